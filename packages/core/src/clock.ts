@@ -1,0 +1,232 @@
+import { parseDuration } from './duration.js';
+
+/**
+ * The one source of time for every service of a lab. Nothing in hma-lab reads
+ * `Date.now()` directly: expiries, `iat`/`exp`, schedules and trace timestamps
+ * all come from here, so a virtual clock can move a whole lab through days in
+ * milliseconds.
+ */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  /** Runs `fn` when the clock reaches `atMs` (immediately on the next advance if already past). */
+  schedule(atMs: number, fn: TimerFn, label?: string): Timer;
+  /** Runs `fn` `delay` from now (`'1h'`, or milliseconds). */
+  after(delay: string | number, fn: TimerFn, label?: string): Timer;
+}
+
+export type TimerFn = () => unknown;
+
+export interface Timer {
+  readonly atMs: number;
+  readonly label: string;
+  cancel(): void;
+}
+
+/** What an advance of the virtual clock did. */
+export interface AdvanceReport {
+  fromMs: number;
+  toMs: number;
+  /** Timers that fired, in the order they fired. */
+  fired: Array<{ label: string; atMs: number; error?: string }>;
+}
+
+export interface VirtualClock extends Clock {
+  readonly kind: 'virtual';
+  /**
+   * Moves time forward, firing every timer that falls due, in time order.
+   * Timers due at the same instant run concurrently; each is awaited before time
+   * moves past it. A timer may schedule more timers; those fire too if due.
+   */
+  advance(by: string | number): Promise<AdvanceReport>;
+  /** Timers not yet fired, earliest first. */
+  pending(): Array<{ label: string; atMs: number }>;
+  /** Stops the real timer that drives a running clock. */
+  dispose(): void;
+}
+
+export interface VirtualClockOptions {
+  /** Start time, ms since the epoch. Default: the real time now, rounded down to the second. */
+  startMs?: number;
+  /**
+   * `frozen` (default): time moves only through `advance()`, as tests want.
+   * `running`: time also passes with the wall clock, as an interactive lab wants;
+   * `advance()` still jumps ahead.
+   */
+  mode?: 'frozen' | 'running';
+  /** Called when a timer throws; the clock never lets a timer's error escape. */
+  onTimerError?: (label: string, error: unknown) => void;
+}
+
+interface Entry {
+  atMs: number;
+  seq: number;
+  fn: TimerFn;
+  label: string;
+  cancelled: boolean;
+}
+
+/** Creates a clock that only moves when told to (or also with real time, in `running` mode). */
+export function createVirtualClock(options: VirtualClockOptions = {}): VirtualClock {
+  const running = options.mode === 'running';
+  const realBase = Date.now();
+  const base = options.startMs ?? Math.floor(realBase / 1000) * 1000;
+  let offset = 0;
+  let seq = 0;
+  let advancing = false;
+  let realTimer: NodeJS.Timeout | undefined;
+  // A sorted array is enough: labs schedule thousands of timers, not millions,
+  // and insertion is a binary search.
+  const queue: Entry[] = [];
+
+  const now = (): number => base + offset + (running ? Date.now() - realBase : 0);
+
+  function insert(entry: Entry): void {
+    let lo = 0;
+    let hi = queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const other = queue[mid]!;
+      if (other.atMs < entry.atMs || (other.atMs === entry.atMs && other.seq < entry.seq)) {
+        lo = mid + 1;
+      } else hi = mid;
+    }
+    queue.splice(lo, 0, entry);
+  }
+
+  function purgeCancelled(): void {
+    while (queue.length > 0 && queue[0]!.cancelled) queue.shift();
+  }
+
+  async function runBatch(batch: Entry[], report?: AdvanceReport): Promise<void> {
+    await Promise.all(
+      batch.map(async (entry) => {
+        try {
+          await entry.fn();
+          report?.fired.push({ label: entry.label, atMs: entry.atMs });
+        } catch (error) {
+          report?.fired.push({ label: entry.label, atMs: entry.atMs, error: String(error) });
+          options.onTimerError?.(entry.label, error);
+        }
+      }),
+    );
+  }
+
+  function takeDue(limitMs: number): Entry[] {
+    purgeCancelled();
+    const first = queue[0];
+    if (!first || first.atMs > limitMs) return [];
+    const batch: Entry[] = [];
+    while (queue.length > 0 && queue[0]!.atMs === first.atMs) {
+      const entry = queue.shift()!;
+      if (!entry.cancelled) batch.push(entry);
+    }
+    return batch;
+  }
+
+  function armRealTimer(): void {
+    if (!running) return;
+    if (realTimer) clearTimeout(realTimer);
+    realTimer = undefined;
+    purgeCancelled();
+    const first = queue[0];
+    if (!first) return;
+    const delay = Math.max(0, Math.min(first.atMs - now(), 2_147_000_000));
+    realTimer = setTimeout(() => void fireDueNow(), delay);
+    realTimer.unref();
+  }
+
+  async function fireDueNow(): Promise<void> {
+    if (advancing) return;
+    advancing = true;
+    try {
+      for (let batch = takeDue(now()); batch.length > 0; batch = takeDue(now())) {
+        await runBatch(batch);
+      }
+    } finally {
+      advancing = false;
+      armRealTimer();
+    }
+  }
+
+  const clock: VirtualClock = {
+    kind: 'virtual',
+    now,
+    schedule(atMs, fn, label = 'timer') {
+      const entry: Entry = { atMs, seq: seq++, fn, label, cancelled: false };
+      insert(entry);
+      armRealTimer();
+      return {
+        atMs,
+        label,
+        cancel() {
+          entry.cancelled = true;
+        },
+      };
+    },
+    after(delay, fn, label) {
+      return clock.schedule(now() + parseDuration(delay), fn, label);
+    },
+    async advance(by) {
+      const ms = parseDuration(by);
+      if (advancing) throw new Error('the clock is already advancing');
+      advancing = true;
+      const fromMs = now();
+      const toMs = fromMs + ms;
+      const report: AdvanceReport = { fromMs, toMs, fired: [] };
+      try {
+        for (let batch = takeDue(toMs); batch.length > 0; batch = takeDue(toMs)) {
+          const atMs = batch[0]!.atMs;
+          // Time stands exactly at the timer's instant while it runs.
+          if (atMs > now()) offset += atMs - now();
+          await runBatch(batch, report);
+        }
+        if (toMs > now()) offset += toMs - now();
+      } finally {
+        advancing = false;
+        armRealTimer();
+      }
+      return report;
+    },
+    pending() {
+      return queue.filter((e) => !e.cancelled).map((e) => ({ label: e.label, atMs: e.atMs }));
+    },
+    dispose() {
+      if (realTimer) clearTimeout(realTimer);
+      realTimer = undefined;
+    },
+  };
+  return clock;
+}
+
+/** The wall clock, for code that runs outside a lab. Timers are unref'd. */
+export function createRealClock(): Clock {
+  const clock: Clock = {
+    now: () => Date.now(),
+    schedule(atMs, fn, label = 'timer') {
+      const handle = setTimeout(
+        () => {
+          void (async () => {
+            try {
+              await fn();
+            } catch {
+              // A real-clock timer has nobody to report to; the service logs its own failures.
+            }
+          })();
+        },
+        Math.max(0, atMs - Date.now()),
+      );
+      handle.unref();
+      return { atMs, label, cancel: () => clearTimeout(handle) };
+    },
+    after(delay, fn, label) {
+      return clock.schedule(Date.now() + parseDuration(delay), fn, label);
+    },
+  };
+  return clock;
+}
+
+/** Seconds since the epoch, as JWT `iat`/`nbf`/`exp` want. */
+export function epochSeconds(clock: Clock): number {
+  return Math.floor(clock.now() / 1000);
+}

@@ -1,0 +1,27 @@
+/**
+ * @hma-lab/core: the seams every party of the lab is built on.
+ *
+ * @example
+ * ```ts
+ * import { createVirtualClock, createTraceRecorder } from '@hma-lab/core';
+ * const clock = createVirtualClock();
+ * const trace = createTraceRecorder({ clock });
+ * await clock.advance('14d');
+ * ```
+ */
+export * from './clock.js';
+export * from './duration.js';
+export * from './errors.js';
+export * from './hosts.js';
+export * from './trace.js';
+export * from './fetch.js';
+export * from './faults.js';
+export * from './jwt.js';
+export * from './keys.js';
+export * from './totp.js';
+export * from './directory.js';
+export * from './deps.js';
+export * from './service.js';
+export * from './flows.js';
+export * from './scenario/index.js';
+export * from './html.js';

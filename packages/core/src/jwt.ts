@@ -1,0 +1,83 @@
+import { createSign, createVerify, type KeyObject } from 'node:crypto';
+
+/** A JWT split into its decoded parts; no signature check. */
+export interface DecodedJwt {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** True when `text` has the three-part compact JWS shape. */
+export function looksLikeJwt(text: string): boolean {
+  return text.length < 65_536 && JWT_SHAPE.test(text);
+}
+
+/**
+ * Decodes a compact JWT without verifying it (for traces and diagnostics).
+ * Returns undefined when the text is not a JWT whose header and payload are JSON objects.
+ */
+export function decodeJwt(raw: string): DecodedJwt | undefined {
+  if (!looksLikeJwt(raw)) return undefined;
+  const [h, p] = raw.split('.');
+  try {
+    const header: unknown = JSON.parse(Buffer.from(h!, 'base64url').toString('utf8'));
+    const claims: unknown = JSON.parse(Buffer.from(p!, 'base64url').toString('utf8'));
+    if (!isObject(header) || !isObject(claims)) return undefined;
+    return { header, claims };
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What signs a JWT: an RSA private key and the identifiers published for it in JWKS. */
+export interface JwtSigner {
+  kid: string;
+  x5t?: string;
+  privateKey: KeyObject;
+}
+
+/**
+ * Signs `claims` as a compact RS256 JWS (RFC 7515) with header
+ * `{typ: 'JWT', alg: 'RS256', x5t, kid}` as Entra writes it.
+ *
+ * Uses node:crypto directly: RS256 signing is the cost that bounds a token
+ * endpoint (see reference/performance-notes.md), and this avoids re-importing keys.
+ */
+export function signJwt(
+  signer: JwtSigner,
+  claims: Record<string, unknown>,
+  extraHeader: Record<string, unknown> = {},
+): string {
+  const header = {
+    typ: 'JWT',
+    alg: 'RS256',
+    ...(signer.x5t ? { x5t: signer.x5t } : {}),
+    kid: signer.kid,
+    ...extraHeader,
+  };
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  const signature = createSign('RSA-SHA256').update(input).sign(signer.privateKey);
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** Checks an RS256 signature with a public key; claims are not checked here. */
+export function verifyJwtSignature(raw: string, publicKey: KeyObject): boolean {
+  const dot = raw.lastIndexOf('.');
+  if (dot < 0) return false;
+  try {
+    return createVerify('RSA-SHA256')
+      .update(raw.slice(0, dot))
+      .verify(publicKey, Buffer.from(raw.slice(dot + 1), 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+function b64url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}

@@ -1,0 +1,196 @@
+/**
+ * Seeded mailbox content, dated relative to the lab clock so that "four weeks
+ * of mail" always means something: some messages are days old, some are just
+ * inside 28 days, some are older (the cloud cache of an on-prem mailbox must not
+ * hold those).
+ */
+
+export interface Address {
+  name: string;
+  email: string;
+}
+
+export interface MailItem {
+  kind: 'mail';
+  subject: string;
+  from: Address;
+  to: Address[];
+  receivedMs: number;
+  bodyText: string;
+  read: boolean;
+  /** 0 low, 1 normal, 2 high. */
+  importance: 0 | 1 | 2;
+  messageClass: string;
+}
+
+export interface CalendarItem {
+  kind: 'calendar';
+  uid: string;
+  subject: string;
+  startMs: number;
+  endMs: number;
+  allDay: boolean;
+  location: string;
+  organizer: Address;
+  attendees: Address[];
+  bodyText: string;
+}
+
+export interface ContactItem {
+  kind: 'contact';
+  firstName: string;
+  lastName: string;
+  email: string;
+  company: string;
+  jobTitle: string;
+  mobilePhone: string;
+}
+
+export type MailboxItem = MailItem | CalendarItem | ContactItem;
+
+/** Default folders, with the FolderHierarchy `Type` values of MS-ASCMD 2.2.3.186.3. */
+export type FolderRole =
+  | 'inbox'
+  | 'drafts'
+  | 'deleted'
+  | 'sent'
+  | 'outbox'
+  | 'calendar'
+  | 'contacts'
+  | 'tasks'
+  | 'notes'
+  | 'journal';
+
+export interface FolderSeed {
+  role: FolderRole;
+  displayName: string;
+  /** EAS folder type: 2 Inbox, 3 Drafts, 4 Deleted Items, 5 Sent Items, 6 Outbox, 7 Tasks, 8 Calendar, 9 Contacts, 10 Notes, 11 Journal. */
+  type: number;
+  /** EAS class of its items. */
+  itemClass: 'Email' | 'Calendar' | 'Contacts' | 'Tasks' | 'Notes';
+  items: MailboxItem[];
+}
+
+export interface OofSeed {
+  state: 'disabled' | 'enabled';
+  internalReply: string;
+  externalReply: string;
+}
+
+export interface MailboxSeed {
+  folders: FolderSeed[];
+  oof: OofSeed;
+}
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/** Ages (days) of seeded inbox mail: eight within four weeks, three beyond. */
+export const SEEDED_MAIL_AGES_DAYS = [0.1, 1, 2, 5, 9, 14, 20, 26, 33, 45, 70] as const;
+
+const SUBJECTS = [
+  'Welcome to the hybrid lab',
+  'Quarterly numbers',
+  'Lunch on Thursday?',
+  'Re: Exchange hybrid migration plan',
+  'Conditional access rollout',
+  'Team offsite agenda',
+  'Expense report approved',
+  'Security training reminder',
+  'Old thread: printer fleet',
+  'Archive: 2nd floor move',
+  'Archive: holiday schedule',
+];
+
+/** The content every "default" mailbox starts with. Deterministic for a given owner and time. */
+export function seedMailbox(
+  owner: Address,
+  nowMs: number,
+  seed: 'default' | 'empty' = 'default',
+): MailboxSeed {
+  const colleague: Address = { name: 'Megan Bowen', email: 'megan@contoso.com' };
+  const folders: FolderSeed[] = [
+    { role: 'inbox', displayName: 'Inbox', type: 2, itemClass: 'Email', items: [] },
+    { role: 'drafts', displayName: 'Drafts', type: 3, itemClass: 'Email', items: [] },
+    { role: 'deleted', displayName: 'Deleted Items', type: 4, itemClass: 'Email', items: [] },
+    { role: 'sent', displayName: 'Sent Items', type: 5, itemClass: 'Email', items: [] },
+    { role: 'outbox', displayName: 'Outbox', type: 6, itemClass: 'Email', items: [] },
+    { role: 'calendar', displayName: 'Calendar', type: 8, itemClass: 'Calendar', items: [] },
+    { role: 'contacts', displayName: 'Contacts', type: 9, itemClass: 'Contacts', items: [] },
+    { role: 'tasks', displayName: 'Tasks', type: 7, itemClass: 'Tasks', items: [] },
+    { role: 'notes', displayName: 'Notes', type: 10, itemClass: 'Notes', items: [] },
+  ];
+  const oof: OofSeed = {
+    state: 'disabled',
+    internalReply: `${owner.name} is out of the office.`,
+    externalReply: `${owner.name} is out of the office and will reply on return.`,
+  };
+  if (seed === 'empty') return { folders, oof };
+  const byRole = (role: FolderRole): FolderSeed => folders.find((f) => f.role === role)!;
+
+  SEEDED_MAIL_AGES_DAYS.forEach((ageDays, i) => {
+    byRole('inbox').items.push({
+      kind: 'mail',
+      subject: SUBJECTS[i]!,
+      from: i % 3 === 0 ? colleague : { name: 'Contoso IT', email: 'it@contoso.com' },
+      to: [owner],
+      receivedMs: Math.round(nowMs - ageDays * DAY),
+      bodyText: `${SUBJECTS[i]}\n\nThis message is ${ageDays} day(s) old in the lab's time.`,
+      read: ageDays > 3,
+      importance: i === 4 ? 2 : 1,
+      messageClass: 'IPM.Note',
+    });
+  });
+  byRole('sent').items.push({
+    kind: 'mail',
+    subject: 'Re: Lunch on Thursday?',
+    from: owner,
+    to: [colleague],
+    receivedMs: nowMs - 2 * DAY + HOUR,
+    bodyText: 'Thursday works. See you at noon.',
+    read: true,
+    importance: 1,
+    messageClass: 'IPM.Note',
+  });
+  const startOfDay = Math.floor(nowMs / DAY) * DAY;
+  const events: Array<[string, number, number, string]> = [
+    ['Weekly sync', 1, 10, 'Teams'],
+    ['Hybrid cutover review', 3, 14, 'Room 4.12'],
+    ['1:1 with Megan', 7, 9, 'Room 2.01'],
+    ['Offsite', 20, 9, 'Lakeside'],
+    ['Last month retro', -25, 15, 'Room 1.10'],
+  ];
+  for (const [subject, dayOffset, hour, location] of events) {
+    const startMs = startOfDay + dayOffset * DAY + hour * HOUR;
+    byRole('calendar').items.push({
+      kind: 'calendar',
+      uid: `${owner.email}-${subject.replace(/\W+/g, '-').toLowerCase()}`,
+      subject,
+      startMs,
+      endMs: startMs + HOUR,
+      allDay: false,
+      location,
+      organizer: colleague,
+      attendees: [owner, colleague],
+      bodyText: `${subject} (${location})`,
+    });
+  }
+  const contacts: Array<[string, string, string, string]> = [
+    ['Megan', 'Bowen', 'megan@contoso.com', 'Marketing Manager'],
+    ['Adele', 'Vance', 'adele@contoso.com', 'Retail Manager'],
+    ['Lee', 'Gu', 'lee@fabrikam.com', 'Director'],
+    ['Nestor', 'Wilke', 'nestor@contoso.com', 'Director of Operations'],
+  ];
+  contacts.forEach(([firstName, lastName, email, jobTitle], i) => {
+    byRole('contacts').items.push({
+      kind: 'contact',
+      firstName,
+      lastName,
+      email,
+      company: email.endsWith('fabrikam.com') ? 'Fabrikam' : 'Contoso',
+      jobTitle,
+      mobilePhone: `+1 425 555 01${10 + i}`,
+    });
+  });
+  return { folders, oof };
+}

@@ -1,0 +1,231 @@
+import { AsyncResource } from 'node:async_hooks';
+import express, {
+  type ErrorRequestHandler,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import type { ServiceDeps } from './deps.js';
+import { BodyTooLargeError, MalformedBodyError, isLabError } from './errors.js';
+import { LAB_HEADERS } from './fetch.js';
+import { SERVICE_PARTIES, type Party, type ServiceParty } from './hosts.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The request body as received (set by the service body reader). */
+    rawBody?: Buffer;
+  }
+}
+
+export interface ServiceAppOptions {
+  /** Largest request body accepted; larger ones fail with {@link BodyTooLargeError}. Default 1 MiB. */
+  bodyLimitBytes?: number;
+}
+
+const KNOWN_CALLERS = new Set<string>([...SERVICE_PARTIES, 'device', 'lab', 'client']);
+
+/**
+ * An express app prepared for one party: every exchange is recorded in the
+ * trace (with the caller, run and real-looking URL), handlers run inside the
+ * exchange's trace context (so outbound lab fetches and trace events attach to
+ * it), and the body has been read and parsed before routes see it:
+ * `req.body` is an object for form and JSON bodies and a Buffer otherwise.
+ *
+ * Add routes, then the protocol's error middleware (see {@link protocolErrorHandler}).
+ */
+export function createServiceApp(
+  party: ServiceParty,
+  deps: Pick<ServiceDeps, 'trace' | 'hosts'>,
+  options: ServiceAppOptions = {},
+): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(traceExchange(party, deps));
+  app.use(readBody(options.bodyLimitBytes ?? 1_048_576));
+  return app;
+}
+
+/** The party that made a request (from `x-hma-lab-from`), or `client` for outsiders. */
+export function callerOf(req: Request): Party {
+  const from = req.get(LAB_HEADERS.from);
+  return from && KNOWN_CALLERS.has(from) ? (from as Party) : 'client';
+}
+
+/** The host name the caller addressed (`x-hma-lab-host`, else `Host`). */
+export function requestHost(req: Request): string {
+  return (req.get(LAB_HEADERS.host) ?? req.get('host') ?? '').toLowerCase();
+}
+
+function traceExchange(
+  party: ServiceParty,
+  deps: Pick<ServiceDeps, 'trace' | 'hosts'>,
+): RequestHandler {
+  const { trace, hosts } = deps;
+  return function traceExchangeMiddleware(req: Request, res: Response, next: NextFunction) {
+    const runId = req.get(LAB_HEADERS.run) || undefined;
+    const host = req.get(LAB_HEADERS.host) ?? hosts.primary(party);
+    const handle = trace.beginExchange({
+      from: callerOf(req),
+      to: party,
+      method: req.method,
+      url: `https://${host}${req.originalUrl}`,
+      ...(runId ? { runId } : {}),
+      requestHeaders: req.headers,
+    });
+    const chunks: Buffer[] = [];
+    let finished = false;
+    const capture = (chunk: unknown, encoding?: unknown): void => {
+      if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+      chunks.push(
+        Buffer.isBuffer(chunk)
+          ? chunk
+          : chunk instanceof Uint8Array
+            ? Buffer.from(chunk)
+            : Buffer.from(
+                String(chunk),
+                typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+              ),
+      );
+    };
+    const finish = (error?: string): void => {
+      if (finished) return;
+      finished = true;
+      handle.finish({
+        status: error ? 0 : res.statusCode,
+        responseHeaders: res.getHeaders() as Record<string, string | number | string[]>,
+        ...(req.rawBody ? { requestBody: req.rawBody } : {}),
+        responseBody: Buffer.concat(chunks),
+        ...(error ? { error } : {}),
+      });
+    };
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.write = function tracedWrite(...args: unknown[]) {
+      capture(args[0], args[1]);
+      return write(...args);
+    } as Response['write'];
+    res.end = function tracedEnd(...args: unknown[]) {
+      capture(args[0], args[1]);
+      finish();
+      return end(...args);
+    } as Response['end'];
+    res.on('close', () => finish('connection closed before the response was complete'));
+    trace.runWith({ ...(runId ? { runId } : {}), exchangeId: handle.id, party }, next);
+  };
+}
+
+function readBody(limitBytes: number): RequestHandler {
+  return function readBodyMiddleware(req: Request, _res: Response, next: NextFunction) {
+    const declared = req.get('content-length');
+    const hasBody =
+      (declared !== undefined && declared !== '0') || req.get('transfer-encoding') !== undefined;
+    if (!hasBody) {
+      req.body = undefined;
+      next();
+      return;
+    }
+    if (declared !== undefined && Number(declared) > limitBytes) {
+      req.resume();
+      next(new BodyTooLargeError(limitBytes));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    // Stream events fire in the socket's async context; bind the handlers so
+    // routes keep the exchange's trace context.
+    req.on(
+      'data',
+      AsyncResource.bind((chunk: Buffer) => {
+        if (failed) return;
+        size += chunk.length;
+        if (size > limitBytes) {
+          failed = true;
+          next(new BodyTooLargeError(limitBytes));
+          return;
+        }
+        chunks.push(chunk);
+      }),
+    );
+    req.on(
+      'error',
+      AsyncResource.bind((error: Error) => {
+        if (failed) return;
+        failed = true;
+        next(new MalformedBodyError('the request body could not be read', { cause: error }));
+      }),
+    );
+    req.on(
+      'end',
+      AsyncResource.bind(() => {
+        if (failed) return;
+        const raw = Buffer.concat(chunks);
+        req.rawBody = raw;
+        try {
+          req.body = parseBody(raw, req.get('content-type'));
+        } catch (error) {
+          next(error);
+          return;
+        }
+        next();
+      }),
+    );
+  };
+}
+
+function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') {
+    const fields: Record<string, string> = {};
+    for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) {
+      if (!(key in fields)) fields[key] = value;
+    }
+    return fields;
+  }
+  if (type === 'application/json' || type?.endsWith('+json')) {
+    if (raw.length === 0) return {};
+    try {
+      return JSON.parse(raw.toString('utf8')) as unknown;
+    } catch (error) {
+      throw new MalformedBodyError('the request body is not valid JSON', { cause: error });
+    }
+  }
+  return raw;
+}
+
+/**
+ * The last middleware of a service: hands any error to the protocol's renderer.
+ * Errors that are not {@link LabError}s are bugs: they are logged with their
+ * cause and rendered as the protocol's plain 500. A renderer that throws still
+ * yields a bare 500, never a stack trace or a hang.
+ */
+export function protocolErrorHandler(
+  party: ServiceParty,
+  deps: Pick<ServiceDeps, 'log'>,
+  render: (error: unknown, req: Request, res: Response) => void,
+): ErrorRequestHandler {
+  return function protocolError(error: unknown, req: Request, res: Response, _next: NextFunction) {
+    if (!isLabError(error)) {
+      deps.log({
+        level: 'error',
+        party,
+        message: `${req.method} ${req.originalUrl} failed`,
+        error,
+      });
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    try {
+      render(error, req, res);
+    } catch (renderError) {
+      deps.log({ level: 'error', party, message: 'error renderer failed', error: renderError });
+      if (!res.headersSent) res.status(500).type('text/plain').send('Internal Server Error');
+      else res.end();
+    }
+  };
+}

@@ -1,0 +1,501 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Clock } from './clock.js';
+import type { Party } from './hosts.js';
+import { decodeJwt, looksLikeJwt } from './jwt.js';
+
+/**
+ * The trace: every HTTP exchange between parties of a lab, and every
+ * party-internal decision that a flow step names (conditional access evaluated,
+ * cloud cache created), in the order they happened. Step numbers are not stored
+ * here: `labelFlow()` assigns FLOWS.md numbers to a run's entries afterwards, so
+ * third-party clients' traffic is labelled the same way as the reference device's.
+ */
+
+/** A token (or credential) seen crossing an exchange. */
+export interface TraceToken {
+  /** `access_token`, `id_token`, `refresh_token`, `assertion`, `bearer`, `code`, `wresult`... */
+  name: string;
+  /** Where it was seen: `request.header.authorization`, `response.body.access_token`, `response.location.code`... */
+  where: string;
+  kind: 'jwt' | 'saml' | 'opaque';
+  raw: string;
+  /** For JWTs: the decoded header and claims (not verified). */
+  header?: Record<string, unknown>;
+  claims?: Record<string, unknown>;
+}
+
+/** A secret that crossed an exchange and was redacted from the trace (never stored). */
+export interface TraceSecret {
+  name: string;
+  where: string;
+}
+
+export interface TraceBody {
+  contentType?: string;
+  size: number;
+  /** Text form, redacted, cut at the recorder's limit. */
+  text?: string;
+  truncated?: boolean;
+}
+
+export interface TraceExchange {
+  kind: 'exchange';
+  id: number;
+  runId?: string;
+  /** Order of the request leg among all entries. */
+  startSeq: number;
+  /** Order of the response leg among all entries. */
+  endSeq: number;
+  /** Lab clock time when the request arrived (ms since epoch). */
+  atMs: number;
+  from: Party;
+  to: Party;
+  method: string;
+  url: string;
+  /** HTTP status; 0 when the request never got an answer (see `error`). */
+  status: number;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string | string[]>;
+  requestBody?: TraceBody;
+  responseBody?: TraceBody;
+  tokens: TraceToken[];
+  secrets: TraceSecret[];
+  /** Wall-clock milliseconds the exchange took. */
+  durationMs: number;
+  error?: string;
+}
+
+export interface TraceEvent {
+  kind: 'event';
+  id: number;
+  runId?: string;
+  seq: number;
+  atMs: number;
+  party: Party;
+  /** A stable name, e.g. `entra.ca.evaluated`; see docs/trace.md. */
+  action: string;
+  summary: string;
+  data?: Record<string, unknown>;
+  /** The exchange during which the event happened, if any. */
+  exchangeId?: number;
+}
+
+export type TraceEntry = TraceExchange | TraceEvent;
+
+/** What the async context carries while a request is handled. */
+export interface TraceContext {
+  runId?: string;
+  exchangeId?: number;
+  party?: Party;
+}
+
+export interface ExchangeStart {
+  from: Party;
+  to: Party;
+  method: string;
+  url: string;
+  runId?: string;
+  requestHeaders: Record<string, string | string[] | undefined>;
+}
+
+export interface ExchangeEnd {
+  status: number;
+  responseHeaders: Record<string, string | number | string[] | undefined>;
+  requestBody?: Buffer;
+  responseBody?: Buffer;
+  error?: string;
+}
+
+export interface ExchangeHandle {
+  readonly id: number;
+  finish(end: ExchangeEnd): TraceExchange;
+}
+
+/** Turns a body of some content type into readable text (e.g. WBXML into XML). */
+export type BodyDecoder = (body: Buffer) => string;
+
+export interface TraceRecorder {
+  /** All entries, oldest first; optionally only one run's. */
+  entries(filter?: { runId?: string }): TraceEntry[];
+  exchanges(filter?: { runId?: string }): TraceExchange[];
+  /** The context of the request being handled, if any. */
+  context(): TraceContext | undefined;
+  /** Runs `fn` with a context; outbound lab fetches inside it carry its run id. */
+  runWith<T>(context: TraceContext, fn: () => T): T;
+  beginExchange(start: ExchangeStart): ExchangeHandle;
+  /** Records a party-internal step; run and exchange come from the current context. */
+  event(party: Party, action: string, summary: string, data?: Record<string, unknown>): TraceEvent;
+  /** Called for each entry as it is completed; returns an unsubscribe function. */
+  subscribe(listener: (entry: TraceEntry) => void): () => void;
+  /** Registers a readable form for bodies whose content type starts with `contentTypePrefix`. */
+  addBodyDecoder(contentTypePrefix: string, decode: BodyDecoder): void;
+  clear(): void;
+  readonly enabled: boolean;
+}
+
+export interface TraceOptions {
+  clock: Clock;
+  /** Recording off: entries are not kept (context still flows). Default true. */
+  enabled?: boolean;
+  /** Oldest entries are dropped past this many. Default 50,000. */
+  maxEntries?: number;
+  /** Body text kept per exchange, in characters. Default 32,768. */
+  maxBodyChars?: number;
+}
+
+/** Headers that never help a reader of the trace. */
+const DROPPED_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'date',
+  'etag',
+  'content-length',
+  'transfer-encoding',
+  'accept-encoding',
+  'sec-fetch-mode',
+  'x-hma-lab-from',
+  'x-hma-lab-host',
+  'x-hma-lab-run',
+  'x-forwarded-proto',
+  'host',
+]);
+
+/** Form and JSON fields that carry secrets: recorded as "crossed", never stored. */
+const SECRET_FIELDS = new Set([
+  'passwd',
+  'password',
+  'client_secret',
+  'devicekey',
+  'device_key',
+  'newpassword',
+]);
+
+/** Fields that carry tokens or codes: stored raw and decoded (the lab is a teaching tool). */
+const TOKEN_FIELDS = [
+  'access_token',
+  'id_token',
+  'refresh_token',
+  'assertion',
+  'client_assertion',
+  'code',
+  'wresult',
+  'SAMLResponse',
+] as const;
+
+export const REDACTED = '[redacted]';
+
+export function createTraceRecorder(options: TraceOptions): TraceRecorder {
+  const { clock } = options;
+  const enabled = options.enabled ?? true;
+  const maxEntries = options.maxEntries ?? 50_000;
+  const maxBodyChars = options.maxBodyChars ?? 32_768;
+  const storage = new AsyncLocalStorage<TraceContext>();
+  const listeners = new Set<(entry: TraceEntry) => void>();
+  const decoders: Array<[string, BodyDecoder]> = [];
+  let list: TraceEntry[] = [];
+  let seq = 0;
+  let nextId = 1;
+
+  function push(entry: TraceEntry): void {
+    if (!enabled) return;
+    list.push(entry);
+    if (list.length > maxEntries) list = list.slice(list.length - maxEntries);
+    for (const listener of listeners) {
+      try {
+        listener(entry);
+      } catch {
+        // A broken subscriber must not break the lab.
+      }
+    }
+  }
+
+  function bodyOf(
+    buffer: Buffer | undefined,
+    contentType: string | undefined,
+    secrets: TraceSecret[],
+    where: string,
+  ): TraceBody | undefined {
+    if (!buffer || buffer.length === 0) return undefined;
+    const type = contentType?.toLowerCase();
+    let text: string | undefined;
+    const decoder = type ? decoders.find(([prefix]) => type.startsWith(prefix))?.[1] : undefined;
+    try {
+      if (decoder) text = decoder(buffer);
+      else if (isTextual(type)) text = redactText(buffer.toString('utf8'), type, secrets, where);
+    } catch (error) {
+      text = `(undecodable body: ${(error as Error).message})`;
+    }
+    const body: TraceBody = { size: buffer.length };
+    if (contentType) body.contentType = contentType;
+    if (text !== undefined) {
+      body.text = text.length > maxBodyChars ? text.slice(0, maxBodyChars) : text;
+      if (text.length > maxBodyChars) body.truncated = true;
+    }
+    return body;
+  }
+
+  const recorder: TraceRecorder = {
+    enabled,
+    entries(filter) {
+      return filter?.runId ? list.filter((e) => e.runId === filter.runId) : [...list];
+    },
+    exchanges(filter) {
+      return recorder.entries(filter).filter((e): e is TraceExchange => e.kind === 'exchange');
+    },
+    context: () => storage.getStore(),
+    runWith: (context, fn) => storage.run(context, fn),
+    beginExchange(start) {
+      const id = nextId++;
+      const startSeq = seq++;
+      const atMs = clock.now();
+      const began = performance.now();
+      return {
+        id,
+        finish(end) {
+          const secrets: TraceSecret[] = [];
+          const tokens: TraceToken[] = [];
+          const requestHeaders = cleanHeaders(start.requestHeaders, secrets, tokens, 'request');
+          const responseHeaders = cleanResponseHeaders(end.responseHeaders, tokens);
+          const requestType = requestHeaders['content-type'];
+          const responseType = first(responseHeaders['content-type']);
+          const requestBody = bodyOf(end.requestBody, requestType, secrets, 'request.body');
+          const responseBody = bodyOf(end.responseBody, responseType, secrets, 'response.body');
+          collectBodyTokens(end.requestBody, requestType, 'request.body', tokens);
+          collectBodyTokens(end.responseBody, responseType, 'response.body', tokens);
+          const exchange: TraceExchange = {
+            kind: 'exchange',
+            id,
+            startSeq,
+            endSeq: seq++,
+            atMs,
+            from: start.from,
+            to: start.to,
+            method: start.method,
+            url: start.url,
+            status: end.status,
+            requestHeaders,
+            responseHeaders,
+            tokens,
+            secrets,
+            durationMs: Math.round((performance.now() - began) * 1000) / 1000,
+          };
+          if (start.runId) exchange.runId = start.runId;
+          if (requestBody) exchange.requestBody = requestBody;
+          if (responseBody) exchange.responseBody = responseBody;
+          if (end.error) exchange.error = end.error;
+          push(exchange);
+          return exchange;
+        },
+      };
+    },
+    event(party, action, summary, data) {
+      const context = storage.getStore();
+      const event: TraceEvent = {
+        kind: 'event',
+        id: nextId++,
+        seq: seq++,
+        atMs: clock.now(),
+        party,
+        action,
+        summary,
+      };
+      if (context?.runId) event.runId = context.runId;
+      if (context?.exchangeId !== undefined) event.exchangeId = context.exchangeId;
+      if (data) event.data = data;
+      push(event);
+      return event;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    addBodyDecoder(prefix, decode) {
+      decoders.push([prefix.toLowerCase(), decode]);
+    },
+    clear() {
+      list = [];
+    },
+  };
+  return recorder;
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isTextual(type: string | undefined): boolean {
+  if (!type) return false;
+  return (
+    type.startsWith('text/') ||
+    type.includes('json') ||
+    type.includes('xml') ||
+    type.includes('x-www-form-urlencoded') ||
+    type.includes('javascript')
+  );
+}
+
+function cleanHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  secrets: TraceSecret[],
+  tokens: TraceToken[],
+  side: 'request',
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    if (value === undefined || DROPPED_HEADERS.has(name)) continue;
+    let text = Array.isArray(value) ? value.join(', ') : value;
+    if (name === 'authorization') {
+      const [scheme, credential = ''] = splitOnce(text, ' ');
+      if (/^basic$/i.test(scheme)) {
+        const user = Buffer.from(credential, 'base64').toString('utf8').split(':')[0];
+        const hasPassword = Buffer.from(credential, 'base64').toString('utf8').includes(':');
+        if (hasPassword) secrets.push({ name: 'password', where: `${side}.header.authorization` });
+        text = hasPassword ? `Basic ${REDACTED} (user ${user})` : text;
+      } else if (/^bearer$/i.test(scheme) && credential) {
+        tokens.push(tokenOf('bearer', `${side}.header.authorization`, credential));
+      }
+    }
+    if (name === 'cookie') text = text.replace(/=([^;]{24})[^;]+/g, '=$1…');
+    out[name] = text;
+  }
+  return out;
+}
+
+function cleanResponseHeaders(
+  headers: Record<string, string | number | string[] | undefined>,
+  tokens: TraceToken[],
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    if (value === undefined || DROPPED_HEADERS.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.map(String) : String(value);
+    if (name === 'location') collectLocationTokens(String(value), tokens);
+  }
+  return out;
+}
+
+function collectLocationTokens(location: string, tokens: TraceToken[]): void {
+  let url: URL;
+  try {
+    url = new URL(location, 'https://relative.invalid');
+  } catch {
+    return;
+  }
+  const params = new URLSearchParams(url.search);
+  if (url.hash.length > 1) {
+    for (const [k, v] of new URLSearchParams(url.hash.slice(1))) params.append(k, v);
+  }
+  for (const name of ['code', 'id_token', 'access_token'] as const) {
+    const value = params.get(name);
+    if (value) tokens.push(tokenOf(name, `response.location.${name}`, value));
+  }
+}
+
+function collectBodyTokens(
+  body: Buffer | undefined,
+  contentType: string | undefined,
+  where: string,
+  tokens: TraceToken[],
+): void {
+  if (!body || body.length === 0 || !contentType) return;
+  const type = contentType.toLowerCase();
+  const text = body.toString('utf8');
+  if (type.includes('json')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object') {
+        for (const name of TOKEN_FIELDS) {
+          const value = (parsed as Record<string, unknown>)[name];
+          if (typeof value === 'string' && value) {
+            tokens.push(tokenOf(name, `${where}.${name}`, value));
+          }
+        }
+      }
+    } catch {
+      // Not JSON after all: nothing to collect.
+    }
+  } else if (type.includes('x-www-form-urlencoded')) {
+    const params = new URLSearchParams(text);
+    for (const name of TOKEN_FIELDS) {
+      const value = params.get(name);
+      if (value) tokens.push(tokenOf(name, `${where}.${name}`, value));
+    }
+  } else if (type.startsWith('text/html')) {
+    // Auto-posting forms (form_post, WS-Federation) carry tokens in hidden inputs.
+    for (const match of text.matchAll(/<input\b[^>]*>/gi)) {
+      const tag = match[0];
+      const name = /\bname="([^"]+)"/i.exec(tag)?.[1];
+      const value = /\bvalue="([^"]*)"/i.exec(tag)?.[1];
+      if (name && value && (TOKEN_FIELDS as readonly string[]).includes(name)) {
+        tokens.push(tokenOf(name, `${where}.form.${name}`, unescapeHtml(value)));
+      }
+    }
+  }
+}
+
+function tokenOf(name: string, where: string, raw: string): TraceToken {
+  if (looksLikeJwt(raw)) {
+    const decoded = decodeJwt(raw);
+    if (decoded) return { name, where, kind: 'jwt', raw, ...decoded };
+  }
+  if (raw.trimStart().startsWith('<')) return { name, where, kind: 'saml', raw };
+  return { name, where, kind: 'opaque', raw };
+}
+
+function redactText(
+  text: string,
+  type: string | undefined,
+  secrets: TraceSecret[],
+  where: string,
+): string {
+  if (type?.includes('x-www-form-urlencoded')) {
+    const params = new URLSearchParams(text);
+    let changed = false;
+    for (const key of [...new Set(params.keys())]) {
+      if (SECRET_FIELDS.has(key.toLowerCase())) {
+        params.set(key, REDACTED);
+        secrets.push({ name: key, where: `${where}.${key}` });
+        changed = true;
+      }
+    }
+    return changed ? params.toString().replaceAll('%5Bredacted%5D', REDACTED) : text;
+  }
+  if (type?.includes('json')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (redactJson(parsed, secrets, where)) return JSON.stringify(parsed);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function redactJson(value: unknown, secrets: TraceSecret[], where: string): boolean {
+  if (!value || typeof value !== 'object') return false;
+  let changed = false;
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    if (SECRET_FIELDS.has(key.toLowerCase()) && typeof inner === 'string') {
+      (value as Record<string, unknown>)[key] = REDACTED;
+      secrets.push({ name: key, where: `${where}.${key}` });
+      changed = true;
+    } else if (redactJson(inner, secrets, `${where}.${key}`)) changed = true;
+  }
+  return changed;
+}
+
+function splitOnce(text: string, separator: string): [string, string?] {
+  const index = text.indexOf(separator);
+  return index < 0 ? [text] : [text.slice(0, index), text.slice(index + 1).trim()];
+}
+
+function unescapeHtml(text: string): string {
+  return text
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+}

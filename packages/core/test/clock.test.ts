@@ -1,0 +1,103 @@
+import { createVirtualClock, formatDuration, parseDuration } from '@hma-lab/core';
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['90s', 90_000],
+    ['15m', 900_000],
+    ['2h', 7_200_000],
+    ['14d', 1_209_600_000],
+    ['1w', 604_800_000],
+    ['1h30m', 5_400_000],
+    ['1500', 1500],
+  ])('reads %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', 'soon', '14 days', '1h and', '-1h'])('refuses %j with a clear message', (text) => {
+    expect(() => parseDuration(text)).toThrow(/invalid duration/);
+  });
+
+  it('round-trips through formatDuration', () => {
+    expect(formatDuration(parseDuration('1d2h3m'))).toBe('1d2h3m');
+  });
+});
+
+describe('virtual clock', () => {
+  const start = Date.UTC(2026, 0, 5, 9);
+
+  it('stands still until advanced', async () => {
+    const clock = createVirtualClock({ startMs: start });
+    expect(clock.now()).toBe(start);
+    await clock.advance('2h');
+    expect(clock.now()).toBe(start + 7_200_000);
+  });
+
+  it('fires due timers in time order, at their own instant', async () => {
+    const clock = createVirtualClock({ startMs: start });
+    const seen: Array<[string, number]> = [];
+    clock.after('3h', () => seen.push(['c', clock.now()]), 'c');
+    clock.after('1h', () => seen.push(['a', clock.now()]), 'a');
+    clock.after('2h', () => seen.push(['b', clock.now()]), 'b');
+    clock.after('5h', () => seen.push(['late', clock.now()]), 'late');
+    const report = await clock.advance('4h');
+    expect(seen).toEqual([
+      ['a', start + 3_600_000],
+      ['b', start + 7_200_000],
+      ['c', start + 10_800_000],
+    ]);
+    expect(report.fired.map((f) => f.label)).toEqual(['a', 'b', 'c']);
+    expect(clock.pending().map((p) => p.label)).toEqual(['late']);
+  });
+
+  it('fires timers scheduled by timers when they fall inside the advance', async () => {
+    const clock = createVirtualClock({ startMs: start });
+    let refreshes = 0;
+    const refresh = (): void => {
+      refreshes++;
+      clock.after('55m', refresh, 'refresh');
+    };
+    clock.after('55m', refresh, 'refresh');
+    await clock.advance('24h');
+    expect(refreshes).toBe(26); // every 55 minutes in 24 hours
+  });
+
+  it('keeps going when a timer throws, and reports it', async () => {
+    const errors: string[] = [];
+    const clock = createVirtualClock({
+      startMs: start,
+      onTimerError: (label) => errors.push(label),
+    });
+    let ran = false;
+    clock.after(
+      '1m',
+      () => {
+        throw new Error('boom');
+      },
+      'bad',
+    );
+    clock.after('2m', () => void (ran = true), 'good');
+    const report = await clock.advance('5m');
+    expect(ran).toBe(true);
+    expect(errors).toEqual(['bad']);
+    expect(report.fired[0]).toMatchObject({ label: 'bad', error: 'Error: boom' });
+  });
+
+  it('does not fire cancelled timers', async () => {
+    const clock = createVirtualClock({ startMs: start });
+    let fired = false;
+    clock.after('1m', () => void (fired = true)).cancel();
+    await clock.advance('1h');
+    expect(fired).toBe(false);
+  });
+
+  it('awaits async timers before moving past them', async () => {
+    const clock = createVirtualClock({ startMs: start });
+    const order: string[] = [];
+    clock.after('1m', async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      order.push(`slow@${clock.now() - start}`);
+    });
+    clock.after('2m', () => order.push(`next@${clock.now() - start}`));
+    await clock.advance('3m');
+    expect(order).toEqual(['slow@60000', 'next@120000']);
+  });
+});

@@ -1,0 +1,52 @@
+import { createFixedKeyStore, decodeJwt, signJwt, verifyJwtSignature } from '@hma-lab/core';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+
+describe('fixed key store and JWT signing', () => {
+  it('publishes kid, x5t and x5c, and signs tokens jose verifies through the JWKS', async () => {
+    const keys = createFixedKeyStore();
+    const jwks = keys.entra.jwks();
+    expect(jwks.keys).toHaveLength(2); // the signer and the next key
+    for (const key of jwks.keys) {
+      expect(key).toMatchObject({ kty: 'RSA', use: 'sig', alg: 'RS256' });
+      expect(key.kid).toBe(key.x5t);
+      expect(Array.isArray(key.x5c)).toBe(true);
+    }
+    const token = signJwt(keys.entra.active(), {
+      aud: 'https://mail.contoso.com',
+      exp: 4_000_000_000,
+    });
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks));
+    expect(payload.aud).toBe('https://mail.contoso.com');
+    expect(protectedHeader).toMatchObject({
+      typ: 'JWT',
+      alg: 'RS256',
+      kid: keys.entra.active().kid,
+    });
+  });
+
+  it('rotates: the next key signs, the old one stays published', async () => {
+    const keys = createFixedKeyStore();
+    const old = keys.entra.active();
+    const before = signJwt(old, { n: 1 });
+    const next = keys.entra.rotate();
+    expect(next.kid).not.toBe(old.kid);
+    const kids = keys.entra.jwks().keys.map((k) => k.kid);
+    expect(kids[0]).toBe(next.kid);
+    expect(kids).toContain(old.kid);
+    await expect(jwtVerify(before, createLocalJWKSet(keys.entra.jwks()))).resolves.toBeTruthy();
+    // Rotation state is per store: another lab is unaffected.
+    expect(createFixedKeyStore().entra.active().kid).toBe(old.kid);
+  });
+
+  it('detects tampering and decodes without verifying', () => {
+    const key = createFixedKeyStore().entra.active();
+    const token = signJwt(key, { upn: 'alice@contoso.com' });
+    expect(verifyJwtSignature(token, key.publicKey)).toBe(true);
+    const [h, , s] = token.split('.');
+    const forged = `${h}.${Buffer.from('{"upn":"mallory@contoso.com"}').toString('base64url')}.${s}`;
+    expect(verifyJwtSignature(forged, key.publicKey)).toBe(false);
+    expect(decodeJwt(forged)?.claims.upn).toBe('mallory@contoso.com');
+    expect(decodeJwt('not.a.jwt!')).toBeUndefined();
+    expect(decodeJwt('')).toBeUndefined();
+  });
+});
