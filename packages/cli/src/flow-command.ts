@@ -1,0 +1,92 @@
+import type { FlowStep, TraceEntry } from '@hma-lab/core';
+import { createLab, formatRun, type FlowRun, type LabMode } from '@hma-lab/lab';
+import { loadScenarioArg } from './scenario-arg.js';
+
+export interface FlowCommandOptions {
+  user: string;
+  json?: boolean;
+  scenario?: string;
+  mode?: LabMode;
+}
+
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/**
+ * `hma-lab flow --user <upn>`: starts a lab, runs the flow for the user, prints
+ * each step (or the trace as JSON), and returns the exit code: 0 when the flow
+ * completed, 1 when it stopped (the failing step is named).
+ */
+export async function flowCommand(options: FlowCommandOptions, output: Output): Promise<number> {
+  const scenario = await loadScenarioArg(options.scenario);
+  const lab = await createLab({ scenario, mode: options.mode ?? 'loopback' });
+  try {
+    if (!lab.directory.user(options.user)) {
+      output.err(
+        `hma-lab: no user ${options.user} in scenario ${lab.scenario.name} (users: ${lab.directory
+          .users()
+          .map((u) => u.upn)
+          .join(', ')})`,
+      );
+      return 2;
+    }
+    const run = await lab.runFlow(options.user);
+    if (options.json) {
+      output.out(JSON.stringify(runToJson(run, lab.scenario.name, lab.mode), null, 2));
+    } else {
+      output.out(
+        `hma-lab: flow ${run.flow} for ${run.user}, scenario ${lab.scenario.name}, ${lab.mode} mode\n`,
+      );
+      output.out(formatRun(run));
+    }
+    return run.ok ? 0 : 1;
+  } finally {
+    await lab.close();
+  }
+}
+
+/** The JSON shape of `hma-lab flow --json` (docs/cli.md). */
+export function runToJson(run: FlowRun, scenario: string, mode: LabMode): Record<string, unknown> {
+  const stepsByEntry = new Map<number, number[]>();
+  for (const step of run.steps) {
+    const list = stepsByEntry.get(step.entry.id) ?? [];
+    if (!list.includes(step.step)) list.push(step.step);
+    stepsByEntry.set(step.entry.id, list);
+  }
+  return {
+    ok: run.ok,
+    flow: run.flow,
+    user: run.user,
+    scenario,
+    mode,
+    runId: run.runId,
+    ...(run.error
+      ? {
+          failedStep: run.error.step,
+          error: { reason: run.error.reason, message: run.error.message, detail: run.error.detail },
+        }
+      : {}),
+    steps: run.steps.map(stepToJson),
+    entries: run.entries.map((entry: TraceEntry) => ({
+      steps: stepsByEntry.get(entry.id) ?? [],
+      ...entry,
+    })),
+  };
+}
+
+function stepToJson(step: FlowStep): Record<string, unknown> {
+  const base = {
+    step: step.step,
+    leg: step.leg,
+    from: step.from,
+    to: step.to,
+    meaning: step.meaning,
+    entryId: step.entry.id,
+  };
+  if (step.entry.kind === 'event')
+    return { ...base, action: step.entry.action, summary: step.entry.summary };
+  const e = step.entry;
+  return { ...base, method: e.method, url: e.url, status: e.status };
+}

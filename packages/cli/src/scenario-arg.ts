@@ -1,0 +1,28 @@
+import { readFile } from 'node:fs/promises';
+import { builtInScenarioNames, parseScenario, type Scenario } from '@hma-lab/core';
+
+/** `--scenario`: a built-in name (default contoso) or a path to a JSON scenario file. */
+export async function loadScenarioArg(arg: string | undefined): Promise<Scenario | string> {
+  if (!arg) return 'contoso';
+  if (builtInScenarioNames().includes(arg)) return arg;
+  let text: string;
+  try {
+    text = await readFile(arg, 'utf8');
+  } catch {
+    throw new UsageError(
+      `--scenario ${arg}: not a built-in scenario (${builtInScenarioNames().join(', ')}) nor a readable file`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--scenario ${arg}: not valid JSON (${(error as Error).message})`);
+  }
+  return parseScenario(data, arg);
+}
+
+/** A mistake in how the command was called: printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,17 @@
+/**
+ * @hma-lab/lab: a scenario turned into a running lab.
+ *
+ * @example
+ * ```ts
+ * import { createLab } from '@hma-lab/lab';
+ * const lab = await createLab({ scenario: 'contoso', mode: 'loopback' });
+ * const run = await lab.runFlow('alice@contoso.com');
+ * await lab.clock.advance('2h');
+ * await lab.close();
+ * ```
+ */
+export { createLab } from './lab.js';
+export type { FlowRun, Lab, LabMode, LabOptions, LabService } from './lab.js';
+export { listen } from './listen.js';
+export type { Listener } from './listen.js';
+export { formatStep, formatRun } from './format.js';

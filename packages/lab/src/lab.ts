@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import {
+  builtInScenario,
+  createConsoleLogger,
+  createDirectory,
+  createFaultBoard,
+  createFixedKeyStore,
+  createInProcessTransport,
+  createLoopbackTransport,
+  createServiceDepsFactory,
+  createTraceRecorder,
+  createVirtualClock,
+  hostsForScenario,
+  labelFlow,
+  parseScenario,
+  SERVICE_PARTIES,
+  type Directory,
+  type FaultBoard,
+  type FlowStep,
+  type HostMap,
+  type KeyStore,
+  type LabFetch,
+  type Logger,
+  type Party,
+  type RequestListener,
+  type Scenario,
+  type ScenarioInput,
+  type ServiceParty,
+  type TraceEntry,
+  type TraceRecorder,
+  type VirtualClock,
+} from '@hma-lab/core';
+import { decodeWbxml, toXml, WBXML_CONTENT_TYPE } from '@hma-lab/activesync';
+import { createEntra } from '@hma-lab/entra';
+import { createAdfs, createWap } from '@hma-lab/adfs';
+import { createOnpremActiveSync, createOnpremAutodiscover } from '@hma-lab/exchange-onprem';
+import { createExchangeOnline } from '@hma-lab/exchange-online';
+import { createAutodetect } from '@hma-lab/autodetect';
+import {
+  createDevice,
+  DeviceFlowError,
+  type Device,
+  type DeviceUser,
+  type FlowResult,
+} from '@hma-lab/outlook-mobile';
+import { listen, type Listener } from './listen.js';
+
+export type LabMode = 'in-process' | 'loopback';
+
+export interface LabOptions {
+  /** A scenario, a scenario file's content, or a built-in scenario's name. Default `contoso`. */
+  scenario?: Scenario | ScenarioInput | string;
+  /**
+   * `in-process` (default): services answer through function calls, no sockets.
+   * `loopback`: every service listens on its own 127.0.0.1 port.
+   */
+  mode?: LabMode;
+  /** Virtual clock start (ms since epoch). Default: the scenario's `clock.start`, else now. */
+  startMs?: number;
+  /** `frozen` (default): time moves only with `clock.advance()`. `running`: it also follows the wall clock. */
+  clockMode?: 'frozen' | 'running';
+  /** Loopback mode: fixed ports per party (default: any free port). */
+  ports?: Partial<Record<ServiceParty, number>>;
+  /** Loopback mode: address to bind. Default `127.0.0.1`. */
+  bindHost?: string;
+  log?: Logger;
+  /** Record the trace (default true). Load tests switch it off. */
+  trace?: boolean;
+  maxTraceEntries?: number;
+}
+
+/** One service of the lab: its express app and whatever controls it offers. */
+export interface LabService {
+  app: RequestListener;
+  close(): Promise<void>;
+}
+
+export interface FlowRun {
+  ok: boolean;
+  flow: 'A' | 'B';
+  runId: string;
+  user: string;
+  result?: FlowResult;
+  error?: DeviceFlowError;
+  /** The run's trace entries labelled with FLOWS.md step numbers, in order. */
+  steps: FlowStep[];
+  /** The run's raw trace entries. */
+  entries: TraceEntry[];
+}
+
+export interface Lab {
+  readonly mode: LabMode;
+  readonly scenario: Scenario;
+  readonly clock: VirtualClock;
+  readonly trace: TraceRecorder;
+  readonly hosts: HostMap;
+  readonly directory: Directory;
+  readonly keys: KeyStore;
+  readonly faults: FaultBoard;
+  /** Loopback mode: each party's base URL (`http://127.0.0.1:<port>`). Empty in-process. */
+  readonly services: Partial<Record<ServiceParty, string>>;
+  /** The lab's fetch as an outside client: real host names are routed to the lab. */
+  readonly fetch: LabFetch;
+  /** The lab's fetch calling as a given party. */
+  fetchAs(party: Party): LabFetch;
+  /** The running services, for their controls (e.g. `service('entra').rotateSigningKey()`). */
+  service<T = LabService>(party: ServiceParty): T;
+  /** What the user types on the phone, from the scenario (password, authenticator secret). */
+  credentials(upn: string): DeviceUser;
+  /** A reference device bound to this lab. */
+  device(options?: { deviceId?: string }): Device;
+  /** Runs flow A (or B, for a cloud mailbox) for a user with a fresh device, and labels the trace. */
+  runFlow(upn: string, options?: { runId?: string; device?: Device }): Promise<FlowRun>;
+  close(): Promise<void>;
+}
+
+function resolveScenario(input: LabOptions['scenario']): Scenario {
+  if (input === undefined) return builtInScenario('contoso');
+  if (typeof input === 'string') return builtInScenario(input);
+  return parseScenario(structuredClone(input));
+}
+
+/**
+ * Starts a lab: every party of the scenario, wired together through one
+ * transport, sharing one virtual clock and one trace.
+ *
+ * @example
+ * ```ts
+ * const lab = await createLab({ mode: 'loopback' });
+ * const run = await lab.runFlow('alice@contoso.com');
+ * expect(run.steps.map((s) => s.step)).toContain(17);
+ * await lab.close();
+ * ```
+ */
+export async function createLab(options: LabOptions = {}): Promise<Lab> {
+  const scenario = resolveScenario(options.scenario);
+  const mode = options.mode ?? 'in-process';
+  const log = options.log ?? createConsoleLogger();
+  const startMs =
+    options.startMs ?? (scenario.clock.start ? Date.parse(scenario.clock.start) : undefined);
+  const clock = createVirtualClock({
+    ...(startMs !== undefined ? { startMs } : {}),
+    mode: options.clockMode ?? 'frozen',
+    onTimerError: (label, error) =>
+      log({ level: 'error', party: 'lab', message: `timer ${label} failed`, error }),
+  });
+  const trace = createTraceRecorder({
+    clock,
+    enabled: options.trace ?? true,
+    ...(options.maxTraceEntries ? { maxEntries: options.maxTraceEntries } : {}),
+  });
+  trace.addBodyDecoder(WBXML_CONTENT_TYPE, (body) => toXml(decodeWbxml(body), { pretty: true }));
+  const hosts = hostsForScenario(scenario);
+  const directory = createDirectory(scenario, clock);
+  const keys = createFixedKeyStore();
+  const faults = createFaultBoard(scenario.faults);
+
+  const apps = new Map<ServiceParty, RequestListener>();
+  const listeners = new Map<ServiceParty, Listener>();
+  const transport =
+    mode === 'in-process'
+      ? createInProcessTransport((party) => apps.get(party))
+      : createLoopbackTransport((party) => {
+          const listener = listeners.get(party);
+          if (!listener) {
+            throw new TypeError('fetch failed', {
+              cause: Object.assign(new Error(`connect ECONNREFUSED (${party})`), {
+                code: 'ECONNREFUSED',
+              }),
+            });
+          }
+          return listener.url;
+        });
+  const factory = createServiceDepsFactory({
+    clock,
+    trace,
+    hosts,
+    directory,
+    keys,
+    transport,
+    faults,
+    log,
+  });
+  const deps = (party: ServiceParty) => factory.depsFor(party);
+
+  const services = new Map<ServiceParty, LabService>();
+  const add = (
+    party: ServiceParty,
+    service: { app: RequestListener; close(): Promise<void> },
+  ): void => {
+    services.set(party, service);
+    apps.set(party, service.app);
+  };
+  add('entra', createEntra(deps('entra')));
+  add('wap', createWap(deps('wap')));
+  add('adfs', createAdfs(deps('adfs')));
+  add('onprem-autodiscover', createOnpremAutodiscover(deps('onprem-autodiscover')));
+  add('onprem-eas', createOnpremActiveSync(deps('onprem-eas')));
+  add('exo', createExchangeOnline(deps('exo')));
+  add('autodetect', createAutodetect(deps('autodetect')));
+
+  const urls: Partial<Record<ServiceParty, string>> = {};
+  if (mode === 'loopback') {
+    try {
+      for (const party of SERVICE_PARTIES) {
+        const app = apps.get(party);
+        if (!app) continue;
+        const listener = await listen(
+          app,
+          options.ports?.[party] ?? 0,
+          options.bindHost ?? '127.0.0.1',
+        );
+        listeners.set(party, listener);
+        urls[party] = listener.url;
+      }
+    } catch (error) {
+      await Promise.all([...listeners.values()].map((l) => l.close()));
+      throw error;
+    }
+  }
+
+  const credentials = (upn: string): DeviceUser => {
+    const user = directory.user(upn);
+    if (!user) throw new Error(`no user ${upn} in scenario ${scenario.name}`);
+    return {
+      email: user.upn,
+      password: user.password,
+      ...(user.mfa ? { totpSecret: user.mfa.secret } : {}),
+    };
+  };
+  const device = (deviceOptions: { deviceId?: string } = {}): Device =>
+    createDevice({ fetch: factory.fetchFor('device'), clock, trace, ...deviceOptions });
+
+  let closed = false;
+  const lab: Lab = {
+    mode,
+    scenario,
+    clock,
+    trace,
+    hosts,
+    directory,
+    keys,
+    faults,
+    services: urls,
+    fetch: factory.fetchFor('client'),
+    fetchAs: (party) => factory.fetchFor(party),
+    service<T>(party: ServiceParty): T {
+      const service = services.get(party);
+      if (!service) throw new Error(`${party} is not running in this lab`);
+      return service as T;
+    },
+    credentials,
+    device,
+    async runFlow(upn, runOptions = {}) {
+      const runId = runOptions.runId ?? randomUUID();
+      const phone = runOptions.device ?? device();
+      const user = credentials(upn);
+      try {
+        const result = await phone.connect(user, { runId });
+        const entries = trace.entries({ runId });
+        return {
+          ok: true,
+          flow: result.flow,
+          runId,
+          user: user.email,
+          result,
+          entries,
+          steps: labelFlow(entries, result.flow),
+        };
+      } catch (error) {
+        if (!(error instanceof DeviceFlowError)) throw error;
+        const flow = error.flow === 'B' ? 'B' : 'A';
+        const entries = trace.entries({ runId });
+        return {
+          ok: false,
+          flow,
+          runId,
+          user: user.email,
+          error,
+          entries,
+          steps: labelFlow(entries, flow),
+        };
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clock.dispose();
+      await Promise.all([...services.values()].map((s) => s.close()));
+      await Promise.all([...listeners.values()].map((l) => l.close()));
+    },
+  };
+  return lab;
+}
