@@ -28,3 +28,4 @@ export * from './html.js';
 export * from './in-process.js';
 export * from './lab-deps.js';
 export * from './test-context.js';
+export * from './trace-export.js';

@@ -1,8 +1,10 @@
-import { contosoScenario } from './contoso.js';
-import { parseScenario, type Scenario, type ScenarioInput } from './schema.js';
+import { BUILT_IN_SCENARIOS } from './builtins.js';
+import { parseScenario, type Scenario } from './schema.js';
 
 export * from './schema.js';
 export * from './seed.js';
+export { loadScenarioFile, parseScenarioText, scenarioJsonSchema } from './load.js';
+export { BUILT_IN_SCENARIOS } from './builtins.js';
 export {
   contosoScenario,
   WELL_KNOWN_APPS,
@@ -10,7 +12,7 @@ export {
   LAB_WEB_APP_SECRET,
 } from './contoso.js';
 
-const BUILT_IN: Readonly<Record<string, ScenarioInput>> = { contoso: contosoScenario };
+const BUILT_IN = BUILT_IN_SCENARIOS;
 
 /** Names of the built-in scenarios. */
 export function builtInScenarioNames(): string[] {

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { parseScenario, ScenarioError, scenarioSchema, type Scenario } from './schema.js';
+
+/**
+ * Reads a scenario file (YAML or JSON: YAML is a superset, so one parser reads
+ * both), validates it and applies defaults. Every problem is a
+ * {@link ScenarioError} naming the file and the path of the bad field.
+ */
+export async function loadScenarioFile(path: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ScenarioError(
+      [
+        {
+          path: '',
+          message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? error})`,
+        },
+      ],
+      path,
+    );
+  }
+  return parseScenarioText(text, path);
+}
+
+/** Parses scenario text (YAML or JSON). */
+export function parseScenarioText(text: string, source = 'scenario'): Scenario {
+  let data: unknown;
+  try {
+    data = parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    const where =
+      error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    throw new ScenarioError(
+      [
+        {
+          path: '',
+          message: `not valid YAML or JSON${where}: ${(error as Error).message.split('\n')[0]}`,
+        },
+      ],
+      source,
+    );
+  }
+  return parseScenario(data, source);
+}
+
+/**
+ * The JSON Schema of scenario files (draft 2020-12), for editor completion:
+ * reference it from a file with `$schema`, or in VS Code's `yaml.schemas`.
+ * The published copy is `packages/core/scenario.schema.json`.
+ */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return {
+    $id: 'https://hma-lab.dev/scenario.schema.json',
+    title: 'hma-lab scenario',
+    description:
+      'A lab: tenant, domains, users, apps, policies, Exchange organisations and faults.',
+    ...schema,
+  };
+}
