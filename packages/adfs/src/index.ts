@@ -1,0 +1,57 @@
+/**
+ * @hma-lab/adfs: AD FS (WS-Federation passive sign-in, signed SAML 1.1
+ * assertions for Entra ID) and the Web Application Proxy in front of it.
+ *
+ * @example
+ * ```ts
+ * import { createAdfs, createWap, verifySamlAssertion } from '@hma-lab/adfs';
+ * ctx.mount('wap', createWap(ctx.depsFor('wap')).app);
+ * ctx.mount('adfs', createAdfs(ctx.depsFor('adfs')).app);
+ * const claims = verifySamlAssertion(wresult, ctx.keys.adfs.certificatePem, { nowMs });
+ * ```
+ */
+export { createAdfs, type AdfsService } from './http/adfs-app.js';
+export { createWap, type WapService } from './http/wap-app.js';
+export {
+  DEFAULT_ADFS_CONFIG,
+  DEFAULT_WAP_CONFIG,
+  MICROSOFT_ONLINE_REALM,
+  type AdfsConfig,
+  type WapConfig,
+} from './config.js';
+export {
+  AdfsError,
+  AdfsNotFoundError,
+  BackendUnavailableError,
+  BadGatewayError,
+  LoopDetectedError,
+  NonCompliantRequestError,
+  NotPublishedError,
+  SamlVerificationError,
+  UnsupportedRelyingPartyError,
+  WapError,
+  type SamlVerificationFailure,
+} from './errors.js';
+export {
+  buildSamlAssertion,
+  buildWsFedResponse,
+  NAMEID_PERSISTENT,
+  PASSWORD_AUTHN_METHOD,
+  SAML_AM_PASSWORD,
+  SAML_CLAIMS,
+  SAML_CM_BEARER,
+  type SamlAssertionOptions,
+  type SamlAttribute,
+  type SignedSamlAssertion,
+} from './protocol/ws-fed-response.js';
+export {
+  verifySamlAssertion,
+  type VerifiedSamlAssertion,
+  type VerifySamlOptions,
+} from './protocol/saml-verify.js';
+export {
+  buildFederationMetadata,
+  type FederationMetadataOptions,
+} from './protocol/federation-metadata.js';
+export { immutableIdOf } from './protocol/authenticate.js';
+export type { XmlSigningKey } from './protocol/xml-signature.js';

@@ -1,0 +1,67 @@
+import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+
+/** Namespaces of the WS-Federation response and the SAML 1.1 assertion. */
+export const NS = {
+  trust: 'http://schemas.xmlsoap.org/ws/2005/02/trust',
+  wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
+  wsp: 'http://schemas.xmlsoap.org/ws/2004/09/policy',
+  wsa: 'http://www.w3.org/2005/08/addressing',
+  saml: 'urn:oasis:names:tc:SAML:1.0:assertion',
+  ds: 'http://www.w3.org/2000/09/xmldsig#',
+  md: 'urn:oasis:names:tc:SAML:2.0:metadata',
+  fed: 'http://docs.oasis-open.org/wsfed/federation/200706',
+  xsi: 'http://www.w3.org/2001/XMLSchema-instance',
+} as const;
+
+/** XML-DSig algorithm identifiers the lab signs with. */
+export const DSIG = {
+  excC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  enveloped: 'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+  rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  sha256: 'http://www.w3.org/2001/04/xmlenc#sha256',
+} as const;
+
+/** Escapes text for XML element content and attribute values. */
+export function escapeXml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&apos;');
+}
+
+/**
+ * Parses untrusted XML strictly: any well-formedness error throws, and a
+ * document type declaration is refused outright (no entity tricks).
+ */
+export function parseXml(xml: string): Document {
+  if (/<!DOCTYPE/i.test(xml)) throw new Error('a document type declaration is not allowed');
+  return new DOMParser({
+    onError(level, message) {
+      if (level !== 'warning') throw new Error(message);
+    },
+  }).parseFromString(xml, 'text/xml');
+}
+
+/** Child elements of `parent` with a namespace and local name. */
+export function childElements(parent: Element, ns: string, localName: string): Element[] {
+  const found: Element[] = [];
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType !== 1) continue;
+    const element = node as Element;
+    if (element.namespaceURI === ns && element.localName === localName) found.push(element);
+  }
+  return found;
+}
+
+/** The first child element with a namespace and local name, if any. */
+export function childElement(parent: Element, ns: string, localName: string): Element | undefined {
+  return childElements(parent, ns, localName)[0];
+}
+
+/** An element's text content, trimmed. */
+export function textOf(element: Element | undefined): string | undefined {
+  const text = element?.textContent?.trim();
+  return text === undefined || text === '' ? undefined : text;
+}
