@@ -1,0 +1,27 @@
+/**
+ * @hma-lab/activesync — Exchange ActiveSync on the wire: the MS-ASWBXML codec with all code
+ * pages, the MS-ASHTTP request forms, and an EAS client. Depends on Node built-ins only.
+ *
+ * @packageDocumentation
+ */
+export type { EasElement, EasChild } from './wbxml/element.js';
+export { el, child, children, textOf } from './wbxml/element.js';
+export { encodeWbxml } from './wbxml/encode.js';
+export { decodeWbxml, DEFAULT_WBXML_LIMITS, type WbxmlLimits } from './wbxml/decode.js';
+export { toXml, fromXml } from './wbxml/xml.js';
+export {
+  CODE_PAGES,
+  tagForToken,
+  tokenForTag,
+  pageForNamespace,
+  type CodePage,
+  type TagToken,
+} from './wbxml/code-pages.js';
+export { WbxmlError, EasQueryError, EasHttpError, EasStatusError } from './errors.js';
+
+/**
+ * The media type of every ActiveSync request and response body.
+ *
+ * @see MS-ASHTTP 2.2.1.1.2.2
+ */
+export const WBXML_CONTENT_TYPE = 'application/vnd.ms-sync.wbxml';

@@ -1,0 +1,73 @@
+// The element tree shared by the codec, the XML view, servers and the client.
+
+/** One element; tag is "<CodePageName>:<ElementName>", e.g. "AirSync:Sync", "AirSyncBase:Body". */
+export interface EasElement {
+  tag: string;
+  children: EasElement[];
+  /** Inline string content (STR_I). */
+  text?: string;
+  /** Binary content (OPAQUE). */
+  opaque?: Uint8Array;
+}
+
+/** What el() accepts as a child. */
+export type EasChild =
+  EasElement | string | number | undefined | null | false | EasElement[] | Uint8Array;
+
+/**
+ * Builds an element. Elements (and arrays of them) become children; strings and numbers
+ * become text (concatenated); a Uint8Array becomes opaque content; undefined/null/false are
+ * skipped, so optional parts read naturally.
+ *
+ * @example el('AirSync:Sync', el('AirSync:Collections', el('AirSync:Collection', el('AirSync:SyncKey', 0))))
+ */
+export function el(tag: string, ...content: EasChild[]): EasElement {
+  const node: EasElement = { tag, children: [] };
+  for (const item of content) {
+    if (item === undefined || item === null || item === false) continue;
+    if (typeof item === 'string' || typeof item === 'number') {
+      node.text = (node.text ?? '') + String(item);
+    } else if (item instanceof Uint8Array) {
+      node.opaque = concatBytes(node.opaque, item);
+    } else if (Array.isArray(item)) {
+      for (const sub of item) if (sub) node.children.push(sub);
+    } else {
+      node.children.push(item);
+    }
+  }
+  return node;
+}
+
+/** The first direct child with this tag. */
+export function child(node: EasElement, tag: string): EasElement | undefined {
+  return node.children.find((c) => c.tag === tag);
+}
+
+/** All direct children with this tag. */
+export function children(node: EasElement, tag: string): EasElement[] {
+  return node.children.filter((c) => c.tag === tag);
+}
+
+/**
+ * Text at the end of a path of first-children, e.g.
+ * textOf(root, 'AirSync:Collections', 'AirSync:Collection', 'AirSync:SyncKey').
+ * Opaque content is read as UTF-8. Undefined when a step is missing or the element is empty.
+ */
+export function textOf(node: EasElement, ...path: string[]): string | undefined {
+  let current: EasElement | undefined = node;
+  for (const tag of path) {
+    current = child(current, tag);
+    if (!current) return undefined;
+  }
+  if (current.text !== undefined) return current.text;
+  if (current.opaque !== undefined) return Buffer.from(current.opaque).toString('utf8');
+  return undefined;
+}
+
+export function concatBytes(a: Uint8Array | undefined, b: Uint8Array): Uint8Array {
+  if (!a) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

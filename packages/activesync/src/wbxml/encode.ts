@@ -1,0 +1,105 @@
+// WBXML encoder (MS-ASWBXML 2.1.2): element tree -> bytes.
+import { WbxmlError } from '../errors.js';
+import { tokenForTag } from './code-pages.js';
+import type { EasElement } from './element.js';
+import { CONTENT_FLAG, EAS_WBXML_HEADER, END, OPAQUE, STR_I, SWITCH_PAGE } from './tokens.js';
+
+/** Deeper trees than this are refused (it also stops cycles in a hand-built tree). */
+const MAX_ENCODE_DEPTH = 256;
+
+class ByteWriter {
+  private buf = Buffer.allocUnsafe(256);
+  length = 0;
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.length++] = b;
+  }
+
+  bytes(data: Uint8Array): void {
+    this.reserve(data.length);
+    this.buf.set(data, this.length);
+    this.length += data.length;
+  }
+
+  /** mb_u_int32 (WAP-192 §5.1): big-endian groups of 7 bits, high bit = more follow. */
+  mbUInt32(value: number): void {
+    const groups = [value & 0x7f];
+    let rest = Math.floor(value / 128);
+    while (rest > 0) {
+      groups.unshift((rest & 0x7f) | 0x80);
+      rest = Math.floor(rest / 128);
+    }
+    for (const g of groups) this.byte(g);
+  }
+
+  result(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.length));
+  }
+}
+
+/**
+ * Encodes an element tree as an ActiveSync WBXML body (header `03 01 6A 00`, inline strings,
+ * opaque data, SWITCH_PAGE whenever the code page changes).
+ *
+ * @example encodeWbxml(el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')))
+ * @throws WbxmlError for an unknown tag, a NUL character in text, or a tree deeper than 256.
+ * @see MS-ASWBXML 2.1.2
+ */
+export function encodeWbxml(root: EasElement): Buffer {
+  const out = new ByteWriter();
+  out.bytes(EAS_WBXML_HEADER);
+  const state = { page: 0 };
+  writeElement(out, root, state, 0);
+  return out.result();
+}
+
+function writeElement(
+  out: ByteWriter,
+  node: EasElement,
+  state: { page: number },
+  depth: number,
+): void {
+  if (depth >= MAX_ENCODE_DEPTH) {
+    throw new WbxmlError(`element tree deeper than ${MAX_ENCODE_DEPTH} levels`, out.length);
+  }
+  if (!node || typeof node.tag !== 'string') {
+    throw new WbxmlError('not an element (missing tag)', out.length);
+  }
+  const where = tokenForTag(node.tag);
+  if (!where) throw new WbxmlError(`unknown tag "${node.tag}"`, out.length);
+  if (where.page !== state.page) {
+    out.byte(SWITCH_PAGE);
+    out.byte(where.page);
+    state.page = where.page;
+  }
+  const kids = node.children ?? [];
+  const hasContent = kids.length > 0 || node.text !== undefined || node.opaque !== undefined;
+  out.byte(where.token | (hasContent ? CONTENT_FLAG : 0));
+  if (!hasContent) return;
+  if (node.text !== undefined) {
+    const text = String(node.text);
+    if (text.includes('\0')) {
+      throw new WbxmlError(`text of ${node.tag} contains a NUL character`, out.length);
+    }
+    out.byte(STR_I);
+    out.bytes(Buffer.from(text, 'utf8'));
+    out.byte(0);
+  }
+  if (node.opaque !== undefined) {
+    out.byte(OPAQUE);
+    out.mbUInt32(node.opaque.length);
+    out.bytes(node.opaque);
+  }
+  for (const kid of kids) writeElement(out, kid, state, depth + 1);
+  out.byte(END);
+}
