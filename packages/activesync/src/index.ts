@@ -25,3 +25,16 @@ export { WbxmlError, EasQueryError, EasHttpError, EasStatusError } from './error
  * @see MS-ASHTTP 2.2.1.1.2.2
  */
 export const WBXML_CONTENT_TYPE = 'application/vnd.ms-sync.wbxml';
+
+export {
+  parseEasQuery,
+  plainEasQuery,
+  base64EasQuery,
+  type EasRequestLine,
+} from './ashttp/request-line.js';
+export {
+  EAS_COMMAND_CODES,
+  EAS_PROTOCOL_VERSIONS,
+  EAS_COMMANDS,
+  EAS_OPTIONS_HEADERS,
+} from './ashttp/constants.js';
