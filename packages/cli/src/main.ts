@@ -1,7 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { flowCommand, type Output } from './flow-command.js';
 import { UsageError } from './scenario-arg.js';
-import { upCommand } from './up-command.js';
+import { builtInScenario, hostsForScenario } from '@hma-lab/core';
+import { hostsSnippet, upCommand } from './up-command.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -79,6 +80,17 @@ export async function main(argv: string[], output: Output): Promise<number> {
         await lab.close();
         return 0;
       })();
+    });
+
+  program
+    .command('hosts')
+    .description('print hosts-file lines mapping every emulated host name to 127.0.0.1')
+    .option('-s, --scenario <name>', 'built-in scenario name', 'contoso')
+    .option('--address <ip>', 'address the names should resolve to', '127.0.0.1')
+    .action((opts: { scenario: string; address: string }) => {
+      output.out(
+        hostsSnippet({ hosts: hostsForScenario(builtInScenario(opts.scenario)) }, opts.address),
+      );
     });
 
   try {

@@ -132,12 +132,16 @@ function unreachable(url: URL): TypeError {
 /**
  * A transport to services listening on loopback ports: the real-looking URL's
  * path and query go to `baseUrl(party)`; the real host name travels in
- * `x-hma-lab-host`.
+ * `x-hma-lab-host`. `send` defaults to the global fetch (a TLS lab passes one
+ * that trusts its CA).
  */
-export function createLoopbackTransport(baseUrl: (party: ServiceParty) => string): Transport {
+export function createLoopbackTransport(
+  baseUrl: (party: ServiceParty) => string,
+  send: (url: string, init: RequestInit) => Promise<Response> = fetch,
+): Transport {
   return {
     send(party, url, init) {
-      return fetch(`${baseUrl(party)}${url.pathname}${url.search}`, init);
+      return send(`${baseUrl(party)}${url.pathname}${url.search}`, init);
     },
   };
 }

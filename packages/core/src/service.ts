@@ -66,7 +66,12 @@ function traceExchange(
   const { trace, hosts } = deps;
   return function traceExchangeMiddleware(req: Request, res: Response, next: NextFunction) {
     const runId = req.get(LAB_HEADERS.run) || undefined;
-    const host = req.get(LAB_HEADERS.host) ?? hosts.primary(party);
+    // The name the caller addressed: stamped by the lab's fetch, or the Host a
+    // client sent through the front door; otherwise the party's primary name.
+    const hostHeader = req.get('host')?.replace(/:\d+$/, '');
+    const host =
+      req.get(LAB_HEADERS.host) ??
+      (hostHeader && hosts.partyFor(hostHeader) === party ? hostHeader : hosts.primary(party));
     const handle = trace.beginExchange({
       from: callerOf(req),
       to: party,

@@ -43,7 +43,10 @@ import {
   type DeviceUser,
   type FlowResult,
 } from '@hma-lab/outlook-mobile';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { listen, type Listener } from './listen.js';
+import { loadOrCreateCa, type LocalCa } from './tls.js';
 
 export type LabMode = 'in-process' | 'loopback';
 
@@ -63,6 +66,17 @@ export interface LabOptions {
   ports?: Partial<Record<ServiceParty, number>>;
   /** Loopback mode: address to bind. Default `127.0.0.1`. */
   bindHost?: string;
+  /**
+   * Loopback mode: serve HTTPS with certificates from the lab's local CA
+   * (created on first use in `dir`, default `~/.hma-lab/tls`, and reused).
+   */
+  tls?: boolean | { dir?: string };
+  /**
+   * Loopback mode: one more listener that answers for every emulated host name,
+   * routing by `Host` (and TLS SNI): what a client reaching the lab through a
+   * hosts file or a proxy talks to. `port` 0 picks a free port.
+   */
+  frontDoor?: { port: number };
   log?: Logger;
   /** Record the trace (default true). Load tests switch it off. */
   trace?: boolean;
@@ -99,6 +113,10 @@ export interface Lab {
   readonly faults: FaultBoard;
   /** Loopback mode: each party's base URL (`http://127.0.0.1:<port>`). Empty in-process. */
   readonly services: Partial<Record<ServiceParty, string>>;
+  /** Loopback mode with `frontDoor`: its base URL. */
+  readonly frontDoor?: string;
+  /** With `tls`: the path of the CA certificate clients must trust, and its PEM. */
+  readonly ca?: { path: string; pem: string };
   /** The lab's fetch as an outside client: real host names are routed to the lab. */
   readonly fetch: LabFetch;
   /** The lab's fetch calling as a given party. */
@@ -157,6 +175,19 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
 
   const apps = new Map<ServiceParty, RequestListener>();
   const listeners = new Map<ServiceParty, Listener>();
+  const tlsOption = mode === 'loopback' ? options.tls : undefined;
+  const ca: LocalCa | undefined = tlsOption
+    ? await loadOrCreateCa(typeof tlsOption === 'object' ? tlsOption.dir : undefined)
+    : undefined;
+  // Over TLS the parties' loopback calls trust the lab's CA, like every client must.
+  const tlsAgent = ca ? new Agent({ connect: { ca: ca.caPem } }) : undefined;
+  const loopbackFetch = tlsAgent
+    ? (url: string, init: RequestInit) =>
+        undiciFetch(url, {
+          ...(init as object),
+          dispatcher: tlsAgent,
+        }) as unknown as Promise<Response>
+    : undefined;
   const transport =
     mode === 'in-process'
       ? createInProcessTransport((party) => apps.get(party))
@@ -170,7 +201,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
             });
           }
           return listener.url;
-        });
+        }, loopbackFetch);
   const factory = createServiceDepsFactory({
     clock,
     trace,
@@ -200,21 +231,40 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   add('autodetect', createAutodetect(deps('autodetect')));
 
   const urls: Partial<Record<ServiceParty, string>> = {};
+  let frontDoor: Listener | undefined;
   if (mode === 'loopback') {
+    const bindHost = options.bindHost ?? '127.0.0.1';
+    const contexts = new Map<ServiceParty, SecureContext>();
     try {
       for (const party of SERVICE_PARTIES) {
         const app = apps.get(party);
         if (!app) continue;
-        const listener = await listen(
-          app,
-          options.ports?.[party] ?? 0,
-          options.bindHost ?? '127.0.0.1',
-        );
+        const material = ca ? await ca.certificateFor(hosts.hostnames(party)) : undefined;
+        if (material) contexts.set(party, createSecureContext(material));
+        const listener = await listen(app, options.ports?.[party] ?? 0, bindHost, material);
         listeners.set(party, listener);
         urls[party] = listener.url;
       }
+      if (options.frontDoor) {
+        frontDoor = await listen(
+          routeByHost(hosts, apps),
+          options.frontDoor.port,
+          bindHost,
+          ca
+            ? {
+                // One certificate per party, chosen by the name the client asked for (SNI).
+                ...(await ca.certificateFor(hosts.hostnames('entra'))),
+                SNICallback: (servername, done) => {
+                  const party = hosts.partyFor(servername);
+                  done(null, party ? contexts.get(party) : undefined);
+                },
+              }
+            : undefined,
+        );
+      }
     } catch (error) {
-      await Promise.all([...listeners.values()].map((l) => l.close()));
+      const opened = [...listeners.values(), ...(frontDoor ? [frontDoor] : [])];
+      await Promise.all(opened.map((l) => l.close()));
       throw error;
     }
   }
@@ -242,6 +292,8 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     keys,
     faults,
     services: urls,
+    ...(frontDoor ? { frontDoor: frontDoor.url } : {}),
+    ...(ca ? { ca: { path: ca.caPath, pem: ca.caPem } } : {}),
     fetch: factory.fetchFor('client'),
     fetchAs: (party) => factory.fetchFor(party),
     service<T>(party: ServiceParty): T {
@@ -287,8 +339,27 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       closed = true;
       clock.dispose();
       await Promise.all([...services.values()].map((s) => s.close()));
-      await Promise.all([...listeners.values()].map((l) => l.close()));
+      await Promise.all(
+        [...listeners.values(), ...(frontDoor ? [frontDoor] : [])].map((l) => l.close()),
+      );
+      await tlsAgent?.close();
     },
   };
   return lab;
+}
+
+/** The front door: hands each request to the party that owns its `Host`. */
+function routeByHost(hosts: HostMap, apps: Map<ServiceParty, RequestListener>): RequestListener {
+  return function frontDoorRoute(req, res) {
+    const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const party = hosts.partyFor(hostname);
+    const app = party ? apps.get(party) : undefined;
+    if (!app) {
+      res
+        .writeHead(421, { 'content-type': 'text/plain' })
+        .end(`no emulated service answers for ${hostname || 'this host'}\n`);
+      return;
+    }
+    app(req, res);
+  };
 }

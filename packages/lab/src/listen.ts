@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface Listener {
@@ -8,13 +9,17 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** Serves `app` on `host:port` (0 = any free port); resolves once it listens. */
+/**
+ * Serves `app` on `host:port` (0 = any free port), over HTTPS when `tls` is
+ * given; resolves once it listens.
+ */
 export async function listen(
   app: RequestListener,
   port = 0,
   host = '127.0.0.1',
+  tls?: HttpsOptions,
 ): Promise<Listener> {
-  const server = createServer(app);
+  const server: Server = tls ? createHttpsServer(tls, app) : createServer(app);
   // Keep-alive sockets between parties would hold `close()` open; make them short.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -28,7 +33,7 @@ export async function listen(
   return {
     server,
     port: actual,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
+    url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
