@@ -24,7 +24,6 @@ const CA_SUBJECT = [
   { name: 'commonName', value: 'hma-lab local CA' },
   { name: 'organizationName', value: 'hma-lab (test only)' },
 ];
-const YEAR_MS = 365 * 86_400_000;
 
 /** Default folder: `$HMA_LAB_HOME/tls`, else `~/.hma-lab/tls`. */
 export function defaultTlsDir(): string {
