@@ -1,5 +1,6 @@
-import { createServiceApp, type ServiceDeps } from '@hma-lab/core';
+import { createServiceApp, MalformedBodyError, type ServiceDeps } from '@hma-lab/core';
 import type express from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { DEFAULT_WAP_CONFIG, type WapConfig } from '../config.js';
 import { proxyEndpoint } from './proxy-endpoint.js';
 import { wapErrorHandler } from './wap-error-handler.js';
@@ -25,7 +26,22 @@ export interface WapService {
 export function createWap(deps: ServiceDeps, config: Partial<WapConfig> = {}): WapService {
   const settings: WapConfig = { ...DEFAULT_WAP_CONFIG, ...config };
   const app = createServiceApp('wap', deps);
-  app.use(proxyEndpoint(deps, settings));
+  const proxy = proxyEndpoint(deps, settings);
+  app.use(proxy);
+  // The service body reader parses form and JSON bodies; a proxy must not care.
+  // A body it could not parse still goes to AD FS, byte for byte.
+  app.use(function forwardUnparsedBody(
+    error: unknown,
+    req: Request,
+    res: Response,
+    next: NextFunction,
+  ) {
+    if (error instanceof MalformedBodyError && req.rawBody !== undefined) {
+      Promise.resolve(proxy(req, res, next)).catch(next);
+      return;
+    }
+    next(error);
+  });
   app.use(wapErrorHandler(deps));
   return {
     app,

@@ -26,7 +26,9 @@ export function signEnveloped(
     publicCert: key.certificatePem,
     signatureAlgorithm: DSIG.rsaSha256,
     canonicalizationAlgorithm: DSIG.excC14n,
-    idAttribute,
+    // xml-crypto already looks at Id/ID/id; naming one again makes it count
+    // every element twice and refuse the document as a wrapping attack.
+    ...(['Id', 'ID', 'id'].includes(idAttribute) ? {} : { idAttribute }),
   });
   signer.addReference({
     xpath: '/*',
