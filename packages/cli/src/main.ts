@@ -1,23 +1,38 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { builtInScenario, builtInScenarioNames, hostsForScenario } from '@hma-lab/core';
 import { flowCommand, type Output } from './flow-command.js';
+import {
+  faultsCommand,
+  timeAdvanceCommand,
+  timeNowCommand,
+  traceExportCommand,
+} from './lab-commands.js';
+import { removeStateFile, writeStateFile } from './running-lab.js';
 import { UsageError } from './scenario-arg.js';
-import { builtInScenario, hostsForScenario } from '@hma-lab/core';
 import { hostsSnippet, upCommand } from './up-command.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65_000)
-    throw new InvalidArgumentError('expected a port number');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new InvalidArgumentError('expected a port number (0 = any free port)');
   return port;
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const LAB_OPTION = [
+  '--lab <admin-url>',
+  'admin URL of the running lab (default: the one `hma-lab up` started)',
+] as const;
 
 /**
  * The `hma-lab` command. Returns the exit code; never throws for a user's
  * mistake (those print a one-line error and return 2).
  */
 export async function main(argv: string[], output: Output): Promise<number> {
-  let exitCode = 0;
   let pending: Promise<number> | undefined;
+  const run = (work: () => Promise<number>) => {
+    pending = work();
+  };
   const program = new Command('hma-lab')
     .description(
       'Hybrid Modern Authentication lab: every party of the Outlook mobile to on-premises Exchange flow, on one machine.',
@@ -34,7 +49,11 @@ export async function main(argv: string[], output: Output): Promise<number> {
     .description('start a lab, run the connection flow for a user and print each step')
     .requiredOption('-u, --user <upn>', 'the user to sign in, e.g. alice@contoso.com')
     .option('--json', 'print the trace as JSON instead of one line per step')
-    .option('-s, --scenario <name|file>', 'built-in scenario name or scenario JSON file', 'contoso')
+    .option(
+      '-s, --scenario <name|file>',
+      `built-in scenario (${builtInScenarioNames().join(', ')}) or scenario file`,
+      'contoso',
+    )
     .addOption(
       new Option('-m, --mode <mode>', 'how services are wired')
         .choices(['loopback', 'in-process'])
@@ -42,7 +61,7 @@ export async function main(argv: string[], output: Output): Promise<number> {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  hma-lab flow --user alice@contoso.com\n  hma-lab flow --user dave@fabrikam.com --json > trace.json',
+      '\nExamples:\n  hma-lab flow --user alice@contoso.com\n  hma-lab flow --user dave@fabrikam.com --json > trace.json\n  hma-lab flow --scenario hma-off --user alice@contoso.com',
     )
     .action(
       (opts: {
@@ -50,59 +69,150 @@ export async function main(argv: string[], output: Output): Promise<number> {
         json?: boolean;
         scenario?: string;
         mode: 'loopback' | 'in-process';
-      }) => {
-        pending = flowCommand(opts, output);
-      },
+      }) => run(() => flowCommand(opts, output)),
     );
 
   program
     .command('up')
-    .description('start the lab on loopback ports and keep it running until Ctrl-C')
-    .option('-s, --scenario <name|file>', 'built-in scenario name or scenario JSON file', 'contoso')
+    .description(
+      'start the lab on loopback ports (HTTPS with a local CA) and keep it running until Ctrl-C',
+    )
+    .option('-s, --scenario <name|file>', 'built-in scenario name or scenario file', 'contoso')
     .option('--bind <address>', 'address to listen on', '127.0.0.1')
     .option(
       '--port-base <port>',
       'listen on consecutive ports from this one (default: any free ports)',
       portNumber,
     )
+    .option(
+      '--front-door-port <port>',
+      'port answering for every emulated host name (443 falls back to a free port)',
+      portNumber,
+    )
+    .option('--admin-port <port>', 'port of the admin API (clock, faults, trace)', portNumber, 0)
+    .option('--http', 'serve plain HTTP instead of HTTPS with the local CA')
+    .option(
+      '--tls-dir <dir>',
+      'folder of the local CA and host certificates (default ~/.hma-lab/tls)',
+    )
     .addHelpText(
       'after',
-      '\nPrints one JSON line when ready: {"ready":true,"services":{"entra":"http://127.0.0.1:…",…}}',
+      '\nPrints one JSON line when ready:\n  {"ready":true,"services":{"entra":"https://127.0.0.1:…",…},"frontDoor":"https://127.0.0.1:443","admin":"http://127.0.0.1:…","ca":"~/.hma-lab/tls/ca.pem"}\n' +
+        'Trust the CA (NODE_EXTRA_CA_CERTS=<ca> for Node clients) and map the names to 127.0.0.1 (hma-lab hosts).\n\nExamples:\n  hma-lab up\n  hma-lab up --http --port-base 7000',
     )
-    .action((opts: { scenario?: string; bind?: string; portBase?: number }) => {
-      pending = (async () => {
-        const lab = await upCommand(opts, output);
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
-        await lab.close();
-        return 0;
-      })();
-    });
+    .action(
+      (opts: {
+        scenario?: string;
+        bind?: string;
+        portBase?: number;
+        frontDoorPort?: number;
+        adminPort: number;
+        http?: boolean;
+        tlsDir?: string;
+      }) =>
+        run(async () => {
+          const lab = await upCommand(opts, output);
+          await writeStateFile({
+            admin: lab.admin,
+            services: lab.services,
+            frontDoor: lab.frontDoor,
+            ca: lab.ca?.path,
+          });
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', resolve);
+            process.once('SIGTERM', resolve);
+          });
+          await removeStateFile();
+          await lab.close();
+          return 0;
+        }),
+    );
 
   program
     .command('hosts')
     .description('print hosts-file lines mapping every emulated host name to 127.0.0.1')
     .option('-s, --scenario <name>', 'built-in scenario name', 'contoso')
     .option('--address <ip>', 'address the names should resolve to', '127.0.0.1')
-    .action((opts: { scenario: string; address: string }) => {
-      output.out(
-        hostsSnippet({ hosts: hostsForScenario(builtInScenario(opts.scenario)) }, opts.address),
-      );
-    });
+    .action((opts: { scenario: string; address: string }) =>
+      run(async () => {
+        output.out(
+          hostsSnippet({ hosts: hostsForScenario(builtInScenario(opts.scenario)) }, opts.address),
+        );
+        return 0;
+      }),
+    );
+
+  const time = program.command('time').description("a running lab's virtual clock");
+  time
+    .command('advance <duration>')
+    .description(
+      'move the clock forward (e.g. 2h, 14d, 1w); due refreshes, heartbeats and purges run in order',
+    )
+    .option(...LAB_OPTION)
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hma-lab time advance 2h\n  hma-lab time advance 14d --lab http://127.0.0.1:7100',
+    )
+    .action((duration: string, opts: { lab?: string; json?: boolean }) =>
+      run(() => timeAdvanceCommand(duration, opts, output)),
+    );
+  time
+    .command('now')
+    .description('print the lab time')
+    .option(...LAB_OPTION)
+    .action((opts: { lab?: string }) => run(() => timeNowCommand(opts, output)));
+
+  program
+    .command('faults')
+    .description('list, switch on or switch off faults of a running lab (docs/faults.md)')
+    .addArgument(
+      new Argument('[action]', 'list, on or off').choices(['list', 'on', 'off']).default('list'),
+    )
+    .argument('[name]', 'fault name, e.g. missing-authorization-uri')
+    .option('--param <key=value>', 'fault parameter (repeatable)', collect)
+    .option(...LAB_OPTION)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hma-lab faults\n  hma-lab faults on eas-503 --param retryAfterS=30\n  hma-lab faults off eas-503',
+    )
+    .action(
+      (
+        action: 'list' | 'on' | 'off',
+        name: string | undefined,
+        opts: { lab?: string; param?: string[] },
+      ) => run(() => faultsCommand(action, name, opts, output)),
+    );
+
+  const trace = program.command('trace').description("a running lab's trace");
+  trace
+    .command('export')
+    .description('export the trace as JSON, HAR 1.2 or a Mermaid sequence diagram')
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['json', 'har', 'mermaid'])
+        .default('json'),
+    )
+    .option('--run <id>', 'only this flow run')
+    .addOption(
+      new Option('--flow <flow>', 'step numbering to use').choices(['A', 'B', 'C']).default('A'),
+    )
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .option(...LAB_OPTION)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hma-lab trace export --format har --out flow.har\n  hma-lab trace export --format mermaid',
+    )
+    .action((opts: { lab?: string; format: string; run?: string; flow?: string; out?: string }) =>
+      run(() => traceExportCommand(opts, output)),
+    );
 
   try {
     await program.parseAsync(argv, { from: 'user' });
-    if (pending) exitCode = await pending;
+    return pending ? await pending : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof UsageError) {
-      output.err(`hma-lab: ${error.message}`);
-      return 2;
-    }
-    if (error instanceof Error && error.name === 'ScenarioError') {
+    if (error instanceof UsageError || (error instanceof Error && error.name === 'ScenarioError')) {
       output.err(`hma-lab: ${error.message}`);
       return 2;
     }
@@ -111,5 +221,4 @@ export async function main(argv: string[], output: Output): Promise<number> {
     );
     return 3;
   }
-  return exitCode;
 }

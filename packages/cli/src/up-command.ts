@@ -13,6 +13,8 @@ export interface UpCommandOptions {
   tlsDir?: string;
   /** Port of the front door answering for every emulated host name; 443 falls back to a free port. */
   frontDoorPort?: number;
+  /** Port of the admin API (default any free port). */
+  adminPort?: number;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function upCommand(options: UpCommandOptions, output: Output): Prom
     mode: 'loopback',
     clockMode: 'running',
     ports,
+    admin: { port: options.adminPort ?? 0 },
     ...(options.bind ? { bindHost: options.bind } : {}),
     ...(options.http ? {} : { tls: options.tlsDir ? { dir: options.tlsDir } : true }),
   };
@@ -53,6 +56,7 @@ export async function upCommand(options: UpCommandOptions, output: Output): Prom
       scenario: lab.scenario.name,
       services: lab.services,
       frontDoor: lab.frontDoor,
+      admin: lab.admin,
       ...(lab.ca ? { ca: lab.ca.path } : {}),
     }),
   );

@@ -13,5 +13,8 @@
 export { createLab } from './lab.js';
 export type { FlowRun, Lab, LabMode, LabOptions, LabService } from './lab.js';
 export { listen } from './listen.js';
+export { createAdminApp } from './admin.js';
+export { loadOrCreateCa, defaultTlsDir } from './tls.js';
+export type { LocalCa } from './tls.js';
 export type { Listener } from './listen.js';
 export { formatStep, formatRun } from './format.js';

@@ -47,6 +47,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { listen, type Listener } from './listen.js';
 import { loadOrCreateCa, type LocalCa } from './tls.js';
+import { createAdminApp } from './admin.js';
 
 export type LabMode = 'in-process' | 'loopback';
 
@@ -77,6 +78,8 @@ export interface LabOptions {
    * hosts file or a proxy talks to. `port` 0 picks a free port.
    */
   frontDoor?: { port: number };
+  /** Loopback mode: serve the admin API (clock, faults, trace, flows) on this port (0 = free port). */
+  admin?: { port: number };
   log?: Logger;
   /** Record the trace (default true). Load tests switch it off. */
   trace?: boolean;
@@ -115,6 +118,8 @@ export interface Lab {
   readonly services: Partial<Record<ServiceParty, string>>;
   /** Loopback mode with `frontDoor`: its base URL. */
   readonly frontDoor?: string;
+  /** Loopback mode with `admin`: the admin API's base URL (see admin.ts). */
+  readonly admin?: string;
   /** With `tls`: the path of the CA certificate clients must trust, and its PEM. */
   readonly ca?: { path: string; pem: string };
   /** The lab's fetch as an outside client: real host names are routed to the lab. */
@@ -282,7 +287,8 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     createDevice({ fetch: factory.fetchFor('device'), clock, trace, ...deviceOptions });
 
   let closed = false;
-  const lab: Lab = {
+  let adminListener: Listener | undefined;
+  const lab: { -readonly [K in keyof Lab]: Lab[K] } = {
     mode,
     scenario,
     clock,
@@ -339,12 +345,28 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       closed = true;
       clock.dispose();
       await Promise.all([...services.values()].map((s) => s.close()));
-      await Promise.all(
-        [...listeners.values(), ...(frontDoor ? [frontDoor] : [])].map((l) => l.close()),
-      );
+      const opened = [
+        ...listeners.values(),
+        ...(frontDoor ? [frontDoor] : []),
+        ...(adminListener ? [adminListener] : []),
+      ];
+      await Promise.all(opened.map((l) => l.close()));
       await tlsAgent?.close();
     },
   };
+  if (mode === 'loopback' && options.admin) {
+    try {
+      adminListener = await listen(
+        createAdminApp(lab),
+        options.admin.port,
+        options.bindHost ?? '127.0.0.1',
+      );
+    } catch (error) {
+      await lab.close();
+      throw error;
+    }
+    lab.admin = adminListener.url;
+  }
   return lab;
 }
 

@@ -1,0 +1,96 @@
+import { writeFile } from 'node:fs/promises';
+import { parseDuration } from '@hma-lab/core';
+import type { Output } from './flow-command.js';
+import { adminUrl, callAdmin } from './running-lab.js';
+import { UsageError } from './scenario-arg.js';
+
+/** `hma-lab time advance <duration>`: moves a running lab's clock; prints what fired. */
+export async function timeAdvanceCommand(
+  duration: string,
+  options: { lab?: string; json?: boolean },
+  output: Output,
+): Promise<number> {
+  try {
+    parseDuration(duration);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const base = await adminUrl(options.lab);
+  const response = await callAdmin(base, 'POST', '/_lab/clock/advance', { by: duration });
+  const report = (await response.json()) as {
+    iso: string;
+    fired: Array<{ label: string; atMs: number; error?: string }>;
+  };
+  if (options.json) {
+    output.out(JSON.stringify(report));
+  } else {
+    output.out(`lab time is now ${report.iso} (${report.fired.length} scheduled task(s) ran)`);
+    for (const fired of report.fired) {
+      output.out(
+        `  ${new Date(fired.atMs).toISOString()}  ${fired.label}${fired.error ? `  FAILED: ${fired.error}` : ''}`,
+      );
+    }
+  }
+  return 0;
+}
+
+/** `hma-lab time now`. */
+export async function timeNowCommand(options: { lab?: string }, output: Output): Promise<number> {
+  const response = await callAdmin(await adminUrl(options.lab), 'GET', '/_lab/clock');
+  output.out(((await response.json()) as { iso: string }).iso);
+  return 0;
+}
+
+/** `hma-lab faults [on <name> | off <name>]`. */
+export async function faultsCommand(
+  action: 'list' | 'on' | 'off',
+  name: string | undefined,
+  options: { lab?: string; param?: string[] },
+  output: Output,
+): Promise<number> {
+  const base = await adminUrl(options.lab);
+  let response: Response;
+  if (action === 'list') response = await callAdmin(base, 'GET', '/_lab/faults');
+  else {
+    if (!name) throw new UsageError(`faults ${action} needs a fault name (see docs/faults.md)`);
+    const params = Object.fromEntries(
+      (options.param ?? []).map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq < 1) throw new UsageError(`--param ${pair}: expected key=value`);
+        const raw = pair.slice(eq + 1);
+        return [pair.slice(0, eq), /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw];
+      }),
+    );
+    response = await callAdmin(
+      base,
+      action === 'on' ? 'PUT' : 'DELETE',
+      `/_lab/faults/${encodeURIComponent(name)}`,
+      action === 'on' ? params : undefined,
+    );
+  }
+  const { active } = (await response.json()) as {
+    active: Array<{ name: string; params: Record<string, unknown> }>;
+  };
+  output.out(
+    active.length === 0
+      ? 'no faults active'
+      : active.map((f) => `${f.name} ${JSON.stringify(f.params)}`).join('\n'),
+  );
+  return 0;
+}
+
+/** `hma-lab trace export --format json|har|mermaid [--run <id>] [--flow A|B] [--out <file>]`. */
+export async function traceExportCommand(
+  options: { lab?: string; format: string; run?: string; flow?: string; out?: string },
+  output: Output,
+): Promise<number> {
+  const query = new URLSearchParams({ format: options.format, flow: options.flow ?? 'A' });
+  if (options.run) query.set('runId', options.run);
+  const response = await callAdmin(await adminUrl(options.lab), 'GET', `/_lab/trace?${query}`);
+  const text = await response.text();
+  if (options.out) {
+    await writeFile(options.out, text);
+    output.err(`wrote ${options.out}`);
+  } else output.out(text.trimEnd());
+  return 0;
+}
