@@ -35,6 +35,12 @@ export function authenticate(
  * objectGUID: base64 of the GUID's bytes in .NET `Guid.ToByteArray()` order
  * (first three groups little-endian). The scenario's `objectId` stands in for
  * the objectGUID.
+ *
+ * @example
+ * ```ts
+ * immutableIdOf(directory.user('alice@contoso.com')!); // 'YWxpY2UtaW1tdXRhYmxlLWlk'
+ * ```
+ * @see Entra Connect design concepts, sourceAnchor (objectGUID / ms-DS-ConsistencyGuid)
  */
 export function immutableIdOf(user: User): string {
   if (user.immutableId) return user.immutableId;

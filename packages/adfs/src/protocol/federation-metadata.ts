@@ -19,6 +19,17 @@ export interface FederationMetadataOptions {
  * certificate, the token type issued (SAML 1.1) and the passive requestor
  * endpoint. What a reader (Entra's `Set-MsolDomainFederationSettings`
  * tooling, a trainer) needs; the rest of AD FS's document is left out (README).
+ *
+ * @example
+ * ```ts
+ * const xml = buildFederationMetadata({
+ *   entityId: 'http://sts.contoso.com/adfs/services/trust',
+ *   passiveEndpoint: 'https://sts.contoso.com/adfs/ls/',
+ *   signingCertificateBase64: keys.adfs.certificateBase64,
+ *   signingKey: keys.adfs,
+ * });
+ * ```
+ * @see SAML 2.0 metadata (saml-metadata-2.0-os) §2.3.2; WS-Federation 1.2 §3.1
  */
 export function buildFederationMetadata(options: FederationMetadataOptions): string {
   const x = escapeXml;

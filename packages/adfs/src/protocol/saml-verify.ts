@@ -53,7 +53,16 @@ const serializer = new XMLSerializer();
  * only from what the signature covers, so wrapped or unsigned copies cannot
  * inject claims. Then audience, issuer and validity window are checked.
  *
+ * @example
+ * ```ts
+ * const claims = verifySamlAssertion(body.wresult, deps.keys.adfs.certificatePem, {
+ *   nowMs: deps.clock.now(),
+ *   issuer: domain.federation.issuer,
+ * });
+ * claims.upn; claims.immutableId; claims.authnMethodsReferences;
+ * ```
  * @throws {SamlVerificationError} with `reason` saying what failed.
+ * @see XML-DSig 1.1 §3.2 (core validation); SAML 1.1 core §2.3.2.1 (Conditions)
  */
 export function verifySamlAssertion(
   xml: string,

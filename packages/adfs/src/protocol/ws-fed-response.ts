@@ -81,6 +81,16 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * ImmutableID and authnmethodsreferences attributes, a password
  * AuthenticationStatement, and an enveloped RSA-SHA256 signature over
  * `#<AssertionID>`.
+ *
+ * @example
+ * ```ts
+ * const { xml, assertionId } = buildSamlAssertion({
+ *   issuer: 'http://sts.contoso.com/adfs/services/trust',
+ *   upn: 'alice@contoso.com', immutableId: 'YWxpY2UtaW1tdXRhYmxlLWlk',
+ *   nowMs: deps.clock.now(), signingKey: deps.keys.adfs,
+ * });
+ * ```
+ * @see SAML 1.1 core (OASIS cs-sstc-saml-core-1.1) §2; XML-DSig 1.1 §6.6.4 (enveloped signature)
  */
 export function buildSamlAssertion(options: SamlAssertionOptions): SignedSamlAssertion {
   const assertionId = options.assertionId ?? `_${randomUUID()}`;
@@ -135,6 +145,19 @@ export function buildSamlAssertion(options: SamlAssertionOptions): SignedSamlAss
  * The assertion carries its own namespace declaration and is signed with
  * exclusive c14n, so its signature verifies inside this envelope as well as
  * on its own.
+ *
+ * @example
+ * ```ts
+ * const wresult = buildWsFedResponse({
+ *   issuer: 'http://sts.contoso.com/adfs/services/trust',
+ *   upn: 'alice@contoso.com', immutableId: 'YWxpY2UtaW1tdXRhYmxlLWlk',
+ *   nowMs: ctx.clock.now(), signingKey: ctx.keys.adfs,
+ * });
+ * await fetch('https://login.microsoftonline.com/login.srf', {
+ *   method: 'POST', body: new URLSearchParams({ wa: 'wsignin1.0', wresult, wctx }),
+ * });
+ * ```
+ * @see WS-Federation 1.2 §13.2.3 (wresult); WS-Trust 1.3 §4 (RSTR); protocol-facts §5.3
  */
 export function buildWsFedResponse(options: SamlAssertionOptions): string {
   const assertion = buildSamlAssertion(options);
