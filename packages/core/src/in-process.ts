@@ -38,12 +38,11 @@ export function createInProcessTransport(
       if (payload) headers['content-length'] = String(payload.length);
       if (init.signal?.aborted)
         throw init.signal.reason ?? new DOMException('aborted', 'AbortError');
-      const reply = await inject(app, {
-        method: request.method as 'GET',
-        url: `${url.pathname}${url.search}`,
+      const reply = await dispatchToApp(app, {
+        method: request.method,
+        path: `${url.pathname}${url.search}`,
         headers,
         ...(payload ? { payload } : {}),
-        remoteAddress: '127.0.0.1',
       });
       const responseHeaders = new Headers();
       for (const [name, value] of Object.entries(reply.headers)) {
@@ -52,14 +51,45 @@ export function createInProcessTransport(
           responseHeaders.append(name, String(item));
       }
       const body =
-        NULL_BODY_STATUSES.has(reply.statusCode) || request.method === 'HEAD'
+        NULL_BODY_STATUSES.has(reply.status) || request.method === 'HEAD'
           ? null
-          : reply.rawPayload;
+          : reply.body;
       return new Response(body, {
-        status: reply.statusCode,
-        statusText: reply.statusMessage,
+        status: reply.status,
+        statusText: reply.statusText,
         headers: responseHeaders,
       });
     },
+  };
+}
+
+export interface DispatchedResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: Buffer;
+}
+
+/**
+ * Hands one request to an app without a socket (node's request and response
+ * objects are simulated) and collects its answer. The in-process transport and
+ * the nock run mode both use it.
+ */
+export async function dispatchToApp(
+  app: RequestListener,
+  request: { method: string; path: string; headers: Record<string, string>; payload?: Buffer },
+): Promise<DispatchedResponse> {
+  const reply = await inject(app, {
+    method: request.method as 'GET',
+    url: request.path,
+    headers: request.headers,
+    ...(request.payload ? { payload: request.payload } : {}),
+    remoteAddress: '127.0.0.1',
+  });
+  return {
+    status: reply.statusCode,
+    statusText: reply.statusMessage,
+    headers: reply.headers,
+    body: reply.rawPayload,
   };
 }

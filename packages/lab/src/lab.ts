@@ -48,8 +48,13 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { listen, type Listener } from './listen.js';
 import { loadOrCreateCa, type LocalCa } from './tls.js';
 import { createAdminApp } from './admin.js';
+import {
+  createGlobalFetchTransport,
+  interceptWithNock,
+  type NockInterception,
+} from './nock-mode.js';
 
-export type LabMode = 'in-process' | 'loopback';
+export type LabMode = 'in-process' | 'loopback' | 'nock';
 
 export interface LabOptions {
   /** A scenario, a scenario file's content, or a built-in scenario's name. Default `contoso`. */
@@ -57,6 +62,8 @@ export interface LabOptions {
   /**
    * `in-process` (default): services answer through function calls, no sockets.
    * `loopback`: every service listens on its own 127.0.0.1 port.
+   * `nock`: the real host names are intercepted with nock (inside jest), so code
+   * with hard-coded Microsoft URLs reaches the lab through the global `fetch`.
    */
   mode?: LabMode;
   /** Virtual clock start (ms since epoch). Default: the scenario's `clock.start`, else now. */
@@ -196,17 +203,19 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const transport =
     mode === 'in-process'
       ? createInProcessTransport((party) => apps.get(party))
-      : createLoopbackTransport((party) => {
-          const listener = listeners.get(party);
-          if (!listener) {
-            throw new TypeError('fetch failed', {
-              cause: Object.assign(new Error(`connect ECONNREFUSED (${party})`), {
-                code: 'ECONNREFUSED',
-              }),
-            });
-          }
-          return listener.url;
-        }, loopbackFetch);
+      : mode === 'nock'
+        ? createGlobalFetchTransport()
+        : createLoopbackTransport((party) => {
+            const listener = listeners.get(party);
+            if (!listener) {
+              throw new TypeError('fetch failed', {
+                cause: Object.assign(new Error(`connect ECONNREFUSED (${party})`), {
+                  code: 'ECONNREFUSED',
+                }),
+              });
+            }
+            return listener.url;
+          }, loopbackFetch);
   const factory = createServiceDepsFactory({
     clock,
     trace,
@@ -237,6 +246,8 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
 
   const urls: Partial<Record<ServiceParty, string>> = {};
   let frontDoor: Listener | undefined;
+  const nockInterception: NockInterception | undefined =
+    mode === 'nock' ? await interceptWithNock(hosts, (party) => apps.get(party)) : undefined;
   if (mode === 'loopback') {
     const bindHost = options.bindHost ?? '127.0.0.1';
     const contexts = new Map<ServiceParty, SecureContext>();
@@ -344,6 +355,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       if (closed) return;
       closed = true;
       clock.dispose();
+      nockInterception?.remove();
       await Promise.all([...services.values()].map((s) => s.close()));
       const opened = [
         ...listeners.values(),
