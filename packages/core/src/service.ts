@@ -21,6 +21,12 @@ declare module 'express-serve-static-core' {
 export interface ServiceAppOptions {
   /** Largest request body accepted; larger ones fail with {@link BodyTooLargeError}. Default 1 MiB. */
   bodyLimitBytes?: number;
+  /**
+   * Parse form and JSON bodies into `req.body` (default true). A proxy passes
+   * bodies on untouched: with `false`, `req.body` is the raw Buffer, whatever
+   * the content type.
+   */
+  parseBody?: boolean;
 }
 
 const KNOWN_CALLERS = new Set<string>([...SERVICE_PARTIES, 'device', 'lab', 'client']);
@@ -44,7 +50,7 @@ export function createServiceApp(
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(traceExchange(party, deps));
-  app.use(readBody(options.bodyLimitBytes ?? 1_048_576));
+  app.use(readBody(options.bodyLimitBytes ?? 1_048_576, options.parseBody ?? true));
   return app;
 }
 
@@ -122,7 +128,7 @@ function traceExchange(
   };
 }
 
-function readBody(limitBytes: number): RequestHandler {
+function readBody(limitBytes: number, parse: boolean): RequestHandler {
   return function readBodyMiddleware(req: Request, _res: Response, next: NextFunction) {
     const declared = req.get('content-length');
     const hasBody =
@@ -170,7 +176,7 @@ function readBody(limitBytes: number): RequestHandler {
         const raw = Buffer.concat(chunks);
         req.rawBody = raw;
         try {
-          req.body = parseBody(raw, req.get('content-type'));
+          req.body = parse ? parseBody(raw, req.get('content-type')) : raw;
         } catch (error) {
           next(error);
           return;
