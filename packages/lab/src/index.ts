@@ -18,3 +18,5 @@ export { loadOrCreateCa, defaultTlsDir } from './tls.js';
 export type { LocalCa } from './tls.js';
 export type { Listener } from './listen.js';
 export { formatStep, formatRun } from './format.js';
+export { labMatchers } from './testing.js';
+export type { StepExpectation, TokenExpectation } from './testing.js';
