@@ -38,3 +38,13 @@ export {
   EAS_COMMANDS,
   EAS_OPTIONS_HEADERS,
 } from './ashttp/constants.js';
+
+export { createEasClient } from './client/eas-client.js';
+export type {
+  EasClient,
+  EasClientOptions,
+  EasClientState,
+  EasFolder,
+  EasItem,
+  EasSyncOptions,
+} from './client/types.js';
