@@ -1,0 +1,202 @@
+import type { App } from '@hma-lab/core';
+
+/**
+ * What Entra remembers between requests, per lab (never module state): sign-in
+ * flows in progress, sessions (the ESTSAUTH cookie), authorization codes,
+ * refresh tokens and device codes. Plain maps behind a small interface;
+ * expired entries are swept as new ones arrive.
+ */
+
+/** Which protocol version an endpoint speaks. */
+export type ProtocolVersion = 'v1' | 'v2';
+
+/** What a token is for: the resource app and how the client named it. */
+export interface TokenTarget {
+  /** The resource's app registration. */
+  resourceApp: App;
+  /**
+   * The resource as the client named it: v1 `resource`, or the prefix of a v2
+   * scope (`https://outlook.office.com`). v1 access tokens carry it as `aud`.
+   */
+  resource: string;
+  /** Resource scopes the client asked for (names without prefix; `.default` included). */
+  requestedScopes: string[];
+}
+
+/** A validated authorize request (what the sign-in pages work for). */
+export interface AuthorizeRequest {
+  version: ProtocolVersion;
+  tenantSegment: string;
+  client: App;
+  redirectUri: string;
+  responseMode: 'query' | 'fragment' | 'form_post';
+  state?: string;
+  nonce?: string;
+  /** The resource the code will be for (v1 `resource`, v2 first resource scope); may be absent in v1. */
+  target?: TokenTarget;
+  /** OIDC scopes asked for (openid, profile, email, offline_access). */
+  oidcScopes: string[];
+  /** v2: every scope as sent. */
+  rawScopes: string[];
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  prompt?: 'login' | 'none' | 'consent' | 'admin_consent' | 'select_account';
+  loginHint?: string;
+  domainHint?: string;
+  /** The client asked for `client_info` (MSAL sends `client_info=1`). */
+  clientInfo: boolean;
+  /** Device controls the request claims (x-hma-lab-device) plus the lab-wide ones. */
+  deviceControls: string[];
+}
+
+/** A sign-in in progress, keyed by `ctx` (hidden field, WS-Federation `wctx`). */
+export interface SignInFlow {
+  ctx: string;
+  createdAtMs: number;
+  expiresAtMs: number;
+  /** Every flowToken a page of this flow carried (the back button stays usable). */
+  flowTokens: string[];
+  stage: 'login' | 'password' | 'federation' | 'mfa' | 'consent' | 'select-account' | 'done';
+  /** Interactive authorize, or the browser half of a device code flow. */
+  kind: 'authorize' | 'device';
+  request: AuthorizeRequest;
+  deviceCode?: string;
+  /** The user name typed (or hinted). */
+  login?: string;
+  /** Set once primary authentication succeeded. */
+  upn?: string;
+  amr: string[];
+  authTimeMs?: number;
+  sessionId?: string;
+}
+
+/** The sign-in session behind the ESTSAUTH cookie. */
+export interface Session {
+  id: string;
+  /** `sid` claim. */
+  sid: string;
+  /** `session_state` in authorize responses. */
+  sessionState: string;
+  upn: string;
+  amr: string[];
+  authTimeMs: number;
+  expiresAtMs: number;
+  revoked?: string;
+}
+
+/** A single-use authorization code. */
+export interface AuthorizationCode {
+  code: string;
+  request: AuthorizeRequest;
+  upn: string;
+  amr: string[];
+  sid: string;
+  authTimeMs: number;
+  issuedAtMs: number;
+  expiresAtMs: number;
+  redeemed: boolean;
+  /** Refresh tokens the redemption issued (revoked when the code is replayed). */
+  refreshTokens: string[];
+  revoked?: string;
+}
+
+/** An opaque refresh token, kept server-side. */
+export interface RefreshToken {
+  token: string;
+  clientId: string;
+  upn: string;
+  /** The resource it was issued for (multi-resource: others may be asked for). */
+  target: TokenTarget;
+  oidcScopes: string[];
+  amr: string[];
+  sid: string;
+  /** All refresh tokens descending from one sign-in share a family (revoked together). */
+  familyId: string;
+  /** When the user authenticated (maximum age counts from here). */
+  authTimeMs: number;
+  issuedAtMs: number;
+  lastUsedAtMs: number;
+  version: ProtocolVersion;
+  revoked?: string;
+}
+
+/** A device code flow request (RFC 8628). */
+export interface DeviceCodeGrant {
+  deviceCode: string;
+  userCode: string;
+  version: ProtocolVersion;
+  tenantSegment: string;
+  client: App;
+  target?: TokenTarget;
+  oidcScopes: string[];
+  rawScopes: string[];
+  issuedAtMs: number;
+  expiresAtMs: number;
+  intervalS: number;
+  lastPollMs?: number;
+  status: 'pending' | 'approved' | 'redeemed';
+  upn?: string;
+  amr: string[];
+  sid?: string;
+  authTimeMs?: number;
+  revoked?: string;
+}
+
+export interface EntraStores {
+  flows: Map<string, SignInFlow>;
+  sessions: Map<string, Session>;
+  codes: Map<string, AuthorizationCode>;
+  refreshTokens: Map<string, RefreshToken>;
+  deviceCodes: Map<string, DeviceCodeGrant>;
+  /** User codes -> device codes. */
+  userCodes: Map<string, string>;
+  /** SAML AssertionIDs already consumed, with when they may be forgotten. */
+  assertionIds: Map<string, number>;
+  /** Drops entries that can no longer be used. */
+  sweep(nowMs: number, keepRefreshTokensMs: number): void;
+  clear(): void;
+}
+
+export function createStores(): EntraStores {
+  const stores: EntraStores = {
+    flows: new Map(),
+    sessions: new Map(),
+    codes: new Map(),
+    refreshTokens: new Map(),
+    deviceCodes: new Map(),
+    userCodes: new Map(),
+    assertionIds: new Map(),
+    sweep(nowMs, keepRefreshTokensMs) {
+      for (const [key, flow] of stores.flows)
+        if (flow.expiresAtMs < nowMs) stores.flows.delete(key);
+      for (const [key, s] of stores.sessions)
+        if (s.expiresAtMs < nowMs) stores.sessions.delete(key);
+      // Codes are kept a while past expiry so a replay is still recognised as one.
+      for (const [key, c] of stores.codes) {
+        if (c.expiresAtMs + 3_600_000 < nowMs) stores.codes.delete(key);
+      }
+      for (const [key, rt] of stores.refreshTokens) {
+        if (rt.authTimeMs + keepRefreshTokensMs < nowMs) stores.refreshTokens.delete(key);
+      }
+      for (const [key, d] of stores.deviceCodes) {
+        if (d.expiresAtMs + 3_600_000 < nowMs) {
+          stores.deviceCodes.delete(key);
+          stores.userCodes.delete(d.userCode);
+        }
+      }
+      for (const [key, until] of stores.assertionIds) {
+        if (until < nowMs) stores.assertionIds.delete(key);
+      }
+    },
+    clear() {
+      stores.flows.clear();
+      stores.sessions.clear();
+      stores.codes.clear();
+      stores.refreshTokens.clear();
+      stores.deviceCodes.clear();
+      stores.userCodes.clear();
+      stores.assertionIds.clear();
+    },
+  };
+  return stores;
+}
