@@ -181,7 +181,7 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
       }
       case ENTITY: {
         const code = r.mbUInt32('character entity');
-        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+        if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
           throw new WbxmlError(`invalid character entity ${code}`, at);
         }
         appendText(String.fromCodePoint(code), at);
@@ -230,7 +230,6 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
             at,
           );
         }
-        if (root && stack.length === 0) throw new WbxmlError('second root element', at);
         const tag = tagForToken(page, token & 0x3f);
         if (!tag) {
           throw new WbxmlError(
