@@ -84,6 +84,18 @@ describe('WBXML codec', () => {
     expect(() => encodeWbxml(el('Nowhere:Sync'))).toThrow(/unknown tag "Nowhere:Sync"/);
   });
 
+  it('refuses what WBXML cannot carry: NUL in text, trees deeper than 256 (or cyclic)', () => {
+    expect(() => encodeWbxml(el('Email:Subject', 'a\0b'))).toThrow(/NUL character/);
+    const loop = el('AirSync:Sync');
+    loop.children.push(loop);
+    expect(() => encodeWbxml(loop)).toThrow(/deeper than 256/);
+  });
+
+  it('keeps text and opaque data of one element', () => {
+    const mixed = el('AirSyncBase:Data', 'head', new Uint8Array([1, 2]));
+    expect(decodeWbxml(encodeWbxml(mixed))).toEqual(mixed);
+  });
+
   it('exposes the content type', () => {
     expect(WBXML_CONTENT_TYPE).toBe('application/vnd.ms-sync.wbxml');
   });
