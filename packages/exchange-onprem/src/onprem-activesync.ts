@@ -1,0 +1,190 @@
+import { decodeWbxml, toXml, WBXML_CONTENT_TYPE } from '@hma-lab/activesync';
+import { createServiceApp, type Address, type EasPolicy, type ServiceDeps } from '@hma-lab/core';
+import type express from 'express';
+import { resolveActiveSyncConfig, type OnpremActiveSyncConfig } from './config.js';
+import { activeSyncCommand, deliverTo } from './http/activesync-command.js';
+import { authenticate } from './http/activesync-auth.js';
+import { easAvailability } from './http/activesync-availability.js';
+import { activeSyncErrors, activeSyncNotFound } from './http/activesync-errors.js';
+import { locateMailbox } from './http/activesync-mailbox.js';
+import { activeSyncOptions, activeSyncOtherMethod } from './http/activesync-options.js';
+import { createEntraJwks } from './http/entra-jwks.js';
+import { exchangeHeaders } from './http/exchange-headers.js';
+import { createWaitRegistry } from './protocol/change-waiter.js';
+import {
+  evaluateDeviceAccess,
+  type AccessDecision,
+  type AccessLevel,
+} from './protocol/device-access.js';
+import {
+  createDeviceRegistry,
+  deviceFacts,
+  type DeviceRecord,
+  type DeviceRegistry,
+} from './protocol/devices.js';
+import {
+  createMailboxStore,
+  type MailboxStore,
+  type StoredItem,
+} from './protocol/mailbox-store.js';
+import type { EasServiceState } from './protocol/server-state.js';
+import { createTokenCache } from './protocol/token-cache.js';
+
+/** A message the lab makes arrive (`deliver`). */
+export interface DeliverInput {
+  subject: string;
+  /** An address, or `{ name, email }`. */
+  from: string | Address;
+  bodyText: string;
+  bodyHtml?: string;
+  /** Default: the mailbox owner. */
+  to?: Address[];
+  importance?: 0 | 1 | 2;
+}
+
+/** The on-prem ActiveSync party (`onprem-eas`) and the controls the lab needs. */
+export interface OnpremActiveSyncService {
+  app: express.Express;
+  config: OnpremActiveSyncConfig;
+  /** The mailboxes (inspect folders and items; change them as a test needs). */
+  store: MailboxStore;
+  /** Device partnerships: what each device said, its keys and sync state. */
+  devices: DeviceRegistry;
+  /** Makes new mail arrive in a user's Inbox (waiting Pings answer). Returns the stored item. */
+  deliver(upn: string, message: DeliverInput): StoredItem;
+  /** Marks a device for remote wipe (`Clear-MobileDevice`): its next command must Provision, which wipes it. */
+  remoteWipe(upn: string, deviceId: string): void;
+  /** Allows, blocks or quarantines one device (undefined: back to the rules), like approving a quarantined device. */
+  setDeviceAccess(upn: string, deviceId: string, level: AccessLevel | undefined): void;
+  /** The access decision for a known device now. */
+  deviceAccess(upn: string, deviceId: string): AccessDecision;
+  /** Changes the ActiveSync mailbox policy; provisioned devices get Status 143 (449) and re-provision. */
+  setEasPolicy(change: Partial<EasPolicy>): void;
+  /** Answers a user's ActiveSync POSTs with 451 and this `X-MS-Location` (undefined: stop). */
+  moveMailbox(upn: string, location: string | undefined): void;
+  /** `Set-CASMailbox -ActiveSyncEnabled`: false -> 403. */
+  setActiveSyncEnabled(upn: string, enabled: boolean): void;
+  /** Forgets a device partnership (`Remove-MobileDevice`). */
+  removeDevice(upn: string, deviceId: string): boolean;
+  /** How many requests (Ping, hanging Sync) are waiting for changes now. */
+  waitingRequests(): number;
+  /** How many times Entra's JWKS has been fetched. */
+  readonly jwksFetchCount: number;
+  /** Ends waiting requests; the app stays usable. */
+  close(): Promise<void>;
+}
+
+export function createOnpremActiveSync(
+  deps: ServiceDeps,
+  config: Partial<OnpremActiveSyncConfig> = {},
+): OnpremActiveSyncService {
+  const resolved = resolveActiveSyncConfig(deps, config);
+  const state: EasServiceState = {
+    config: resolved,
+    directory: deps.directory,
+    clock: deps.clock,
+    hosts: deps.hosts,
+    store: createMailboxStore(deps),
+    devices: createDeviceRegistry(),
+    waits: createWaitRegistry(deps.clock),
+    policy: { revision: 1, settings: { ...resolved.onprem.easPolicy } },
+    mailboxRedirects: new Map(),
+    activeSyncDisabled: new Set(),
+    event: (action, summary, data) => deps.trace.event('onprem-eas', action, summary, data),
+  };
+  const jwks = createEntraJwks({
+    fetch: deps.fetch,
+    url: resolved.jwksUrl,
+    clock: deps.clock,
+    cacheMs: resolved.jwksCacheMs,
+    log: deps.log,
+  });
+  const tokens = createTokenCache();
+  deps.trace.addBodyDecoder(WBXML_CONTENT_TYPE, (body) =>
+    toXml(decodeWbxml(body), { pretty: true }),
+  );
+
+  const app = createServiceApp('onprem-eas', deps, {
+    bodyLimitBytes: resolved.onprem.maxRequestLengthBytes,
+  });
+  app.use(
+    exchangeHeaders({ server: resolved.serverHeader, frontEndServer: resolved.frontEndServer }),
+  );
+  const paths = ['/Microsoft-Server-ActiveSync', '/Microsoft-Server-ActiveSync/default.eas'];
+  app.all(
+    paths,
+    easAvailability(deps.faults, resolved.defaultRetryAfterS),
+    authenticate(state, { jwks, tokens }),
+    locateMailbox(state),
+  );
+  app.options(paths, activeSyncOptions(state));
+  app.post(paths, ...activeSyncCommand(state));
+  app.all(paths, activeSyncOtherMethod);
+  app.use(activeSyncNotFound);
+  app.use(activeSyncErrors(deps, resolved));
+
+  function knownDevice(upn: string, deviceId: string): DeviceRecord {
+    const device = state.devices.get(upn, deviceId);
+    if (!device) throw new Error(`no device ${deviceId} for ${upn}`);
+    return device;
+  }
+
+  return {
+    app,
+    config: resolved,
+    store: state.store,
+    devices: state.devices,
+    deliver(upn, message) {
+      const mailbox = state.store.mailbox(upn);
+      if (!mailbox) throw new Error(`no on-premises mailbox for ${upn}`);
+      const from =
+        typeof message.from === 'string' ? { name: '', email: message.from } : message.from;
+      return deliverTo(state, upn, {
+        subject: message.subject,
+        from,
+        to: message.to ?? [mailbox.owner],
+        bodyText: message.bodyText,
+        ...(message.bodyHtml ? { bodyHtml: message.bodyHtml } : {}),
+        ...(message.importance !== undefined ? { importance: message.importance } : {}),
+      })!;
+    },
+    remoteWipe(upn, deviceId) {
+      knownDevice(upn, deviceId).wipe = 'pending';
+      state.event('onprem.eas.wipe.requested', `remote wipe requested for ${deviceId}`, {
+        upn,
+        deviceId,
+      });
+    },
+    setDeviceAccess(upn, deviceId, level) {
+      const device = knownDevice(upn, deviceId);
+      if (level) device.accessOverride = level;
+      else delete device.accessOverride;
+    },
+    deviceAccess(upn, deviceId) {
+      const device = knownDevice(upn, deviceId);
+      return evaluateDeviceAccess(deviceFacts(device), resolved.onprem.deviceAccess);
+    },
+    setEasPolicy(change) {
+      state.policy = {
+        revision: state.policy.revision + 1,
+        settings: { ...state.policy.settings, ...change },
+      };
+    },
+    moveMailbox(upn, location) {
+      if (location) state.mailboxRedirects.set(upn.toLowerCase(), location);
+      else state.mailboxRedirects.delete(upn.toLowerCase());
+    },
+    setActiveSyncEnabled(upn, enabled) {
+      if (enabled) state.activeSyncDisabled.delete(upn.toLowerCase());
+      else state.activeSyncDisabled.add(upn.toLowerCase());
+    },
+    removeDevice: (upn, deviceId) => state.devices.remove(upn, deviceId),
+    waitingRequests: () => state.waits.active(),
+    get jwksFetchCount() {
+      return jwks.fetchCount;
+    },
+    async close() {
+      state.waits.closeAll();
+    },
+  };
+}

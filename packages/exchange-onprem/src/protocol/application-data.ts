@@ -1,0 +1,461 @@
+import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import type { Address } from '@hma-lab/core';
+import type { CollectionOptions } from './devices.js';
+import {
+  byteLength,
+  easCompactDateTime,
+  easDateTime,
+  formatAddressList,
+  htmlFromText,
+  parseAddressList,
+  parseEasDate,
+  textFromHtml,
+  truncateUtf8,
+} from './eas-format.js';
+import type {
+  ItemClass,
+  StoredCalendar,
+  StoredContact,
+  StoredData,
+  StoredItem,
+  StoredMail,
+} from './mailbox-store.js';
+import { buildMime } from './mime.js';
+import { atLeast } from './versions.js';
+
+/**
+ * Items as ActiveSync carries them: `ApplicationData` (Sync) and `Properties`
+ * (ItemOperations, Search) for mail (MS-ASEMAIL), calendar (MS-ASCAL) and
+ * contacts (MS-ASCNTC), with bodies per MS-ASAIRS `BodyPreference`; and the
+ * other way, what a client sends in Sync Add/Change.
+ */
+
+export interface BodyOptions {
+  preferences: CollectionOptions['bodyPreferences'];
+  mimeSupport: number;
+}
+
+export interface RenderOptions {
+  body: BodyOptions;
+  protocolVersion: string;
+}
+
+/** A UTC TIME_ZONE_INFORMATION blob (MS-ASDTYPE 2.7): 172 zero bytes, base64. */
+const UTC_TIMEZONE = Buffer.alloc(172).toString('base64');
+
+/** Body type numbers of MS-ASAIRS 2.2.2.22.1. */
+const BODY_PLAIN = 1;
+const BODY_HTML = 2;
+const BODY_MIME = 4;
+
+interface BodySource {
+  text: string;
+  html?: string | undefined;
+  mime?: () => string;
+}
+
+/**
+ * The `AirSyncBase:Body` for a preference list. The lab takes the first
+ * preference it can serve (plain, HTML or MIME; RTF is served as plain text),
+ * truncates on UTF-8 boundaries to `TruncationSize`, and leaves the data out
+ * when `AllOrNone` is set and it does not fit.
+ */
+export function renderBody(source: BodySource, options: RenderOptions): EasElement {
+  const preference = options.body.preferences.find((p) =>
+    [BODY_PLAIN, BODY_HTML, BODY_MIME].includes(p.type),
+  ) ??
+    options.body.preferences[0] ?? { type: BODY_PLAIN };
+  const type =
+    preference.type === BODY_MIME && source.mime
+      ? BODY_MIME
+      : preference.type === BODY_HTML
+        ? BODY_HTML
+        : BODY_PLAIN;
+  const full =
+    type === BODY_MIME
+      ? source.mime!()
+      : type === BODY_HTML
+        ? (source.html ?? htmlFromText(source.text))
+        : source.text;
+  const size = byteLength(full);
+  const limit = preference.truncationSize;
+  let data: string | undefined = full;
+  let truncated = false;
+  if (limit !== undefined && size > limit) {
+    truncated = true;
+    data = preference.allOrNone ? undefined : truncateUtf8(full, limit).text;
+  }
+  const preview =
+    preference.preview && atLeast(options.protocolVersion, '14.0')
+      ? truncatePreview(source.text, preference.preview)
+      : undefined;
+  return el(
+    'AirSyncBase:Body',
+    el('AirSyncBase:Type', type),
+    el('AirSyncBase:EstimatedDataSize', size),
+    truncated && el('AirSyncBase:Truncated', 1),
+    data !== undefined && el('AirSyncBase:Data', data),
+    preview !== undefined && el('AirSyncBase:Preview', preview),
+  );
+}
+
+function truncatePreview(text: string, chars: number): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, Math.min(chars, 255));
+}
+
+/** Renders an item's properties (the children of ApplicationData / Properties). */
+export function renderItem(item: StoredItem, options: RenderOptions): EasElement[] {
+  const data = item.data;
+  const own =
+    data.kind === 'mail'
+      ? renderMail(data, options)
+      : data.kind === 'calendar'
+        ? renderCalendar(data, options)
+        : data.kind === 'contact'
+          ? renderContact(data, options)
+          : [el(`${data.itemClass}:Subject`, data.subject)];
+  return mergeExtra(own, item.extra);
+}
+
+/** Elements a client set that the lab does not model replace the lab's own of the same tag. */
+function mergeExtra(own: EasElement[], extra: readonly EasElement[]): EasElement[] {
+  if (extra.length === 0) return own;
+  const result = [...own];
+  for (const element of extra) {
+    const at = result.findIndex((e) => e.tag === element.tag);
+    if (at >= 0) result[at] = element;
+    else result.push(element);
+  }
+  return result;
+}
+
+function renderMail(mail: StoredMail, options: RenderOptions): EasElement[] {
+  const v = options.protocolVersion;
+  const bodySource: BodySource = {
+    text: mail.bodyText,
+    html: mail.bodyHtml,
+    mime: () => mail.mime?.toString('utf8') ?? buildMime(mail),
+  };
+  const legacy = !atLeast(v, '12.0');
+  return [
+    el('Email:To', formatAddressList(mail.to)),
+    mail.cc.length > 0 && el('Email:Cc', formatAddressList(mail.cc)),
+    el('Email:From', formatAddressList([mail.from])),
+    el('Email:Subject', mail.subject),
+    el('Email:DateReceived', easDateTime(mail.receivedMs)),
+    el('Email:DisplayTo', mail.to.map((a) => a.name || a.email).join('; ')),
+    el('Email:ThreadTopic', mail.subject.replace(/^((re|fw|fwd):\s*)+/i, '')),
+    el('Email:Importance', mail.importance),
+    el('Email:Read', mail.read ? 1 : 0),
+    legacy ? el('Email:Body', mail.bodyText) : renderBody(bodySource, options),
+    legacy && el('Email:BodyTruncated', 0),
+    el('Email:MessageClass', mail.messageClass),
+    !legacy && el('Email:InternetCPID', 65001),
+    !legacy &&
+      el(
+        'Email:Flag',
+        mail.flagStatus !== 0 && el('Email:Status', mail.flagStatus),
+        mail.flagStatus !== 0 && el('Email:FlagType', 'Follow up'),
+      ),
+    !legacy && el('Email:ContentClass', 'urn:content-classes:message'),
+    !legacy && el('AirSyncBase:NativeBodyType', mail.bodyHtml ? BODY_HTML : BODY_PLAIN),
+    atLeast(v, '14.0') &&
+      el(
+        'Email:Categories',
+        mail.categories.map((c) => el('Email:Category', c)),
+      ),
+  ].filter((e): e is EasElement => Boolean(e));
+}
+
+function renderCalendar(event: StoredCalendar, options: RenderOptions): EasElement[] {
+  const v = options.protocolVersion;
+  const legacy = !atLeast(v, '12.0');
+  const modernLocation = atLeast(v, '16.0');
+  return [
+    el('Calendar:Timezone', UTC_TIMEZONE),
+    el('Calendar:AllDayEvent', event.allDay ? 1 : 0),
+    legacy ? el('Calendar:Body', event.bodyText) : renderBody({ text: event.bodyText }, options),
+    el('Calendar:BusyStatus', 2),
+    el('Calendar:OrganizerName', event.organizer.name),
+    el('Calendar:OrganizerEmail', event.organizer.email),
+    el('Calendar:DtStamp', easCompactDateTime(event.startMs)),
+    el('Calendar:EndTime', easCompactDateTime(event.endMs)),
+    modernLocation
+      ? el('AirSyncBase:Location', el('AirSyncBase:DisplayName', event.location))
+      : el('Calendar:Location', event.location),
+    el('Calendar:Reminder', 15),
+    el('Calendar:Sensitivity', 0),
+    el('Calendar:Subject', event.subject),
+    el('Calendar:StartTime', easCompactDateTime(event.startMs)),
+    el('Calendar:UID', event.uid),
+    el('Calendar:MeetingStatus', event.attendees.length > 0 ? 1 : 0),
+    event.attendees.length > 0 &&
+      el(
+        'Calendar:Attendees',
+        event.attendees.map((a) =>
+          el(
+            'Calendar:Attendee',
+            el('Calendar:Email', a.email),
+            el('Calendar:Name', a.name),
+            !legacy && el('Calendar:AttendeeStatus', 0),
+            !legacy && el('Calendar:AttendeeType', 1),
+          ),
+        ),
+      ),
+    event.categories.length > 0 &&
+      el(
+        'Calendar:Categories',
+        event.categories.map((c) => el('Calendar:Category', c)),
+      ),
+    !legacy && el('AirSyncBase:NativeBodyType', BODY_PLAIN),
+  ].filter((e): e is EasElement => Boolean(e));
+}
+
+function renderContact(contact: StoredContact, _options: RenderOptions): EasElement[] {
+  const fileAs = [contact.lastName, contact.firstName].filter(Boolean).join(', ');
+  const display = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
+  return [
+    el('Contacts:FileAs', fileAs),
+    contact.firstName && el('Contacts:FirstName', contact.firstName),
+    contact.lastName && el('Contacts:LastName', contact.lastName),
+    contact.email &&
+      el('Contacts:Email1Address', formatAddressList([{ name: display, email: contact.email }])),
+    contact.company && el('Contacts:CompanyName', contact.company),
+    contact.jobTitle && el('Contacts:JobTitle', contact.jobTitle),
+    contact.mobilePhone && el('Contacts:MobilePhoneNumber', contact.mobilePhone),
+    contact.categories.length > 0 &&
+      el(
+        'Contacts:Categories',
+        contact.categories.map((c) => el('Contacts:Category', c)),
+      ),
+  ].filter((e): e is EasElement => Boolean(e));
+}
+
+/** The text of an AirSyncBase:Body (or a 2.5 `<Class>:Body`) in a client's ApplicationData. */
+function bodyTextOf(appData: EasElement, legacyTag: string): { text?: string; html?: string } {
+  const body = child(appData, 'AirSyncBase:Body');
+  if (body) {
+    const data = textOf(body, 'AirSyncBase:Data');
+    if (data === undefined) return {};
+    return textOf(body, 'AirSyncBase:Type') === String(BODY_HTML)
+      ? { text: textFromHtml(data), html: data }
+      : { text: data };
+  }
+  const legacy = textOf(appData, legacyTag);
+  return legacy === undefined ? {} : { text: legacy };
+}
+
+function categoriesOf(appData: EasElement, ns: string): string[] | undefined {
+  const list = child(appData, `${ns}:Categories`);
+  return list ? children(list, `${ns}:Category`).map((c) => c.text ?? '') : undefined;
+}
+
+/** Tags each class models; everything else a client sends is kept verbatim in `extra`. */
+const MODELLED: Record<ItemClass, ReadonlySet<string>> = {
+  Email: new Set([
+    'Email:To',
+    'Email:Cc',
+    'Email:From',
+    'Email:Subject',
+    'Email:DateReceived',
+    'Email:Importance',
+    'Email:Read',
+    'Email:MessageClass',
+    'Email:Flag',
+    'Email:Categories',
+    'Email:Body',
+    'AirSyncBase:Body',
+  ]),
+  Calendar: new Set([
+    'Calendar:Subject',
+    'Calendar:StartTime',
+    'Calendar:EndTime',
+    'Calendar:Location',
+    'AirSyncBase:Location',
+    'Calendar:UID',
+    'Calendar:OrganizerName',
+    'Calendar:OrganizerEmail',
+    'Calendar:Attendees',
+    'Calendar:AllDayEvent',
+    'Calendar:Categories',
+    'Calendar:Body',
+    'AirSyncBase:Body',
+  ]),
+  Contacts: new Set([
+    'Contacts:FirstName',
+    'Contacts:LastName',
+    'Contacts:Email1Address',
+    'Contacts:CompanyName',
+    'Contacts:JobTitle',
+    'Contacts:MobilePhoneNumber',
+    'Contacts:Categories',
+  ]),
+  Tasks: new Set(['Tasks:Subject']),
+  Notes: new Set(['Notes:Subject']),
+};
+
+/** Thrown when a client's ApplicationData cannot become an item (Sync Status 6). */
+export class ConversionError extends Error {
+  override readonly name = 'ConversionError';
+}
+
+/**
+ * Builds (Add) or updates (Change) an item from a client's ApplicationData.
+ * A Change merges: properties the client leaves out keep their values.
+ *
+ * @throws ConversionError when required values are unusable (e.g. a bad StartTime).
+ */
+export function applyApplicationData(
+  itemClass: ItemClass,
+  appData: EasElement,
+  existing: { data: StoredData; extra: EasElement[] } | undefined,
+  ctx: { owner: Address; nowMs: number },
+): { data: StoredData; extra: EasElement[] } {
+  const modelled = MODELLED[itemClass];
+  const extra = [...(existing?.extra ?? [])];
+  for (const element of appData.children) {
+    if (modelled.has(element.tag)) continue;
+    const at = extra.findIndex((e) => e.tag === element.tag);
+    if (at >= 0) extra[at] = element;
+    else extra.push(element);
+  }
+  const text = (tag: string): string | undefined => textOf(appData, tag);
+  switch (itemClass) {
+    case 'Email': {
+      const base: StoredMail =
+        existing?.data.kind === 'mail'
+          ? { ...existing.data }
+          : {
+              kind: 'mail',
+              subject: '',
+              from: ctx.owner,
+              to: [],
+              cc: [],
+              receivedMs: ctx.nowMs,
+              bodyText: '',
+              read: true,
+              importance: 1,
+              messageClass: 'IPM.Note',
+              flagStatus: 0,
+              categories: [],
+              messageId: '',
+            };
+      if (text('Email:To') !== undefined) base.to = parseAddressList(text('Email:To'));
+      if (text('Email:Cc') !== undefined) base.cc = parseAddressList(text('Email:Cc'));
+      const from = parseAddressList(text('Email:From'))[0];
+      if (from) base.from = from;
+      if (text('Email:Subject') !== undefined) base.subject = text('Email:Subject')!;
+      const received = parseEasDate(text('Email:DateReceived'));
+      if (received !== undefined) base.receivedMs = received;
+      const importance = Number(text('Email:Importance'));
+      if (importance === 0 || importance === 1 || importance === 2) base.importance = importance;
+      if (text('Email:Read') !== undefined) base.read = text('Email:Read') === '1';
+      if (text('Email:MessageClass')) base.messageClass = text('Email:MessageClass')!;
+      const flag = child(appData, 'Email:Flag');
+      if (flag) {
+        const status = Number(textOf(flag, 'Email:Status') ?? 0);
+        base.flagStatus = status === 1 || status === 2 ? status : 0;
+      }
+      base.categories = categoriesOf(appData, 'Email') ?? base.categories;
+      const body = bodyTextOf(appData, 'Email:Body');
+      if (body.text !== undefined) base.bodyText = body.text;
+      if (body.html !== undefined) base.bodyHtml = body.html;
+      return { data: base, extra };
+    }
+    case 'Calendar': {
+      const base: StoredCalendar =
+        existing?.data.kind === 'calendar'
+          ? { ...existing.data }
+          : {
+              kind: 'calendar',
+              uid: '',
+              subject: '',
+              startMs: ctx.nowMs,
+              endMs: ctx.nowMs + 3_600_000,
+              allDay: false,
+              location: '',
+              organizer: ctx.owner,
+              attendees: [],
+              bodyText: '',
+              categories: [],
+            };
+      if (text('Calendar:Subject') !== undefined) base.subject = text('Calendar:Subject')!;
+      for (const [tag, key] of [
+        ['Calendar:StartTime', 'startMs'],
+        ['Calendar:EndTime', 'endMs'],
+      ] as const) {
+        const raw = text(tag);
+        if (raw === undefined) continue;
+        const ms = parseEasDate(raw);
+        if (ms === undefined) throw new ConversionError(`${tag} '${raw}' is not a date`);
+        base[key] = ms;
+      }
+      const location =
+        text('Calendar:Location') ??
+        textOf(appData, 'AirSyncBase:Location', 'AirSyncBase:DisplayName');
+      if (location !== undefined) base.location = location;
+      const uid = text('Calendar:UID') ?? text('Calendar:ClientUid');
+      if (uid) base.uid = uid;
+      if (!base.uid)
+        base.uid = `${ctx.owner.email}-${ctx.nowMs}-${Math.random().toString(36).slice(2, 10)}`;
+      const organizerEmail = text('Calendar:OrganizerEmail');
+      if (organizerEmail) {
+        base.organizer = { name: text('Calendar:OrganizerName') ?? '', email: organizerEmail };
+      }
+      const attendees = child(appData, 'Calendar:Attendees');
+      if (attendees) {
+        base.attendees = children(attendees, 'Calendar:Attendee').map((a) => ({
+          name: textOf(a, 'Calendar:Name') ?? '',
+          email: textOf(a, 'Calendar:Email') ?? '',
+        }));
+      }
+      if (text('Calendar:AllDayEvent') !== undefined)
+        base.allDay = text('Calendar:AllDayEvent') === '1';
+      base.categories = categoriesOf(appData, 'Calendar') ?? base.categories;
+      const body = bodyTextOf(appData, 'Calendar:Body');
+      if (body.text !== undefined) base.bodyText = body.text;
+      if (base.endMs < base.startMs) throw new ConversionError('EndTime is before StartTime');
+      return { data: base, extra };
+    }
+    case 'Contacts': {
+      const base: StoredContact =
+        existing?.data.kind === 'contact'
+          ? { ...existing.data }
+          : {
+              kind: 'contact',
+              firstName: '',
+              lastName: '',
+              email: '',
+              company: '',
+              jobTitle: '',
+              mobilePhone: '',
+              categories: [],
+            };
+      const fields = [
+        ['Contacts:FirstName', 'firstName'],
+        ['Contacts:LastName', 'lastName'],
+        ['Contacts:CompanyName', 'company'],
+        ['Contacts:JobTitle', 'jobTitle'],
+        ['Contacts:MobilePhoneNumber', 'mobilePhone'],
+      ] as const;
+      for (const [tag, key] of fields) {
+        const value = text(tag);
+        if (value !== undefined) base[key] = value;
+      }
+      const email = text('Contacts:Email1Address');
+      if (email !== undefined) base.email = parseAddressList(email)[0]?.email ?? email;
+      base.categories = categoriesOf(appData, 'Contacts') ?? base.categories;
+      return { data: base, extra };
+    }
+    case 'Tasks':
+    case 'Notes': {
+      const subject = text(`${itemClass}:Subject`);
+      const base =
+        existing?.data.kind === 'generic'
+          ? { ...existing.data }
+          : { kind: 'generic' as const, itemClass, subject: '' };
+      if (subject !== undefined) base.subject = subject;
+      return { data: base, extra };
+    }
+  }
+}

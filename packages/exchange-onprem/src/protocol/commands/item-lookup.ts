@@ -1,0 +1,78 @@
+import { children, textOf, type EasElement } from '@hma-lab/activesync';
+import type { RenderOptions } from '../application-data.js';
+import type { ItemClass, Mailbox, StoredItem } from '../mailbox-store.js';
+
+/**
+ * LongIds (MS-ASCMD 2.2.3.100): the opaque ids Search hands out and
+ * ItemOperations / SmartReply accept. Here: base64 of `lab:<ServerId>`.
+ */
+export function longIdOf(serverId: string): string {
+  return Buffer.from(`lab:${serverId}`, 'utf8').toString('base64');
+}
+
+export function serverIdOfLongId(longId: string): string | undefined {
+  const text = Buffer.from(longId, 'base64').toString('utf8');
+  return text.startsWith('lab:') ? text.slice(4) : undefined;
+}
+
+/** An item by ServerId (optionally required to be in a folder) or by LongId. */
+export function findItem(
+  mailbox: Mailbox,
+  ids: {
+    serverId?: string | undefined;
+    collectionId?: string | undefined;
+    longId?: string | undefined;
+  },
+): StoredItem | undefined {
+  const serverId = ids.serverId ?? (ids.longId ? serverIdOfLongId(ids.longId) : undefined);
+  if (!serverId) return undefined;
+  const item = mailbox.item(serverId);
+  if (!item) return undefined;
+  if (
+    ids.collectionId !== undefined &&
+    ids.serverId !== undefined &&
+    item.folderId !== ids.collectionId
+  ) {
+    return undefined;
+  }
+  return item;
+}
+
+/** Body options of ItemOperations / Search `Options` (same shape as Sync's). */
+export function renderOptionsOf(
+  options: EasElement | undefined,
+  protocolVersion: string,
+): RenderOptions {
+  return {
+    body: {
+      preferences: options
+        ? children(options, 'AirSyncBase:BodyPreference').map((p) => {
+            const truncation = textOf(p, 'AirSyncBase:TruncationSize');
+            const preview = textOf(p, 'AirSyncBase:Preview');
+            return {
+              type: Number(textOf(p, 'AirSyncBase:Type') ?? 1),
+              ...(truncation !== undefined ? { truncationSize: Number(truncation) } : {}),
+              ...(textOf(p, 'AirSyncBase:AllOrNone') === '1' ? { allOrNone: true } : {}),
+              ...(preview !== undefined ? { preview: Number(preview) } : {}),
+            };
+          })
+        : [],
+      mimeSupport: Number((options && textOf(options, 'AirSync:MIMESupport')) ?? 0),
+    },
+    protocolVersion,
+  };
+}
+
+/** The AirSync Class of a stored item. */
+export function mailboxItemClass(item: StoredItem): ItemClass {
+  switch (item.data.kind) {
+    case 'mail':
+      return 'Email';
+    case 'calendar':
+      return 'Calendar';
+    case 'contact':
+      return 'Contacts';
+    case 'generic':
+      return item.data.itemClass;
+  }
+}

@@ -1,0 +1,99 @@
+import { child, el, textOf, type EasElement } from '@hma-lab/activesync';
+import { EasStatusError } from '../../errors.js';
+import { renderItem } from '../application-data.js';
+import type { CommandContext, CommandResult } from '../command-context.js';
+import { findItem, mailboxItemClass, renderOptionsOf } from './item-lookup.js';
+import { atLeast } from '../versions.js';
+
+/**
+ * ItemOperations (MS-ASCMD 2.2.1.10): Fetch of a mailbox item by
+ * CollectionId + ServerId or by LongId (with BodyPreference), and
+ * EmptyFolderContents. Attachments (FileReference) are not modelled (Status 15);
+ * document libraries are not served (Status 9 unknown store); Move is answered
+ * Status 2.
+ *
+ * Status: 1 ok, 2 protocol error, 6 item not found, 9 unknown store,
+ * 15 attachment not found.
+ */
+export function itemOperationsCommand(request: EasElement, ctx: CommandContext): CommandResult {
+  if (!atLeast(ctx.protocolVersion, '12.0'))
+    throw new EasStatusError(2, 'ItemOperations needs 12.0');
+  const responses = request.children.map((operation) => {
+    switch (operation.tag) {
+      case 'ItemOperations:Fetch':
+        return fetch(operation, ctx);
+      case 'ItemOperations:EmptyFolderContents':
+        return emptyFolder(operation, ctx);
+      default:
+        return el(operation.tag, el('ItemOperations:Status', 2));
+    }
+  });
+  if (responses.length === 0) throw new EasStatusError(2, 'ItemOperations without operations');
+  return {
+    body: el(
+      'ItemOperations:ItemOperations',
+      el('ItemOperations:Status', 1),
+      el('ItemOperations:Response', responses),
+    ),
+  };
+}
+
+function fetch(operation: EasElement, ctx: CommandContext): EasElement {
+  const store = textOf(operation, 'ItemOperations:Store') ?? '';
+  const fail = (status: number, ...ids: EasElement[]): EasElement =>
+    el('ItemOperations:Fetch', el('ItemOperations:Status', status), ids);
+  if (store.toLowerCase() !== 'mailbox') return fail(9);
+  if (child(operation, 'AirSyncBase:FileReference')) {
+    return fail(
+      15,
+      el('AirSyncBase:FileReference', textOf(operation, 'AirSyncBase:FileReference') ?? ''),
+    );
+  }
+  const serverId = textOf(operation, 'AirSync:ServerId');
+  const collectionId = textOf(operation, 'AirSync:CollectionId');
+  const longId = textOf(operation, 'Search:LongId');
+  const idElements = [
+    collectionId !== undefined && el('AirSync:CollectionId', collectionId),
+    serverId !== undefined && el('AirSync:ServerId', serverId),
+    longId !== undefined && el('Search:LongId', longId),
+  ].filter((e): e is EasElement => e !== false);
+  const item = findItem(ctx.mailbox, { serverId, collectionId, longId });
+  if (!item || (ctx.config.quarantine === 'notice' && ctx.access().level === 'Quarantine')) {
+    return fail(6, ...idElements);
+  }
+  const options = child(operation, 'ItemOperations:Options');
+  return el(
+    'ItemOperations:Fetch',
+    el('ItemOperations:Status', 1),
+    idElements,
+    el('AirSync:Class', mailboxItemClass(item)),
+    el(
+      'ItemOperations:Properties',
+      renderItem(item, renderOptionsOf(options, ctx.protocolVersion)),
+    ),
+  );
+}
+
+function emptyFolder(operation: EasElement, ctx: CommandContext): EasElement {
+  const collectionId = textOf(operation, 'AirSync:CollectionId') ?? '';
+  const folder = ctx.mailbox.folder(collectionId);
+  if (!folder) {
+    return el(
+      'ItemOperations:EmptyFolderContents',
+      el('ItemOperations:Status', 6),
+      el('AirSync:CollectionId', collectionId),
+    );
+  }
+  for (const item of ctx.mailbox.items(folder.serverId)) ctx.mailbox.deleteItem(item.serverId);
+  const options = child(operation, 'ItemOperations:Options');
+  if (options && child(options, 'ItemOperations:DeleteSubFolders')) {
+    for (const sub of ctx.mailbox.folders().filter((f) => f.parentId === folder.serverId)) {
+      ctx.mailbox.deleteFolder(sub.serverId);
+    }
+  }
+  return el(
+    'ItemOperations:EmptyFolderContents',
+    el('ItemOperations:Status', 1),
+    el('AirSync:CollectionId', collectionId),
+  );
+}

@@ -1,0 +1,112 @@
+import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import { EasStatusError } from '../../errors.js';
+import type { CommandContext, CommandResult } from '../command-context.js';
+import { countChanges, pendingChanges, visibleItems } from '../sync-view.js';
+
+/**
+ * Ping (MS-ASCMD 2.2.1.13): waits until one of the watched folders has
+ * something new for this device (Status 2 with the folders) or the heartbeat
+ * elapses on the lab clock (Status 1). With a virtual clock the answer comes
+ * when a test advances time past the heartbeat, or as soon as mail arrives:
+ * no real time passes and no socket is held longer than the test wants.
+ *
+ * Status: 1 heartbeat expired, 2 changes, 3 empty Ping with nothing cached,
+ * 4 protocol error, 5 HeartbeatInterval out of range (with the limit),
+ * 6 too many folders (with MaxFolders), 7 a folder is gone: FolderSync needed.
+ */
+export async function pingCommand(
+  request: EasElement | undefined,
+  ctx: CommandContext,
+): Promise<CommandResult> {
+  const cached = ctx.device.ping;
+  const heartbeatText = request ? textOf(request, 'Ping:HeartbeatInterval') : undefined;
+  const foldersElement = request ? child(request, 'Ping:Folders') : undefined;
+  if (!cached && (heartbeatText === undefined || !foldersElement)) {
+    throw new EasStatusError(3, 'Ping without parameters and none cached');
+  }
+  const heartbeatS = heartbeatText !== undefined ? Number(heartbeatText) : cached!.heartbeatS;
+  const { minHeartbeatS, maxHeartbeatS, maxFolders } = ctx.config.ping;
+  if (!Number.isInteger(heartbeatS) || heartbeatS < minHeartbeatS || heartbeatS > maxHeartbeatS) {
+    throw new EasStatusError(5, `HeartbeatInterval ${heartbeatText} out of range`, {
+      extra: [
+        {
+          tag: 'Ping:HeartbeatInterval',
+          text: String(heartbeatS < minHeartbeatS ? minHeartbeatS : maxHeartbeatS),
+        },
+      ],
+    });
+  }
+  const folders = foldersElement
+    ? children(foldersElement, 'Ping:Folder').map((f) => ({
+        id: textOf(f, 'Ping:Id') ?? '',
+        className: textOf(f, 'Ping:Class') ?? '',
+      }))
+    : cached!.folders;
+  if (folders.length === 0) throw new EasStatusError(4, 'Ping without folders');
+  if (folders.length > maxFolders) {
+    throw new EasStatusError(6, `Ping watches ${folders.length} folders`, {
+      extra: [{ tag: 'Ping:MaxFolders', text: String(maxFolders) }],
+    });
+  }
+  if (folders.some((f) => !ctx.mailbox.folder(f.id))) {
+    throw new EasStatusError(7, 'Ping names a folder that does not exist');
+  }
+  ctx.device.ping = { heartbeatS, folders };
+
+  // What the device holds of each folder: its current sync state, or (never
+  // synced) the folder as it is now, so that only new changes count.
+  const baselines = new Map<string, ReadonlyMap<string, number>>();
+  for (const { id } of folders) {
+    const synced = ctx.device.collections.get(id)?.chain.current?.state;
+    baselines.set(
+      id,
+      synced ?? new Map(ctx.mailbox.items(id).map((item) => [item.serverId, item.version])),
+    );
+  }
+  const changedFolders = (): string[] | 'hierarchy' => {
+    const changed: string[] = [];
+    for (const { id } of folders) {
+      const folder = ctx.mailbox.folder(id);
+      if (!folder) return 'hierarchy';
+      const filterType = ctx.device.collections.get(id)?.options?.filterType ?? 0;
+      const view = visibleItems(ctx, folder, { filterType });
+      const changes = pendingChanges(
+        baselines.get(id)!,
+        view,
+        (sid) => ctx.mailbox.item(sid)?.folderId === id,
+      );
+      if (countChanges(changes) > 0) changed.push(id);
+    }
+    return changed;
+  };
+  const answer = (): CommandResult => {
+    const changed = changedFolders();
+    if (changed === 'hierarchy') return { body: el('Ping:Ping', el('Ping:Status', 7)) };
+    if (changed.length === 0) return { body: el('Ping:Ping', el('Ping:Status', 1)) };
+    return {
+      body: el(
+        'Ping:Ping',
+        el('Ping:Status', 2),
+        el(
+          'Ping:Folders',
+          changed.map((id) => el('Ping:Folder', id)),
+        ),
+      ),
+    };
+  };
+  const now = changedFolders();
+  if (now === 'hierarchy' || now.length > 0) return answer();
+  ctx.event('onprem.eas.ping.waiting', `Ping holds up to ${heartbeatS}s`, {
+    deviceId: ctx.device.deviceId,
+    heartbeatS,
+    folders: folders.map((f) => f.id),
+  });
+  await ctx.waitForChange({
+    timeoutMs: heartbeatS * 1000,
+    changed: () => {
+      const result = changedFolders();
+      return result === 'hierarchy' || result.length > 0;
+    },
+  });
+  return answer();
+}

@@ -1,0 +1,120 @@
+import type { Address } from '@hma-lab/core';
+
+/**
+ * Value formats of ActiveSync item properties: dates (MS-ASDTYPE 2.3),
+ * address lists as Exchange writes them (`"Name" <addr>, ...`), bodies.
+ */
+
+/** `2026-01-05T09:00:00.000Z`: Email:DateReceived and most date elements. */
+export function easDateTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** `20260105T090000Z`: the compact form of Calendar StartTime, EndTime and DtStamp. */
+export function easCompactDateTime(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/** Parses either date form; undefined when neither matches. */
+export function parseEasDate(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text.trim());
+  const iso = compact
+    ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}Z`
+    : text.trim();
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** `"Alice Wong" <alice@contoso.com>` */
+export function formatAddress(address: Address): string {
+  return address.name ? `"${address.name.replace(/"/g, '')}" <${address.email}>` : address.email;
+}
+
+export function formatAddressList(addresses: readonly Address[]): string {
+  return addresses.map(formatAddress).join(', ');
+}
+
+/** Reads `"Name" <addr>, Name2 <addr2>, addr3` (and `;` separators, as some clients write). */
+export function parseAddressList(text: string | undefined): Address[] {
+  if (!text) return [];
+  const result: Address[] = [];
+  let current = '';
+  let quoted = false;
+  let angle = false;
+  const flush = (): void => {
+    const part = current.trim();
+    current = '';
+    if (!part) return;
+    const match = /^(.*?)<([^<>]+)>\s*$/.exec(part);
+    if (match) {
+      const name = match[1]!
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .trim();
+      result.push({ name, email: match[2]!.trim() });
+    } else if (part.includes('@')) {
+      result.push({ name: '', email: part.replace(/^"(.*)"$/, '$1') });
+    }
+  };
+  for (const ch of text) {
+    if (ch === '"' && !angle) quoted = !quoted;
+    else if (ch === '<' && !quoted) angle = true;
+    else if (ch === '>' && !quoted) angle = false;
+    if ((ch === ',' || ch === ';') && !quoted && !angle) flush();
+    else current += ch;
+  }
+  flush();
+  return result;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+};
+
+/** A plain-text body as the HTML Exchange would serve for it. */
+export function htmlFromText(text: string): string {
+  const escaped = text.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]!).replace(/\r?\n/g, '<br>\r\n');
+  return `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body><div>${escaped}</div></body></html>`;
+}
+
+/** The text of an HTML body (tags dropped, entities and line breaks restored). */
+export function textFromHtml(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|tr|li|h\d)>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/**
+ * The first `maxBytes` bytes of a UTF-8 text, never splitting a character.
+ * Returns the text unchanged when it fits.
+ */
+export function truncateUtf8(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return { text, truncated: false };
+  let end = Math.max(0, maxBytes);
+  // Step back over continuation bytes (10xxxxxx) so the cut falls between characters.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1;
+  return { text: bytes.subarray(0, end).toString('utf8'), truncated: true };
+}
+
+/** UTF-8 size of a text. */
+export function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}

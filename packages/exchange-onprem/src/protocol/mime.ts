@@ -1,0 +1,223 @@
+import type { Address } from '@hma-lab/core';
+import { formatAddressList, parseAddressList, textFromHtml } from './eas-format.js';
+
+/**
+ * Just enough RFC 5322 / MIME (RFC 2045-2047) for SendMail and the MIME body
+ * type: headers (folded, encoded-words), multipart bodies, base64 and
+ * quoted-printable, UTF-8 and Latin-1 text. Attachments are kept inside the
+ * stored MIME, not modelled.
+ */
+
+export interface ParsedMessage {
+  headers: Map<string, string>;
+  subject: string;
+  from: Address | undefined;
+  to: Address[];
+  cc: Address[];
+  bcc: Address[];
+  dateMs: number | undefined;
+  messageId: string | undefined;
+  importance: 0 | 1 | 2;
+  text: string;
+  html: string | undefined;
+}
+
+/** Thrown when the bytes are not a message at all (no header block). */
+export class MimeError extends Error {
+  override readonly name = 'MimeError';
+}
+
+interface Part {
+  headers: Map<string, string>;
+  body: Buffer;
+}
+
+function splitPart(raw: Buffer): Part {
+  const text = raw.toString('latin1');
+  const match = /\r?\n\r?\n/.exec(text);
+  const headerText = match ? text.slice(0, match.index) : text;
+  const bodyStart = match ? match.index + match[0].length : text.length;
+  const headers = new Map<string, string>();
+  const unfolded = headerText.replace(/\r?\n[ \t]+/g, ' ');
+  for (const line of unfolded.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
+  }
+  return { headers, body: raw.subarray(Buffer.byteLength(text.slice(0, bodyStart), 'latin1')) };
+}
+
+function parameter(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  const match = new RegExp(`;\\s*${name}\\s*=\\s*("([^"]*)"|[^;\\s]+)`, 'i').exec(header);
+  return match ? (match[2] ?? match[1]) : undefined;
+}
+
+function decodeCharset(bytes: Buffer, charset: string | undefined): string {
+  const cs = (charset ?? 'utf-8').toLowerCase();
+  if (cs === 'iso-8859-1' || cs === 'latin1' || cs === 'us-ascii' || cs === 'windows-1252') {
+    return bytes.toString('latin1');
+  }
+  return bytes.toString('utf8');
+}
+
+function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
+  const enc = (encoding ?? '7bit').toLowerCase();
+  if (enc === 'base64')
+    return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  if (enc === 'quoted-printable') return decodeQuotedPrintable(body.toString('latin1'));
+  return body;
+}
+
+function decodeQuotedPrintable(text: string): Buffer {
+  const soft = text.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < soft.length; i++) {
+    const ch = soft[i]!;
+    const hex = soft.slice(i + 1, i + 3);
+    if (ch === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(soft.charCodeAt(i) & 0xff);
+  }
+  return Buffer.from(bytes);
+}
+
+/** Decodes RFC 2047 encoded-words (`=?utf-8?B?...?=`, `=?iso-8859-1?Q?...?=`) in a header value. */
+export function decodeHeaderWords(value: string): string {
+  return value
+    .replace(/(=\?[^?]+\?[bqBQ]\?[^?]*\?=)\s+(?==\?)/g, '$1')
+    .replace(
+      /=\?([^?]+)\?([bqBQ])\?([^?]*)\?=/g,
+      (_all, charset: string, kind: string, data: string) => {
+        const bytes =
+          kind.toUpperCase() === 'B'
+            ? Buffer.from(data, 'base64')
+            : decodeQuotedPrintable(data.replace(/_/g, ' '));
+        return decodeCharset(bytes, charset);
+      },
+    );
+}
+
+function collectBodies(part: Part, out: { text?: string; html?: string }, depth: number): void {
+  if (depth > 20) return;
+  const type = (part.headers.get('content-type') ?? 'text/plain').toLowerCase();
+  if (type.startsWith('multipart/')) {
+    const boundary = parameter(part.headers.get('content-type'), 'boundary');
+    if (!boundary) return;
+    const text = part.body.toString('latin1');
+    const pieces = text.split(`--${boundary}`);
+    for (const piece of pieces.slice(1)) {
+      if (piece.startsWith('--')) break;
+      collectBodies(splitPart(Buffer.from(piece.replace(/^\r?\n/, ''), 'latin1')), out, depth + 1);
+    }
+    return;
+  }
+  const disposition = part.headers.get('content-disposition')?.toLowerCase() ?? '';
+  if (disposition.startsWith('attachment')) return;
+  const decoded = decodeCharset(
+    decodeTransfer(part.body, part.headers.get('content-transfer-encoding')),
+    parameter(part.headers.get('content-type'), 'charset'),
+  );
+  if (type.startsWith('text/html')) out.html ??= decoded;
+  else if (type.startsWith('text/plain') || !type.includes('/')) out.text ??= decoded;
+}
+
+/**
+ * Parses a message as SendMail carries it.
+ *
+ * @throws MimeError when there is no header block with at least one header.
+ */
+export function parseMime(raw: Buffer): ParsedMessage {
+  const root = splitPart(raw);
+  if (root.headers.size === 0) throw new MimeError('the message has no headers');
+  const bodies: { text?: string; html?: string } = {};
+  collectBodies(root, bodies, 0);
+  const header = (name: string): string | undefined => {
+    const value = root.headers.get(name);
+    return value === undefined ? undefined : decodeHeaderWords(value);
+  };
+  const importanceHeader = (header('importance') ?? header('x-priority') ?? '').toLowerCase();
+  const importance: 0 | 1 | 2 = /high|^1|^2/.test(importanceHeader)
+    ? 2
+    : /low|^4|^5/.test(importanceHeader)
+      ? 0
+      : 1;
+  const date = header('date');
+  const parsedDate = date ? Date.parse(date) : NaN;
+  return {
+    headers: root.headers,
+    subject: header('subject') ?? '',
+    from: parseAddressList(header('from'))[0],
+    to: parseAddressList(header('to')),
+    cc: parseAddressList(header('cc')),
+    bcc: parseAddressList(header('bcc')),
+    dateMs: Number.isNaN(parsedDate) ? undefined : parsedDate,
+    messageId: header('message-id'),
+    importance,
+    text: bodies.text ?? (bodies.html ? textFromHtml(bodies.html) : ''),
+    html: bodies.html,
+  };
+}
+
+function encodeHeaderWord(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value)
+    ? value
+    : `=?utf-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+/** A MIME rendering of a stored message (the MIME body type, MS-ASAIRS Type 4). */
+export function buildMime(message: {
+  subject: string;
+  from: Address;
+  to: readonly Address[];
+  cc?: readonly Address[];
+  receivedMs: number;
+  messageId: string;
+  importance: 0 | 1 | 2;
+  bodyText: string;
+  bodyHtml?: string;
+}): string {
+  const lines = [
+    `From: ${formatAddressList([message.from])}`,
+    `To: ${formatAddressList(message.to)}`,
+    ...(message.cc && message.cc.length > 0 ? [`Cc: ${formatAddressList(message.cc)}`] : []),
+    `Subject: ${encodeHeaderWord(message.subject)}`,
+    `Date: ${new Date(message.receivedMs).toUTCString().replace('GMT', '+0000')}`,
+    `Message-ID: ${message.messageId}`,
+    ...(message.importance !== 1
+      ? [`Importance: ${message.importance === 2 ? 'high' : 'low'}`]
+      : []),
+    'MIME-Version: 1.0',
+  ];
+  const text = Buffer.from(message.bodyText, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
+  if (!message.bodyHtml) {
+    lines.push(
+      'Content-Type: text/plain; charset="utf-8"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      text,
+    );
+    return lines.join('\r\n');
+  }
+  const boundary = `_lab_${message.messageId.replace(/[^A-Za-z0-9]/g, '')}_`;
+  const html = Buffer.from(message.bodyHtml, 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
+  lines.push(
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset="utf-8"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    text,
+    `--${boundary}`,
+    'Content-Type: text/html; charset="utf-8"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    html,
+    `--${boundary}--`,
+    '',
+  );
+  return lines.join('\r\n');
+}

@@ -1,0 +1,46 @@
+import type { VerifiedBearer } from './bearer-token.js';
+
+/**
+ * Verified bearer tokens by their exact text, until they expire. ActiveSync
+ * clients present the same token on every command (and Ping holds many open),
+ * so the RSA verification runs once per token (performance-notes.md).
+ */
+export interface TokenCache {
+  get(raw: string, nowMs: number): VerifiedBearer | undefined;
+  set(raw: string, token: VerifiedBearer, nowMs: number): void;
+  readonly size: number;
+  clear(): void;
+}
+
+export function createTokenCache(maxEntries = 10_000): TokenCache {
+  const entries = new Map<string, VerifiedBearer>();
+  function evict(nowMs: number): void {
+    for (const [raw, token] of entries) {
+      if (token.expiresAtMs < nowMs) entries.delete(raw);
+    }
+    // Still full: drop the oldest insertions (Map keeps insertion order).
+    for (const raw of entries.keys()) {
+      if (entries.size < maxEntries) break;
+      entries.delete(raw);
+    }
+  }
+  return {
+    get(raw, nowMs) {
+      const token = entries.get(raw);
+      if (token && token.expiresAtMs < nowMs - 3_600_000) {
+        // Long expired: the lifetime check will refuse it anyway; forget it.
+        entries.delete(raw);
+        return undefined;
+      }
+      return token;
+    },
+    set(raw, token, nowMs) {
+      if (entries.size >= maxEntries) evict(nowMs);
+      entries.set(raw, token);
+    },
+    get size() {
+      return entries.size;
+    },
+    clear: () => entries.clear(),
+  };
+}
