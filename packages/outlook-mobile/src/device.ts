@@ -86,6 +86,13 @@ export interface Device {
   readonly deviceId: string;
   /** Adds an account the way a user does in the app: runs flow A or B to the end. */
   connect(user: DeviceUser, options?: { runId?: string }): Promise<FlowResult>;
+  /**
+   * Signs the user in at an Entra authority through the in-app browser
+   * (authorization code + PKCE) and redeems the code for a resource, as the
+   * CSS-Exchange HMA test script does with ADAL. Failures are
+   * {@link DeviceFlowError}s numbered as flow A's sign-in steps.
+   */
+  acquireToken(user: DeviceUser, options: { authority: string; resource: string }): Promise<TokenSet>;
 }
 
 const EXO_RESOURCE = 'https://outlook.office365.com';
@@ -344,6 +351,10 @@ export function createDevice(options: DeviceOptions): Device {
 
   return {
     deviceId,
+    async acquireToken(user, { authority, resource }) {
+      const { code, verifier } = await signIn('A', user, authority, resource);
+      return redeem('A', authority, code, verifier, resource);
+    },
     connect(user, connectOptions = {}) {
       const runId = connectOptions.runId ?? randomUUID();
       return options.trace.runWith({ runId }, async () => {
