@@ -4,3 +4,5 @@ export { flowCommand, runToJson } from './flow-command.js';
 export type { FlowCommandOptions, Output } from './flow-command.js';
 export { upCommand } from './up-command.js';
 export type { UpCommandOptions } from './up-command.js';
+export { checkCommand } from './check-command.js';
+export type { CheckOptions, CheckResult } from './check-command.js';

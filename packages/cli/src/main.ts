@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtInScenario, builtInScenarioNames, hostsForScenario } from '@hma-lab/core';
+import { checkCommand } from './check-command.js';
 import { flowCommand, type Output } from './flow-command.js';
 import {
   faultsCommand,
@@ -140,6 +141,36 @@ export async function main(argv: string[], output: Output): Promise<number> {
         );
         return 0;
       }),
+    );
+
+  program
+    .command('check')
+    .description(
+      'probe an HMA deployment the way support does: AutoDiscover, the Bearer challenge, a token, OPTIONS and Settings',
+    )
+    .requiredOption(
+      '-e, --email <address>',
+      'mailbox to check (a user of the scenario: the token comes from the lab)',
+    )
+    .option(
+      '--eas-url <url>',
+      'ActiveSync URL to probe instead of the one AutoDiscover returns (e.g. your server on 127.0.0.1)',
+    )
+    .option('--autodiscover-url <url>', 'AutoDiscover v2 URL to probe')
+    .option('-s, --scenario <name|file>', 'built-in scenario name or scenario file', 'contoso')
+    .option('--json', 'print the results as JSON (for CI)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hma-lab check --email alice@contoso.com\n  hma-lab check --email alice@contoso.com --eas-url http://127.0.0.1:8080/Microsoft-Server-ActiveSync --json',
+    )
+    .action(
+      (opts: {
+        email: string;
+        easUrl?: string;
+        autodiscoverUrl?: string;
+        scenario?: string;
+        json?: boolean;
+      }) => run(() => checkCommand(opts, output)),
     );
 
   const time = program.command('time').description("a running lab's virtual clock");
