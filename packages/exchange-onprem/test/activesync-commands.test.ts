@@ -1,0 +1,566 @@
+import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import { SEEDED_MAIL_AGES_DAYS } from '@hma-lab/core';
+import { createLab, until } from './helpers.js';
+
+async function ready(
+  lab: ReturnType<typeof createLab>,
+  opts: Parameters<ReturnType<typeof createLab>['client']>[0] = {},
+) {
+  const client = lab.client(opts);
+  await client.provision();
+  const { folders } = await client.folderSync();
+  const id = (name: string) => folders.find((f) => f.displayName === name)!.serverId;
+  return { client, folders, id };
+}
+
+function collectionOf(body: EasElement): EasElement {
+  return child(child(body, 'AirSync:Collections')!, 'AirSync:Collection')!;
+}
+
+describe('ActiveSync commands', () => {
+  it('runs the HMA session of Exchange Online: OPTIONS, Provision x2, FolderSync, Sync (step 19)', async () => {
+    const lab = createLab();
+    const client = lab.client();
+    const options = await client.options();
+    expect(options.versions).toContain('16.1');
+    await client.provision();
+    const { folders } = await client.folderSync();
+    expect(folders.map((f) => [f.displayName, f.type])).toEqual(
+      expect.arrayContaining([
+        ['Inbox', 2],
+        ['Sent Items', 5],
+        ['Calendar', 8],
+        ['Contacts', 9],
+        ['Deleted Items', 4],
+      ]),
+    );
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    const mail = await client.syncAll(inbox, { filterType: 5, windowSize: 3 });
+    // One month back: the eight messages within four weeks, none of the older three.
+    expect(mail.added).toHaveLength(SEEDED_MAIL_AGES_DAYS.filter((d) => d <= 28).length);
+    expect(mail.rounds).toBe(3);
+    const first = mail.added[0]!;
+    expect(first.data['Email:Subject']).toBe('Welcome to the hybrid lab');
+    expect(first.data['Email:From']).toBe('"Megan Bowen" <megan@contoso.com>');
+    expect(first.data['Email:To']).toBe('"Alice Wong" <alice@contoso.com>');
+    expect(first.data['Email:DateReceived']).toMatch(/^2026-01-05T06:36:00\.000Z$/);
+    expect(first.data['Email:Read']).toBe('0');
+    expect(first.data['Email:MessageClass']).toBe('IPM.Note');
+    expect(first.data['AirSyncBase:Body/AirSyncBase:Type']).toBe('1');
+    expect(first.body).toContain("day(s) old in the lab's time");
+    const device = lab.eas.devices.get('alice@contoso.com', 'OutlookService0001')!;
+    expect(device.deviceType).toBe('OutlookService');
+  });
+
+  it('syncs calendar and contacts with realistic ApplicationData', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const calendar = await client.syncAll(id('Calendar'));
+    expect(calendar.added).toHaveLength(5);
+    const offsite = calendar.added.find((i) => i.data['Calendar:Subject'] === 'Offsite')!;
+    expect(offsite.data).toMatchObject({
+      // 16.x moves Location to AirSyncBase (MS-ASCAL 2.2.2.26).
+      'AirSyncBase:Location/AirSyncBase:DisplayName': 'Lakeside',
+      'Calendar:OrganizerEmail': 'megan@contoso.com',
+      'Calendar:UID': 'alice@contoso.com-offsite',
+      'Calendar:Attendees/Calendar:Attendee/Calendar:Email': 'alice@contoso.com',
+    });
+    expect(offsite.data['Calendar:StartTime']).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(offsite.data['Calendar:EndTime']).toMatch(/^\d{8}T\d{6}Z$/);
+    const legacy = await ready(createLab(), { protocolVersion: '14.1', deviceId: 'v141' });
+    const calendar141 = await legacy.client.syncAll(legacy.id('Calendar'));
+    expect(
+      calendar141.added.find((i) => i.data['Calendar:Subject'] === 'Offsite')!.data[
+        'Calendar:Location'
+      ],
+    ).toBe('Lakeside');
+    const contacts = await client.syncAll(id('Contacts'));
+    const megan = contacts.added.find((c) => c.data['Contacts:FirstName'] === 'Megan')!;
+    expect(megan.data).toMatchObject({
+      'Contacts:LastName': 'Bowen',
+      'Contacts:Email1Address': '"Megan Bowen" <megan@contoso.com>',
+      'Contacts:CompanyName': 'Contoso',
+      'Contacts:JobTitle': 'Marketing Manager',
+      'Contacts:MobilePhoneNumber': '+1 425 555 0110',
+    });
+  });
+
+  it('filters by the calendar window and delivers incrementally after new mail', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const inbox = id('Inbox');
+    const all = await client.syncAll(inbox);
+    expect(all.added).toHaveLength(SEEDED_MAIL_AGES_DAYS.length);
+    const none = await client.sync(inbox);
+    expect(none.added).toHaveLength(0);
+    lab.eas.deliver('alice@contoso.com', {
+      subject: 'Fresh news',
+      from: 'it@contoso.com',
+      bodyText: 'Hello',
+    });
+    const estimate = await client.getItemEstimate([inbox]);
+    expect(estimate[inbox]).toBe(1);
+    const next = await client.sync(inbox);
+    expect(next.added.map((i) => i.data['Email:Subject'])).toEqual(['Fresh news']);
+  });
+
+  it('honours BodyPreference: HTML, truncation with EstimatedDataSize, MIME', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const inbox = id('Inbox');
+    const html = await client.sync(inbox, { bodyType: 2, windowSize: 1 });
+    const h = html.added[0]!;
+    expect(h.data['AirSyncBase:Body/AirSyncBase:Type']).toBe('2');
+    expect(h.body).toContain('<html>');
+    const lab2 = createLab();
+    const r2 = await ready(lab2);
+    const truncated = await r2.client.sync(r2.id('Inbox'), {
+      bodyType: 1,
+      truncationSize: 10,
+      windowSize: 1,
+    });
+    const t = truncated.added[0]!;
+    expect(t.data['AirSyncBase:Body/AirSyncBase:Truncated']).toBe('1');
+    expect(t.body).toBe('Welcome to');
+    expect(Number(t.data['AirSyncBase:Body/AirSyncBase:EstimatedDataSize'])).toBeGreaterThan(10);
+    const lab3 = createLab();
+    const r3 = await ready(lab3);
+    const mime = await r3.client.sync(r3.id('Inbox'), { bodyType: 4, windowSize: 1 });
+    expect(mime.added[0]!.body).toMatch(/^From: "Megan Bowen" <megan@contoso.com>\r\nTo: /);
+    expect(mime.added[0]!.body).toContain('Subject: Welcome to the hybrid lab');
+  });
+
+  it('answers Status 3 to an unknown SyncKey and Status 9 to a bad FolderSync key', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const res = await client.command(
+      'Sync',
+      el(
+        'AirSync:Sync',
+        el(
+          'AirSync:Collections',
+          el(
+            'AirSync:Collection',
+            el('AirSync:SyncKey', '999'),
+            el('AirSync:CollectionId', id('Inbox')),
+          ),
+        ),
+      ),
+    );
+    const collection = collectionOf(res.body!);
+    expect(textOf(collection, 'AirSync:Status')).toBe('3');
+    expect(textOf(collection, 'AirSync:SyncKey')).toBe('0');
+    const fs = await client.command(
+      'FolderSync',
+      el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '424242')),
+    );
+    expect(textOf(fs.body!, 'FolderHierarchy:Status')).toBe('9');
+    const unknownFolder = await client.command(
+      'Sync',
+      el(
+        'AirSync:Sync',
+        el(
+          'AirSync:Collections',
+          el('AirSync:Collection', el('AirSync:SyncKey', '0'), el('AirSync:CollectionId', '777')),
+        ),
+      ),
+    );
+    expect(textOf(collectionOf(unknownFolder.body!), 'AirSync:Status')).toBe('12');
+  });
+
+  it('answers a retried SyncKey with the same changes again', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const inbox = id('Inbox');
+    await client.sync(inbox, { windowSize: 1 });
+    const key = client.exportState().syncKeys[inbox]!;
+    const ask = () =>
+      client.command(
+        'Sync',
+        el(
+          'AirSync:Sync',
+          el(
+            'AirSync:Collections',
+            el(
+              'AirSync:Collection',
+              el('AirSync:SyncKey', key),
+              el('AirSync:CollectionId', inbox),
+              el('AirSync:WindowSize', 2),
+            ),
+          ),
+        ),
+      );
+    const once = collectionOf((await ask()).body!);
+    const twice = collectionOf((await ask()).body!);
+    const ids = (c: EasElement) =>
+      children(child(c, 'AirSync:Commands')!, 'AirSync:Add').map((a) =>
+        textOf(a, 'AirSync:ServerId'),
+      );
+    expect(ids(twice)).toEqual(ids(once));
+    expect(child(twice, 'AirSync:MoreAvailable')).toBeDefined();
+  });
+
+  it('applies client Add, Change and Delete, without echoing them back', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const contacts = id('Contacts');
+    await client.syncAll(contacts);
+    const key = client.exportState().syncKeys[contacts]!;
+    const add = await client.command(
+      'Sync',
+      el(
+        'AirSync:Sync',
+        el(
+          'AirSync:Collections',
+          el(
+            'AirSync:Collection',
+            el('AirSync:SyncKey', key),
+            el('AirSync:CollectionId', contacts),
+            el(
+              'AirSync:Commands',
+              el(
+                'AirSync:Add',
+                el('AirSync:ClientId', 'c1'),
+                el(
+                  'AirSync:ApplicationData',
+                  el('Contacts:FirstName', 'Pat'),
+                  el('Contacts:LastName', 'Lee'),
+                  el('Contacts:Email1Address', 'pat@example.org'),
+                  el('Contacts:BusinessPhoneNumber', '+1 555 0100'),
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+    const c1 = collectionOf(add.body!);
+    const response = child(child(c1, 'AirSync:Responses')!, 'AirSync:Add')!;
+    expect(textOf(response, 'AirSync:ClientId')).toBe('c1');
+    expect(textOf(response, 'AirSync:Status')).toBe('1');
+    const serverId = textOf(response, 'AirSync:ServerId')!;
+    expect(child(c1, 'AirSync:Commands')).toBeUndefined();
+    const stored = lab.eas.store.mailbox('alice@contoso.com')!.item(serverId)!;
+    expect(stored.data).toMatchObject({
+      kind: 'contact',
+      firstName: 'Pat',
+      email: 'pat@example.org',
+    });
+    // The field the lab does not model is kept and served back.
+    const fetched = await client.itemOperationsFetch(contacts, serverId);
+    expect(fetched.data['Contacts:BusinessPhoneNumber']).toBe('+1 555 0100');
+
+    const key2 = textOf(c1, 'AirSync:SyncKey')!;
+    const change = await client.command(
+      'Sync',
+      el(
+        'AirSync:Sync',
+        el(
+          'AirSync:Collections',
+          el(
+            'AirSync:Collection',
+            el('AirSync:SyncKey', key2),
+            el('AirSync:CollectionId', contacts),
+            el(
+              'AirSync:Commands',
+              el(
+                'AirSync:Change',
+                el('AirSync:ServerId', serverId),
+                el('AirSync:ApplicationData', el('Contacts:JobTitle', 'CTO')),
+              ),
+              el('AirSync:Delete', el('AirSync:ServerId', 'nope:1')),
+            ),
+          ),
+        ),
+      ),
+    );
+    const c2 = collectionOf(change.body!);
+    const responses = child(c2, 'AirSync:Responses')!;
+    expect(children(responses, 'AirSync:Change')).toHaveLength(0);
+    expect(textOf(child(responses, 'AirSync:Delete')!, 'AirSync:Status')).toBe('8');
+    expect(lab.eas.store.mailbox('alice@contoso.com')!.item(serverId)!.data).toMatchObject({
+      jobTitle: 'CTO',
+      firstName: 'Pat',
+    });
+
+    const key3 = textOf(c2, 'AirSync:SyncKey')!;
+    await client.command(
+      'Sync',
+      el(
+        'AirSync:Sync',
+        el(
+          'AirSync:Collections',
+          el(
+            'AirSync:Collection',
+            el('AirSync:SyncKey', key3),
+            el('AirSync:CollectionId', contacts),
+            el('AirSync:Commands', el('AirSync:Delete', el('AirSync:ServerId', serverId))),
+          ),
+        ),
+      ),
+    );
+    expect(lab.eas.store.mailbox('alice@contoso.com')!.item(serverId)).toBeUndefined();
+  });
+
+  it('moves deleted mail to Deleted Items and marks mail read', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const inbox = id('Inbox');
+    const { added } = await client.syncAll(inbox);
+    const [a, b] = added;
+    const key = client.exportState().syncKeys[inbox]!;
+    await client.command(
+      'Sync',
+      el(
+        'AirSync:Sync',
+        el(
+          'AirSync:Collections',
+          el(
+            'AirSync:Collection',
+            el('AirSync:SyncKey', key),
+            el('AirSync:CollectionId', inbox),
+            el(
+              'AirSync:Commands',
+              el(
+                'AirSync:Change',
+                el('AirSync:ServerId', a!.serverId),
+                el('AirSync:ApplicationData', el('Email:Read', 1)),
+              ),
+              el('AirSync:Delete', el('AirSync:ServerId', b!.serverId)),
+            ),
+          ),
+        ),
+      ),
+    );
+    const mailbox = lab.eas.store.mailbox('alice@contoso.com')!;
+    expect(mailbox.item(a!.serverId)!.data).toMatchObject({ read: true });
+    const deleted = mailbox.items(id('Deleted Items'));
+    expect(deleted.map((i) => (i.data as { subject: string }).subject)).toEqual([
+      b!.data['Email:Subject'],
+    ]);
+  });
+
+  it('answers Ping when mail arrives, and on the heartbeat in virtual time', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const inbox = id('Inbox');
+    await client.syncAll(inbox);
+    const pending = client.ping([inbox, id('Calendar')], 480);
+    await until(() => lab.eas.waitingRequests() === 1, 'the Ping to wait');
+    lab.eas.deliver('alice@contoso.com', {
+      subject: 'Ping me',
+      from: 'megan@contoso.com',
+      bodyText: '!',
+    });
+    await expect(pending).resolves.toEqual({ status: 2, changedFolders: [inbox] });
+
+    await client.sync(inbox);
+    const quiet = client.ping([inbox], 480);
+    await until(() => lab.eas.waitingRequests() === 1, 'the second Ping');
+    await lab.ctx.clock.advance('7m');
+    expect(lab.eas.waitingRequests()).toBe(1);
+    await lab.ctx.clock.advance('1m');
+    await expect(quiet).resolves.toEqual({ status: 1, changedFolders: [] });
+  });
+
+  it('answers Ping Status 5 for a heartbeat out of range and Status 2 at once when changes wait', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const res = await client.command(
+      'Ping',
+      el(
+        'Ping:Ping',
+        el('Ping:HeartbeatInterval', 10),
+        el(
+          'Ping:Folders',
+          el('Ping:Folder', el('Ping:Id', id('Inbox')), el('Ping:Class', 'Email')),
+        ),
+      ),
+    );
+    expect(textOf(res.body!, 'Ping:Status')).toBe('5');
+    expect(textOf(res.body!, 'Ping:HeartbeatInterval')).toBe('60');
+    await client.sync(id('Inbox'), { windowSize: 1 });
+    await expect(client.ping([id('Inbox')], 300)).resolves.toEqual({
+      status: 2,
+      changedFolders: [id('Inbox')],
+    });
+  });
+
+  it('sends mail: saved in Sent Items, delivered to another lab mailbox', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const mime = [
+      'From: Alice Wong <alice@contoso.com>',
+      'To: Dave Fischer <dave@fabrikam.com>, someone@example.org',
+      'Subject: =?utf-8?B?' + Buffer.from('Hybrid status ✓').toString('base64') + '?=',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset="utf-8"',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'All green =E2=9C=93',
+    ].join('\r\n');
+    await client.sendMail(mime, { saveInSent: true });
+    const sent = lab.eas.store.mailbox('alice@contoso.com')!.items(id('Sent Items'));
+    expect(sent.map((i) => (i.data as { subject: string }).subject)).toContain('Hybrid status ✓');
+    const daveInbox = lab.eas.store.mailbox('dave@fabrikam.com')!;
+    const arrived = daveInbox
+      .items(daveInbox.folderByRole('inbox')!.serverId)
+      .find((i) => (i.data as { subject: string }).subject === 'Hybrid status ✓');
+    expect(arrived?.data).toMatchObject({
+      bodyText: 'All green ✓',
+      from: { email: 'alice@contoso.com' },
+      read: false,
+    });
+    const event = lab.ctx.trace
+      .entries()
+      .find((e) => e.kind === 'event' && e.action === 'onprem.eas.mail.sent');
+    expect(event).toMatchObject({
+      data: { delivered: ['dave@fabrikam.com'], external: ['someone@example.org'] },
+    });
+  });
+
+  it('refuses SendMail without recipients (119) and a reused ClientId (118)', async () => {
+    const lab = createLab();
+    const { client } = await ready(lab);
+    const send = (clientId: string, mime: string) =>
+      client.command(
+        'SendMail',
+        el(
+          'ComposeMail:SendMail',
+          el('ComposeMail:ClientId', clientId),
+          el('ComposeMail:Mime', mime),
+        ),
+      );
+    const none = await send('x1', 'From: alice@contoso.com\r\nSubject: nobody\r\n\r\nhi');
+    expect(textOf(none.body!, 'ComposeMail:Status')).toBe('119');
+    const ok = await send('x2', 'To: dave@fabrikam.com\r\nSubject: one\r\n\r\nhi');
+    expect(ok.body).toBeUndefined();
+    const again = await send('x2', 'To: dave@fabrikam.com\r\nSubject: one\r\n\r\nhi');
+    expect(textOf(again.body!, 'ComposeMail:Status')).toBe('118');
+  });
+
+  it('fetches with ItemOperations and finds with Search (Mailbox and GAL)', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const inbox = id('Inbox');
+    const { added } = await client.syncAll(inbox);
+    const item = await client.itemOperationsFetch(inbox, added[2]!.serverId);
+    expect(item.data['Email:Subject']).toBe(added[2]!.data['Email:Subject']);
+    const results = await client.search('lunch');
+    expect(results.map((r) => r.data['Email:Subject'])).toEqual([
+      'Re: Lunch on Thursday?',
+      'Lunch on Thursday?',
+    ]);
+    const inInbox = await client.search('lunch', { collectionId: inbox });
+    expect(inInbox).toHaveLength(1);
+    const missing = await client.command(
+      'ItemOperations',
+      el(
+        'ItemOperations:ItemOperations',
+        el(
+          'ItemOperations:Fetch',
+          el('ItemOperations:Store', 'Mailbox'),
+          el('AirSync:CollectionId', inbox),
+          el('AirSync:ServerId', `${inbox}:9999`),
+        ),
+      ),
+    );
+    const fetch = child(child(missing.body!, 'ItemOperations:Response')!, 'ItemOperations:Fetch')!;
+    expect(textOf(fetch, 'ItemOperations:Status')).toBe('6');
+    const gal = await client.command(
+      'Search',
+      el(
+        'Search:Search',
+        el(
+          'Search:Store',
+          el('Search:Name', 'GAL'),
+          el('Search:Query', 'dave'),
+          el('Search:Options', el('Search:Range', '0-9')),
+        ),
+      ),
+    );
+    const store = child(child(gal.body!, 'Search:Response')!, 'Search:Store')!;
+    expect(textOf(store, 'Search:Total')).toBe('1');
+    expect(textOf(child(store, 'Search:Result')!, 'Search:Properties', 'GAL:EmailAddress')).toBe(
+      'dave@fabrikam.com',
+    );
+  });
+
+  it('answers Settings: UserInformation, DeviceInformation, Oof Get and Set', async () => {
+    const lab = createLab();
+    const { client } = await ready(lab);
+    const info = await client.settings();
+    expect(JSON.stringify(info.userInformation)).toContain('alice@contoso.com');
+    const set = await client.command(
+      'Settings',
+      el(
+        'Settings:Settings',
+        el(
+          'Settings:Oof',
+          el(
+            'Settings:Set',
+            el('Settings:OofState', 1),
+            el(
+              'Settings:OofMessage',
+              el('Settings:AppliesToInternal'),
+              el('Settings:Enabled', 1),
+              el('Settings:ReplyMessage', 'Away'),
+              el('Settings:BodyType', 'TEXT'),
+            ),
+          ),
+        ),
+      ),
+    );
+    expect(textOf(set.body!, 'Settings:Oof', 'Settings:Status')).toBe('1');
+    const get = await client.command(
+      'Settings',
+      el(
+        'Settings:Settings',
+        el('Settings:Oof', el('Settings:Get', el('Settings:BodyType', 'TEXT'))),
+      ),
+    );
+    const oof = child(child(get.body!, 'Settings:Oof')!, 'Settings:Get')!;
+    expect(textOf(oof, 'Settings:OofState')).toBe('1');
+    expect(textOf(oof, 'Settings:OofMessage', 'Settings:ReplyMessage')).toBe('Away');
+    expect(lab.eas.devices.get('alice@contoso.com', 'OutlookService0001')!.info.model).toBe(
+      'OutlookService',
+    );
+  });
+
+  it('moves items and creates folders', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const inbox = id('Inbox');
+    const { added } = await client.syncAll(inbox);
+    const create = await client.command(
+      'FolderCreate',
+      el(
+        'FolderHierarchy:FolderCreate',
+        el('FolderHierarchy:SyncKey', client.exportState().folderSyncKey!),
+        el('FolderHierarchy:ParentId', '0'),
+        el('FolderHierarchy:DisplayName', 'Projects'),
+        el('FolderHierarchy:Type', 12),
+      ),
+    );
+    expect(textOf(create.body!, 'FolderHierarchy:Status')).toBe('1');
+    const projects = textOf(create.body!, 'FolderHierarchy:ServerId')!;
+    const move = await client.command(
+      'MoveItems',
+      el(
+        'Move:MoveItems',
+        el(
+          'Move:Move',
+          el('Move:SrcMsgId', added[0]!.serverId),
+          el('Move:SrcFldId', inbox),
+          el('Move:DstFldId', projects),
+        ),
+      ),
+    );
+    const response = child(move.body!, 'Move:Response')!;
+    expect(textOf(response, 'Move:Status')).toBe('3');
+    expect(textOf(response, 'Move:DstMsgId')).toMatch(new RegExp(`^${projects}:`));
+    // The next Sync of the Inbox reports the move as a delete.
+    const after = await client.sync(inbox);
+    expect(after.deleted).toEqual([added[0]!.serverId]);
+  });
+});
