@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
+  contosoScenario,
   createTestContext,
+  parseScenario,
+  type ScenarioInput,
   decodeJwt,
   EXO_CLIENT_SECRET,
   totp,
@@ -36,8 +39,23 @@ export interface Lab {
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
 }
 
-export function createLab(config: Partial<EntraConfig> = {}, startMs?: number): Lab {
-  const ctx = createTestContext(startMs !== undefined ? { startMs } : {});
+export interface LabOptions {
+  startMs?: number;
+  /** Changes to the contoso scenario (a deep copy is passed). */
+  scenario?: (input: ScenarioInput) => void;
+}
+
+export function createLab(config: Partial<EntraConfig> = {}, options: LabOptions = {}): Lab {
+  let scenario;
+  if (options.scenario) {
+    const input = structuredClone(contosoScenario);
+    options.scenario(input);
+    scenario = parseScenario(input);
+  }
+  const ctx = createTestContext({
+    ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
+    ...(scenario ? { scenario } : {}),
+  });
   const entra = createEntra(ctx.depsFor('entra'), config);
   ctx.mount('entra', entra.app);
   const browser = new Browser(ctx.fetchFor('device'));
@@ -132,6 +150,7 @@ export async function reachAliceMfa(lab: Lab, url = outlookAuthorizeUrl()): Prom
 export async function signInDave(lab: Lab, url: string): Promise<Page> {
   const { browser } = lab;
   const signIn = await browser.get(url);
+  if (signIn.status === 302) return signIn; // signed in silently (session cookie)
   if (signIn.status !== 200) throw new Error(`authorize: ${signIn.status} ${signIn.body}`);
   const password = await browser.submit(signIn, { login: 'dave@fabrikam.com' });
   if (password.status !== 200) throw new Error(`login: ${password.status} ${password.body}`);
@@ -139,16 +158,25 @@ export async function signInDave(lab: Lab, url: string): Promise<Page> {
 }
 
 /** Outlook mobile redeems a code at the v1 token endpoint (flow-map step 15). */
-export function redeemOutlookCode(lab: Lab, code: string, extra: Record<string, string> = {}) {
-  return lab.token('/common/oauth2/token', {
-    grant_type: 'authorization_code',
-    client_id: OUTLOOK,
-    code,
-    redirect_uri: OUTLOOK_REDIRECT,
-    code_verifier: VERIFIER,
-    resource: 'https://outlook.office365.com',
-    ...extra,
-  });
+export function redeemOutlookCode(
+  lab: Lab,
+  code: string,
+  extra: Record<string, string> = {},
+  headers: Record<string, string> = {},
+) {
+  return lab.token(
+    '/common/oauth2/token',
+    {
+      grant_type: 'authorization_code',
+      client_id: OUTLOOK,
+      code,
+      redirect_uri: OUTLOOK_REDIRECT,
+      code_verifier: VERIFIER,
+      resource: 'https://outlook.office365.com',
+      ...extra,
+    },
+    headers,
+  );
 }
 
 /** Exchange Online's on-behalf-of call (flow-map step 17). */
