@@ -3,6 +3,7 @@ import type express from 'express';
 import { resolveAutodiscoverConfig, type OnpremAutodiscoverConfig } from './config.js';
 import { autodiscoverEndpoint } from './http/autodiscover-endpoint.js';
 import { autodiscoverErrors, autodiscoverNotFound } from './http/autodiscover-errors.js';
+import { exchangeHeaders } from './http/exchange-headers.js';
 
 /** The on-prem AutoDiscover party (`onprem-autodiscover`). */
 export interface OnpremAutodiscoverService {
@@ -17,6 +18,7 @@ export function createOnpremAutodiscover(
 ): OnpremAutodiscoverService {
   const resolved = resolveAutodiscoverConfig(deps, config);
   const app = createServiceApp('onprem-autodiscover', deps);
+  app.use(exchangeHeaders({ server: 'Microsoft-IIS/10.0', frontEndServer: 'EX19' }));
   const endpoint = autodiscoverEndpoint({
     directory: deps.directory,
     hosts: deps.hosts,

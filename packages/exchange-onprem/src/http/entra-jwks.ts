@@ -68,6 +68,8 @@ export function createEntraJwks(options: {
         triedKids.clear();
         await refresh();
       }
+      // A refetch another request started may be about to publish this kid.
+      if (!keys.has(kid) && inFlight) await inFlight.catch(() => undefined);
       const known = keys.get(kid);
       if (known) return known;
       if (triedKids.has(kid)) return undefined;
