@@ -94,6 +94,17 @@ export function createEntraApp(context: EntraContext): express.Express {
   app.get('/:tenant/oauth2/logout', logoutEndpoint(context));
   app.get('/:tenant/oauth2/v2.0/logout', logoutEndpoint(context));
 
+  // The redirect URI Entra gives native clients: a blank page the embedded browser stops at.
+  app.get('/common/oauth2/nativeclient', function nativeClientPage(req, res) {
+    stampResponse(req, res);
+    res
+      .status(200)
+      .type('html')
+      .send(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"/><title></title></head><body></body></html>',
+      );
+  });
+
   app.use(function notFound(req, res) {
     stampResponse(req, res);
     res

@@ -111,7 +111,6 @@ export function v1Configuration(context: EntraContext, tenant: TenantRef): Recor
     frontchannel_logout_supported: shared.frontchannel_logout_supported,
     end_session_endpoint: `${base}/oauth2/logout`,
     claims_supported: CLAIMS_V1,
-    check_session_iframe: `${base}/oauth2/checksession`,
     tenant_region_scope: shared.tenant_region_scope,
     cloud_instance_name: shared.cloud_instance_name,
     cloud_graph_host_name: shared.cloud_graph_host_name,
