@@ -284,6 +284,23 @@ describe('authorize: response modes, client_info, prompts and hints', () => {
     expect(page.status).toBe(200);
   });
 
+  test('logout ends the session: the next authorize shows the sign-in page', async () => {
+    const lab = createLab();
+    await signInDave(lab, daveUrl());
+    const out = await lab.browser.get(
+      `${ORIGIN}/common/oauth2/logout?post_logout_redirect_uri=${encodeURIComponent('https://app.contoso.com/callback')}`,
+    );
+    expect(out.status).toBe(302);
+    expect(out.location).toBe('https://app.contoso.com/callback');
+    const evil = await lab.browser.get(
+      `${ORIGIN}/common/oauth2/logout?post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`,
+    );
+    expect(evil.status).toBe(200);
+    const page = await lab.browser.get(daveUrl());
+    expect(page.status).toBe(200);
+    expect(lab.browser.form(page, 'login').fields.login).toBe('dave@fabrikam.com');
+  });
+
   test('stale or forged form posts are AADSTS50089 pages', async () => {
     const lab = createLab();
     const signIn = await lab.browser.get(daveUrl());
