@@ -79,6 +79,19 @@ describe('ActiveSync edge cases', () => {
     expect(textOf(add, 'AirSync:ApplicationData', 'Email:Subject')).toBe('While you waited');
   });
 
+  it('uses the cached collections for a Sync that carries only Wait', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    await client.syncAll(id(2));
+    const hanging = client.command('Sync', el('AirSync:Sync', el('AirSync:Wait', 1)));
+    await until(() => lab.eas.waitingRequests() === 1, 'the hanging Sync');
+    await lab.ctx.clock.advance('1m');
+    const c = collection((await hanging).body!);
+    expect(textOf(c, 'AirSync:CollectionId')).toBe(id(2));
+    expect(textOf(c, 'AirSync:Status')).toBe('1');
+    expect(child(c, 'AirSync:Commands')).toBeUndefined();
+  });
+
   it('ends waiting requests on close()', async () => {
     const lab = createLab();
     const { client, id } = await ready(lab);

@@ -102,6 +102,25 @@ interface CollectionWork {
   status?: number;
 }
 
+/**
+ * Cached collections as the client stands now: the request is reused with
+ * each collection's current SyncKey (the one the last response handed out),
+ * not the key it was first sent with.
+ */
+function cachedCollections(cached: EasElement, ctx: CommandContext): EasElement[] {
+  return children(child(cached, 'AirSync:Collections') ?? cached, 'AirSync:Collection').map((c) => {
+    const id = textOf(c, 'AirSync:CollectionId') ?? '';
+    const key = ctx.device.collections.get(id)?.chain.current?.key;
+    if (!key) return c;
+    return {
+      ...c,
+      children: c.children.map((e) =>
+        e.tag === 'AirSync:SyncKey' ? el('AirSync:SyncKey', key) : e,
+      ),
+    };
+  });
+}
+
 /** The request a (possibly empty or partial) Sync stands for, or a top-level Status. */
 function effectiveRequest(request: EasElement | undefined, ctx: CommandContext): EasElement {
   const cached = ctx.device.lastSyncRequest;
@@ -109,19 +128,26 @@ function effectiveRequest(request: EasElement | undefined, ctx: CommandContext):
   if (!request) {
     if (!canReuse) throw new EasStatusError(4, 'empty Sync request before 12.1');
     if (!cached) throw new EasStatusError(13, 'empty Sync request and no cached request');
-    return cached;
-  }
-  if (child(request, 'AirSync:Partial') !== undefined && canReuse) {
-    if (!cached) throw new EasStatusError(13, 'partial Sync request and no cached request');
-    const given = children(child(request, 'AirSync:Collections') ?? request, 'AirSync:Collection');
-    const ids = new Set(given.map((c) => textOf(c, 'AirSync:CollectionId')));
-    const kept = children(
-      child(cached, 'AirSync:Collections') ?? cached,
-      'AirSync:Collection',
-    ).filter((c) => !ids.has(textOf(c, 'AirSync:CollectionId')));
     return el(
       'AirSync:Sync',
-      el('AirSync:Collections', [...kept, ...given]),
+      el('AirSync:Collections', cachedCollections(cached, ctx)),
+      cached.children.filter((c) => c.tag !== 'AirSync:Collections'),
+    );
+  }
+  const given = child(request, 'AirSync:Collections');
+  const partial = child(request, 'AirSync:Partial') !== undefined;
+  if ((!given || partial) && canReuse) {
+    if (!cached) throw new EasStatusError(13, 'partial Sync request and no cached request');
+    // Only top-level elements (Wait, HeartbeatInterval, WindowSize), or Partial:
+    // the cached collections, replaced by any the request names.
+    const named = given ? children(given, 'AirSync:Collection') : [];
+    const ids = new Set(named.map((c) => textOf(c, 'AirSync:CollectionId')));
+    const kept = cachedCollections(cached, ctx).filter(
+      (c) => !ids.has(textOf(c, 'AirSync:CollectionId')),
+    );
+    return el(
+      'AirSync:Sync',
+      el('AirSync:Collections', [...kept, ...named]),
       request.children.filter(
         (c) => c.tag !== 'AirSync:Collections' && c.tag !== 'AirSync:Partial',
       ),
