@@ -79,6 +79,43 @@ describe('ActiveSync edge cases', () => {
     expect(textOf(add, 'AirSync:ApplicationData', 'Email:Subject')).toBe('While you waited');
   });
 
+  it('never replays client commands of a cached request', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const contacts = id(9);
+    await client.syncAll(contacts);
+    const key = client.exportState().syncKeys[contacts]!;
+    await client.command(
+      'Sync',
+      el(
+        'AirSync:Sync',
+        el(
+          'AirSync:Collections',
+          el(
+            'AirSync:Collection',
+            el('AirSync:SyncKey', key),
+            el('AirSync:CollectionId', contacts),
+            el(
+              'AirSync:Commands',
+              el(
+                'AirSync:Add',
+                el('AirSync:ClientId', 'once'),
+                el('AirSync:ApplicationData', el('Contacts:FirstName', 'Once')),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+    await client.command('Sync');
+    const mailbox = lab.eas.store.mailbox('alice@contoso.com')!;
+    expect(
+      mailbox
+        .items(contacts)
+        .filter((i) => i.data.kind === 'contact' && i.data.firstName === 'Once'),
+    ).toHaveLength(1);
+  });
+
   it('uses the cached collections for a Sync that carries only Wait', async () => {
     const lab = createLab();
     const { client, id } = await ready(lab);

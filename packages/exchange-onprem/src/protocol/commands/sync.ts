@@ -111,12 +111,13 @@ function cachedCollections(cached: EasElement, ctx: CommandContext): EasElement[
   return children(child(cached, 'AirSync:Collections') ?? cached, 'AirSync:Collection').map((c) => {
     const id = textOf(c, 'AirSync:CollectionId') ?? '';
     const key = ctx.device.collections.get(id)?.chain.current?.key;
-    if (!key) return c;
+    // The client's Commands were carried out once; they are never replayed.
+    const kept = c.children.filter((e) => e.tag !== 'AirSync:Commands');
     return {
       ...c,
-      children: c.children.map((e) =>
-        e.tag === 'AirSync:SyncKey' ? el('AirSync:SyncKey', key) : e,
-      ),
+      children: key
+        ? kept.map((e) => (e.tag === 'AirSync:SyncKey' ? el('AirSync:SyncKey', key) : e))
+        : kept,
     };
   });
 }
