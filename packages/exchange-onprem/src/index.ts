@@ -5,20 +5,7 @@
  *
  * @packageDocumentation
  */
-export {
-  /**
-   * The on-prem AutoDiscover v2 party: `GET /autodiscover/autodiscover.json`.
-   *
-   * @example
-   * ```ts
-   * const ad = createOnpremAutodiscover(ctx.depsFor('onprem-autodiscover'));
-   * ctx.mount('onprem-autodiscover', ad.app);
-   * ```
-   * @see protocol-facts.md §2 (AutoDiscover v2)
-   */
-  createOnpremAutodiscover,
-  type OnpremAutodiscoverService,
-} from './onprem-autodiscover.js';
+export { createOnpremAutodiscover, type OnpremAutodiscoverService } from './onprem-autodiscover.js';
 export {
   resolveAutodiscoverConfig,
   resolveActiveSyncConfig,
@@ -36,20 +23,6 @@ export {
   type Diagnostics,
 } from './errors.js';
 export {
-  /**
-   * The on-prem ActiveSync party (`mail.contoso.com/Microsoft-Server-ActiveSync`):
-   * Exchange's 401 Bearer challenge and OAuth validation (Entra's JWKS through
-   * `deps.fetch`), Basic auth with authentication policies, device access rules,
-   * and the ActiveSync commands over a mailbox store seeded from the scenario.
-   *
-   * @example
-   * ```ts
-   * const eas = createOnpremActiveSync(ctx.depsFor('onprem-eas'));
-   * ctx.mount('onprem-eas', eas.app);
-   * eas.deliver('alice@contoso.com', { subject: 'Hi', from: 'megan@contoso.com', bodyText: 'Hello' });
-   * ```
-   * @see protocol-facts.md §1 (challenge, diagnostics), §6 (ActiveSync), §7 (policies); MS-ASHTTP, MS-ASCMD, MS-ASPROV
-   */
   createOnpremActiveSync,
   type OnpremActiveSyncService,
   type DeliverInput,

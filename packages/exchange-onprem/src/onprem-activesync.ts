@@ -74,6 +74,21 @@ export interface OnpremActiveSyncService {
   close(): Promise<void>;
 }
 
+/**
+ * The on-prem ActiveSync party (`https://<easHost>/Microsoft-Server-ActiveSync`):
+ * Exchange's 401 Bearer challenge and OAuth validation (Entra's JWKS through
+ * `deps.fetch`), Basic with authentication policies, device access rules,
+ * and the ActiveSync commands over a mailbox store seeded from the scenario.
+ *
+ * @example
+ * ```ts
+ * const eas = createOnpremActiveSync(ctx.depsFor('onprem-eas'));
+ * ctx.mount('onprem-eas', eas.app);
+ * eas.deliver('alice@contoso.com', { subject: 'Hi', from: 'megan@contoso.com', bodyText: 'Hello' });
+ * ```
+ * @see protocol-facts.md §1 (challenge, x-ms-diagnostics), §6 (ActiveSync), §7 (policies);
+ *   MS-ASHTTP, MS-ASCMD, MS-ASPROV; docs/flow-map.md steps A5 and A19
+ */
 export function createOnpremActiveSync(
   deps: ServiceDeps,
   config: Partial<OnpremActiveSyncConfig> = {},

@@ -12,6 +12,19 @@ export interface OnpremAutodiscoverService {
   close(): Promise<void>;
 }
 
+/**
+ * The on-prem AutoDiscover v2 party: `GET /autodiscover/autodiscover.json`
+ * (both URL forms), anonymous, answering the URL of each protocol's endpoint.
+ *
+ * @example
+ * ```ts
+ * const autodiscover = createOnpremAutodiscover(ctx.depsFor('onprem-autodiscover'));
+ * ctx.mount('onprem-autodiscover', autodiscover.app);
+ * // GET https://autodiscover.contoso.com/autodiscover/autodiscover.json?Email=alice%40contoso.com&Protocol=ActiveSync
+ * // -> 200 {"Protocol":"ActiveSync","Url":"https://mail.contoso.com/Microsoft-Server-ActiveSync"}
+ * ```
+ * @see protocol-facts.md §2 (AutoDiscover v2); docs/flow-map.md step A4
+ */
 export function createOnpremAutodiscover(
   deps: ServiceDeps,
   config: Partial<OnpremAutodiscoverConfig> = {},
