@@ -2,9 +2,13 @@
 # Installs the Debian packages the test suite needs, once. Idempotent and quiet
 # when everything is present. Packages:
 #   libwbxml2-utils  wbxml2xml / xml2wbxml, the reference WBXML codec (activesync tests)
+#   chromium         headless browser for the trainer UI tests (driven by playwright-core)
+#   fonts-dejavu-core  a font, so screenshots render text
 set -u
 need=()
 command -v wbxml2xml >/dev/null 2>&1 || need+=(libwbxml2-utils)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

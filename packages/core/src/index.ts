@@ -29,3 +29,4 @@ export * from './in-process.js';
 export * from './lab-deps.js';
 export * from './test-context.js';
 export * from './trace-export.js';
+export * from './fault-catalogue.js';

@@ -1,0 +1,180 @@
+import type { ServiceParty } from './hosts.js';
+
+/**
+ * The catalogue of named faults: realistic ways the hybrid flow breaks in the
+ * field, each switchable at run time (lab API, admin endpoint, `hma-lab
+ * faults on <name>`) or from a scenario's `faults`. docs/faults.md is written
+ * from this list; services look faults up by these names.
+ */
+export interface FaultDefinition {
+  name: string;
+  title: string;
+  /** The party whose behaviour changes. */
+  party: ServiceParty | 'directory';
+  /** What a client sees. */
+  symptom: string;
+  /** Where flow A stops (or shows the symptom), by FLOWS.md step; undefined when it does not stop. */
+  step?: number;
+  /** Parameters the fault accepts, with their defaults. */
+  params?: Record<string, { default: unknown; description: string }>;
+}
+
+export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
+  {
+    name: 'missing-authorization-uri',
+    title: 'HMA not enabled on-premises',
+    party: 'onprem-eas',
+    symptom:
+      'The 401 Bearer challenge has no authorization_uri (EvoSTS is not the default authorization endpoint): AutoDetect finds no Entra authority and the app cannot start modern authentication.',
+    step: 5,
+  },
+  {
+    name: 'autodiscover-redirect-loop',
+    title: 'AutoDiscover redirect loop',
+    party: 'onprem-autodiscover',
+    symptom:
+      'On-premises AutoDiscover redirects back to Exchange Online, which redirects on-premises again; Exchange Online detects the loop and answers an error, so AutoDetect finds no ActiveSync URL.',
+    step: 4,
+  },
+  {
+    name: 'redirect-count-exhausted',
+    title: 'RedirectCount exhausted',
+    party: 'exo',
+    symptom:
+      'Exchange Online refuses to redirect because RedirectCount reached its cap; AutoDetect finds no on-premises endpoint.',
+    step: 3,
+  },
+  {
+    name: 'autodetect-202',
+    title: 'AutoDetect still searching',
+    party: 'autodetect',
+    symptom:
+      'AutoDetect answers 202 (still searching) to every request; the app gives up after retrying.',
+    step: 6,
+  },
+  {
+    name: 'autodetect-204',
+    title: 'AutoDetect found nothing',
+    party: 'autodetect',
+    symptom: 'AutoDetect answers 204: no account was found for the address.',
+    step: 6,
+  },
+  {
+    name: 'autodetect-503',
+    title: 'AutoDetect unavailable',
+    party: 'autodetect',
+    symptom: 'AutoDetect answers 503.',
+    step: 6,
+  },
+  {
+    name: 'autodiscover-timeout',
+    title: 'AutoDiscover v2 timed out',
+    party: 'autodetect',
+    symptom:
+      'The AutoDiscover v2 call of step 2 times out; AutoDetect answers with X-AutoDv2-Error.',
+    step: 2,
+  },
+  {
+    name: 'ssl-offload',
+    title: 'SSL offloading in front of Exchange',
+    party: 'onprem-eas',
+    symptom:
+      'TLS ends at a load balancer, so Exchange sees http:// and expects an http:// audience: every AT2 (https://) is refused with 401 and x-ms-diagnostics 2000003.',
+    step: 19,
+  },
+  {
+    name: 'preauth-proxy',
+    title: 'Pre-authentication proxy strips Authorization',
+    party: 'onprem-eas',
+    symptom:
+      'A pre-authenticating reverse proxy in front of ActiveSync removes the Authorization header: every Bearer request gets the anonymous 401 challenge.',
+    step: 19,
+  },
+  {
+    name: 'at2-expiring-mid-sync',
+    title: 'AT2 expires during a sync',
+    party: 'exo',
+    symptom:
+      'AT2 is issued with a very short lifetime, so it expires between ActiveSync calls; Exchange Online must renew it with RT2 and carry on.',
+    params: { lifetimeS: { default: 60, description: 'AT2 lifetime in seconds' } },
+  },
+  {
+    name: 'rt2-revoked',
+    title: 'RT2 revoked by a password change',
+    party: 'directory',
+    symptom:
+      "The user's password changes: the next AT2 renewal fails with AADSTS50173 and the account asks the user to sign in again.",
+    step: 19,
+  },
+  {
+    name: 'obo-interaction-required',
+    title: 'On-behalf-of needs interaction',
+    party: 'entra',
+    symptom:
+      'The on-behalf-of call of step 17 fails with interaction_required (AADSTS50076) and a claims challenge; provisioning fails and the device is told why.',
+    step: 17,
+  },
+  {
+    name: 'entra-slow',
+    title: 'Entra is slow',
+    party: 'entra',
+    symptom: 'Every Entra answer is delayed.',
+    params: { delayMs: { default: 2000, description: 'delay per request, in real milliseconds' } },
+  },
+  {
+    name: 'entra-503',
+    title: 'Entra unavailable',
+    party: 'entra',
+    symptom: 'Entra answers 503 with Retry-After (temporarily_unavailable) to token requests.',
+    step: 15,
+    params: { retryAfterS: { default: 30, description: 'Retry-After seconds' } },
+  },
+  {
+    name: 'eas-503',
+    title: 'ActiveSync unavailable',
+    party: 'onprem-eas',
+    symptom:
+      'On-premises ActiveSync answers 503 with Retry-After; Exchange Online retries with backoff.',
+    step: 19,
+    params: { retryAfterS: { default: 30, description: 'Retry-After seconds' } },
+  },
+  {
+    name: 'device-blocked',
+    title: 'Device blocked',
+    party: 'onprem-eas',
+    symptom: "Exchange's device access blocks every device: ActiveSync commands answer Status 129.",
+    step: 19,
+  },
+  {
+    name: 'device-quarantined',
+    title: 'Device quarantined',
+    party: 'onprem-eas',
+    symptom:
+      'Exchange quarantines every new device: it may connect but gets no mail until an administrator allows it.',
+    step: 19,
+  },
+  {
+    name: 'exchange-2010-mailbox',
+    title: 'Mailbox on Exchange 2010',
+    party: 'onprem-eas',
+    symptom:
+      'Every on-premises mailbox behaves as if on Exchange 2010, which cannot use OAuth: AT2 is refused and provisioning fails.',
+    step: 19,
+  },
+  {
+    name: 'signing-key-rotation',
+    title: 'Signing key rotation',
+    party: 'entra',
+    symptom:
+      'Entra rotates its signing key: new tokens carry a new kid; verifiers must refetch the JWKS.',
+    params: {
+      after: { default: '1d', description: 'when to rotate' },
+      every: { default: undefined, description: 'rotate again at this interval' },
+    },
+  },
+];
+
+/** A fault of the catalogue by name. */
+export function faultDefinition(name: string): FaultDefinition | undefined {
+  return FAULT_CATALOGUE.find((f) => f.name === name);
+}
