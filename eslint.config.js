@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/web/src/ui/**/*.{js,ts}'],
+    files: ['packages/web/ui/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
 );
