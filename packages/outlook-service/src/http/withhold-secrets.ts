@@ -1,0 +1,28 @@
+import { REDACTED } from '@hma-lab/core';
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * Field names whose values are secrets in the device API (the same names the
+ * trace redacts, compared case-insensitively).
+ */
+const SECRET_FIELDS = new Set(['password', 'devicekey']);
+
+/**
+ * The request body as it arrived still holds the password and the device key
+ * (`req.rawBody`, kept for the trace). This step overwrites those bytes and
+ * leaves in their place the same JSON with the secret values masked, so the
+ * trace still shows which secret crossed this boundary, but the bytes are gone
+ * before any handler runs. Parsed string values are taken by the handlers
+ * (protocol/requests.ts).
+ */
+export function withholdSecrets(req: Request, _res: Response, next: NextFunction): void {
+  const raw = req.rawBody;
+  if (raw && req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
+    const masked = JSON.stringify(req.body, (key, value: unknown) =>
+      SECRET_FIELDS.has(key.toLowerCase()) && typeof value === 'string' ? REDACTED : value,
+    );
+    raw.fill(0);
+    req.rawBody = Buffer.from(masked, 'utf8');
+  }
+  next();
+}
