@@ -45,7 +45,7 @@ export {
 /** What detection found; the 200 body types; the fault name that forces 503. */
 export type { Detection } from './protocol/detection.js';
 export type { DetectAnswerBody, ProtocolEntryBody, ServiceEntryBody } from './protocol/answer.js';
-export { UNAVAILABLE_FAULT } from './http/detect-endpoint.js';
+export { AUTODETECT_FAULTS } from './http/detect-endpoint.js';
 /** `WWW-Authenticate` parsing, reusable by clients that read Bearer challenges. */
 export {
   authorizationUriOf,

@@ -1,5 +1,5 @@
 import { createTestContext } from '@hma-lab/core';
-import { createAutodetect, UNAVAILABLE_FAULT, type DetectAnswerBody } from '@hma-lab/autodetect';
+import { createAutodetect, AUTODETECT_FAULTS, type DetectAnswerBody } from '@hma-lab/autodetect';
 import { gate, mountFakes } from './fakes.js';
 
 const QUERY =
@@ -211,11 +211,11 @@ describe('AutoDetect GET /detect', () => {
 
   it('answers 503 when the fault is on, and when Exchange Online cannot be reached', async () => {
     lab = setup();
-    lab.ctx.faults.on(UNAVAILABLE_FAULT);
+    lab.ctx.faults.on(AUTODETECT_FAULTS.unavailable);
     const faulted = await lab.ask('alice@contoso.com');
     expect(faulted.status).toBe(503);
     expect(await bodyOf(faulted)).toMatchObject({ error: { code: 'ServiceUnavailable' } });
-    lab.ctx.faults.off(UNAVAILABLE_FAULT);
+    lab.ctx.faults.off(AUTODETECT_FAULTS.unavailable);
 
     lab.fakes.exo = (_req, res) => void res.status(500).json({ ErrorCode: 'InternalServerError' });
     const broken = await lab.ask('alice@contoso.com');
@@ -235,6 +235,23 @@ describe('AutoDetect GET /detect', () => {
     expect((await bodyOf(res)).error.message).toMatch(
       /outlook\.office365\.com could not be reached/,
     );
+  });
+
+  it('honours the catalogue faults autodetect-204, autodetect-202 and autodiscover-timeout', async () => {
+    lab = setup();
+    lab.ctx.faults.on('autodetect-204');
+    expect((await lab.ask('alice@contoso.com')).status).toBe(204);
+    lab.ctx.faults.off('autodetect-204');
+    lab.ctx.faults.on('autodetect-202');
+    expect((await lab.ask('alice@contoso.com')).status).toBe(202);
+    lab.ctx.faults.off('autodetect-202');
+    lab.ctx.faults.on('autodiscover-timeout');
+    const timedOut = await lab.ask('alice@contoso.com');
+    expect(timedOut.status).toBe(204);
+    expect(timedOut.headers.get('x-autodv2-error')).toBe('Timeout');
+    lab.ctx.faults.off('autodiscover-timeout');
+    expect(lab.ctx.trace.exchanges().filter((e) => e.from === 'autodetect')).toHaveLength(0);
+    expect((await lab.ask('alice@contoso.com')).status).toBe(200);
   });
 
   it('stops following redirects after maxRedirects', async () => {

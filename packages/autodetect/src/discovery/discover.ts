@@ -1,4 +1,4 @@
-import type { Clock, HostMap, LabFetch } from '@hma-lab/core';
+import type { Clock, FaultBoard, HostMap, LabFetch } from '@hma-lab/core';
 import type { ResolvedAutodetectConfig } from '../config.js';
 import type { Detection } from '../protocol/detection.js';
 import { authorizationUriOf, parseChallenges } from '../protocol/www-authenticate.js';
@@ -9,7 +9,11 @@ export interface DiscoverDeps {
   fetch: LabFetch;
   clock: Clock;
   hosts: HostMap;
+  faults: FaultBoard;
 }
+
+/** Catalogue fault: the AutoDiscover v2 call of step 2 times out. */
+const AUTODISCOVER_TIMEOUT_FAULT = 'autodiscover-timeout';
 
 type ChainOutcome =
   | { ok: true; easUrl: string }
@@ -32,12 +36,14 @@ export async function discover(
   deps: DiscoverDeps,
   config: ResolvedAutodetectConfig,
 ): Promise<Detection> {
-  const chain = await withDeadline(
-    deps.clock,
-    config.autodiscoverTimeoutMs,
-    `autodetect: AutoDiscover v2 for ${email}`,
-    (signal) => autodiscoverChain(email, deps, config, signal),
-  );
+  const chain = deps.faults.isOn(AUTODISCOVER_TIMEOUT_FAULT)
+    ? TIMED_OUT
+    : await withDeadline(
+        deps.clock,
+        config.autodiscoverTimeoutMs,
+        `autodetect: AutoDiscover v2 for ${email}`,
+        (signal) => autodiscoverChain(email, deps, config, signal),
+      );
   if (chain === TIMED_OUT) {
     return {
       kind: 'not-found',

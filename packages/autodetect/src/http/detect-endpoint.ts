@@ -6,8 +6,16 @@ import { AutodetectUnavailableError } from '../errors.js';
 import { answerFromDetection } from '../protocol/answer.js';
 import { parseDetectRequest } from '../protocol/detect-request.js';
 
-/** Fault that makes AutoDetect answer 503 to every detection (docs in README). */
-export const UNAVAILABLE_FAULT = 'autodetect.unavailable';
+/**
+ * Faults of the core catalogue (docs/faults.md) that AutoDetect honours:
+ * every answer 503, 204 or 202, or the AutoDiscover v2 call of step 2 timing out.
+ */
+export const AUTODETECT_FAULTS = {
+  unavailable: 'autodetect-503',
+  nothingFound: 'autodetect-204',
+  stillSearching: 'autodetect-202',
+  autodiscoverTimeout: 'autodiscover-timeout',
+} as const;
 
 export interface DetectEndpointDeps {
   detector: Detector;
@@ -23,8 +31,8 @@ export interface DetectEndpointDeps {
 export function detectEndpoint(deps: DetectEndpointDeps): RequestHandler {
   const restHostname = deps.hosts.hostnames('exo')[1] ?? deps.hosts.primary('exo');
   return async function detect(req: Request, res: Response) {
-    if (deps.faults.isOn(UNAVAILABLE_FAULT)) {
-      throw new AutodetectUnavailableError('AutoDetect is unavailable (fault switched on)');
+    if (deps.faults.isOn(AUTODETECT_FAULTS.unavailable)) {
+      throw new AutodetectUnavailableError('AutoDetect is unavailable (fault autodetect-503)');
     }
     const request = parseDetectRequest({
       xEmail: req.get('x-email'),
@@ -37,8 +45,14 @@ export function detectEndpoint(deps: DetectEndpointDeps): RequestHandler {
       request.timeoutMs ?? deps.config.responseBudgetMs,
       deps.config.maxResponseBudgetMs,
     );
-    const detection = await deps.detector.detect(request.email, budgetMs);
     res.setHeader('Cache-Control', 'no-store');
+    if (deps.faults.isOn(AUTODETECT_FAULTS.nothingFound)) {
+      res.status(204).end();
+      return;
+    }
+    const detection = deps.faults.isOn(AUTODETECT_FAULTS.stillSearching)
+      ? STILL_SEARCHING
+      : await deps.detector.detect(request.email, budgetMs);
     if (detection === STILL_SEARCHING) {
       res.status(202).end();
       return;
