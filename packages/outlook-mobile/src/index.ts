@@ -28,3 +28,27 @@ export type {
 } from './browser.js';
 export { DeviceFlowError } from './errors.js';
 export { createPkce } from './pkce.js';
+/**
+ * Flow C: Outlook on the basic-authentication path through the Outlook cloud
+ * service (device key, sign-in, later connections, and the device states that
+ * make the account inactive).
+ *
+ * @example
+ * ```ts
+ * const phone = createBasicAuthDevice({ fetch: lab.fetchAs('device'), clock: lab.clock, trace: lab.trace });
+ * const first = await phone.connect({ email: 'alice@contoso.com', password: 'Passw0rd!' });
+ * phone.setBackgroundRefresh(false);
+ * phone.forceClose();
+ * await lab.clock.advance('3d'); // the service flushes the decrypted password
+ * ```
+ * @see seeds 000/001; packages/outlook-service/README.md
+ */
+export { createBasicAuthDevice } from './basic/basic-device.js';
+export type {
+  BasicAuthDevice,
+  BasicAuthDeviceOptions,
+  BasicDeviceStorage,
+  BasicFlowResult,
+} from './basic/basic-device.js';
+export { wakesInBackground, type BasicDeviceConditions } from './basic/device-conditions.js';
+export { generateDeviceKey, DEVICE_KEY_BYTES } from './basic/device-key.js';
