@@ -232,12 +232,63 @@ const FLOW_B: FlowDefinition = {
   ],
 };
 
+// Flow C (seeds 000/001): numbered in the order the seeds tell it; 4 and 12
+// are the branches (Exchange refuses the first connection; the account was
+// flushed and is set up again). The service checks the password with a
+// Provision and provisions again only when Exchange asks, so Provision (and
+// OPTIONS) is step 3 and every other ActiveSync request of the service is 8.
 const FLOW_C: FlowDefinition = {
   name: 'C',
   title: 'Basic authentication through the Outlook cloud service',
-  meanings: {},
-  exchanges: [],
-  events: [],
+  meanings: {
+    1: 'first run: the device generates a random AES-128 device key, kept only on the device',
+    2: 'device sends user name, password and device key to the Outlook cloud service over TLS',
+    3: 'the service checks the password against on-prem ActiveSync with Basic (first connection)',
+    4: 'Exchange refuses the first connection: the credentials are dropped at once, never stored',
+    5: 'the service encrypts the password with the device key, stores only the ciphertext, wipes key and password',
+    6: 'a later connection: the device sends the device key again',
+    7: 'the service decrypts the password in memory only and wipes the key',
+    8: 'the service syncs over ActiveSync with Basic, keeping the password in memory while the user is active',
+    9: 'the mailbox data reaches the device',
+    10: 'three days without activity: the decrypted password is flushed from memory; the ciphertext stays',
+    11: 'the weekly job flushes the inactive account: ciphertext and synced mailbox data',
+    12: 'the account was flushed: the next app start sets everything up again',
+  },
+  exchanges: [
+    {
+      match: (e) =>
+        fromUser(e) &&
+        e.to === 'outlook-service' &&
+        e.method === 'POST' &&
+        /^\/api\/basic\/v1\/accounts\/?$/.test(path(e)),
+      request: 2,
+      response: (e) => (e.status >= 200 && e.status < 300 ? 5 : e.status === 400 ? 2 : 4),
+    },
+    {
+      match: (e) =>
+        fromUser(e) &&
+        e.to === 'outlook-service' &&
+        e.method === 'POST' &&
+        /^\/api\/basic\/v1\/accounts\/[^/]+\/connect$/.test(path(e)),
+      request: 6,
+      response: (e) => (e.status === 200 ? 9 : e.status === 404 ? 12 : 6),
+    },
+    {
+      match: between('outlook-service', 'onprem-eas'),
+      request: (e) => (e.method === 'OPTIONS' || /[?&]cmd=provision(&|$)/i.test(e.url) ? 3 : 8),
+      response: (e) => (e.method === 'OPTIONS' || /[?&]cmd=provision(&|$)/i.test(e.url) ? 3 : 8),
+    },
+  ],
+  events: [
+    { action: 'outlook.device.key.generated', step: 1 },
+    { action: 'outlook.basic.credentials.dropped', step: 4 },
+    { action: 'outlook.basic.credentials.stored', step: 5 },
+    { action: 'outlook.basic.password.decrypted', step: 7 },
+    { action: 'outlook.basic.sync.completed', step: 8 },
+    { action: 'outlook.basic.password.flushed', step: 10 },
+    { action: 'outlook.basic.account.purged', step: 11 },
+    { action: 'outlook.device.account.resetup', step: 12 },
+  ],
 };
 
 const FLOWS: Readonly<Record<FlowName, FlowDefinition>> = { A: FLOW_A, B: FLOW_B, C: FLOW_C };
