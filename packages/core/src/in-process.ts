@@ -51,9 +51,7 @@ export function createInProcessTransport(
           responseHeaders.append(name, String(item));
       }
       const body =
-        NULL_BODY_STATUSES.has(reply.status) || request.method === 'HEAD'
-          ? null
-          : reply.body;
+        NULL_BODY_STATUSES.has(reply.status) || request.method === 'HEAD' ? null : reply.body;
       return new Response(body, {
         status: reply.status,
         statusText: reply.statusText,

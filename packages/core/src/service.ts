@@ -46,12 +46,36 @@ export function createServiceApp(
   options: ServiceAppOptions = {},
 ): express.Express {
   const app = express();
+  isolatePrototypes(app);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(traceExchange(party, deps));
   app.use(readBody(options.bodyLimitBytes ?? 1_048_576, options.parseBody ?? true));
   return app;
+}
+
+/**
+ * Gives an app request and response prototypes of its own. The in-process
+ * transport (light-my-request) re-parents the prototypes of the apps it is
+ * handed so its simulated requests work; without this, that would change
+ * express's module-wide prototypes and break every other app of the process
+ * served on a real socket (a loopback lab beside an in-process one).
+ */
+export function isolatePrototypes(app: express.Express): void {
+  const shared = {
+    request: Object.getPrototypeOf(app.request) as object,
+    response: Object.getPrototypeOf(app.response) as object,
+  };
+  for (const kind of ['request', 'response'] as const) {
+    const own = Object.create(
+      Object.getPrototypeOf(shared[kind]) as object,
+      Object.getOwnPropertyDescriptors(shared[kind]),
+    ) as object;
+    app[kind] = Object.create(own, {
+      app: { configurable: true, enumerable: true, writable: true, value: app },
+    }) as never;
+  }
 }
 
 /** The party that made a request (from `x-hma-lab-from`), or `client` for outsiders. */
