@@ -29,6 +29,8 @@ import {
 } from './protocol/mailbox-store.js';
 import type { EasServiceState } from './protocol/server-state.js';
 import { createTokenCache } from './protocol/token-cache.js';
+import { onpremWithFaults } from './protocol/fault-overlay.js';
+import { preauthProxy } from './http/preauth-proxy.js';
 
 /** A message the lab makes arrive (`deliver`). */
 export interface DeliverInput {
@@ -94,6 +96,12 @@ export function createOnpremActiveSync(
   config: Partial<OnpremActiveSyncConfig> = {},
 ): OnpremActiveSyncService {
   const resolved = resolveActiveSyncConfig(deps, config);
+  // Faults switched on at run time change the configuration Exchange appears to have.
+  const scenarioOnprem = resolved.onprem;
+  Object.defineProperty(resolved, 'onprem', {
+    enumerable: true,
+    get: () => onpremWithFaults(scenarioOnprem, deps.faults),
+  });
   const state: EasServiceState = {
     config: resolved,
     directory: deps.directory,
@@ -106,6 +114,7 @@ export function createOnpremActiveSync(
     mailboxRedirects: new Map(),
     activeSyncDisabled: new Set(),
     event: (action, summary, data) => deps.trace.event('onprem-eas', action, summary, data),
+    faults: deps.faults,
   };
   const jwks = createEntraJwks({
     fetch: deps.fetch,
@@ -129,6 +138,7 @@ export function createOnpremActiveSync(
   app.all(
     paths,
     easAvailability(deps.faults, resolved.defaultRetryAfterS),
+    preauthProxy(deps.faults),
     authenticate(state, { jwks, tokens }),
     locateMailbox(state),
   );

@@ -36,6 +36,7 @@ export function createOnpremAutodiscover(
     directory: deps.directory,
     hosts: deps.hosts,
     config: resolved,
+    faults: deps.faults,
   });
   app.get('/autodiscover/autodiscover.json', endpoint);
   app.get('/autodiscover/autodiscover.json/v1.0/:email', endpoint);

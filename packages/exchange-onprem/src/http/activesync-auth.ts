@@ -11,6 +11,7 @@ import {
 import type { TokenCache } from '../protocol/token-cache.js';
 import type { SigningKeySource } from './entra-jwks.js';
 import type { EasServiceState } from '../protocol/server-state.js';
+import { mailboxVersionWithFaults } from '../protocol/fault-overlay.js';
 
 /** Who made the request, once authenticated. */
 export interface Principal {
@@ -93,7 +94,10 @@ export function authenticate(
       deps.tokens.set(raw, verified, nowMs);
     }
     const user = checkTokenUse(verified, check);
-    const version = user.mailbox?.location === 'onprem' ? user.mailbox.exchangeVersion : undefined;
+    const version = mailboxVersionWithFaults(
+      user.mailbox?.location === 'onprem' ? user.mailbox.exchangeVersion : undefined,
+      state.faults,
+    );
     if (version === '2010') {
       throw new ExchangeAuthError(
         `OAuth is not supported for ${user.upn}'s Exchange 2010 mailbox`,

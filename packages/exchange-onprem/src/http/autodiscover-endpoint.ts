@@ -1,4 +1,4 @@
-import type { HostMap, Directory } from '@hma-lab/core';
+import type { Directory, FaultBoard, HostMap } from '@hma-lab/core';
 import type { Request, RequestHandler, Response } from 'express';
 import type { OnpremAutodiscoverConfig } from '../config.js';
 import { answerAutodiscover, type AutodiscoverQuery } from '../protocol/autodiscover.js';
@@ -12,6 +12,7 @@ export function autodiscoverEndpoint(ctx: {
   directory: Directory;
   hosts: HostMap;
   config: OnpremAutodiscoverConfig;
+  faults?: FaultBoard;
 }): RequestHandler {
   return function autodiscoverJson(req: Request, res: Response) {
     const pathEmail = typeof req.params['email'] === 'string' ? req.params['email'] : undefined;

@@ -1,4 +1,4 @@
-import type { Directory, HostMap } from '@hma-lab/core';
+import type { Directory, FaultBoard, HostMap } from '@hma-lab/core';
 import type { OnpremAutodiscoverConfig } from '../config.js';
 import { AutodiscoverError } from '../errors.js';
 
@@ -30,6 +30,8 @@ export interface AutodiscoverContext {
   directory: Directory;
   hosts: HostMap;
   config: OnpremAutodiscoverConfig;
+  /** With `autodiscover-redirect-loop` on, every mailbox is answered as if it lived in Exchange Online. */
+  faults?: FaultBoard;
 }
 
 /** The canonical protocol a (case-insensitive) name denotes, or undefined. */
@@ -81,7 +83,10 @@ export function answerAutodiscover(
           `The domain '${domain}' is not an accepted domain of this organization.`,
         );
   }
-  if (user?.mailbox?.location === 'exo' && ctx.config.cloudMailbox === 'redirect') {
+  const answersAsCloud =
+    user?.mailbox?.location === 'exo' ||
+    (user?.mailbox !== undefined && ctx.faults?.isOn('autodiscover-redirect-loop') === true);
+  if (answersAsCloud && ctx.config.cloudMailbox === 'redirect') {
     const count = redirectCountOf(query.redirectCount);
     if (count + 1 > ctx.config.maxRedirectCount) {
       throw new AutodiscoverError(

@@ -1,4 +1,4 @@
-import type { Clock, Directory, EasPolicy, HostMap } from '@hma-lab/core';
+import type { Clock, Directory, EasPolicy, FaultBoard, HostMap } from '@hma-lab/core';
 import type { OnpremActiveSyncConfig } from '../config.js';
 import type { WaitRegistry } from './change-waiter.js';
 import type { DeviceRegistry } from './devices.js';
@@ -22,6 +22,8 @@ export interface EasServiceState {
   mailboxRedirects: Map<string, string>;
   /** Users whose ActiveSync is disabled (`Set-CASMailbox -ActiveSyncEnabled $false`): 403. */
   activeSyncDisabled: Set<string>;
+  /** Faults switched on at run time (docs/faults.md). */
+  faults: FaultBoard;
   /** Records a party-internal trace event. */
   event(action: string, summary: string, data?: Record<string, unknown>): void;
 }
