@@ -62,9 +62,19 @@ export class ExchangeRefusedError extends OutlookServiceError {
   }
 }
 
-/** 502 / 503: Exchange could not be reached, or answered in a way the service cannot use. */
+/**
+ * 502 / 503: Exchange could not be reached (`ExchangeUnreachable`), answered
+ * in a way the service cannot use (`ExchangeProtocolError`: a 451 for a
+ * mailbox served elsewhere, no common ActiveSync version...), or is
+ * unavailable (`ExchangeUnavailable`, 503). Nothing is dropped for these.
+ */
 export class ExchangeUnavailableError extends OutlookServiceError {
-  constructor(status: 502 | 503, message: string, options: { step: number; cause?: unknown }) {
-    super(status, status === 503 ? 'ExchangeUnavailable' : 'ExchangeUnreachable', message, options);
+  constructor(
+    status: 502 | 503,
+    code: 'ExchangeUnreachable' | 'ExchangeProtocolError' | 'ExchangeUnavailable',
+    message: string,
+    options: { step: number; reason?: string; cause?: unknown },
+  ) {
+    super(status, code, message, options);
   }
 }

@@ -139,6 +139,22 @@ describe('secrets never at rest', () => {
       deviceKey: '[redacted]',
     });
   });
+  it('a form-encoded sign-in is withheld from the trace the same way', async () => {
+    lab = createBasicLab();
+    const res = await lab.ctx.fetchFor('device')(
+      'https://prod-outlookservice.outlookmobile.com/api/basic/v1/accounts',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(signInBody() as Record<string, string>).toString(),
+      },
+    );
+    expect(res.status).toBe(201);
+    const signIn = lab.ctx.trace.exchanges().find((e) => e.url.endsWith('/api/basic/v1/accounts'))!;
+    expect(signIn.secrets.map((s) => s.name).sort()).toEqual(['deviceKey', 'password']);
+    expect(signIn.requestBody!.text).toContain('emailAddress=alice%40contoso.com');
+    expectNothingLeaked(lab, ALICE.password, FIXED_KEY);
+  });
 });
 
 describe('the ciphertext', () => {

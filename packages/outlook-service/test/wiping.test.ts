@@ -1,10 +1,11 @@
-import { createTestContext, contosoScenario, parseScenario } from '@hma-lab/core';
+import { contosoScenario, createServiceApp, createTestContext, parseScenario } from '@hma-lab/core';
 import { createOnpremActiveSync } from '@hma-lab/exchange-onprem';
 import { withoutOutlookBlockRule } from '@hma-lab/outlook-service';
 import { resolveOutlookServiceConfig } from '../src/config.js';
 import { createBasicConnector } from '../src/connector/basic-connector.js';
 import { createRuntimeMemory } from '../src/protocol/runtime-memory.js';
 import { createStores } from '../src/protocol/stores.js';
+import { withholdSecrets } from '../src/http/withhold-secrets.js';
 import { ALICE, FIXED_KEY } from './helpers.js';
 
 /**
@@ -75,4 +76,33 @@ it('a wrong key is wiped too, and the purge zeroes the ciphertext it removes', a
   expect(stores.credentials.size).toBe(0);
   expect(zero(ciphertext)).toBe(true);
   connector.close();
+});
+
+it('the request bytes that carried password and key are overwritten before any handler runs', async () => {
+  const ctx = createTestContext();
+  const app = createServiceApp('outlook-service', ctx.depsFor('outlook-service'));
+  let original: Buffer | undefined;
+  let seenByHandler: string | undefined;
+  app.use((req, _res, next) => {
+    original = req.rawBody;
+    next();
+  });
+  app.use(withholdSecrets);
+  app.post('/x', (req, res) => {
+    seenByHandler = req.rawBody?.toString('utf8');
+    res.status(204).end();
+  });
+  ctx.mount('outlook-service', app);
+  const body = JSON.stringify({
+    password: ALICE.password,
+    deviceKey: FIXED_KEY.toString('base64'),
+  });
+  await ctx.fetchFor('device')('https://prod-outlookservice.outlookmobile.com/x', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  expect(original!.length).toBe(Buffer.byteLength(body));
+  expect(zero(original!)).toBe(true);
+  expect(JSON.parse(seenByHandler!)).toEqual({ password: '[redacted]', deviceKey: '[redacted]' });
 });

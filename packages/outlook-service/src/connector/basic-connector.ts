@@ -25,6 +25,7 @@ import {
   type OutlookServiceStores,
 } from '../protocol/stores.js';
 import {
+  chooseProtocolVersion,
   classifyExchangeFailure,
   openExchangeConnection,
   syncMailbox,
@@ -128,6 +129,7 @@ export function createBasicConnector(
       activeSyncUrl: account.activeSyncUrl,
       easDeviceId: account.easDeviceId,
       userName: account.userName,
+      protocolVersion: account.protocolVersion,
       password: () => memory.peek(account.accountId),
       state: account.eas,
     });
@@ -279,12 +281,26 @@ export function createBasicConnector(
           },
         );
       case 'unavailable':
-        return new ExchangeUnavailableError(503, `on-premises Exchange is unavailable`, { step });
+        return new ExchangeUnavailableError(
+          503,
+          'ExchangeUnavailable',
+          'on-premises Exchange is unavailable',
+          {
+            step,
+            reason: failure.reason,
+          },
+        );
+      case 'unreachable':
+        return new ExchangeUnavailableError(502, 'ExchangeUnreachable', failure.message, {
+          step,
+          reason: failure.reason,
+        });
       default:
         return new ExchangeUnavailableError(
           502,
-          `on-premises Exchange could not be used: ${failure.message}`,
-          { step },
+          'ExchangeProtocolError',
+          `on-premises Exchange answered in a way the service cannot use: ${failure.message}`,
+          { step, reason: failure.reason },
         );
     }
   }
@@ -317,19 +333,23 @@ export function createBasicConnector(
     const { password, deviceKey } = request;
     try {
       const accountId = randomUUID();
-      const account: BasicAccount = {
+      const draft = {
         accountId,
         emailAddress: request.emailAddress,
         userName: request.userName,
         deviceId: request.deviceId,
         activeSyncUrl: request.activeSyncUrl,
         easDeviceId: randomBytes(16).toString('hex').toUpperCase(),
+      };
+      const checked = await checkWithExchange(draft, password);
+      const account: BasicAccount = {
+        ...draft,
+        protocolVersion: checked.protocolVersion,
         createdMs: clock.now(),
         lastActivityMs: clock.now(),
         lastActivity: 'sign-in',
-        eas: { syncKeys: {} },
+        eas: checked.eas,
       };
-      await checkWithExchange(account, password);
       const sealed = sealPassword(password, deviceKey, sealContext(account));
       wipe(password, deviceKey);
       stores.accounts.set(accountId, account);
@@ -347,18 +367,31 @@ export function createBasicConnector(
     }
   }
 
-  /** Step 3: the first connection, with the password the device just sent (Provision). */
-  async function checkWithExchange(account: BasicAccount, password: Buffer): Promise<void> {
-    const client = openExchangeConnection({
-      fetch: deps.fetch,
-      config,
-      activeSyncUrl: account.activeSyncUrl,
-      easDeviceId: account.easDeviceId,
-      userName: account.userName,
-      password: () => password,
-    });
+  /**
+   * Step 3: the first connection, with the password the device just sent:
+   * OPTIONS (the password is checked, the version agreed), then Provision
+   * (device access rules apply once Exchange knows the DeviceModel).
+   */
+  async function checkWithExchange(
+    draft: Pick<BasicAccount, 'activeSyncUrl' | 'easDeviceId' | 'userName' | 'emailAddress'>,
+    password: Buffer,
+  ): Promise<Pick<BasicAccount, 'protocolVersion' | 'eas'>> {
+    const connection = (protocolVersion: string) =>
+      openExchangeConnection({
+        fetch: deps.fetch,
+        config,
+        activeSyncUrl: draft.activeSyncUrl,
+        easDeviceId: draft.easDeviceId,
+        userName: draft.userName,
+        protocolVersion,
+        password: () => password,
+      });
     let failure: ExchangeFailure | undefined;
+    let result: Pick<BasicAccount, 'protocolVersion' | 'eas'> | undefined;
     try {
+      const { versions } = await connection(config.easProtocolVersion).options();
+      const protocolVersion = chooseProtocolVersion(versions, config.easProtocolVersion);
+      const client = connection(protocolVersion);
       const provisioned = await client.provision();
       if (provisioned.remoteWipe) {
         failure = {
@@ -367,26 +400,28 @@ export function createBasicConnector(
           message: 'Exchange asked for a remote wipe',
         };
       }
+      result = { protocolVersion, eas: client.exportState() };
     } catch (error) {
       failure = classifyExchangeFailure(error);
     }
-    if (failure) {
-      // Refused: the credentials leave memory at once and are never stored (seed FAQ).
-      wipe(password);
-      event(
-        'outlook.basic.credentials.dropped',
-        `on-premises Exchange refused the first connection for ${account.emailAddress} (${failure.reason}): credentials dropped from memory, nothing stored`,
-        {
-          emailAddress: account.emailAddress,
-          reason: failure.reason,
-          when: 'sign-in',
-          ...(failure.httpStatus ? { httpStatus: failure.httpStatus } : {}),
-          ...(failure.easStatus ? { easStatus: failure.easStatus } : {}),
-        },
-      );
-      throw refusal(failure, 4);
-    }
-    account.eas = client.exportState();
+    if (!failure && result) return result;
+    const refused = failure ?? classifyExchangeFailure(new Error('no answer'));
+    // The credentials leave memory at once and are never stored (seed FAQ).
+    wipe(password);
+    const verb =
+      refused.kind === 'blocked' || refused.kind === 'bad-credentials' ? 'refused' : 'failed';
+    event(
+      'outlook.basic.credentials.dropped',
+      `the first connection to on-premises Exchange for ${draft.emailAddress} ${verb} (${refused.reason}): credentials dropped from memory, nothing stored`,
+      {
+        emailAddress: draft.emailAddress,
+        reason: refused.reason,
+        when: 'sign-in',
+        ...(refused.httpStatus ? { httpStatus: refused.httpStatus } : {}),
+        ...(refused.easStatus ? { easStatus: refused.easStatus } : {}),
+      },
+    );
+    throw refusal(refused, 4);
   }
 
   async function connect(
@@ -501,8 +536,9 @@ export function createBasicConnector(
         if (!memory.peek(accountId)) {
           throw new ExchangeUnavailableError(
             503,
+            'ExchangeUnavailable',
             `no password in memory for ${account.emailAddress}: the device must connect first`,
-            { step: 8 },
+            { step: 8, reason: 'password-not-in-memory' },
           );
         }
         return syncPass(account, false);

@@ -33,6 +33,7 @@ export interface ExchangeConnectionOptions {
   activeSyncUrl: string;
   easDeviceId: string;
   userName: string;
+  protocolVersion: string;
   /** The password, read at every request (undefined once flushed). */
   password: () => Buffer | undefined;
   state?: EasClientState;
@@ -48,7 +49,7 @@ export function openExchangeConnection(options: ExchangeConnectionOptions): EasC
     deviceType: config.easDeviceType,
     deviceModel: config.easDeviceModel,
     userAgent: config.easUserAgent,
-    protocolVersion: config.easProtocolVersion,
+    protocolVersion: options.protocolVersion,
     user: options.userName,
     ...(options.state ? { state: options.state } : {}),
   });
@@ -104,6 +105,15 @@ export function classifyExchangeFailure(error: unknown): ExchangeFailure {
         : { ...base, kind: 'blocked', reason: 'basic-auth-blocked' };
     }
     if (error.status === 403) return { ...base, kind: 'blocked', reason: 'forbidden' };
+    if (error.status === 451) {
+      const location = error.headers.get('x-ms-location');
+      return {
+        ...base,
+        kind: 'protocol',
+        reason: 'mailbox-moved',
+        message: `the mailbox is not served here${location ? ` (X-MS-Location: ${location})` : ''}`,
+      };
+    }
     if (error.status >= 500)
       return { ...base, kind: 'unavailable', reason: `http-${error.status}` };
     return { ...base, kind: 'protocol', reason: `http-${error.status}` };
@@ -117,6 +127,9 @@ export function classifyExchangeFailure(error: unknown): ExchangeFailure {
   }
   if (error instanceof PasswordGoneError) {
     return { kind: 'unavailable', reason: 'password-flushed', message: error.message };
+  }
+  if (error instanceof NoCommonVersionError) {
+    return { kind: 'protocol', reason: 'no-common-version', message: error.message };
   }
   if (error instanceof WbxmlError) {
     return { kind: 'protocol', reason: 'malformed-wbxml', message: error.message };
@@ -134,6 +147,33 @@ export function classifyExchangeFailure(error: unknown): ExchangeFailure {
     reason: 'unexpected',
     message: error instanceof Error ? error.message : String(error),
   };
+}
+
+/** ActiveSync versions the service can speak, best first (MS-ASHTTP 2.2.1.1.2.4). */
+const SPOKEN_VERSIONS = ['16.1', '16.0', '14.1', '14.0', '12.1'];
+
+/**
+ * The version to use with a server: the highest it offers (OPTIONS
+ * `MS-ASProtocolVersions`) that the service speaks and that is not above the
+ * configured one. A server that lists nothing gets the configured version.
+ */
+export function chooseProtocolVersion(offered: readonly string[], preferred: string): string {
+  if (offered.length === 0) return preferred;
+  const ceiling = SPOKEN_VERSIONS.indexOf(preferred);
+  const candidates = ceiling >= 0 ? SPOKEN_VERSIONS.slice(ceiling) : SPOKEN_VERSIONS;
+  const chosen = candidates.find((v) => offered.includes(v));
+  if (!chosen) {
+    throw new NoCommonVersionError(offered);
+  }
+  return chosen;
+}
+
+/** The server speaks no ActiveSync version the service does. */
+export class NoCommonVersionError extends Error {
+  override readonly name = 'NoCommonVersionError';
+  constructor(offered: readonly string[]) {
+    super(`no common ActiveSync version (the server offers ${offered.join(', ') || 'none'})`);
+  }
 }
 
 export interface SyncSummary {

@@ -17,10 +17,20 @@ const SECRET_FIELDS = new Set(['password', 'devicekey']);
  */
 export function withholdSecrets(req: Request, _res: Response, next: NextFunction): void {
   const raw = req.rawBody;
-  if (raw && req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
-    const masked = JSON.stringify(req.body, (key, value: unknown) =>
-      SECRET_FIELDS.has(key.toLowerCase()) && typeof value === 'string' ? REDACTED : value,
-    );
+  const body = req.body as unknown;
+  if (raw && body && typeof body === 'object' && !Buffer.isBuffer(body)) {
+    const fields = body as Record<string, unknown>;
+    const isSecret = (key: string, value: unknown): boolean =>
+      SECRET_FIELDS.has(key.toLowerCase()) && typeof value === 'string';
+    const form = /^application\/x-www-form-urlencoded/i.test(req.get('content-type') ?? '');
+    const masked = form
+      ? new URLSearchParams(
+          Object.entries(fields).map(([k, v]): [string, string] => [
+            k,
+            isSecret(k, v) ? REDACTED : String(v),
+          ]),
+        ).toString()
+      : JSON.stringify(fields, (key, value: unknown) => (isSecret(key, value) ? REDACTED : value));
     raw.fill(0);
     req.rawBody = Buffer.from(masked, 'utf8');
   }

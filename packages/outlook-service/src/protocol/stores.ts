@@ -21,6 +21,8 @@ export interface BasicAccount {
   readonly activeSyncUrl: string;
   /** The ActiveSync DeviceId of the service's connection for this account. */
   readonly easDeviceId: string;
+  /** The ActiveSync version agreed at sign-in (OPTIONS): the highest both sides speak. */
+  readonly protocolVersion: string;
   readonly createdMs: number;
   /** Last time the device contacted the service (sign-in, app start, background refresh). */
   lastActivityMs: number;
