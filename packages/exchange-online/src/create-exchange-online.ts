@@ -1,26 +1,79 @@
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { createServiceApp, type ServiceDeps } from '@hma-lab/core';
-import { resolveExoConfig, type ExchangeOnlineConfig } from './config.js';
+import { createServiceApp, type MailItem, type ServiceDeps } from '@hma-lab/core';
+import { createCloudCache, itemCount, type CacheMailbox } from './cache/cloud-cache.js';
+import { createCloudStore } from './cloud-mailbox/cloud-store.js';
+import { resolveExoConfig, type ExchangeOnlineConfig, type ResolvedExoConfig } from './config.js';
+import { createJwksSource } from './entra/jwks.js';
+import { createTokenClient } from './entra/token-client.js';
+import { activeSyncErrors } from './http/activesync-errors.js';
+import { activeSyncRouter } from './http/activesync-router.js';
+import { autodiscoverErrors } from './http/autodiscover-errors.js';
+import { hmaErrors } from './http/hma-errors.js';
 import { HmaApiError } from './errors.js';
 import { autodiscoverRouter } from './http/autodiscover-router.js';
+import { hmaRouter } from './http/hma-router.js';
+import { accountToBody, type AccountBody } from './protocol/account.js';
 import { createRedirectMemory } from './protocol/redirect-memory.js';
+import { createAccountManager } from './sync/account-manager.js';
+import type { SyncReport } from './sync/eas-session.js';
+
+/** What the lab can see of a cloud cache mailbox. */
+export interface CloudCacheSnapshot {
+  upn: string;
+  accountId: string;
+  createdAtMs: number;
+  lastSyncAtMs?: number;
+  folders: Array<{ serverId: string; displayName: string; type: number; items: number }>;
+  items: number;
+  /** Received time of the oldest mail kept (ms), if any. */
+  oldestMailMs?: number;
+  oof?: string;
+  /** On-prem search results kept, by query. */
+  searches: Array<{ query: string; atMs: number; results: number }>;
+}
 
 /** A running Exchange Online and the controls the lab needs. */
 export interface ExchangeOnlineService {
   app: express.Express;
-  /** Cancels every scheduled sync, refresh and purge. */
+  /** Cancels every scheduled renewal, sync and purge. */
   close(): Promise<void>;
+  /** Every hybrid account, as the client API shows it. */
+  accounts(): AccountBody[];
+  /** One hybrid account, as the client API shows it. */
+  account(upn: string): AccountBody | undefined;
+  /** A look into a cloud cache mailbox (undefined when there is none). */
+  cloudCache(upn: string): CloudCacheSnapshot | undefined;
+  /** Runs one incremental sync of a hybrid account now (throws when it fails). */
+  syncNow(upn: string): Promise<SyncReport>;
+  /**
+   * The account was deleted in Entra: background work stops and the cloud
+   * cache is removed after `deletedAccountCacheRetention` (30 days). Also
+   * triggered by `directory.setDisabled(upn, true)`.
+   */
+  deleteAccount(upn: string): boolean;
+  /** Undoes {@link deleteAccount} before the purge (also on `setDisabled(upn, false)`). */
+  restoreAccount(upn: string): boolean;
+  /** Delivers a message to the Inbox of a mailbox that lives in Exchange Online (flow B). */
+  deliver(upn: string, mail: Partial<MailItem> & { subject: string }): string;
+  /** The resolved configuration. */
+  readonly config: ResolvedExoConfig;
 }
 
 /**
- * Creates Exchange Online (`outlook.office365.com`, `outlook.office.com`).
+ * Creates Exchange Online (`outlook.office365.com`, `outlook.office.com`):
+ * AutoDiscover v2 (steps 2-3), the HMA provisioning API with on-behalf-of
+ * (16-18), the cloud cache and its ActiveSync sync engine (19), the client
+ * data API (20), and ActiveSync for cloud mailboxes (flow B).
  *
  * @example
  * ```ts
  * const exo = createExchangeOnline(ctx.depsFor('exo'), { syncInterval: '15m' });
  * ctx.mount('exo', exo.app);
+ * await ctx.clock.advance('24h'); // AT2 renewed with RT2, mailbox synced in the background
+ * exo.account('alice@contoso.com')?.state; // 'ready'
  * ```
+ * @see docs/flow-map.md, protocol-facts.md §2, §4.3
  */
 export function createExchangeOnline(
   deps: ServiceDeps,
@@ -28,24 +81,129 @@ export function createExchangeOnline(
 ): ExchangeOnlineService {
   const resolved = resolveExoConfig(deps, config);
   const memory = createRedirectMemory(deps.clock, resolved.autodiscoverLoopWindowMs);
+  const keys = createJwksSource({
+    fetch: deps.fetch,
+    url: resolved.jwksUrl,
+    clock: deps.clock,
+    cacheMs: resolved.jwksCacheTtlMs,
+    log: deps.log,
+  });
+  const cache = createCloudCache();
+  const store = createCloudStore({ directory: deps.directory, now: () => deps.clock.now() });
+  const tokenClient = createTokenClient({
+    fetch: deps.fetch,
+    hosts: deps.hosts,
+    clock: deps.clock,
+    clientId: resolved.clientId,
+    clientSecret: resolved.clientSecret,
+  });
+  const accounts = createAccountManager({ deps, config: resolved, cache, tokens: tokenClient });
+  const unsubscribe = deps.directory.onChange((change) => {
+    if (change.type === 'disabled') accounts.markDeleted(change.upn);
+    if (change.type === 'enabled') accounts.restore(change.upn);
+  });
+  const authorizationUri = deps.hosts.url('entra', '/common/oauth2/authorize');
+  const tokenRules = {
+    acceptedAudiences: resolved.acceptedAudiences,
+    allowedClientIds: resolved.allowedClientIds,
+    clockSkewMs: resolved.clockSkewMs,
+  };
+
   const app = createServiceApp('exo', deps);
   app.use(
-    autodiscoverRouter(deps, {
+    autodiscoverRouter({
       directory: deps.directory,
       hosts: deps.hosts,
       memory,
       maxRedirects: resolved.autodiscoverMaxRedirects,
       unknownUser: resolved.unknownUserAutodiscover,
+      capExhausted: () => deps.faults.isOn('redirect-count-exhausted'),
     }),
   );
-  app.use(function notFound(req: Request, res: Response, _next: NextFunction) {
-    const error = new HmaApiError(404, 'NotFound', `no endpoint ${req.method} ${req.path}`);
-    res.status(404).json({ error: { code: error.code, message: error.message } });
+  app.use(
+    hmaRouter(
+      { keys, clock: deps.clock, directory: deps.directory, rules: tokenRules },
+      { accounts, cache, store, clock: deps.clock, mailWindowMs: resolved.cloudCacheMailWindowMs },
+    ),
+  );
+  app.use(
+    activeSyncRouter({
+      keys,
+      clock: deps.clock,
+      directory: deps.directory,
+      // Any client the directory knows may sync a cloud mailbox with an Exchange Online token.
+      rules: { acceptedAudiences: resolved.acceptedAudiences, clockSkewMs: resolved.clockSkewMs },
+      store,
+      allowBasicAuth: resolved.allowBasicAuthActiveSync,
+      serverVersion: resolved.activeSyncServerVersion,
+    }),
+  );
+  app.use(function notFound(req: Request, _res: Response, next: NextFunction) {
+    next(new HmaApiError(404, 'NotFound', `No endpoint ${req.method} ${req.path}.`));
   });
+  // One error middleware per protocol, at app level so that errors raised
+  // before routing (an unreadable body) are rendered in the protocol's shape too.
+  app.use('/autodiscover', autodiscoverErrors(deps));
+  app.use(
+    '/Microsoft-Server-ActiveSync',
+    activeSyncErrors(deps, {
+      authorizationUri,
+      ...(resolved.allowBasicAuthActiveSync ? { basicRealm: deps.hosts.primary('exo') } : {}),
+    }),
+  );
+  app.use(hmaErrors(deps, authorizationUri));
+
+  const view = (upn: string): AccountBody | undefined => {
+    const account = accounts.get(upn);
+    return account
+      ? accountToBody(account, cache.get(account.upn), resolved.cloudCacheMailWindowMs)
+      : undefined;
+  };
+
   return {
     app,
+    config: resolved,
     async close() {
+      unsubscribe();
+      accounts.close();
       memory.clear();
     },
+    accounts: () => accounts.all().map((a) => view(a.upn)!),
+    account: view,
+    cloudCache: (upn) => {
+      const mailbox = cache.get(upn);
+      return mailbox ? snapshotOf(mailbox) : undefined;
+    },
+    syncNow: (upn) => accounts.syncNow(upn),
+    deleteAccount: (upn) => accounts.markDeleted(upn),
+    restoreAccount: (upn) => accounts.restore(upn),
+    deliver: (upn, mail) => store.deliver(upn, mail),
+  };
+}
+
+function snapshotOf(mailbox: CacheMailbox): CloudCacheSnapshot {
+  const mail = [...mailbox.items.values()]
+    .flatMap((items) => [...items.values()])
+    .map((item) => item.receivedMs)
+    .filter((ms): ms is number => ms !== undefined);
+  return {
+    upn: mailbox.upn,
+    accountId: mailbox.accountId,
+    createdAtMs: mailbox.createdAtMs,
+    ...(mailbox.lastSyncAtMs !== undefined ? { lastSyncAtMs: mailbox.lastSyncAtMs } : {}),
+    folders: mailbox.folders.map((f) => ({
+      serverId: f.serverId,
+      displayName: f.displayName,
+      type: f.type,
+      items: mailbox.items.get(f.serverId)?.size ?? 0,
+    })),
+    items: itemCount(mailbox),
+    ...(mail.length > 0 ? { oldestMailMs: Math.min(...mail) } : {}),
+    ...(mailbox.oof ? { oof: mailbox.oof.state } : {}),
+    searches: [...mailbox.searches.values()].map((s) => ({
+      query: s.query,
+      atMs: s.atMs,
+      results: s.items.length,
+    })),
   };
 }

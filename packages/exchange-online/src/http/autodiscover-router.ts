@@ -1,14 +1,14 @@
 import express from 'express';
-import type { ServiceDeps } from '@hma-lab/core';
 import type { AutodiscoverContext } from '../protocol/autodiscover.js';
 import { autodiscoverEndpoint } from './autodiscover-endpoint.js';
-import { autodiscoverErrors, autodiscoverMethodNotAllowed } from './autodiscover-errors.js';
+import { autodiscoverMethodNotAllowed } from './autodiscover-errors.js';
 
-/** AutoDiscover v2 on both URL forms, with its own error shape. */
-export function autodiscoverRouter(
-  deps: Pick<ServiceDeps, 'log'>,
-  ctx: AutodiscoverContext,
-): express.Router {
+/**
+ * AutoDiscover v2 on both URL forms. Its error middleware
+ * (`autodiscoverErrors`) is mounted at app level on `/autodiscover`, so that
+ * errors raised before routing (body reading) get the same shape.
+ */
+export function autodiscoverRouter(ctx: AutodiscoverContext): express.Router {
   const router = express.Router();
   router.get('/autodiscover/autodiscover.json/v1.0/:email', autodiscoverEndpoint('v1.0-path', ctx));
   router.get('/autodiscover/autodiscover.json', autodiscoverEndpoint('email-query', ctx));
@@ -16,6 +16,5 @@ export function autodiscoverRouter(
     ['/autodiscover/autodiscover.json', '/autodiscover/autodiscover.json/*rest'],
     autodiscoverMethodNotAllowed,
   );
-  router.use('/autodiscover', autodiscoverErrors(deps));
   return router;
 }

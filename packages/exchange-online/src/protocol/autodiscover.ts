@@ -38,6 +38,8 @@ export interface AutodiscoverContext {
   memory: RedirectMemory;
   maxRedirects: number;
   unknownUser: 'redirect' | 'not-found';
+  /** Catalogue fault `redirect-count-exhausted`: every redirect is refused as over the cap. */
+  capExhausted?: () => boolean;
 }
 
 const ADDRESS = /^[^@\s/\\]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
@@ -95,7 +97,7 @@ export function answerAutodiscover(
   }
 
   const next = count + 1;
-  if (next > ctx.maxRedirects) {
+  if (next > ctx.maxRedirects || ctx.capExhausted?.()) {
     throw new AutodiscoverError(
       400,
       'RedirectCountExceeded',

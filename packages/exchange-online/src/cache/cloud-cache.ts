@@ -1,0 +1,136 @@
+/**
+ * The cloud cache: Exchange Online's copy of an on-premises mailbox (step 18
+ * creates it, step 19 fills it, step 20 serves from it). Mail older than the
+ * cache window is never kept; calendar and contacts are kept whole.
+ */
+
+/** A folder of the on-prem hierarchy (FolderSync). */
+export interface CacheFolder {
+  serverId: string;
+  parentId: string;
+  displayName: string;
+  /** MS-ASCMD folder type: 2 Inbox, 8 Calendar, 9 Contacts... */
+  type: number;
+}
+
+/** One synced item, as the ActiveSync client flattened it. */
+export interface CacheItem {
+  serverId: string;
+  collectionId: string;
+  class: 'Email' | 'Calendar' | 'Contacts' | string;
+  /** Leaves of ApplicationData keyed by tag path ('Email:Subject'...). */
+  data: Record<string, string>;
+  body?: string;
+  /** `Email:DateReceived`, ms (mail only). */
+  receivedMs?: number;
+  syncedAtMs: number;
+}
+
+/** Out-of-office state read with Settings (MS-ASCMD Settings/Oof). */
+export interface OofState {
+  state: 'disabled' | 'enabled' | 'scheduled' | 'unknown';
+  internalReply?: string;
+  externalReply?: string;
+  readAtMs: number;
+}
+
+/** On-prem search results kept in Exchange Online. */
+export interface SearchEntry {
+  query: string;
+  atMs: number;
+  items: CacheItem[];
+}
+
+export interface CacheMailbox {
+  upn: string;
+  accountId: string;
+  createdAtMs: number;
+  folders: CacheFolder[];
+  /** Items per collection id. */
+  items: Map<string, Map<string, CacheItem>>;
+  oof?: OofState;
+  lastSyncAtMs?: number;
+  searches: Map<string, SearchEntry>;
+}
+
+export interface CloudCache {
+  get(upn: string): CacheMailbox | undefined;
+  /** Creates the cache mailbox; returns the existing one if there is one. */
+  create(
+    upn: string,
+    accountId: string,
+    nowMs: number,
+  ): { mailbox: CacheMailbox; created: boolean };
+  delete(upn: string): boolean;
+  all(): CacheMailbox[];
+}
+
+export function createCloudCache(): CloudCache {
+  const map = new Map<string, CacheMailbox>();
+  return {
+    get: (upn) => map.get(upn.toLowerCase()),
+    create(upn, accountId, nowMs) {
+      const existing = map.get(upn.toLowerCase());
+      if (existing) return { mailbox: existing, created: false };
+      const mailbox: CacheMailbox = {
+        upn,
+        accountId,
+        createdAtMs: nowMs,
+        folders: [],
+        items: new Map(),
+        searches: new Map(),
+      };
+      map.set(upn.toLowerCase(), mailbox);
+      return { mailbox, created: true };
+    },
+    delete: (upn) => map.delete(upn.toLowerCase()),
+    all: () => [...map.values()],
+  };
+}
+
+/** The folder of a type (2 Inbox, 8 Calendar, 9 Contacts), top-level first. */
+export function folderOfType(mailbox: CacheMailbox, type: number): CacheFolder | undefined {
+  return mailbox.folders.find((f) => f.type === type);
+}
+
+/** Items of a collection, as an array. */
+export function itemsOf(mailbox: CacheMailbox, collectionId: string | undefined): CacheItem[] {
+  if (!collectionId) return [];
+  return [...(mailbox.items.get(collectionId)?.values() ?? [])];
+}
+
+/** Total items kept. */
+export function itemCount(mailbox: CacheMailbox): number {
+  let n = 0;
+  for (const items of mailbox.items.values()) n += items.size;
+  return n;
+}
+
+/**
+ * Drops mail received before `windowStartMs` (the cloud cache keeps only
+ * `cloudCacheMailWindow` of mail). Returns how many items were dropped.
+ */
+export function pruneMail(mailbox: CacheMailbox, windowStartMs: number): number {
+  let dropped = 0;
+  for (const items of mailbox.items.values()) {
+    for (const [id, item] of items) {
+      if (item.receivedMs !== undefined && item.receivedMs < windowStartMs) {
+        items.delete(id);
+        dropped++;
+      }
+    }
+  }
+  return dropped;
+}
+
+/** Parses the date forms ActiveSync uses: ISO (`2026-01-05T09:00:00.000Z`) and compact (`20260105T090000Z`). */
+export function parseEasDate(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text.trim());
+  if (compact) {
+    const [, y, mo, d, h, mi, s] = compact.map(Number) as number[];
+    return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+  }
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -1,0 +1,107 @@
+import {
+  seedMailbox,
+  type Directory,
+  type FolderRole,
+  type MailItem,
+  type MailboxItem,
+  type OofSeed,
+} from '@hma-lab/core';
+
+/**
+ * Exchange Online's own mailboxes (users whose `mailbox.location` is `exo`):
+ * seeded with `seedMailbox()` when first used, dated relative to the lab clock
+ * at that moment. Served by the flow B ActiveSync endpoint and the client
+ * data API.
+ */
+
+export interface StoredItem {
+  serverId: string;
+  item: MailboxItem;
+  /** Lab time the item entered the store (for incremental Sync). */
+  addedAtMs: number;
+}
+
+export interface StoredFolder {
+  serverId: string;
+  parentId: string;
+  role: FolderRole;
+  displayName: string;
+  type: number;
+  itemClass: string;
+  items: StoredItem[];
+  nextItem: number;
+}
+
+export interface CloudMailbox {
+  upn: string;
+  folders: StoredFolder[];
+  oof: OofSeed;
+}
+
+export interface CloudStore {
+  /** The mailbox of a cloud user (seeded on first use); undefined for anyone else. */
+  mailbox(upn: string): CloudMailbox | undefined;
+  /** Delivers a message to the Inbox; returns its server id. */
+  deliver(upn: string, mail: Partial<MailItem> & { subject: string }): string;
+}
+
+export function createCloudStore(deps: { directory: Directory; now: () => number }): CloudStore {
+  const mailboxes = new Map<string, CloudMailbox>();
+
+  function mailbox(upn: string): CloudMailbox | undefined {
+    const user = deps.directory.user(upn);
+    if (!user || user.mailbox?.location !== 'exo') return undefined;
+    const key = user.upn.toLowerCase();
+    const existing = mailboxes.get(key);
+    if (existing) return existing;
+    const nowMs = deps.now();
+    const seed = seedMailbox({ name: user.displayName, email: user.upn }, nowMs, user.mailbox.seed);
+    const folders: StoredFolder[] = seed.folders.map((folder, i) => {
+      const serverId = String(i + 1);
+      return {
+        serverId,
+        parentId: '0',
+        role: folder.role,
+        displayName: folder.displayName,
+        type: folder.type,
+        itemClass: folder.itemClass,
+        items: folder.items.map((item, n) => ({
+          serverId: `${serverId}:${n + 1}`,
+          item,
+          addedAtMs: nowMs,
+        })),
+        nextItem: folder.items.length + 1,
+      };
+    });
+    const created: CloudMailbox = { upn: user.upn, folders, oof: seed.oof };
+    mailboxes.set(key, created);
+    return created;
+  }
+
+  return {
+    mailbox,
+    deliver(upn, mail) {
+      const box = mailbox(upn);
+      if (!box) throw new Error(`${upn} has no Exchange Online mailbox`);
+      const inbox = box.folders.find((f) => f.role === 'inbox')!;
+      const nowMs = deps.now();
+      const serverId = `${inbox.serverId}:${inbox.nextItem++}`;
+      inbox.items.push({
+        serverId,
+        addedAtMs: nowMs,
+        item: {
+          kind: 'mail',
+          from: { name: 'Megan Bowen', email: 'megan@contoso.com' },
+          to: [{ name: box.upn, email: box.upn }],
+          receivedMs: nowMs,
+          bodyText: mail.subject,
+          read: false,
+          importance: 1,
+          messageClass: 'IPM.Note',
+          ...mail,
+        },
+      });
+      return serverId;
+    },
+  };
+}

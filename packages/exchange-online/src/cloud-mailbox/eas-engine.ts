@@ -1,0 +1,373 @@
+import { randomInt } from 'node:crypto';
+import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import type { CalendarItem, ContactItem, MailItem, MailboxItem } from '@hma-lab/core';
+import type { CloudMailbox, StoredFolder, StoredItem } from './cloud-store.js';
+
+/**
+ * A deliberately minimal ActiveSync command engine for Exchange Online's own
+ * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
+ * deletes, WindowSize, FilterType for mail and calendar) and Settings
+ * (UserInformation, Oof Get, DeviceInformation Set). The full command engine
+ * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
+ * end (README, "Flow B").
+ */
+
+export interface EasDeviceState {
+  tempPolicyKey?: string;
+  policyKey?: string;
+  folderSyncKey: number;
+  collections: Map<string, { syncKey: number; sent: Set<string> }>;
+}
+
+export interface EasCommandContext {
+  mailbox: CloudMailbox;
+  device: EasDeviceState;
+  /** The request's X-MS-PolicyKey (plain) or policy key field (base64). */
+  policyKey: string | undefined;
+  protocolVersion: number;
+  nowMs: number;
+}
+
+/** What a command answers: a WBXML body, or an HTTP status alone (449 Retry after Provision). */
+export type EasCommandResult = { body: EasElement } | { status: number };
+
+const PROVISION_DOC = 'MS-EAS-Provisioning-WBXML';
+/** FilterType (MS-ASCMD 2.2.3.70.1) as a look-back in days; 0 = all. */
+const FILTER_DAYS: Record<string, number> = {
+  '1': 1,
+  '2': 3,
+  '3': 7,
+  '4': 14,
+  '5': 31,
+  '6': 92,
+  '7': 183,
+};
+const DAY_MS = 86_400_000;
+
+export function newDeviceState(): EasDeviceState {
+  return { folderSyncKey: 0, collections: new Map() };
+}
+
+const newPolicyKey = (): string => String(randomInt(1_000_000_000, 2_147_483_647));
+
+/** Commands the engine implements. */
+export const CLOUD_EAS_COMMANDS = ['Provision', 'FolderSync', 'Sync', 'Settings'] as const;
+
+export function runCloudCommand(
+  cmd: string,
+  request: EasElement | undefined,
+  ctx: EasCommandContext,
+): EasCommandResult | undefined {
+  if (cmd === 'Provision') return { body: provision(request, ctx) };
+  if (cmd === 'Settings') return { body: settings(request, ctx) };
+  const provisioned = ctx.device.policyKey !== undefined && ctx.policyKey === ctx.device.policyKey;
+  if (!provisioned) {
+    // Before 14.0 the answer is HTTP 449; from 14.0 a Status 142 in the command (MS-ASPROV 3.1.5.1).
+    if (ctx.protocolVersion < 14) return { status: 449 };
+    if (cmd === 'FolderSync')
+      return { body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', 142)) };
+    if (cmd === 'Sync') return { body: el('AirSync:Sync', el('AirSync:Status', 142)) };
+  }
+  if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
+  if (cmd === 'Sync') return { body: sync(request, ctx) };
+  return undefined;
+}
+
+function provision(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const policy = request
+    ? child(child(request, 'Provision:Policies') ?? request, 'Provision:Policy')
+    : undefined;
+  const type = (policy && textOf(policy, 'Provision:PolicyType')) ?? PROVISION_DOC;
+  const acknowledged = policy ? textOf(policy, 'Provision:PolicyKey') : undefined;
+  const deviceInformation = request && child(request, 'Settings:DeviceInformation');
+  const info = deviceInformation
+    ? el('Settings:DeviceInformation', el('Settings:Status', 1))
+    : undefined;
+  if (acknowledged !== undefined) {
+    // Phase 2: the client acknowledges the temporary key and gets the final one.
+    if (acknowledged !== ctx.device.tempPolicyKey) {
+      return el(
+        'Provision:Provision',
+        el('Provision:Status', 1),
+        el(
+          'Provision:Policies',
+          el('Provision:Policy', el('Provision:PolicyType', type), el('Provision:Status', 5)),
+        ),
+      );
+    }
+    ctx.device.policyKey = newPolicyKey();
+    delete ctx.device.tempPolicyKey;
+    return el(
+      'Provision:Provision',
+      el('Provision:Status', 1),
+      el(
+        'Provision:Policies',
+        el(
+          'Provision:Policy',
+          el('Provision:PolicyType', type),
+          el('Provision:Status', 1),
+          el('Provision:PolicyKey', ctx.device.policyKey),
+        ),
+      ),
+    );
+  }
+  ctx.device.tempPolicyKey = newPolicyKey();
+  return el(
+    'Provision:Provision',
+    info,
+    el('Provision:Status', 1),
+    el(
+      'Provision:Policies',
+      el(
+        'Provision:Policy',
+        el('Provision:PolicyType', type),
+        el('Provision:Status', 1),
+        el('Provision:PolicyKey', ctx.device.tempPolicyKey),
+        el(
+          'Provision:Data',
+          el(
+            'Provision:EASProvisionDoc',
+            el('Provision:DevicePasswordEnabled', 0),
+            el('Provision:AlphanumericDevicePasswordRequired', 0),
+            el('Provision:RequireStorageCardEncryption', 0),
+            el('Provision:AttachmentsEnabled', 1),
+            el('Provision:AllowCamera', 1),
+            el('Provision:RequireDeviceEncryption', 0),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function folderSync(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const key = request ? textOf(request, 'FolderHierarchy:SyncKey') : undefined;
+  const folders = ctx.mailbox.folders;
+  if (key === '0' || key === undefined) {
+    ctx.device.folderSyncKey = 1;
+    ctx.device.collections.clear();
+    return el(
+      'FolderHierarchy:FolderSync',
+      el('FolderHierarchy:Status', 1),
+      el('FolderHierarchy:SyncKey', ctx.device.folderSyncKey),
+      el(
+        'FolderHierarchy:Changes',
+        el('FolderHierarchy:Count', folders.length),
+        folders.map((f) =>
+          el(
+            'FolderHierarchy:Add',
+            el('FolderHierarchy:ServerId', f.serverId),
+            el('FolderHierarchy:ParentId', f.parentId),
+            el('FolderHierarchy:DisplayName', f.displayName),
+            el('FolderHierarchy:Type', f.type),
+          ),
+        ),
+      ),
+    );
+  }
+  if (key !== String(ctx.device.folderSyncKey)) {
+    return el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', 9));
+  }
+  ctx.device.folderSyncKey += 1;
+  return el(
+    'FolderHierarchy:FolderSync',
+    el('FolderHierarchy:Status', 1),
+    el('FolderHierarchy:SyncKey', ctx.device.folderSyncKey),
+    el('FolderHierarchy:Changes', el('FolderHierarchy:Count', 0)),
+  );
+}
+
+function sync(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const collections = request
+    ? children(child(request, 'AirSync:Collections') ?? request, 'AirSync:Collection')
+    : [];
+  if (collections.length === 0) return el('AirSync:Sync', el('AirSync:Status', 4));
+  const defaultWindow = Number(request ? textOf(request, 'AirSync:WindowSize') : undefined) || 100;
+  return el(
+    'AirSync:Sync',
+    el(
+      'AirSync:Collections',
+      collections.map((c) => syncCollection(c, defaultWindow, ctx)),
+    ),
+  );
+}
+
+function syncCollection(
+  request: EasElement,
+  defaultWindow: number,
+  ctx: EasCommandContext,
+): EasElement {
+  const id = textOf(request, 'AirSync:CollectionId') ?? '';
+  const key = textOf(request, 'AirSync:SyncKey') ?? '0';
+  const folder = ctx.mailbox.folders.find((f) => f.serverId === id);
+  const head = (status: number, syncKey?: number): EasElement[] => [
+    ...(folder ? [el('AirSync:Class', folder.itemClass)] : []),
+    ...(syncKey !== undefined ? [el('AirSync:SyncKey', syncKey)] : [el('AirSync:SyncKey', key)]),
+    el('AirSync:CollectionId', id),
+    el('AirSync:Status', status),
+  ];
+  if (!folder) return el('AirSync:Collection', head(8));
+  if (key === '0') {
+    ctx.device.collections.set(id, { syncKey: 1, sent: new Set() });
+    return el('AirSync:Collection', head(1, 1));
+  }
+  const state = ctx.device.collections.get(id);
+  if (!state || key !== String(state.syncKey)) return el('AirSync:Collection', head(3));
+  const windowSize = Number(textOf(request, 'AirSync:WindowSize')) || defaultWindow;
+  const filter = FILTER_DAYS[textOf(request, 'AirSync:Options', 'AirSync:FilterType') ?? '0'];
+  const sinceMs = filter ? ctx.nowMs - filter * DAY_MS : undefined;
+  const present = new Set(folder.items.map((s) => s.serverId));
+  const deletes = [...state.sent].filter((sid) => !present.has(sid));
+  const pending = folder.items.filter(
+    (s) => !state.sent.has(s.serverId) && inWindow(s.item, sinceMs),
+  );
+  const adds = pending.slice(0, Math.max(0, windowSize - deletes.length));
+  for (const sid of deletes) state.sent.delete(sid);
+  for (const s of adds) state.sent.add(s.serverId);
+  state.syncKey += 1;
+  const commands = [
+    ...adds.map((s) =>
+      el(
+        'AirSync:Add',
+        el('AirSync:ServerId', s.serverId),
+        el('AirSync:ApplicationData', applicationData(s, folder, ctx)),
+      ),
+    ),
+    ...deletes.map((sid) => el('AirSync:Delete', el('AirSync:ServerId', sid))),
+  ];
+  return el(
+    'AirSync:Collection',
+    head(1, state.syncKey),
+    pending.length > adds.length ? el('AirSync:MoreAvailable') : undefined,
+    commands.length > 0 ? el('AirSync:Commands', commands) : undefined,
+  );
+}
+
+function inWindow(item: MailboxItem, sinceMs: number | undefined): boolean {
+  if (sinceMs === undefined) return true;
+  if (item.kind === 'mail') return item.receivedMs >= sinceMs;
+  if (item.kind === 'calendar') return item.endMs >= sinceMs;
+  return true;
+}
+
+const easDate = (ms: number): string => new Date(ms).toISOString();
+const compactDate = (ms: number): string =>
+  easDate(ms)
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+const address = (a: { name: string; email: string }): string => `"${a.name}" <${a.email}>`;
+
+function body(text: string, ctx: EasCommandContext): EasElement {
+  if (ctx.protocolVersion < 12) return el('Email:Body', text);
+  return el(
+    'AirSyncBase:Body',
+    el('AirSyncBase:Type', 1),
+    el('AirSyncBase:EstimatedDataSize', Buffer.byteLength(text)),
+    el('AirSyncBase:Data', text),
+  );
+}
+
+function applicationData(
+  stored: StoredItem,
+  _folder: StoredFolder,
+  ctx: EasCommandContext,
+): EasElement[] {
+  const item = stored.item;
+  if (item.kind === 'mail') return mailData(item, ctx);
+  if (item.kind === 'calendar') return calendarData(item, ctx);
+  return contactData(item, ctx);
+}
+
+function mailData(mail: MailItem, ctx: EasCommandContext): EasElement[] {
+  return [
+    el('Email:To', mail.to.map(address).join(', ')),
+    el('Email:From', address(mail.from)),
+    el('Email:Subject', mail.subject),
+    el('Email:DateReceived', easDate(mail.receivedMs)),
+    el('Email:DisplayTo', mail.to.map((a) => a.name).join('; ')),
+    el('Email:Importance', mail.importance),
+    el('Email:Read', mail.read ? 1 : 0),
+    body(mail.bodyText, ctx),
+    el('Email:MessageClass', mail.messageClass),
+  ];
+}
+
+function calendarData(event: CalendarItem, ctx: EasCommandContext): EasElement[] {
+  return [
+    el('Calendar:DtStamp', compactDate(event.startMs)),
+    el('Calendar:StartTime', compactDate(event.startMs)),
+    el('Calendar:EndTime', compactDate(event.endMs)),
+    el('Calendar:Subject', event.subject),
+    el('Calendar:UID', event.uid),
+    el('Calendar:OrganizerName', event.organizer.name),
+    el('Calendar:OrganizerEmail', event.organizer.email),
+    el('Calendar:Location', event.location),
+    el('Calendar:AllDayEvent', event.allDay ? 1 : 0),
+    el(
+      'Calendar:Attendees',
+      event.attendees.map((a) =>
+        el('Calendar:Attendee', el('Calendar:Email', a.email), el('Calendar:Name', a.name)),
+      ),
+    ),
+    body(event.bodyText, ctx),
+  ];
+}
+
+function contactData(contact: ContactItem, _ctx: EasCommandContext): EasElement[] {
+  return [
+    el('Contacts:FirstName', contact.firstName),
+    el('Contacts:LastName', contact.lastName),
+    el('Contacts:Email1Address', `"${contact.firstName} ${contact.lastName}" <${contact.email}>`),
+    el('Contacts:CompanyName', contact.company),
+    el('Contacts:JobTitle', contact.jobTitle),
+    el('Contacts:MobilePhoneNumber', contact.mobilePhone),
+    el('Contacts:FileAs', `${contact.lastName}, ${contact.firstName}`),
+  ];
+}
+
+function settings(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const parts: EasElement[] = [el('Settings:Status', 1)];
+  if (request && child(request, 'Settings:DeviceInformation')) {
+    parts.push(el('Settings:DeviceInformation', el('Settings:Status', 1)));
+  }
+  if (request && child(request, 'Settings:UserInformation')) {
+    parts.push(
+      el(
+        'Settings:UserInformation',
+        el('Settings:Status', 1),
+        el(
+          'Settings:Get',
+          el('Settings:EmailAddresses', el('Settings:SMTPAddress', ctx.mailbox.upn)),
+        ),
+      ),
+    );
+  }
+  if (request && child(request, 'Settings:Oof')) {
+    const oof = ctx.mailbox.oof;
+    parts.push(
+      el(
+        'Settings:Oof',
+        el('Settings:Status', 1),
+        el(
+          'Settings:Get',
+          el('Settings:OofState', oof.state === 'enabled' ? 1 : 0),
+          el(
+            'Settings:OofMessage',
+            el('Settings:AppliesToInternal'),
+            el('Settings:Enabled', oof.state === 'enabled' ? 1 : 0),
+            el('Settings:ReplyMessage', oof.internalReply),
+            el('Settings:BodyType', 'Text'),
+          ),
+          el(
+            'Settings:OofMessage',
+            el('Settings:AppliesToExternalUnknown'),
+            el('Settings:Enabled', oof.state === 'enabled' ? 1 : 0),
+            el('Settings:ReplyMessage', oof.externalReply),
+            el('Settings:BodyType', 'Text'),
+          ),
+        ),
+      ),
+    );
+  }
+  return el('Settings:Settings', parts);
+}

@@ -1,0 +1,135 @@
+import type { Request, RequestHandler, Response } from 'express';
+import {
+  EAS_OPTIONS_HEADERS,
+  EasQueryError,
+  WBXML_CONTENT_TYPE,
+  WbxmlError,
+  decodeWbxml,
+  encodeWbxml,
+  parseEasQuery,
+  type EasElement,
+} from '@hma-lab/activesync';
+import type { Clock, Directory, User } from '@hma-lab/core';
+import type { CloudStore } from '../cloud-mailbox/cloud-store.js';
+import {
+  newDeviceState,
+  runCloudCommand,
+  type EasDeviceState,
+} from '../cloud-mailbox/eas-engine.js';
+import type { SigningKeySource } from '../entra/jwks.js';
+import { ActiveSyncHttpError, InvalidTokenError } from '../errors.js';
+import { bearerOf, validateAccessToken, type TokenRules } from '../protocol/access-token.js';
+
+export interface ActiveSyncEndpointDeps {
+  keys: SigningKeySource;
+  clock: Clock;
+  directory: Directory;
+  rules: TokenRules;
+  store: CloudStore;
+  allowBasicAuth: boolean;
+  serverVersion: string;
+}
+
+/**
+ * Exchange Online's own ActiveSync endpoint (`/Microsoft-Server-ActiveSync`,
+ * flow B): Bearer tokens of Exchange Online's audience (basic auth only when
+ * `allowBasicAuthActiveSync`), for mailboxes that live in Exchange Online.
+ * No or an empty credential gets the 401 Bearer challenge of flow B step 4.
+ */
+export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler {
+  const devices = new Map<string, EasDeviceState>();
+  return async function activeSync(req: Request, res: Response) {
+    const user = await authenticate(req, deps);
+    const mailbox = deps.store.mailbox(user.upn);
+    if (!mailbox) {
+      throw new ActiveSyncHttpError(
+        403,
+        'UserNotEnabled',
+        `${user.upn} has no mailbox in Exchange Online`,
+      );
+    }
+    res.set('MS-Server-ActiveSync', deps.serverVersion);
+    if (req.method === 'OPTIONS') {
+      res
+        .status(200)
+        .set({ ...EAS_OPTIONS_HEADERS, 'MS-Server-ActiveSync': deps.serverVersion })
+        .set('Content-Length', '0')
+        .end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      throw new ActiveSyncHttpError(
+        501,
+        'NotImplemented',
+        `${req.method} is not an ActiveSync method`,
+      );
+    }
+    let line: ReturnType<typeof parseEasQuery>;
+    let request: EasElement | undefined;
+    try {
+      line = parseEasQuery(req.originalUrl, req.headers);
+      request = req.rawBody && req.rawBody.length > 0 ? decodeWbxml(req.rawBody) : undefined;
+    } catch (error) {
+      if (error instanceof EasQueryError || error instanceof WbxmlError) {
+        throw new ActiveSyncHttpError(400, 'BadRequest', error.message, { cause: error });
+      }
+      throw error;
+    }
+    const deviceKey = `${user.upn.toLowerCase()}|${line.deviceId}`;
+    let device = devices.get(deviceKey);
+    if (!device) {
+      device = newDeviceState();
+      devices.set(deviceKey, device);
+    }
+    const result = runCloudCommand(line.cmd, request, {
+      mailbox,
+      device,
+      policyKey: line.policyKey,
+      protocolVersion: Number(line.protocolVersion ?? '14.1'),
+      nowMs: deps.clock.now(),
+    });
+    if (!result) {
+      throw new ActiveSyncHttpError(
+        501,
+        'NotImplemented',
+        `Exchange Online's lab ActiveSync does not implement ${line.cmd}`,
+      );
+    }
+    if ('status' in result) {
+      res.status(result.status).set('Content-Length', '0').end();
+      return;
+    }
+    res
+      .status(200)
+      .type(WBXML_CONTENT_TYPE)
+      .send(Buffer.from(encodeWbxml(result.body)));
+  };
+}
+
+async function authenticate(req: Request, deps: ActiveSyncEndpointDeps): Promise<User> {
+  const authorization = req.get('authorization');
+  const basic = /^basic\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (basic) {
+    if (!deps.allowBasicAuth) {
+      throw new InvalidTokenError(
+        'basic authentication is blocked for ActiveSync',
+        undefined,
+        false,
+      );
+    }
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const upn = colon < 0 ? decoded : decoded.slice(0, colon);
+    const user = deps.directory.user(upn.replace(/^.*\\/, ''));
+    if (!user || colon < 0 || !deps.directory.checkPassword(user.upn, decoded.slice(colon + 1))) {
+      throw new InvalidTokenError('wrong user name or password', undefined, false);
+    }
+    return user;
+  }
+  const token = await validateAccessToken(bearerOf(authorization), deps.rules, {
+    keyFor: (kid) => deps.keys.keyFor(kid),
+    nowMs: deps.clock.now(),
+    directory: deps.directory,
+  });
+  return token.user;
+}

@@ -1,0 +1,170 @@
+import type { CalendarItem, ContactItem, MailItem } from '@hma-lab/core';
+import { parseEasDate, type CacheItem } from '../cache/cloud-cache.js';
+
+/**
+ * The client data API's JSON (docs/flow-map.md, "Exchange Online client data
+ * API"): shaped like the Outlook REST API, collections in `value`. Built
+ * either from cloud-cache items (hybrid accounts, EAS fields) or from
+ * Exchange Online's own mailbox store (cloud mailboxes, flow B).
+ */
+
+export interface EmailAddressBody {
+  name: string;
+  address: string;
+}
+
+export interface MessageBody {
+  id: string;
+  subject: string;
+  from: EmailAddressBody;
+  toRecipients: EmailAddressBody[];
+  receivedDateTime: string;
+  isRead: boolean;
+  importance: 'low' | 'normal' | 'high';
+  bodyPreview: string;
+}
+
+export interface EventBody {
+  id: string;
+  subject: string;
+  start: string;
+  end: string;
+  isAllDay: boolean;
+  location: string;
+  organizer: EmailAddressBody;
+}
+
+export interface ContactBody {
+  id: string;
+  givenName: string;
+  surname: string;
+  emailAddress: string;
+  companyName: string;
+  jobTitle: string;
+  mobilePhone: string;
+}
+
+const IMPORTANCE = ['low', 'normal', 'high'] as const;
+const PREVIEW_CHARS = 255;
+
+/** `"Megan Bowen" <megan@contoso.com>` (or a bare address) as `{name, address}`. */
+export function addressFromEas(text: string | undefined): EmailAddressBody {
+  const value = (text ?? '').trim();
+  const angle = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(value);
+  if (angle) return { name: angle[1]!.trim() || angle[2]!.trim(), address: angle[2]!.trim() };
+  return { name: value, address: value };
+}
+
+/** A comma-separated EAS address list (`Email:To`), quoted commas kept. */
+export function addressListFromEas(text: string | undefined): EmailAddressBody[] {
+  if (!text) return [];
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === ',' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  parts.push(current);
+  return parts
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map(addressFromEas);
+}
+
+function preview(text: string | undefined): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim().slice(0, PREVIEW_CHARS);
+}
+
+const iso = (ms: number | undefined): string => new Date(ms ?? 0).toISOString();
+
+/** A cached EAS mail item as a message. */
+export function messageFromCache(item: CacheItem): MessageBody {
+  const d = item.data;
+  const importance = Number(d['Email:Importance'] ?? 1);
+  return {
+    id: item.serverId,
+    subject: d['Email:Subject'] ?? '',
+    from: addressFromEas(d['Email:From']),
+    toRecipients: addressListFromEas(d['Email:To']),
+    receivedDateTime: iso(item.receivedMs ?? parseEasDate(d['Email:DateReceived'])),
+    isRead: d['Email:Read'] === '1',
+    importance: IMPORTANCE[importance] ?? 'normal',
+    bodyPreview: preview(item.body ?? d['AirSyncBase:Body/AirSyncBase:Data'] ?? d['Email:Body']),
+  };
+}
+
+/** A cached EAS calendar item as an event. */
+export function eventFromCache(item: CacheItem): EventBody {
+  const d = item.data;
+  const email = d['Calendar:OrganizerEmail'] ?? '';
+  return {
+    id: item.serverId,
+    subject: d['Calendar:Subject'] ?? '',
+    start: iso(parseEasDate(d['Calendar:StartTime'])),
+    end: iso(parseEasDate(d['Calendar:EndTime'])),
+    isAllDay: d['Calendar:AllDayEvent'] === '1',
+    location: d['Calendar:Location'] ?? d['AirSyncBase:Location/AirSyncBase:DisplayName'] ?? '',
+    organizer: { name: d['Calendar:OrganizerName'] ?? email, address: email },
+  };
+}
+
+/** A cached EAS contact as a contact. */
+export function contactFromCache(item: CacheItem): ContactBody {
+  const d = item.data;
+  return {
+    id: item.serverId,
+    givenName: d['Contacts:FirstName'] ?? '',
+    surname: d['Contacts:LastName'] ?? '',
+    emailAddress: addressFromEas(d['Contacts:Email1Address']).address,
+    companyName: d['Contacts:CompanyName'] ?? '',
+    jobTitle: d['Contacts:JobTitle'] ?? '',
+    mobilePhone: d['Contacts:MobilePhoneNumber'] ?? '',
+  };
+}
+
+/** A message of Exchange Online's own store. */
+export function messageFromSeed(id: string, item: MailItem): MessageBody {
+  return {
+    id,
+    subject: item.subject,
+    from: { name: item.from.name, address: item.from.email },
+    toRecipients: item.to.map((a) => ({ name: a.name, address: a.email })),
+    receivedDateTime: iso(item.receivedMs),
+    isRead: item.read,
+    importance: IMPORTANCE[item.importance],
+    bodyPreview: preview(item.bodyText),
+  };
+}
+
+export function eventFromSeed(id: string, item: CalendarItem): EventBody {
+  return {
+    id,
+    subject: item.subject,
+    start: iso(item.startMs),
+    end: iso(item.endMs),
+    isAllDay: item.allDay,
+    location: item.location,
+    organizer: { name: item.organizer.name, address: item.organizer.email },
+  };
+}
+
+export function contactFromSeed(id: string, item: ContactItem): ContactBody {
+  return {
+    id,
+    givenName: item.firstName,
+    surname: item.lastName,
+    emailAddress: item.email,
+    companyName: item.company,
+    jobTitle: item.jobTitle,
+    mobilePhone: item.mobilePhone,
+  };
+}
+
+/** Newest first. */
+export function byReceivedDesc(a: MessageBody, b: MessageBody): number {
+  return b.receivedDateTime.localeCompare(a.receivedDateTime);
+}

@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import {
+  createEasClient,
+  el,
+  child,
+  children,
+  textOf,
+  type EasClient,
+  type EasFolder,
+  type EasItem,
+  type EasSyncOptions,
+} from '@hma-lab/activesync';
+import type { LabFetch } from '@hma-lab/core';
+import {
+  itemCount,
+  parseEasDate,
+  pruneMail,
+  type CacheItem,
+  type CacheMailbox,
+  type OofState,
+} from '../cache/cloud-cache.js';
+import { syncFailureFrom } from './sync-failure.js';
+
+/**
+ * Exchange Online's ActiveSync connection to one on-prem mailbox (step 19):
+ * DeviceType `OutlookService`, AT2 as the Bearer credential (asked per
+ * request, so a renewed AT2 is used at once). The first run does OPTIONS,
+ * Provision (both phases), FolderSync, then Sync of Inbox (one month, then
+ * only the cache window kept), Calendar and Contacts (all), and reads OOF
+ * with Settings; later runs are incremental (the client keeps the sync keys).
+ */
+export interface EasSession {
+  readonly deviceId: string;
+  readonly provisioned: boolean;
+  /** One sync pass into `mailbox`. Throws {@link SyncFailure}. */
+  run(mailbox: CacheMailbox, window: { nowMs: number; mailWindowMs: number }): Promise<SyncReport>;
+  /** On-prem Search (MS-ASCMD Search, store Mailbox). Throws {@link SyncFailure}. */
+  search(query: string): Promise<EasItem[]>;
+}
+
+export interface SyncReport {
+  initial: boolean;
+  folders: number;
+  items: number;
+  added: number;
+  changed: number;
+  deleted: number;
+  pruned: number;
+  oof: OofState['state'];
+}
+
+export interface EasSessionOptions {
+  fetch: LabFetch;
+  url: string;
+  user: string;
+  /** Stable per mailbox (see {@link syncDeviceId}). */
+  deviceId: string;
+  authorization: () => Promise<string>;
+  protocolVersion: string;
+  userAgent: string;
+  mailFilterType: number;
+}
+
+/** `OutlookService` + 16 hex digits of a hash of the account: one device per mailbox. */
+export function syncDeviceId(accountId: string): string {
+  return `OutlookService${createHash('sha256').update(accountId).digest('hex').slice(0, 16)}`;
+}
+
+const INBOX = 2;
+const CALENDAR = 8;
+const CONTACTS = 9;
+
+export function createEasSession(options: EasSessionOptions): EasSession {
+  const client: EasClient = createEasClient({
+    fetch: options.fetch,
+    url: options.url,
+    authorization: options.authorization,
+    deviceId: options.deviceId,
+    deviceType: 'OutlookService',
+    user: options.user,
+    protocolVersion: options.protocolVersion,
+    userAgent: options.userAgent,
+    deviceModel: 'OutlookService',
+  });
+  let provisioned = false;
+
+  async function run(
+    mailbox: CacheMailbox,
+    window: { nowMs: number; mailWindowMs: number },
+  ): Promise<SyncReport> {
+    const initial = !provisioned;
+    const windowStartMs = window.nowMs - window.mailWindowMs;
+    const report: SyncReport = {
+      initial,
+      folders: 0,
+      items: 0,
+      added: 0,
+      changed: 0,
+      deleted: 0,
+      pruned: 0,
+      oof: mailbox.oof?.state ?? 'unknown',
+    };
+    try {
+      if (initial) {
+        await client.options();
+        await client.provision();
+        provisioned = true;
+      }
+      const { folders } = await client.folderSync();
+      applyFolders(mailbox, folders);
+      const plan: Array<[number, EasSyncOptions]> = [
+        [
+          INBOX,
+          {
+            filterType: options.mailFilterType,
+            bodyType: 1,
+            truncationSize: 2048,
+            windowSize: 100,
+          },
+        ],
+        [CALENDAR, { filterType: 0, bodyType: 1, truncationSize: 2048, windowSize: 100 }],
+        [CONTACTS, { bodyType: 1, truncationSize: 2048, windowSize: 100 }],
+      ];
+      for (const [type, syncOptions] of plan) {
+        const folder = folders.find((f) => f.type === type);
+        if (!folder) continue;
+        const result = await client.syncAll(folder.serverId, syncOptions);
+        const items = itemsFor(mailbox, folder.serverId);
+        for (const item of [...result.added, ...result.changed]) {
+          const cached = toCacheItem(item, folder.serverId, window.nowMs);
+          if (cached.receivedMs !== undefined && cached.receivedMs < windowStartMs) continue;
+          if (items.has(cached.serverId)) report.changed++;
+          else report.added++;
+          items.set(cached.serverId, cached);
+        }
+        for (const id of result.deleted) if (items.delete(id)) report.deleted++;
+      }
+      mailbox.oof = (await readOof(client, window.nowMs)) ?? mailbox.oof;
+    } catch (error) {
+      throw syncFailureFrom(error);
+    }
+    report.pruned = pruneMail(mailbox, windowStartMs);
+    report.folders = mailbox.folders.length;
+    report.items = itemCount(mailbox);
+    report.oof = mailbox.oof?.state ?? 'unknown';
+    mailbox.lastSyncAtMs = window.nowMs;
+    return report;
+  }
+
+  return {
+    deviceId: options.deviceId,
+    get provisioned() {
+      return provisioned;
+    },
+    run,
+    async search(query) {
+      try {
+        if (!provisioned) {
+          await client.provision();
+          provisioned = true;
+        }
+        return await client.search(query);
+      } catch (error) {
+        throw syncFailureFrom(error);
+      }
+    },
+  };
+}
+
+function itemsFor(mailbox: CacheMailbox, collectionId: string): Map<string, CacheItem> {
+  let items = mailbox.items.get(collectionId);
+  if (!items) {
+    items = new Map();
+    mailbox.items.set(collectionId, items);
+  }
+  return items;
+}
+
+function applyFolders(mailbox: CacheMailbox, folders: EasFolder[]): void {
+  mailbox.folders = folders.map((f) => ({
+    serverId: f.serverId,
+    parentId: f.parentId,
+    displayName: f.displayName,
+    type: f.type,
+  }));
+  const known = new Set(folders.map((f) => f.serverId));
+  for (const id of [...mailbox.items.keys()]) if (!known.has(id)) mailbox.items.delete(id);
+}
+
+/** An EAS item as the cache keeps it. */
+export function toCacheItem(item: EasItem, collectionId: string, nowMs: number): CacheItem {
+  const kind =
+    item.class ??
+    (Object.keys(item.data).some((k) => k.startsWith('Calendar:'))
+      ? 'Calendar'
+      : Object.keys(item.data).some((k) => k.startsWith('Contacts:'))
+        ? 'Contacts'
+        : 'Email');
+  const receivedMs = kind === 'Email' ? parseEasDate(item.data['Email:DateReceived']) : undefined;
+  return {
+    serverId: item.serverId,
+    collectionId: item.collectionId || collectionId,
+    class: kind,
+    data: { ...item.data },
+    ...(item.body !== undefined ? { body: item.body } : {}),
+    ...(receivedMs !== undefined ? { receivedMs } : {}),
+    syncedAtMs: nowMs,
+  };
+}
+
+/** Settings/Oof/Get (MS-ASCMD 2.2.3.119): 0 disabled, 1 enabled, 2 scheduled. Undefined when unreadable. */
+async function readOof(client: EasClient, nowMs: number): Promise<OofState | undefined> {
+  let answer: Awaited<ReturnType<EasClient['command']>>;
+  try {
+    answer = await client.command(
+      'Settings',
+      el(
+        'Settings:Settings',
+        el('Settings:Oof', el('Settings:Get', el('Settings:BodyType', 'Text'))),
+      ),
+    );
+  } catch (error) {
+    const failure = syncFailureFrom(error);
+    // Auth and availability problems matter; a server without OOF support does not.
+    if (failure.kind === 'unauthorized' || failure.kind === 'unavailable') throw failure;
+    return undefined;
+  }
+  const oof = answer.body ? child(answer.body, 'Settings:Oof') : undefined;
+  const get = oof ? child(oof, 'Settings:Get') : undefined;
+  if (!get) return undefined;
+  const code = textOf(get, 'Settings:OofState');
+  const state =
+    code === '1' ? 'enabled' : code === '2' ? 'scheduled' : code === '0' ? 'disabled' : 'unknown';
+  const messages = children(get, 'Settings:OofMessage');
+  const replyOf = (tag: string): string | undefined => {
+    const message = messages.find((m) => child(m, tag));
+    return message ? textOf(message, 'Settings:ReplyMessage') : undefined;
+  };
+  const internalReply = replyOf('Settings:AppliesToInternal');
+  const externalReply =
+    replyOf('Settings:AppliesToExternalKnown') ?? replyOf('Settings:AppliesToExternalUnknown');
+  return {
+    state,
+    ...(internalReply !== undefined ? { internalReply } : {}),
+    ...(externalReply !== undefined ? { externalReply } : {}),
+    readAtMs: nowMs,
+  };
+}
