@@ -93,3 +93,13 @@ export type { SyncSummary } from './connector/exchange-connection.js';
  * connection through: the HMA pair's DeviceModel block rule is removed.
  */
 export { withoutOutlookBlockRule } from './scenario-variants.js';
+/**
+ * Flow C beside flow A (what the cloud holds, what the device holds, what an
+ * attacker needs), as rows for `hma-lab` to print; docs/basic-vs-hma.md is the prose.
+ *
+ * @example
+ * ```ts
+ * for (const row of BASIC_VS_HMA) console.log(`${row.topic}: ${row.hma} | ${row.basic}`);
+ * ```
+ */
+export { BASIC_VS_HMA, type ComparisonRow } from './comparison.js';

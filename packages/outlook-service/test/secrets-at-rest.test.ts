@@ -155,6 +155,28 @@ describe('secrets never at rest', () => {
     expect(signIn.requestBody!.text).toContain('emailAddress=alice%40contoso.com');
     expectNothingLeaked(lab, ALICE.password, FIXED_KEY);
   });
+  it('bodies the service cannot read are withheld from the trace too', async () => {
+    lab = createBasicLab();
+    const device = lab.ctx.fetchFor('device');
+    const url = 'https://prod-outlookservice.outlookmobile.com/api/basic/v1/accounts';
+    const good = JSON.stringify(signInBody());
+    for (const [type, body] of [
+      ['application/json', good.slice(0, -1)],
+      ['text/plain', good],
+      ['application/json', `[${good}]`],
+    ] as const) {
+      const res = await device(url, { method: 'POST', headers: { 'content-type': type }, body });
+      expect(res.status).toBe(400);
+    }
+    const texts = lab.ctx.trace.exchanges().map((e) => e.requestBody?.text);
+    expect(texts).toEqual([
+      expect.stringMatching(/byte body withheld/),
+      expect.stringMatching(/byte body withheld/),
+      // An array is still JSON: shown, with the secrets masked where they sit.
+      expect.stringContaining('"password":"[redacted]"'),
+    ]);
+    expectNothingLeaked(lab, ALICE.password, FIXED_KEY);
+  });
 });
 
 describe('the ciphertext', () => {

@@ -2,6 +2,7 @@ import { isLabError, protocolErrorHandler, type ServiceDeps } from '@hma-lab/cor
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import { OutlookServiceError } from '../errors.js';
 import type { ErrorBody } from '../protocol/wire.js';
+import { withholdUnreadBody } from './withhold-secrets.js';
 
 /** Error codes for the core body reader's errors, in this API's vocabulary. */
 const CORE_CODES: Record<string, string> = {
@@ -18,7 +19,14 @@ export function outlookServiceErrors(deps: Pick<ServiceDeps, 'log'>): ErrorReque
   return protocolErrorHandler(
     'outlook-service',
     deps,
-    function renderOutlookServiceError(error: unknown, _req: Request, res: Response) {
+    function renderOutlookServiceError(error: unknown, req: Request, res: Response) {
+      // The body reader failed before withholdSecrets could mask the body.
+      if (
+        isLabError(error) &&
+        (error.code === 'malformed_body' || error.code === 'body_too_large')
+      ) {
+        withholdUnreadBody(req);
+      }
       let status = 500;
       let body: ErrorBody = {
         error: { code: 'InternalServerError', message: 'the service failed to handle the request' },
