@@ -47,11 +47,9 @@ export function hmaErrors(
       res.status(error.status).json({ error: { code: 'InvalidRequest', message: error.message } });
       return;
     }
-    res
-      .status(500)
-      .json({
-        error: { code: 'InternalServerError', message: 'An internal server error occurred.' },
-      });
+    res.status(500).json({
+      error: { code: 'InternalServerError', message: 'An internal server error occurred.' },
+    });
   });
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  EasHttpError,
   createEasClient,
   el,
   child,
@@ -102,7 +103,7 @@ export function createEasSession(options: EasSessionOptions): EasSession {
     };
     try {
       if (initial) {
-        await client.options();
+        await probeOptions(options);
         await client.provision();
         provisioned = true;
       }
@@ -244,5 +245,32 @@ async function readOof(client: EasClient, nowMs: number): Promise<OofState | und
     ...(internalReply !== undefined ? { internalReply } : {}),
     ...(externalReply !== undefined ? { externalReply } : {}),
     readAtMs: nowMs,
+  };
+}
+
+/**
+ * `OPTIONS` with the device's query (`?User=…&DeviceId=…&DeviceType=OutlookService`),
+ * as devices send it, so the server's logs and device rules see who asks.
+ * Answers the versions and commands on-prem offers (MS-ASHTTP 2.2.2.1.2).
+ */
+async function probeOptions(options: EasSessionOptions): Promise<{ versions: string[] }> {
+  const query = new URLSearchParams({
+    User: options.user,
+    DeviceId: options.deviceId,
+    DeviceType: 'OutlookService',
+  });
+  const response = await options.fetch(`${options.url}?${query.toString()}`, {
+    method: 'OPTIONS',
+    headers: {
+      Authorization: await options.authorization(),
+      'User-Agent': options.userAgent,
+    },
+  });
+  const body = await response.text();
+  if (response.status !== 200) {
+    throw new EasHttpError('OPTIONS', response.status, response.headers, body || undefined);
+  }
+  return {
+    versions: (response.headers.get('ms-asprotocolversions') ?? '').split(',').filter(Boolean),
   };
 }
