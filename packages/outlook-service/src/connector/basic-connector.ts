@@ -162,7 +162,7 @@ export function createBasicConnector(
     );
   }
 
-  function flushPassword(account: BasicAccount, why: 'inactive' | 'refused' | 'removed'): boolean {
+  function flushPassword(account: BasicAccount, why: 'inactive' | 'removed'): boolean {
     stopKeepAlive(account.accountId);
     if (!memory.flush(account.accountId)) return false;
     if (why === 'inactive') {
