@@ -1,0 +1,191 @@
+import { EasHttpError, createEasClient } from '@hma-lab/activesync';
+import { WELL_KNOWN_APPS } from '@hma-lab/core';
+import { EXO, hybridLab, mintAccessToken } from './support.js';
+
+const EXO_EAS = `${EXO}/Microsoft-Server-ActiveSync`;
+const BOB = 'bob@contoso.com';
+
+describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
+  let lab: ReturnType<typeof hybridLab>;
+  afterEach(() => lab?.close());
+
+  it('answers an empty Bearer with 401 and the Exchange Online challenge (steps 3-4)', async () => {
+    lab = hybridLab();
+    const res = await lab.ctx.fetchFor('autodetect')(EXO_EAS, {
+      headers: { authorization: 'Bearer' },
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-length')).toBe('0');
+    const challenge = res.headers.get('www-authenticate')!;
+    expect(challenge).toBe(
+      'Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
+    );
+    expect(challenge).not.toContain('Basic');
+    const basic = await lab.ctx.fetchFor('client')(EXO_EAS, {
+      method: 'OPTIONS',
+      headers: { authorization: `Basic ${Buffer.from(`${BOB}:Passw0rd!`).toString('base64')}` },
+    });
+    expect(basic.status).toBe(401);
+  });
+
+  it('offers and accepts Basic only when allowBasicAuthActiveSync is on', async () => {
+    lab = hybridLab({ allowBasicAuthActiveSync: true });
+    const anonymous = await lab.ctx.fetchFor('client')(EXO_EAS, { method: 'OPTIONS' });
+    expect(anonymous.headers.get('www-authenticate')).toContain(
+      'Basic realm="outlook.office365.com"',
+    );
+    const basic = await lab.ctx.fetchFor('client')(EXO_EAS, {
+      method: 'OPTIONS',
+      headers: { authorization: `Basic ${Buffer.from(`${BOB}:Passw0rd!`).toString('base64')}` },
+    });
+    expect(basic.status).toBe(200);
+  });
+
+  it('syncs bob with his access token: OPTIONS, Provision x2, FolderSync, Sync, Settings (step 15)', async () => {
+    lab = hybridLab();
+    const token = mintAccessToken(lab.ctx, BOB, {
+      appid: WELL_KNOWN_APPS.outlookMobile,
+      amr: ['pwd', 'fed'],
+    });
+    const eas = createEasClient({
+      fetch: lab.ctx.fetchFor('device'),
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId: 'bobphone1',
+      deviceType: 'iPhone',
+      user: BOB,
+      protocolVersion: '14.1',
+    });
+    const options = await eas.options();
+    expect(options.status).toBe(200);
+    expect(options.versions).toContain('14.1');
+    expect(options.commands).toEqual(expect.arrayContaining(['Sync', 'FolderSync', 'Provision']));
+    const provisioned = await eas.provision();
+    expect(provisioned.policyKey).toMatch(/^\d+$/);
+    const { folders } = await eas.folderSync();
+    expect(folders.map((f) => [f.displayName, f.type])).toEqual(
+      expect.arrayContaining([
+        ['Inbox', 2],
+        ['Calendar', 8],
+        ['Contacts', 9],
+      ]),
+    );
+    const inbox = folders.find((f) => f.type === 2)!;
+    const all = await eas.syncAll(inbox.serverId, { windowSize: 4 });
+    expect(all.added).toHaveLength(11);
+    expect(all.rounds).toBeGreaterThan(2);
+    expect(all.added[0]!.data['Email:Subject']).toBeDefined();
+    const month = createEasClient({
+      fetch: lab.ctx.fetchFor('device'),
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId: 'bobphone2',
+      deviceType: 'iPhone',
+      user: BOB,
+      protocolVersion: '14.1',
+    });
+    await month.provision();
+    await month.folderSync();
+    const recent = await month.syncAll(inbox.serverId, { filterType: 5 });
+    expect(recent.added).toHaveLength(8); // ages 0.1-26 days; 33, 45 and 70 are older than a month
+
+    lab.exo.deliver(BOB, { subject: 'Fresh cloud mail' });
+    const delta = await eas.sync(inbox.serverId, {});
+    expect(delta.added.map((i) => i.data['Email:Subject'])).toEqual(['Fresh cloud mail']);
+    const calendar = await eas.syncAll(folders.find((f) => f.type === 8)!.serverId);
+    expect(calendar.added[0]!.data['Calendar:Subject']).toBeDefined();
+    const settings = await eas.settings();
+    expect(settings.status).toBe(1);
+    const calls = lab.ctx.trace.exchanges().filter((e) => e.from === 'device' && e.to === 'exo');
+    expect(calls.every((e) => e.status === 200)).toBe(true);
+  });
+
+  it('refuses tokens of the wrong audience with x-ms-diagnostics, and users without a cloud mailbox with 403', async () => {
+    lab = hybridLab();
+    const fetch = lab.ctx.fetchFor('client');
+    const wrong = mintAccessToken(lab.ctx, BOB, {
+      aud: 'https://mail.contoso.com',
+      appid: WELL_KNOWN_APPS.exchangeOnline,
+    });
+    const res = await fetch(EXO_EAS, {
+      method: 'OPTIONS',
+      headers: { authorization: `Bearer ${wrong}` },
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('x-ms-diagnostics')).toMatch(/^2000003;/);
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    const alice = mintAccessToken(lab.ctx, 'alice@contoso.com', {
+      appid: WELL_KNOWN_APPS.outlookMobile,
+    });
+    const onprem = await fetch(EXO_EAS, {
+      method: 'OPTIONS',
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    expect(onprem.status).toBe(403);
+  });
+
+  it('answers malformed ActiveSync requests with 400, unknown commands with 501, never a stack trace', async () => {
+    lab = hybridLab();
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const fetch = lab.ctx.fetchFor('client');
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/vnd.ms-sync.wbxml',
+    };
+    const noQuery = await fetch(EXO_EAS, {
+      method: 'POST',
+      headers,
+      body: new Uint8Array([3, 1, 106, 0]),
+    });
+    expect(noQuery.status).toBe(400);
+    expect(await noQuery.text()).toBe('');
+    const garbage = await fetch(`${EXO_EAS}?Cmd=Sync&User=bob&DeviceId=x1&DeviceType=iPhone`, {
+      method: 'POST',
+      headers,
+      body: new Uint8Array([3, 1, 106, 0, 0x45, 0x99, 0x99]),
+    });
+    expect(garbage.status).toBe(400);
+    const eas = createEasClient({
+      fetch,
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId: 'x2',
+      deviceType: 'iPhone',
+      protocolVersion: '14.1',
+    });
+    await eas.provision();
+    await expect(eas.ping(['1'], 60)).rejects.toBeInstanceOf(EasHttpError);
+    await expect(eas.ping(['1'], 60)).rejects.toMatchObject({ status: 501 });
+    const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
+    expect(get.status).toBe(501);
+  });
+
+  it('asks an unprovisioned 14.1 device to provision (Status 142), and 12.1 with HTTP 449', async () => {
+    lab = hybridLab();
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const fetch = lab.ctx.fetchFor('client');
+    const old = await fetch(`${EXO_EAS}?Cmd=FolderSync&User=bob&DeviceId=o1&DeviceType=iPhone`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/vnd.ms-sync.wbxml',
+        'ms-asprotocolversion': '12.1',
+      },
+      body: new Uint8Array([3, 1, 106, 0, 0, 7, 0x56, 0x52, 3, 0x30, 0, 1, 1]),
+    });
+    expect(old.status).toBe(449);
+    // The client re-provisions by itself on 142 and carries on.
+    const eas = createEasClient({
+      fetch,
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId: 'n1',
+      deviceType: 'iPhone',
+      protocolVersion: '14.1',
+    });
+    const { folders } = await eas.folderSync();
+    expect(folders.length).toBeGreaterThan(0);
+    const provisions = lab.ctx.trace.exchanges().filter((e) => /Cmd=Provision/.test(e.url));
+    expect(provisions).toHaveLength(2);
+  });
+});
