@@ -1,5 +1,11 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '@hma-lab/cli';
+import { createRealClock, createTraceRecorder } from '@hma-lab/core';
+import { createFrontDoorFetch } from '@hma-lab/lab';
+import { createDevice } from '@hma-lab/outlook-mobile';
 
 function capture() {
   const out: string[] = [];
@@ -58,19 +64,7 @@ describe('hma-lab CLI', () => {
   });
 
   it('up prints the ready line once every service listens, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/bin.ts', 'up'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      let buffer = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        const newline = buffer.indexOf('\n');
-        if (newline >= 0) resolve(buffer.slice(0, newline));
-      });
-      child.on('exit', (code) => reject(new Error(`exited early with ${code}`)));
-    });
-    const ready = JSON.parse(line) as { ready: boolean; services: Record<string, string> };
+    const { child, ready } = await startUp(['--http']);
     expect(ready.ready).toBe(true);
     expect(Object.keys(ready.services)).toEqual(
       expect.arrayContaining(['entra', 'exo', 'onprem-eas', 'autodetect']),
@@ -79,8 +73,89 @@ describe('hma-lab CLI', () => {
       `${ready.services.entra}/common/v2.0/.well-known/openid-configuration`,
     );
     expect(metadata.status).toBe(200);
-    const exitCode = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exitCode).toBe(0);
+    // The admin API moves the clock of the running lab.
+    const { out, output } = capture();
+    expect(await main(['time', 'advance', '2h', '--lab', ready.admin!], output)).toBe(0);
+    expect(out.join('\n')).toMatch(/^lab time is now /);
+    expect(await stop(child)).toBe(0);
   }, 30_000);
+
+  it('up serves HTTPS with a local CA: a Node client trusting the printed CA completes flow A', async () => {
+    const tlsDir = mkdtempSync(join(tmpdir(), 'hma-lab-tls-'));
+    const { child, ready } = await startUp(['--tls-dir', tlsDir]);
+    try {
+      expect(ready.ca).toBe(join(tlsDir, 'ca.pem'));
+      expect(ready.frontDoor).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const ca = readFileSync(ready.ca!, 'utf8');
+      const door = createFrontDoorFetch({ frontDoor: ready.frontDoor!, ca });
+      const phone = createDevice({
+        fetch: door.fetch,
+        clock: createRealClock(),
+        trace: createTraceRecorder({ clock: createRealClock() }),
+      });
+      const result = await phone.connect({
+        email: 'alice@contoso.com',
+        password: 'Passw0rd!',
+        totpSecret: 'JBSWY3DPEHPK3PXP',
+      });
+      expect(result.flow).toBe('A');
+      expect(result.messages.length).toBeGreaterThan(0);
+      // Without trusting the CA, the same client is refused.
+      const untrusted = createFrontDoorFetch({ frontDoor: ready.frontDoor! });
+      await expect(
+        untrusted.fetch('https://login.microsoftonline.com/common/discovery/keys'),
+      ).rejects.toThrow();
+      await Promise.all([door.close(), untrusted.close()]);
+    } finally {
+      expect(await stop(child)).toBe(0);
+    }
+  }, 60_000);
 });
+
+interface Ready {
+  ready: boolean;
+  services: Record<string, string>;
+  frontDoor?: string;
+  admin?: string;
+  ca?: string;
+}
+
+async function startUp(
+  args: string[],
+): Promise<{ child: ChildProcessWithoutNullStreams; ready: Ready }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'packages/cli/src/bin.ts',
+      'up',
+      '--front-door-port',
+      '0',
+      ...args,
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, HMA_LAB_HOME: mkdtempSync(join(tmpdir(), 'hma-lab-home-')) },
+    },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    let errors = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const newline = buffer.indexOf('\n');
+      if (newline >= 0) resolve(buffer.slice(0, newline));
+    });
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${errors}`)));
+  });
+  return { child, ready: JSON.parse(line) as Ready };
+}
+
+function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  return exited;
+}

@@ -22,7 +22,16 @@ describe('flow A for alice@contoso.com over loopback ports', () => {
     expect(run.flow).toBe('A');
     expect(stepSequence(run.steps)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(Object.keys(lab.services).sort()).toEqual(
-      ['adfs', 'autodetect', 'entra', 'exo', 'onprem-autodiscover', 'onprem-eas', 'wap'].sort(),
+      [
+        'adfs',
+        'autodetect',
+        'entra',
+        'exo',
+        'onprem-autodiscover',
+        'onprem-eas',
+        'outlook-service',
+        'wap',
+      ].sort(),
     );
   });
 

@@ -42,6 +42,8 @@ describe('negative paths of flow A', () => {
   });
 
   it('dave@fabrikam.com (managed domain) signs in without steps 8 to 11', async () => {
+    // AutoDetect keeps answers for a while, as the real service does; dave was looked up above.
+    lab.service<{ clearCache(): void }>('autodetect').clearCache();
     const run = await lab.runFlow('dave@fabrikam.com');
     expect(run.error).toBeUndefined();
     const sequence = stepSequence(run.steps);

@@ -20,3 +20,4 @@ export type { Listener } from './listen.js';
 export { formatStep, formatRun } from './format.js';
 export { labMatchers } from './testing.js';
 export type { StepExpectation, TokenExpectation } from './testing.js';
+export { createFrontDoorFetch } from './front-door-fetch.js';

@@ -36,9 +36,13 @@ import { createAdfs, createWap } from '@hma-lab/adfs';
 import { createOnpremActiveSync, createOnpremAutodiscover } from '@hma-lab/exchange-onprem';
 import { createExchangeOnline } from '@hma-lab/exchange-online';
 import { createAutodetect } from '@hma-lab/autodetect';
+import { createOutlookService } from '@hma-lab/outlook-service';
 import {
+  createBasicAuthDevice,
   createDevice,
   DeviceFlowError,
+  type BasicAuthDevice,
+  type BasicFlowResult,
   type Device,
   type DeviceUser,
   type FlowResult,
@@ -101,10 +105,11 @@ export interface LabService {
 
 export interface FlowRun {
   ok: boolean;
-  flow: 'A' | 'B';
+  /** A or B for hybrid modern authentication (`path: 'hma'`), C for basic authentication. */
+  flow: 'A' | 'B' | 'C';
   runId: string;
   user: string;
-  result?: FlowResult;
+  result?: FlowResult | BasicFlowResult;
   error?: DeviceFlowError;
   /** The run's trace entries labelled with FLOWS.md step numbers, in order. */
   steps: FlowStep[];
@@ -140,7 +145,17 @@ export interface Lab {
   /** A reference device bound to this lab. */
   device(options?: { deviceId?: string }): Device;
   /** Runs flow A (or B, for a cloud mailbox) for a user with a fresh device, and labels the trace. */
-  runFlow(upn: string, options?: { runId?: string; device?: Device }): Promise<FlowRun>;
+  runFlow(
+    upn: string,
+    options?: {
+      runId?: string;
+      device?: Device;
+      path?: 'hma' | 'basic';
+      basicDevice?: BasicAuthDevice;
+    },
+  ): Promise<FlowRun>;
+  /** A flow C device (basic authentication through the Outlook cloud service) bound to this lab. */
+  basicDevice(options?: { deviceId?: string }): BasicAuthDevice;
   close(): Promise<void>;
 }
 
@@ -243,6 +258,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   add('onprem-eas', createOnpremActiveSync(deps('onprem-eas')));
   add('exo', createExchangeOnline(deps('exo')));
   add('autodetect', createAutodetect(deps('autodetect')));
+  add('outlook-service', createOutlookService(deps('outlook-service')));
 
   const urls: Partial<Record<ServiceParty, string>> = {};
   let frontDoor: Listener | undefined;
@@ -320,10 +336,15 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     },
     credentials,
     device,
+    basicDevice: (deviceOptions = {}) =>
+      createBasicAuthDevice({ fetch: factory.fetchFor('device'), clock, trace, ...deviceOptions }),
     async runFlow(upn, runOptions = {}) {
       const runId = runOptions.runId ?? randomUUID();
-      const phone = runOptions.device ?? device();
       const user = credentials(upn);
+      const basic = runOptions.path === 'basic';
+      // A flow C device made here lives only for the run (its background wake-ups stop with it).
+      const ownBasic = basic && !runOptions.basicDevice ? lab.basicDevice() : undefined;
+      const phone = basic ? (runOptions.basicDevice ?? ownBasic!) : (runOptions.device ?? device());
       try {
         const result = await phone.connect(user, { runId });
         const entries = trace.entries({ runId });
@@ -338,7 +359,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
         };
       } catch (error) {
         if (!(error instanceof DeviceFlowError)) throw error;
-        const flow = error.flow === 'B' ? 'B' : 'A';
+        const flow = error.flow;
         const entries = trace.entries({ runId });
         return {
           ok: false,
@@ -349,6 +370,8 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
           entries,
           steps: labelFlow(entries, flow),
         };
+      } finally {
+        ownBasic?.close();
       }
     },
     async close() {

@@ -88,6 +88,18 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, ScenarioInput>> = {
       alice.mailbox = { location: 'onprem', exchangeVersion: '2010' };
     },
   ),
+  'basic-auth': variant(
+    'basic-auth',
+    "Flow C's prerequisites: the Outlook cloud service may connect to on-premises ActiveSync with Basic authentication (no DeviceModel block rule for Outlook for iOS and Android, Basic not blocked).",
+    (s) => {
+      s.exchange.onprem.deviceAccess = {
+        defaultAccessLevel: 'Allow',
+        rules: [
+          { characteristic: 'DeviceType', queryString: 'OutlookService', accessLevel: 'Allow' },
+        ],
+      };
+    },
+  ),
   'ssl-offload': variant(
     'ssl-offload',
     'TLS is terminated at a load balancer in front of Exchange: Exchange sees http:// and rejects AT2 (audience https://...) with 2000003 at step 19.',
