@@ -23,6 +23,21 @@ export interface AutodetectService {
   cached(): Array<{ email: string; detection: Detection; storedAtMs: number; expiresAtMs: number }>;
 }
 
+/**
+ * Creates the AutoDetect service (`prod-autodetect.outlookmobile.com`):
+ * `GET /detect` and `/autodetect/detect`. Detection walks AutoDiscover v2
+ * (Exchange Online, then its 302 on-prem) and the empty-Bearer probe itself
+ * through `deps.fetch`, and answers 200 / 202 / 204 / 503 with `X-Request-Id`,
+ * `X-Response-Time` and, when AutoDiscover failed, `X-AutoDv2-Error`.
+ *
+ * @example
+ * ```ts
+ * const autodetect = createAutodetect(ctx.depsFor('autodetect'), { cacheTtl: '1h' });
+ * ctx.mount('autodetect', autodetect.app);
+ * autodetect.clearCache('alice@contoso.com');
+ * ```
+ * @see protocol-facts.md §3, docs/flow-map.md steps 1-6
+ */
 export function createAutodetect(
   deps: ServiceDeps,
   config: Partial<AutodetectConfig> = {},
