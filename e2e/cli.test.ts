@@ -21,7 +21,7 @@ describe('hma-lab CLI', () => {
     expect(code).toBe(0);
     for (let step = 1; step <= 20; step++)
       expect(text).toMatch(new RegExp(`^\\[\\s?${step}\\] `, 'm'));
-    expect(text).toMatch(/^\[ 3\] exo -> autodetect .* -> 302 /m);
+    expect(text).toMatch(/^\[ 3\] exo -> autodetect +302 /m);
     expect(text).toContain('completed');
   });
 
