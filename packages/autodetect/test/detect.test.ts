@@ -294,6 +294,16 @@ describe('AutoDetect GET /detect', () => {
     const bad = await lab.ask('not an address');
     expect(bad.status).toBe(400);
     expect((await bodyOf(bad)).error.code).toBe('InvalidEmail');
+    const huge = await lab.ask(`${'a'.repeat(10_000)}@contoso.com`);
+    expect(huge.status).toBe(400);
+    const junkBasic = await device(DETECT, { headers: { authorization: 'Basic !!!' } });
+    expect((await bodyOf(junkBasic)).error.code).toBe('MissingEmail');
+    const post = await device(DETECT, {
+      method: 'POST',
+      body: 'x',
+      headers: { 'x-email': 'a@b.com' },
+    });
+    expect(post.status).toBe(404);
     const wrongPath = await device('https://prod-autodetect.outlookmobile.com/nope');
     expect(wrongPath.status).toBe(404);
     expect(lab.ctx.trace.exchanges().filter((e) => e.from === 'autodetect')).toHaveLength(0);

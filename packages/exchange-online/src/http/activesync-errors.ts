@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { isLabError, protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
-import { InvalidTokenError } from '../errors.js';
+import { InvalidTokenError, clientErrorStatus } from '../errors.js';
 import { challengeHeaders } from './exo-challenge.js';
 
 /**
@@ -21,7 +21,7 @@ export function activeSyncErrors(
         .end();
       return;
     }
-    const status = isLabError(error) ? error.status : 500;
+    const status = isLabError(error) ? error.status : (clientErrorStatus(error) ?? 500);
     res.status(status).set('Content-Length', '0').end();
   });
 }

@@ -1,17 +1,18 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import { isLabError, protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
-import { AutodiscoverError } from '../errors.js';
+import { protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
+import { AutodiscoverError, clientErrorStatus } from '../errors.js';
 
 /** Renders AutoDiscover v2 failures as `{"ErrorCode","ErrorMessage"}` (facts §2.4). */
 export function autodiscoverErrors(deps: Pick<ServiceDeps, 'log'>): ErrorRequestHandler {
   return protocolErrorHandler('exo', deps, function renderAutodiscoverError(error, _req, res) {
+    const clientStatus = clientErrorStatus(error);
     const { status, body } =
       error instanceof AutodiscoverError
         ? { status: error.status, body: { ErrorCode: error.code, ErrorMessage: error.message } }
-        : isLabError(error) && error.expose
+        : clientStatus !== undefined
           ? {
-              status: error.status,
-              body: { ErrorCode: 'InvalidRequest', ErrorMessage: error.message },
+              status: clientStatus,
+              body: { ErrorCode: 'InvalidRequest', ErrorMessage: (error as Error).message },
             }
           : {
               status: 500,

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import { isLabError, protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
-import { HmaApiError, InvalidTokenError } from '../errors.js';
+import { protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
+import { HmaApiError, InvalidTokenError, clientErrorStatus } from '../errors.js';
 import { challengeHeaders } from './exo-challenge.js';
 
 /**
@@ -43,8 +43,11 @@ export function hmaErrors(
         });
       return;
     }
-    if (isLabError(error) && error.expose) {
-      res.status(error.status).json({ error: { code: 'InvalidRequest', message: error.message } });
+    const status = clientErrorStatus(error);
+    if (status !== undefined) {
+      res
+        .status(status)
+        .json({ error: { code: 'InvalidRequest', message: (error as Error).message } });
       return;
     }
     res.status(500).json({
