@@ -1,5 +1,6 @@
 import { stepSequence } from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
+import type { FlowResult } from '@hma-lab/outlook-mobile';
 import { exchangesOf, header } from './helpers.js';
 
 describe('negative paths of flow A', () => {
@@ -12,7 +13,7 @@ describe('negative paths of flow A', () => {
   it('AT1 sent straight to on-prem ActiveSync is refused with x-ms-diagnostics 2000003', async () => {
     const run = await lab.runFlow('alice@contoso.com');
     expect(run.ok).toBe(true);
-    const at1 = run.result!.tokens.accessToken;
+    const at1 = (run.result as FlowResult).tokens.accessToken;
     const response = await lab.fetch('https://mail.contoso.com/Microsoft-Server-ActiveSync', {
       method: 'OPTIONS',
       headers: { authorization: `Bearer ${at1}` },

@@ -92,7 +92,10 @@ export interface Device {
    * CSS-Exchange HMA test script does with ADAL. Failures are
    * {@link DeviceFlowError}s numbered as flow A's sign-in steps.
    */
-  acquireToken(user: DeviceUser, options: { authority: string; resource: string }): Promise<TokenSet>;
+  acquireToken(
+    user: DeviceUser,
+    options: { authority: string; resource: string },
+  ): Promise<TokenSet>;
 }
 
 const EXO_RESOURCE = 'https://outlook.office365.com';
