@@ -216,6 +216,38 @@ describe('provisioning API (steps 16-19)', () => {
     expect(again.body.state).toBe('ready');
   });
 
+  it('treats an unreachable on-prem server like a 503: 502 now, retries until it is back', async () => {
+    lab = hybridLab();
+    const app = lab.onprem.app;
+    lab.ctx.mount('onprem-eas', undefined as unknown as typeof app); // nothing listens
+    const res = await lab.provision();
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('OnPremisesUnavailable');
+    expect(res.body.error.message).toMatch(/ECONNREFUSED/);
+    lab.ctx.mount('onprem-eas', app);
+    await lab.ctx.clock.advance('1m');
+    expect(lab.exo.account(ALICE)).toMatchObject({ state: 'ready' });
+    expect(lab.exo.account(ALICE)!.error).toBeUndefined();
+  });
+
+  it('reports on-prem refusing AT2 (fault ssl-offload) and the device (fault device-blocked)', async () => {
+    lab = hybridLab();
+    lab.ctx.faults.on('ssl-offload');
+    const refused = await lab.provision();
+    expect(refused.status).toBe(502);
+    expect(refused.body.error).toMatchObject({ code: 'OnPremisesRejectedToken', step: 19 });
+    expect(refused.body.error.diagnostics).toMatch(/^2000003;/);
+    expect(lab.exo.account(ALICE)!.state).toBe('failed');
+    lab.ctx.faults.off('ssl-offload');
+    lab.ctx.faults.on('device-blocked');
+    const blocked = await lab.provision();
+    expect(blocked.status).toBe(403);
+    expect(blocked.body.error).toMatchObject({ code: 'DeviceBlockedOnPremises', step: 19 });
+    lab.ctx.faults.off('device-blocked');
+    const fine = await lab.provision();
+    expect(fine.body.state).toBe('ready');
+  });
+
   it('decodes nothing it should not: AT2 never reaches the device', async () => {
     lab = hybridLab();
     const res = await lab.provision();
