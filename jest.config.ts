@@ -21,6 +21,9 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   setupFilesAfterEnv: ['<rootDir>/scripts/jest-setup.ts'],
+  // Whole-lab tests move the virtual clock through weeks of scheduled work; on a
+  // busy 2-core CI machine a few take several seconds. Real waiting is never the reason.
+  testTimeout: 30_000,
 } satisfies Config;
 
 const packages = readdirSync('packages').filter(
