@@ -50,6 +50,46 @@ describe('hma-lab CLI', () => {
     expect(at2?.raw.split('.')).toHaveLength(3);
   });
 
+  it('flow --path basic runs flow C and shows which secret crossed which boundary', async () => {
+    const { out, output } = capture();
+    const code = await main(
+      [
+        'flow',
+        '--user',
+        'alice@contoso.com',
+        '--path',
+        'basic',
+        '--scenario',
+        'basic-auth',
+        '--mode',
+        'in-process',
+      ],
+      output,
+    );
+    const text = out.join('\n');
+    expect(code).toBe(0);
+    expect(text).toContain('flow C for alice@contoso.com: completed');
+    expect(text).toMatch(/^ {2}\[ 2\] deviceKey +device -> outlook-service/m);
+    expect(text).toMatch(/^ {2}\[ 3\] password +outlook-service -> onprem-eas/m);
+    expect(text).not.toContain('Passw0rd!');
+  });
+
+  it('flow --path basic on contoso stops at step 4: the HMA block rule refuses basic authentication', async () => {
+    const { out, output } = capture();
+    const code = await main(
+      ['flow', '--user', 'alice@contoso.com', '--path', 'basic', '--mode', 'in-process'],
+      output,
+    );
+    expect(code).toBe(1);
+    expect(out.join('\n')).toMatch(/FAILED at step 4/);
+  });
+
+  it('compare sets flow C beside flow A', async () => {
+    const { out, output } = capture();
+    expect(await main(['compare'], output)).toBe(0);
+    expect(out.join('\n')).toMatch(/What the cloud keeps at rest +HMA \(A\):/);
+  });
+
   it('names the failing step and exits non-zero', async () => {
     const { out, err, output } = capture();
     expect(await main(['flow', '--user', 'nobody@contoso.com'], output)).toBe(2);

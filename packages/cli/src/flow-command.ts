@@ -7,6 +7,8 @@ export interface FlowCommandOptions {
   json?: boolean;
   scenario?: string;
   mode?: LabMode;
+  /** `hma` (default): flow A or B. `basic`: flow C, basic authentication through the Outlook cloud service. */
+  path?: 'hma' | 'basic';
 }
 
 export interface Output {
@@ -32,7 +34,7 @@ export async function flowCommand(options: FlowCommandOptions, output: Output): 
       );
       return 2;
     }
-    const run = await lab.runFlow(options.user);
+    const run = await lab.runFlow(options.user, { path: options.path ?? 'hma' });
     if (options.json) {
       output.out(JSON.stringify(runToJson(run, lab.scenario.name, lab.mode), null, 2));
     } else {
@@ -40,6 +42,13 @@ export async function flowCommand(options: FlowCommandOptions, output: Output): 
         `hma-lab: flow ${run.flow} for ${run.user}, scenario ${lab.scenario.name}, ${lab.mode} mode\n`,
       );
       output.out(formatRun(run));
+      if (run.flow === 'C') output.out(`\n${secretsCrossing(run)}`);
+      if (run.flow === 'C' && !run.ok && run.error?.step === 4 && lab.scenario.name === 'contoso') {
+        output.out(
+          '\nThe contoso scenario blocks this connection on purpose: its DeviceModel rule "Outlook for iOS and Android"\n' +
+            'is what HMA deployments add to stop basic authentication. Try --scenario basic-auth.',
+        );
+      }
     }
     return run.ok ? 0 : 1;
   } finally {
@@ -89,4 +98,20 @@ function stepToJson(step: FlowStep): Record<string, unknown> {
     return { ...base, action: step.entry.action, summary: step.entry.summary };
   const e = step.entry;
   return { ...base, method: e.method, url: e.url, status: e.status };
+}
+
+/** Which secret crossed which boundary in a run (flow C's point): from the trace, never the values. */
+export function secretsCrossing(run: FlowRun): string {
+  const lines = ['Secrets that crossed a boundary (values are never recorded):'];
+  const seen = new Set<string>();
+  for (const step of run.steps) {
+    if (step.entry.kind !== 'exchange' || step.leg !== 'request') continue;
+    for (const secret of step.entry.secrets) {
+      const line = `  [${String(step.step).padStart(2)}] ${secret.name.padEnd(10)} ${step.entry.from} -> ${step.entry.to}  (${secret.where})`;
+      if (!seen.has(line)) lines.push(line);
+      seen.add(line);
+    }
+  }
+  if (lines.length === 1) lines.push('  none');
+  return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtInScenario, builtInScenarioNames, hostsForScenario } from '@hma-lab/core';
 import { checkCommand } from './check-command.js';
+import { renderComparison } from './compare-command.js';
 import { flowCommand, type Output } from './flow-command.js';
 import {
   faultsCommand,
@@ -60,9 +61,17 @@ export async function main(argv: string[], output: Output): Promise<number> {
         .choices(['loopback', 'in-process'])
         .default('loopback'),
     )
+    .addOption(
+      new Option(
+        '-p, --path <path>',
+        'hma: modern authentication (flow A/B); basic: through the Outlook cloud service (flow C)',
+      )
+        .choices(['hma', 'basic'])
+        .default('hma'),
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  hma-lab flow --user alice@contoso.com\n  hma-lab flow --user dave@fabrikam.com --json > trace.json\n  hma-lab flow --scenario hma-off --user alice@contoso.com',
+      '\nExamples:\n  hma-lab flow --user alice@contoso.com\n  hma-lab flow --user dave@fabrikam.com --json > trace.json\n  hma-lab flow --scenario hma-off --user alice@contoso.com\n  hma-lab flow --scenario basic-auth --user alice@contoso.com --path basic',
     )
     .action(
       (opts: {
@@ -70,6 +79,7 @@ export async function main(argv: string[], output: Output): Promise<number> {
         json?: boolean;
         scenario?: string;
         mode: 'loopback' | 'in-process';
+        path: 'hma' | 'basic';
       }) => run(() => flowCommand(opts, output)),
     );
 
@@ -127,6 +137,18 @@ export async function main(argv: string[], output: Output): Promise<number> {
           await lab.close();
           return 0;
         }),
+    );
+
+  program
+    .command('compare')
+    .description(
+      'set basic authentication through the Outlook cloud service (flow C) beside HMA (flow A)',
+    )
+    .action(() =>
+      run(async () => {
+        output.out(renderComparison());
+        return 0;
+      }),
     );
 
   program
