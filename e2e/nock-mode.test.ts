@@ -1,0 +1,43 @@
+import net from 'node:net';
+import { createLab, type Lab } from '@hma-lab/lab';
+
+// Code with hard-coded Microsoft URLs, run unchanged inside jest: the lab's nock
+// mode intercepts the real host names and answers from in-process services.
+describe('nock mode', () => {
+  let lab: Lab;
+  let connects = 0;
+  const original = net.Socket.prototype.connect;
+
+  beforeAll(async () => {
+    lab = await createLab({ mode: 'nock' });
+    net.Socket.prototype.connect = function countingConnect(this: net.Socket, ...args: unknown[]) {
+      connects++;
+      return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+    } as typeof original;
+  });
+  afterAll(async () => {
+    net.Socket.prototype.connect = original;
+    await lab?.close();
+  });
+
+  it("a plain fetch to login.microsoftonline.com returns the lab's metadata, and no socket is opened", async () => {
+    const response = await fetch(
+      'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration',
+    );
+    expect(response.status).toBe(200);
+    const metadata = (await response.json()) as { issuer: string; token_endpoint: string };
+    expect(metadata.issuer).toBe(
+      `https://login.microsoftonline.com/${lab.scenario.tenant.id}/v2.0`,
+    );
+    expect(metadata.token_endpoint).toMatch(
+      /^https:\/\/login\.microsoftonline\.com\/.+\/oauth2\/v2\.0\/token$/,
+    );
+    // ActiveSync's challenge answers the same way, to plain fetch.
+    const challenge = await fetch('https://mail.contoso.com/Microsoft-Server-ActiveSync', {
+      headers: { authorization: 'Bearer' },
+    });
+    expect(challenge.status).toBe(401);
+    expect(challenge.headers.get('www-authenticate')).toContain('authorization_uri=');
+    expect(connects).toBe(0);
+  });
+});
