@@ -1,63 +1,100 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as client from 'openid-client';
-import { LAB_WEB_APP_SECRET, WELL_KNOWN_APPS } from '@hma-lab/core';
+import {
+  decodeJwt,
+  EXO_CLIENT_SECRET,
+  LAB_WEB_APP_SECRET,
+  WELL_KNOWN_APPS,
+  type LabFetch,
+} from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
 import { createBrowser, type BrowserResult } from '@hma-lab/outlook-mobile';
 
-const REDIRECT_URI = 'http://localhost:53682/callback';
+/**
+ * openid-client 6, unchanged, against the whole lab over HTTPS on loopback:
+ * every service listens with a certificate from the lab's CA, and the
+ * client's customFetch is the lab's fetch, which routes the real Entra host
+ * names to those ports and trusts only that CA.
+ */
+const WEB = WELL_KNOWN_APPS.labWebApp;
+const REDIRECT = 'http://localhost:53682/callback';
+const ORIGIN = 'https://login.microsoftonline.com';
 
-/** Signs dave in through the lab's pages the way a person at a browser would. */
-async function signInAsDave(lab: Lab, authorizationUrl: URL): Promise<URL> {
-  const browser = createBrowser({ fetch: lab.fetchAs('client'), redirectUri: REDIRECT_URI });
-  let result: BrowserResult = await browser.open(authorizationUrl.href);
-  for (let i = 0; i < 5 && result.kind === 'page'; i++) {
-    const form = result.page.forms.find((f) => f.visible.length > 0) ?? result.page.forms[0];
-    if (!form) throw new Error(`no form on ${result.page.url}: ${result.page.errors.join(' ')}`);
-    const fields: Record<string, string> = {};
-    if ('login' in form.fields) fields.login = 'dave@fabrikam.com';
-    if ('passwd' in form.fields) fields.passwd = 'Passw0rd!';
-    result = await browser.submit(result.page, form, fields);
-  }
-  if (result.kind !== 'redirect-uri') throw new Error('sign-in did not reach the redirect URI');
-  return new URL(result.url);
-}
-
-describe("openid-client 6 against the lab's entra", () => {
+describe('openid-client 6 against the lab over HTTPS on loopback', () => {
   let lab: Lab;
-  let config: client.Configuration;
+  let clientFetch: LabFetch;
+  let options: Record<symbol, unknown>;
+  const calls: string[] = [];
 
   beforeAll(async () => {
-    lab = await createLab({ mode: 'loopback' });
-    const issuer = new URL(`https://login.microsoftonline.com/${lab.scenario.tenant.id}/v2.0`);
-    config = await client.discovery(
-      issuer,
-      WELL_KNOWN_APPS.labWebApp,
-      LAB_WEB_APP_SECRET,
-      undefined,
-      {
-        // openid-client speaks to the real host names; the lab routes them to its loopback ports.
-        [client.customFetch]: (url, options) => lab.fetchAs('client')(url, options as RequestInit),
-      },
+    lab = await createLab({
+      mode: 'loopback',
+      tls: { dir: mkdtempSync(join(tmpdir(), 'hma-lab-tls-')) },
+    });
+    expect(Object.values(lab.services).every((url) => url!.startsWith('https://127.0.0.1:'))).toBe(
+      true,
     );
+    clientFetch = lab.fetchAs('client');
+    options = {
+      [client.customFetch]: (url: string, init: RequestInit) => {
+        calls.push(`${init.method ?? 'GET'} ${url}`);
+        return clientFetch(url, init);
+      },
+    };
   });
   afterAll(() => lab?.close());
 
-  it('discovers entra', () => {
+  const tid = () => lab.scenario.tenant.id;
+
+  /** Signs dave (managed, no MFA) in through the lab's HTML pages, as a person at a browser. */
+  async function signIn(authorizationUrl: URL, redirectUri = REDIRECT): Promise<URL> {
+    const browser = createBrowser({ fetch: clientFetch, redirectUri });
+    let result: BrowserResult = await browser.open(authorizationUrl.href);
+    for (let i = 0; i < 6 && result.kind === 'page'; i++) {
+      const form = result.page.forms.find((f) => f.visible.length > 0) ?? result.page.forms[0];
+      if (!form) throw new Error(`no form on ${result.page.url}: ${result.page.errors.join(' ')}`);
+      const fields: Record<string, string> = {};
+      if ('login' in form.fields) fields.login = 'dave@fabrikam.com';
+      if ('passwd' in form.fields) fields.passwd = 'Passw0rd!';
+      result = await browser.submit(result.page, form, fields);
+    }
+    if (result.kind !== 'redirect-uri') throw new Error('sign-in did not reach the redirect URI');
+    return new URL(result.url);
+  }
+
+  const discover = (
+    issuer: string,
+    clientId = WEB,
+    secret: string | client.ClientAuth = LAB_WEB_APP_SECRET,
+  ) =>
+    typeof secret === 'string'
+      ? client.discovery(new URL(issuer), clientId, secret, undefined, options)
+      : client.discovery(new URL(issuer), clientId, {}, secret, options);
+
+  it.each([
+    ['the tenant id, v2', (t: string) => `${ORIGIN}/${t}/v2.0`],
+    ['the tenant domain, v2', () => `${ORIGIN}/contoso.onmicrosoft.com/v2.0`],
+    ['common, v2', () => `${ORIGIN}/common/v2.0`],
+    ['organizations, v2', () => `${ORIGIN}/organizations/v2.0`],
+    ['common, v1', () => `${ORIGIN}/common`],
+    ['the tenant id, v1', (t: string) => `${ORIGIN}/${t}`],
+  ])('discovers the issuer form of %s', async (_name, issuer) => {
+    const config = await discover(issuer(tid()));
     const metadata = config.serverMetadata();
-    expect(metadata.issuer).toBe(
-      `https://login.microsoftonline.com/${lab.scenario.tenant.id}/v2.0`,
-    );
-    expect(metadata.token_endpoint).toBe(
-      `https://login.microsoftonline.com/${lab.scenario.tenant.id}/oauth2/v2.0/token`,
-    );
-    expect(metadata.code_challenge_methods_supported ?? ['S256']).toContain('S256');
+    expect(metadata.issuer).toContain(tid());
+    expect(metadata.token_endpoint).toMatch(/^https:\/\/login\.microsoftonline\.com\/.+\/token$/);
+    expect(metadata.jwks_uri).toMatch(/^https:\/\/login\.microsoftonline\.com\//);
   });
 
-  it('completes code + PKCE with state and nonce, then refreshes', async () => {
+  it('code + PKCE with state and nonce, then refresh with rotation', async () => {
+    const config = await discover(`${ORIGIN}/${tid()}/v2.0`);
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
     const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
+      redirect_uri: REDIRECT,
       scope: 'openid profile offline_access User.Read',
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
@@ -65,23 +102,120 @@ describe("openid-client 6 against the lab's entra", () => {
       nonce,
       login_hint: 'dave@fabrikam.com',
     });
-    const callback = await signInAsDave(lab, url);
-    const tokens = await client.authorizationCodeGrant(config, callback, {
+    const tokens = await client.authorizationCodeGrant(config, await signIn(url), {
       pkceCodeVerifier: verifier,
       expectedState: state,
       expectedNonce: nonce,
     });
-    expect(tokens.token_type.toLowerCase()).toBe('bearer');
     expect(tokens.claims()).toMatchObject({
       preferred_username: 'dave@fabrikam.com',
       nonce,
-      tid: lab.scenario.tenant.id,
+      tid: tid(),
+      ver: '2.0',
     });
-    expect(tokens.refresh_token).toBeTruthy();
-
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
-    expect(refreshed.access_token).toBeTruthy();
-    expect(refreshed.access_token).not.toBe(tokens.access_token);
     expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(decodeJwt(refreshed.access_token)?.claims.aud).toBe('https://graph.microsoft.com');
+  });
+
+  it('on-behalf-of through the generic grant, as Exchange Online does at step 17', async () => {
+    const web = await discover(`${ORIGIN}/${tid()}/v2.0`);
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(web, {
+      redirect_uri: REDIRECT,
+      scope: 'https://outlook.office.com/EAS.AccessAsUser.All openid',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      login_hint: 'dave@fabrikam.com',
+    });
+    const first = await client.authorizationCodeGrant(web, await signIn(url), {
+      pkceCodeVerifier: verifier,
+    });
+    const exo = await discover(
+      `${ORIGIN}/${tid()}/v2.0`,
+      WELL_KNOWN_APPS.exchangeOnline,
+      EXO_CLIENT_SECRET,
+    );
+    const second = await client.genericGrantRequest(
+      exo,
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      {
+        assertion: first.access_token,
+        requested_token_use: 'on_behalf_of',
+        scope: 'https://mail.contoso.com/.default offline_access',
+      },
+    );
+    expect(decodeJwt(second.access_token)?.claims).toMatchObject({
+      aud: 'https://mail.contoso.com',
+      appid: WELL_KNOWN_APPS.exchangeOnline,
+    });
+    expect(second.refresh_token).toBeTruthy();
+  });
+
+  it('client credentials with a secret and with private_key_jwt', async () => {
+    const bySecret = await client.clientCredentialsGrant(
+      await discover(`${ORIGIN}/${tid()}/v2.0`),
+      {
+        scope: 'https://graph.microsoft.com/.default',
+      },
+    );
+    expect(decodeJwt(bySecret.access_token)?.claims).toMatchObject({ appidacr: '1', appid: WEB });
+    const key = lab.keys.testClient;
+    const signingKey = await crypto.subtle.importKey(
+      'pkcs8',
+      key.privateKey.export({ format: 'der', type: 'pkcs8' }),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    const byCertificate = await client.clientCredentialsGrant(
+      await discover(
+        `${ORIGIN}/${tid()}/v2.0`,
+        WEB,
+        client.PrivateKeyJwt({ key: signingKey, kid: key.kid }),
+      ),
+      { scope: 'https://graph.microsoft.com/.default' },
+    );
+    expect(decodeJwt(byCertificate.access_token)?.claims).toMatchObject({
+      appidacr: '2',
+      appid: WEB,
+    });
+  });
+
+  it('device code', async () => {
+    const config = await discover(`${ORIGIN}/organizations/v2.0`);
+    const start = await client.initiateDeviceAuthorization(config, {
+      scope: 'openid offline_access User.Read',
+    });
+    const browser = createBrowser({ fetch: clientFetch, redirectUri: 'urn:never' });
+    let result = await browser.open(start.verification_uri);
+    const fill: Array<Record<string, string>> = [
+      { otc: start.user_code },
+      { login: 'dave@fabrikam.com' },
+      { passwd: 'Passw0rd!' },
+    ];
+    for (const fields of fill) {
+      if (result.kind !== 'page') throw new Error('expected a page');
+      const form = result.page.forms.find((f) => Object.keys(fields).every((k) => k in f.fields));
+      if (!form) throw new Error(`no form for ${Object.keys(fields).join()} on ${result.page.url}`);
+      result = await browser.submit(result.page, form, fields);
+    }
+    // The user approved before the first poll: no need to wait for the interval.
+    const tokens = await client.pollDeviceAuthorizationGrant(config, { ...start, interval: 0 });
+    expect(tokens.claims()?.preferred_username).toBe('dave@fabrikam.com');
+  });
+
+  it('every request went over HTTPS to the lab', () => {
+    expect(calls.length).toBeGreaterThan(15);
+    expect(
+      calls.every((c) => / https:\/\/login\.(microsoftonline\.com|windows\.net)\//.test(c)),
+    ).toBe(true);
+    expect(
+      lab.trace
+        .exchanges()
+        .filter((e) => e.from === 'client')
+        .every((e) => e.status > 0),
+    ).toBe(true);
   });
 });
