@@ -1,10 +1,60 @@
-import { readFileSync } from 'node:fs';
-import { renderFaultsDoc } from '../scripts/docs-render.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderErrorsDoc, renderFaultsDoc } from '../scripts/docs-render.js';
+import { ERROR_SECTIONS } from '../scripts/error-catalogue.js';
 
-const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+const root = new URL('..', import.meta.url).pathname;
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Codes a package throws: `new XxxError(400, 'Code'` and `super(400, 'Code'`, across line breaks. */
+function thrownCodes(pkg: string): Set<string> {
+  const codes = new Set<string>();
+  const pattern = /(?:new\s+\w+Error|super)\(\s*\d{3},\s*['"]([A-Za-z_]+)['"]/g;
+  for (const file of sources(join(root, 'packages', pkg, 'src'))) {
+    for (const match of readFileSync(file, 'utf8').matchAll(pattern)) codes.add(match[1]!);
+  }
+  return codes;
+}
 
 describe('docs generated from the code are up to date (npm run docs regenerates them)', () => {
   it('docs/faults.md matches the fault catalogue', () => {
     expect(read('docs/faults.md')).toBe(renderFaultsDoc());
+  });
+
+  it('docs/errors.md matches ENTRA_ERRORS and the error catalogue', () => {
+    expect(read('docs/errors.md')).toBe(renderErrorsDoc());
+  });
+
+  it.each(['exchange-onprem', 'exchange-online', 'autodetect', 'outlook-service', 'adfs', 'lab'])(
+    'every error code %s throws is documented in docs/errors.md',
+    (pkg) => {
+      const documented = new Set(
+        ERROR_SECTIONS.filter((s) => s.packages.includes(pkg)).flatMap((s) =>
+          s.rows.map((r) => r.code),
+        ),
+      );
+      const thrown = [...thrownCodes(pkg)];
+      expect(thrown.length).toBeGreaterThan(0);
+      expect(thrown.filter((code) => !documented.has(code))).toEqual([]);
+    },
+  );
+
+  it('every x-ms-diagnostics code Exchange sends is documented', () => {
+    const codes = new Set<string>();
+    for (const pkg of ['exchange-onprem', 'exchange-online']) {
+      for (const file of sources(join(root, 'packages', pkg, 'src'))) {
+        for (const match of readFileSync(file, 'utf8').matchAll(/'(2000\d{3})'/g))
+          codes.add(match[1]!);
+      }
+    }
+    const documented = ERROR_SECTIONS[0]!.rows.map((r) => r.code);
+    expect([...codes].filter((code) => !documented.includes(code))).toEqual([]);
   });
 });

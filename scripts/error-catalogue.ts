@@ -1,0 +1,456 @@
+/**
+ * The errors of every protocol the lab speaks, except Entra's (which come from
+ * ENTRA_ERRORS in packages/entra): code | HTTP | when | what a client should do.
+ * docs/errors.md is rendered from this and ENTRA_ERRORS; e2e/docs-drift.test.ts
+ * fails when a package throws a code that is not listed here.
+ */
+export interface ErrorRow {
+  code: string;
+  status: string;
+  when: string;
+  action: string;
+}
+
+export interface ErrorSection {
+  title: string;
+  intro: string;
+  /** Package folders whose sources are scanned for the codes of this section. */
+  packages: string[];
+  rows: ErrorRow[];
+}
+
+export const ERROR_SECTIONS: ErrorSection[] = [
+  {
+    title: 'Exchange on-premises: the 401 challenge and `x-ms-diagnostics`',
+    intro:
+      'A rejected Bearer token is answered `401` with `WWW-Authenticate: Bearer …, error="invalid_token"` and `x-ms-diagnostics: <code>;reason="…";error_category="…"`. Exchange Online answers a bad AT1 at its provisioning API the same way.',
+    packages: ['exchange-onprem', 'exchange-online'],
+    rows: [
+      {
+        code: '2000000',
+        status: '401',
+        when: "The token signature does not verify against Entra's published keys (also a token signed by an unknown key).",
+        action: 'Get a new token from the authority in the challenge; never forge or re-sign.',
+      },
+      {
+        code: '2000001',
+        status: '401',
+        when: 'The Bearer value is not a parseable JWT.',
+        action: 'Send the access token itself, not the id_token or a refresh token.',
+      },
+      {
+        code: '2000002',
+        status: '401',
+        when: "The token is expired or not yet valid (the lab's choice of code and text; unconfirmed for real Exchange).",
+        action: 'Refresh the token before `exp` and retry.',
+      },
+      {
+        code: '2000003',
+        status: '401',
+        when: 'The audience is not `https://<ActiveSync host>`: AT1 (Exchange Online audience) sent on-premises, or SSL offload making Exchange expect `http://`.',
+        action:
+          'Request a token for the ActiveSync namespace; do not offload TLS in front of Exchange.',
+      },
+      {
+        code: '2000004',
+        status: '401',
+        when: 'The token comes from another tenant or issuer than `trusted_issuers` names.',
+        action: 'Sign in at the tenant the challenge names.',
+      },
+      {
+        code: '2000005',
+        status: '401',
+        when: 'The user in the token has no mailbox here, or the mailbox is on Exchange 2010 (which cannot use OAuth).',
+        action: "Move the mailbox to a supported version, or use the mailbox's own server.",
+      },
+      {
+        code: '2000008',
+        status: '401',
+        when: 'The token lacks the permission Exchange requires (scope).',
+        action: 'Request the EAS.AccessAsUser.All permission.',
+      },
+    ],
+  },
+  {
+    title: 'AutoDiscover v2 (`{"ErrorCode","ErrorMessage"}`)',
+    intro:
+      'Both Exchange Online and on-premises AutoDiscover answer errors as JSON with these codes.',
+    packages: ['exchange-onprem', 'exchange-online'],
+    rows: [
+      {
+        code: 'InvalidProtocol',
+        status: '400',
+        when: 'The `Protocol` is not one of ActiveSync, AutodiscoverV1, Ews, Rest (case-insensitive).',
+        action: 'Ask for a supported protocol.',
+      },
+      {
+        code: 'InvalidUser',
+        status: '400',
+        when: 'The email address is missing or not an SMTP address.',
+        action: 'Send `Email=` (or the `/v1.0/<email>` path form).',
+      },
+      {
+        code: 'InvalidRedirectCount',
+        status: '400',
+        when: '`RedirectCount` is not a small whole number.',
+        action: 'Send the count you were redirected with.',
+      },
+      {
+        code: 'RedirectCountExceeded',
+        status: '400',
+        when: '`RedirectCount` reached the cap (`autodiscoverMaxRedirects`, default 10).',
+        action: 'Stop following redirects: the deployment is misconfigured.',
+      },
+      {
+        code: 'RedirectLoopDetected',
+        status: '400',
+        when: 'Exchange Online sent this mailbox on-premises and it came straight back (the `autodiscover-redirect-loop` fault).',
+        action: "Fix the mailbox's location in the directory; do not retry.",
+      },
+      {
+        code: 'UserNotFound',
+        status: '404',
+        when: 'No such mailbox in an accepted domain.',
+        action: 'Check the address.',
+      },
+      {
+        code: 'InvalidDomain',
+        status: '404',
+        when: 'The domain is not an accepted domain of the organisation.',
+        action: 'Check the address.',
+      },
+      {
+        code: 'NotFound',
+        status: '404',
+        when: 'Any other path under the AutoDiscover host.',
+        action: 'Use `/autodiscover/autodiscover.json`.',
+      },
+      {
+        code: 'MethodNotAllowed',
+        status: '405',
+        when: 'A method other than GET.',
+        action: 'Use GET.',
+      },
+    ],
+  },
+  {
+    title: 'ActiveSync HTTP answers (on-premises and Exchange Online)',
+    intro:
+      "Errors before a command runs are HTTP statuses (MS-ASHTTP); the code below is the lab's name for each, shown in the trace. Errors inside a command are EAS `Status` values in the WBXML body: 1 success, 3 invalid SyncKey, 9 bad FolderSync key, 12 hierarchy changed, 129 device blocked, 142 not provisioned, 143 policy refresh, 144 invalid policy key, 140 remote wipe requested.",
+    packages: ['exchange-onprem', 'exchange-online'],
+    rows: [
+      {
+        code: 'InvalidRequestLine',
+        status: '400',
+        when: 'The query (plain or base64 form) is missing Cmd, DeviceId or DeviceType, or is malformed.',
+        action: 'Fix the request line (MS-ASHTTP 2.2.1.1.1).',
+      },
+      {
+        code: 'InvalidWBXML',
+        status: '400',
+        when: 'The body is not WBXML ActiveSync can read (truncated, unknown tokens, limits exceeded).',
+        action: 'Fix the encoder.',
+      },
+      {
+        code: 'UnsupportedProtocolVersion',
+        status: '400',
+        when: '`MS-ASProtocolVersion` is not one the mailbox supports (2010 mailboxes stop at 14.1).',
+        action: 'Pick a version from `MS-ASProtocolVersions` (OPTIONS).',
+      },
+      {
+        code: 'BadRequest',
+        status: '400',
+        when: "Exchange Online's ActiveSync: a request it cannot read.",
+        action: 'Fix the request.',
+      },
+      {
+        code: 'AccountDisabled',
+        status: '403',
+        when: 'The user is disabled in the directory.',
+        action: 'Nothing the client can do.',
+      },
+      {
+        code: 'ActiveSyncDisabled',
+        status: '403',
+        when: 'ActiveSync is disabled for the mailbox (`Set-CASMailbox -ActiveSyncEnabled $false`).',
+        action: 'Ask the administrator.',
+      },
+      {
+        code: 'UserNotEnabled',
+        status: '403',
+        when: 'Exchange Online: the user has no mailbox there.',
+        action: "Use the mailbox's own server (AutoDiscover).",
+      },
+      {
+        code: 'DeviceBlocked',
+        status: '403',
+        when: 'A device access rule blocks the device (protocol < 14.0; from 14.0 the answer is Status 129).',
+        action: 'Ask the administrator to allow the device.',
+      },
+      {
+        code: 'LegacyAuthBlocked',
+        status: '403',
+        when: 'Basic authentication refused by an authentication policy (`BlockLegacyAuthActiveSync`) when answered as 403 (configurable; default is a 401 with only the Bearer challenge).',
+        action: 'Use modern authentication.',
+      },
+      {
+        code: 'NoMailbox',
+        status: '403',
+        when: 'The authenticated user has no on-premises mailbox.',
+        action: 'Use AutoDiscover to find the mailbox.',
+      },
+      {
+        code: 'UserMismatch',
+        status: '403',
+        when: 'The `User=` of the request line is not the user of the credentials.',
+        action: 'Send the signed-in user.',
+      },
+      {
+        code: 'NeedProvision',
+        status: '449',
+        when: 'Protocol 12.1 and older: the device must Provision first (newer versions get Status 142/143/144).',
+        action: 'Run Provision (both phases), then retry with the new X-MS-PolicyKey.',
+      },
+      {
+        code: 'MailboxMoved',
+        status: '451',
+        when: 'The mailbox lives elsewhere: `X-MS-Location` names the better URL.',
+        action: 'Retry at `X-MS-Location`.',
+      },
+      {
+        code: 'NotImplemented',
+        status: '501',
+        when: "A command the lab does not emulate (GetAttachment, ValidateCert, Find, 2.x collection commands; most commands on Exchange Online's minimal endpoint).",
+        action: 'None: the lab does not offer it.',
+      },
+      {
+        code: 'ServiceUnavailable',
+        status: '503',
+        when: 'The `eas-503` fault: ActiveSync unavailable, with `Retry-After`.',
+        action: 'Wait `Retry-After` seconds and retry.',
+      },
+    ],
+  },
+  {
+    title:
+      'Exchange Online client data and provisioning API (`{"error":{"code","message","step"?,"aadsts"?}}`)',
+    intro: 'What the device sees at steps 16 and 20 (docs/flow-map.md).',
+    packages: ['exchange-online'],
+    rows: [
+      {
+        code: 'InvalidRequest',
+        status: '400',
+        when: 'The provisioning body is not `{emailAddress, activeSyncUrl, deviceId}`.',
+        action: 'Fix the request.',
+      },
+      { code: 'InvalidFolder', status: '400', when: 'An unknown `folder=`.', action: 'Use inbox.' },
+      {
+        code: 'FolderNotSynced',
+        status: '400',
+        when: 'A folder the cloud cache of a hybrid account does not hold (only the Inbox is synced).',
+        action: 'Ask for the Inbox.',
+      },
+      {
+        code: 'EmailAddressMismatch',
+        status: '403',
+        when: "The address to provision is not the signed-in user's.",
+        action: 'Provision the signed-in user.',
+      },
+      {
+        code: 'NotSupportedForThisAccount',
+        status: '403',
+        when: 'A feature HMA does not offer on-premises mailboxes: drafts sync, shared/delegate calendars, calendar attachments, tasks.',
+        action: 'Hide the feature for "Exchange (Hybrid)" accounts.',
+      },
+      {
+        code: 'OboFailed',
+        status: '403 / 502',
+        when: 'The on-behalf-of call of step 17 failed: refused by Entra (403, with `aadsts`, e.g. 50076 when MFA is needed) or Entra unreachable (502).',
+        action: 'Show the AADSTS reason; for interaction_required, sign in again with the claims.',
+      },
+      {
+        code: 'AccountNotProvisioned',
+        status: '404',
+        when: 'Data requested before provisioning.',
+        action: 'Provision first (step 16).',
+      },
+      {
+        code: 'MailboxNotFound',
+        status: '404',
+        when: 'No mailbox for the user.',
+        action: 'Check the account.',
+      },
+      { code: 'NotFound', status: '404', when: 'Any other path.', action: 'Fix the URL.' },
+      {
+        code: 'MailboxInExchangeOnline',
+        status: '409',
+        when: 'Provisioning an on-premises connection for a mailbox that lives in Exchange Online (flow B needs none).',
+        action: 'Use the cloud mailbox directly.',
+      },
+      {
+        code: 'AccountDeleted',
+        status: '410',
+        when: 'The account was deleted in Entra (its cache is purged 30 days later).',
+        action: 'Remove the account from the device.',
+      },
+      {
+        code: 'ExchangeVersionNotSupported',
+        status: '422',
+        when: 'The mailbox is on Exchange 2010, which cannot use OAuth.',
+        action: 'Tell the user the account cannot be added with HMA.',
+      },
+    ],
+  },
+  {
+    title: 'AutoDetect',
+    intro:
+      'Beyond 200, AutoDetect answers 202 (still searching), 204 (nothing found, with `X-AutoDv2-Error` when AutoDiscover failed) and 503. Request errors are JSON `{error, message}`.',
+    packages: ['autodetect'],
+    rows: [
+      {
+        code: 'MissingEmail',
+        status: '400',
+        when: 'No `x-email` header and no `Authorization: Basic` of the address.',
+        action: 'Send the address.',
+      },
+      {
+        code: 'InvalidEmail',
+        status: '400',
+        when: 'The address is not an SMTP address.',
+        action: 'Fix the address.',
+      },
+      {
+        code: 'NotFound',
+        status: '404',
+        when: 'Any path but `/detect` and `/autodetect/detect`.',
+        action: 'Use `/detect`.',
+      },
+      {
+        code: 'ServiceUnavailable',
+        status: '503',
+        when: 'The `autodetect-503` fault.',
+        action: 'Retry later.',
+      },
+    ],
+  },
+  {
+    title: 'Outlook cloud service, basic-authentication path (flow C)',
+    intro:
+      'JSON `{error:{code,message}}` at `/api/basic/v1/...` (packages/outlook-service/README.md has the full table).',
+    packages: ['outlook-service'],
+    rows: [
+      {
+        code: 'InvalidRequest',
+        status: '400',
+        when: 'A body without user name, password or device key (16 bytes).',
+        action: 'Fix the request.',
+      },
+      {
+        code: 'DeviceKeyRejected',
+        status: '401',
+        when: 'The device key does not open the stored ciphertext (the app was reinstalled, or the key is wrong).',
+        action: 'Sign in again: the service sets the account up anew.',
+      },
+      {
+        code: 'AccountNotFound',
+        status: '404',
+        when: 'The account was purged (weekly job) or deleted.',
+        action: 'Sign in again (the app does it transparently).',
+      },
+      { code: 'NotFound', status: '404', when: 'Any other path.', action: 'Fix the URL.' },
+      {
+        code: 'MethodNotAllowed',
+        status: '405',
+        when: 'A method the path does not accept.',
+        action: 'Fix the request.',
+      },
+      {
+        code: 'ExchangeProtocolError',
+        status: '502',
+        when: 'On-premises ActiveSync answered something the service cannot use.',
+        action: 'Retry later; check the Exchange side.',
+      },
+      {
+        code: 'ExchangeUnreachable',
+        status: '502',
+        when: 'On-premises ActiveSync cannot be reached.',
+        action: 'Retry later.',
+      },
+      {
+        code: 'ExchangeUnavailable',
+        status: '503',
+        when: 'On-premises ActiveSync answered 503.',
+        action: 'Retry after the delay.',
+      },
+    ],
+  },
+  {
+    title: 'AD FS and the Web Application Proxy',
+    intro:
+      'AD FS shows its error page (HTTP 400) with an MSIS message id under "Error details": MSIS7007 (unknown relying party `wtrealm`), MSIS7000 (a request AD FS cannot read), MSIS7042 (loop detected: too many tokens in a short time). Sign-in failures show "Incorrect user ID or password" whatever the cause. The proxy answers plain pages:',
+    packages: ['adfs'],
+    rows: [
+      {
+        code: 'not_found',
+        status: '404',
+        when: 'A path the proxy does not publish (only `/adfs/*` and federation metadata are).',
+        action: 'None: not published.',
+      },
+      {
+        code: 'bad_gateway',
+        status: '502',
+        when: 'AD FS answered something the proxy cannot pass on.',
+        action: 'Retry later.',
+      },
+      {
+        code: 'service_unavailable',
+        status: '503',
+        when: 'AD FS cannot be reached from the proxy.',
+        action: 'Retry later.',
+      },
+    ],
+  },
+  {
+    title: 'The lab admin API (`{"error":{"code","message"}}`)',
+    intro: 'What `hma-lab time|faults|trace` and the trainer UI may see from a running lab.',
+    packages: ['lab'],
+    rows: [
+      {
+        code: 'invalid_request',
+        status: '400',
+        when: 'A body that is not the documented JSON.',
+        action: 'Fix the request.',
+      },
+      {
+        code: 'invalid_duration',
+        status: '400',
+        when: 'A clock advance that is not a duration (`2h`, `14d`...).',
+        action: 'Fix the duration.',
+      },
+      {
+        code: 'invalid_flow',
+        status: '400',
+        when: '`flow` is not A, B or C.',
+        action: 'Fix the query.',
+      },
+      {
+        code: 'invalid_format',
+        status: '400',
+        when: '`format` is not json, har or mermaid.',
+        action: 'Fix the query.',
+      },
+      {
+        code: 'unknown_user',
+        status: '400 / 404',
+        when: 'A user that is not in the scenario.',
+        action: 'Use a user of the scenario.',
+      },
+      {
+        code: 'not_found',
+        status: '404',
+        when: 'No such admin endpoint.',
+        action: 'See `GET /_lab`.',
+      },
+    ],
+  },
+];
