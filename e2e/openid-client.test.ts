@@ -66,7 +66,7 @@ describe('openid-client 6 against the lab over HTTPS on loopback', () => {
 
   const discover = (
     issuer: string,
-    clientId = WEB,
+    clientId: string = WEB,
     secret: string | client.ClientAuth = LAB_WEB_APP_SECRET,
   ) =>
     typeof secret === 'string'
