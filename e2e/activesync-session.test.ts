@@ -96,8 +96,9 @@ describe('an ActiveSync client session with AT2 against on-premises Exchange', (
       true,
     );
     const contacts = await client.syncAll(folders.find((f) => f.type === 9)!.serverId);
+    // Exchange writes Email1Address with the display name: "Megan Bowen" <megan@contoso.com>.
     expect(contacts.added.map((item) => item.data['Contacts:Email1Address'])).toContain(
-      'megan@contoso.com',
+      '"Megan Bowen" <megan@contoso.com>',
     );
   });
 
