@@ -1,0 +1,74 @@
+import type { TraceEntry } from '@hma-lab/core';
+import type { ResolvedTrainerUiOptions } from '../config.js';
+import { BusyError } from '../errors.js';
+import { doneSeq } from '../protocol/run-view.js';
+import type { AdvanceRecord, RunRecord } from '../protocol/run-record.js';
+import type { TrainerLab } from '../trainer-lab.js';
+import { createLiveHub, type LiveHub } from './live-hub.js';
+
+/** What the page remembers of one lab: the runs it started and the clock advances it made. */
+export interface LabMemory {
+  runs: RunRecord[];
+  advances: AdvanceRecord[];
+}
+
+/** The state of one trainer UI: no module-level state, so two UIs can serve two labs. */
+export interface TrainerSession {
+  readonly options: ResolvedTrainerUiOptions;
+  readonly hub: LiveHub;
+  /** The lab shown now (follows scenario switches). */
+  lab(): TrainerLab;
+  memory(lab: TrainerLab): LabMemory;
+  /** What the lab is busy with, if anything. */
+  busy(): string | undefined;
+  /** Runs `work` unless the lab is busy with something else (then BusyError). */
+  exclusive<T>(doing: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Runs kept per lab; older ones drop off the list. */
+const MAX_RUNS = 50;
+
+export function createTrainerSession(options: ResolvedTrainerUiOptions): TrainerSession {
+  const memories = new WeakMap<TrainerLab, LabMemory>();
+  let doing: string | undefined;
+  const hub = createLiveHub(options.heartbeatMs);
+
+  const session: TrainerSession = {
+    options,
+    hub,
+    lab() {
+      const lab = options.lab();
+      hub.follow(lab);
+      return lab;
+    },
+    memory(lab) {
+      let memory = memories.get(lab);
+      if (!memory) {
+        memory = { runs: [], advances: [] };
+        memories.set(lab, memory);
+      }
+      if (memory.runs.length > MAX_RUNS) memory.runs.splice(0, memory.runs.length - MAX_RUNS);
+      return memory;
+    },
+    busy: () => doing,
+    async exclusive(what, work) {
+      if (doing) throw new BusyError(doing);
+      doing = what;
+      hub.broadcast('state', { busy: what });
+      try {
+        return await work();
+      } finally {
+        doing = undefined;
+        hub.broadcast('state', { busy: null });
+      }
+    },
+  };
+  return session;
+}
+
+/** The last trace sequence number completed so far (-1 for an empty trace). */
+export function lastSeq(lab: TrainerLab): number {
+  const entries: TraceEntry[] = lab.trace.entries();
+  const last = entries[entries.length - 1];
+  return last ? doneSeq(last) : -1;
+}
