@@ -19,7 +19,7 @@ describe('background sync of a hybrid mailbox on the virtual clock', () => {
   /** What the app does after an hour: a new AT1 from RT1, then the data API. */
   async function deviceGet(
     path: string,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
+  ): Promise<{ status: number; body: Record<string, unknown>; accessToken: string }> {
     const token = await lab.fetchAs('device')('https://login.windows.net/common/oauth2/token', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

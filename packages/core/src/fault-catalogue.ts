@@ -13,7 +13,11 @@ export interface FaultDefinition {
   party: ServiceParty | 'directory';
   /** What a client sees. */
   symptom: string;
-  /** Where flow A stops (or shows the symptom), by FLOWS.md step; undefined when it does not stop. */
+  /**
+   * The FLOWS.md step at which the reference device's flow A stops (its
+   * DeviceFlowError step), or where the symptom shows for faults that do not
+   * stop a flow; undefined when there is no single step.
+   */
   step?: number;
   /** Parameters the fault accepts, with their defaults. */
   params?: Record<string, { default: unknown; description: string }>;
@@ -34,7 +38,7 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     party: 'onprem-autodiscover',
     symptom:
       'On-premises AutoDiscover redirects back to Exchange Online, which redirects on-premises again; Exchange Online detects the loop and answers an error, so AutoDetect finds no ActiveSync URL.',
-    step: 4,
+    step: 6,
   },
   {
     name: 'redirect-count-exhausted',
@@ -42,7 +46,7 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     party: 'exo',
     symptom:
       'Exchange Online refuses to redirect because RedirectCount reached its cap; AutoDetect finds no on-premises endpoint.',
-    step: 3,
+    step: 6,
   },
   {
     name: 'autodetect-202',
@@ -72,7 +76,7 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     party: 'autodetect',
     symptom:
       'The AutoDiscover v2 call of step 2 times out; AutoDetect answers with X-AutoDv2-Error.',
-    step: 2,
+    step: 6,
   },
   {
     name: 'ssl-offload',

@@ -13,19 +13,43 @@ export interface FaultBoard {
   /** Every fault that is on, with its parameters. */
   active(): Array<{ name: string; params: Record<string, unknown> }>;
   clear(): void;
+  /**
+   * Called when a fault is switched on (`params` given) or off (`params`
+   * undefined), for faults that start scheduled work; returns an unsubscribe function.
+   */
+  onChange(
+    listener: (name: string, params: Record<string, unknown> | undefined) => void,
+  ): () => void;
 }
 
 export function createFaultBoard(
   initial: Array<{ name: string; params?: Record<string, unknown> }> = [],
 ): FaultBoard {
   const faults = new Map<string, Record<string, unknown>>();
+  const listeners = new Set<(name: string, params: Record<string, unknown> | undefined) => void>();
   for (const fault of initial) faults.set(fault.name, fault.params ?? {});
+  const emit = (name: string, params: Record<string, unknown> | undefined): void => {
+    for (const listener of listeners) listener(name, params);
+  };
   return {
     isOn: (name) => faults.has(name),
     params: (name) => faults.get(name) ?? {},
-    on: (name, params = {}) => void faults.set(name, params),
-    off: (name) => void faults.delete(name),
+    on(name, params = {}) {
+      faults.set(name, params);
+      emit(name, params);
+    },
+    off(name) {
+      if (faults.delete(name)) emit(name, undefined);
+    },
     active: () => [...faults].map(([name, params]) => ({ name, params })),
-    clear: () => faults.clear(),
+    clear() {
+      const names = [...faults.keys()];
+      faults.clear();
+      for (const name of names) emit(name, undefined);
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }

@@ -108,7 +108,8 @@ function traceExchange(
       method: req.method,
       url: `https://${host}${req.originalUrl}`,
       ...(runId ? { runId } : {}),
-      requestHeaders: req.headers,
+      // A copy: what the caller sent, even if a later middleware (a fault) changes it.
+      requestHeaders: { ...req.headers },
     });
     const chunks: Buffer[] = [];
     let finished = false;

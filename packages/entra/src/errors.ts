@@ -517,6 +517,15 @@ export const ENTRA_ERRORS = E([
     clientAction: 'Start a new sign-in.',
   },
   {
+    code: 90033,
+    error: 'temporarily_unavailable',
+    status: 503,
+    surfaces: ['json'],
+    message: 'A transient error has occurred. Please try again.',
+    when: 'The entra-503 fault: the token endpoint is unavailable (with Retry-After).',
+    clientAction: 'Wait Retry-After seconds and retry.',
+  },
+  {
     code: 50173,
     error: 'invalid_grant',
     status: 400,

@@ -84,7 +84,6 @@ export function createEntra(deps: ServiceDeps, config: Partial<EntraConfig> = {}
   const stores = createStores();
   const context = createEntraContext(deps, resolved, stores);
   const app = createEntraApp(context);
-  const timers: Timer[] = [];
 
   const unsubscribe = deps.directory.onChange((change) => {
     if (change.type !== 'password-changed' && change.type !== 'sessions-revoked') return;
@@ -122,8 +121,13 @@ export function createEntra(deps: ServiceDeps, config: Partial<EntraConfig> = {}
     return key;
   }
 
-  if (deps.faults.isOn(SIGNING_KEY_ROTATION_FAULT)) {
-    const params = deps.faults.params(SIGNING_KEY_ROTATION_FAULT);
+  // The signing-key-rotation fault, from the scenario or switched on while the
+  // lab runs: rotate `after` a delay, then `every` interval if given.
+  let rotationTimers: Timer[] = [];
+  const scheduleRotation = (params: Record<string, unknown> | undefined): void => {
+    for (const timer of rotationTimers) timer.cancel();
+    rotationTimers = [];
+    if (!params) return;
     const after =
       typeof params.after === 'string' || typeof params.after === 'number' ? params.after : '1d';
     const every =
@@ -138,10 +142,16 @@ export function createEntra(deps: ServiceDeps, config: Partial<EntraConfig> = {}
         return;
       }
       if (every !== undefined)
-        timers.push(deps.clock.after(every, fire, 'entra: rotate signing key'));
+        rotationTimers.push(deps.clock.after(every, fire, 'entra: rotate signing key'));
     };
-    timers.push(deps.clock.after(after, fire, 'entra: rotate signing key'));
+    rotationTimers.push(deps.clock.after(after, fire, 'entra: rotate signing key'));
+  };
+  if (deps.faults.isOn(SIGNING_KEY_ROTATION_FAULT)) {
+    scheduleRotation(deps.faults.params(SIGNING_KEY_ROTATION_FAULT));
   }
+  const unsubscribeFaults = deps.faults.onChange((name, params) => {
+    if (name === SIGNING_KEY_ROTATION_FAULT) scheduleRotation(params);
+  });
 
   return {
     app,
@@ -156,7 +166,8 @@ export function createEntra(deps: ServiceDeps, config: Partial<EntraConfig> = {}
     }),
     async close() {
       unsubscribe();
-      for (const timer of timers) timer.cancel();
+      unsubscribeFaults();
+      for (const timer of rotationTimers) timer.cancel();
       stores.clear();
     },
   };

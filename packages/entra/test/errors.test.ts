@@ -19,7 +19,7 @@ describe('ENTRA_ERRORS, the table docs/errors.md is written from', () => {
     expect(new Set(codes).size).toBe(codes.length);
     for (const row of ENTRA_ERRORS) {
       expect(row.error).toMatch(/^[a-z_]+$/);
-      expect([400, 401, 413, 500]).toContain(row.status);
+      expect([400, 401, 413, 500, 503]).toContain(row.status);
       expect(row.when.length).toBeGreaterThan(10);
       expect(row.clientAction.length).toBeGreaterThan(3);
       expect(row.surfaces.length).toBeGreaterThan(0);

@@ -117,7 +117,7 @@ export function createDevice(options: DeviceOptions): Device {
       response = await fetch(`${autodetectOrigin}/detect${DETECT_QUERY}`, {
         headers: { 'x-email': user.email, accept: 'application/json' },
       });
-      if (response.status !== 202) break;
+      if (response.status !== 202 || attempt === 2) break;
       await response.body?.cancel();
     }
     const status = response!.status;
@@ -139,6 +139,18 @@ export function createDevice(options: DeviceOptions): Device {
     }
     const answer = (await response!.json()) as AutodetectAnswer;
     const office365 = answer.services?.find((s) => s.service === 'office365');
+    const basicOnly = answer.protocols?.find((p) => p.protocol === 'eas' && p.onprem && !p.aad);
+    if (!office365 && basicOnly) {
+      // AutoDetect found on-premises ActiveSync but its 401 named no Entra
+      // authority: HMA is not enabled there, so the app could only offer basic auth.
+      throw new DeviceFlowError(
+        'A',
+        5,
+        'no-authorization-uri',
+        'the ActiveSync Bearer challenge has no authorization_uri: hybrid modern authentication is not enabled on-premises',
+        { answer },
+      );
+    }
     if (!office365) {
       throw new DeviceFlowError(
         'A',

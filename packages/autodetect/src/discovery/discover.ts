@@ -189,6 +189,11 @@ async function probe(
       : outcome.status === 0
         ? `the empty-Bearer probe of ${easUrl} failed`
         : `${easUrl} answered the empty Bearer with ${outcome.status} and no authorization_uri`;
+  // No answer, or a server error, says nothing about HMA: report the outage
+  // (503, not cached) rather than conclude that only basic authentication is left.
+  if (outcome === TIMED_OUT || outcome.status === 0 || outcome.status >= 500) {
+    return { kind: 'unavailable', email, reason };
+  }
   return { kind: 'onprem-basic', email, easUrl, reason };
 }
 

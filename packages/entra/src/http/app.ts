@@ -24,6 +24,7 @@ import {
 import { processAuthEndpoint } from './process-auth-endpoint.js';
 import { stampResponse } from './request.js';
 import { postOnly, tokenEndpoint } from './token-endpoint.js';
+import { entraSlow, entraUnavailable } from './fault-gates.js';
 
 /**
  * The express app of the mock Entra: every route of README.md, then the one
@@ -31,6 +32,7 @@ import { postOnly, tokenEndpoint } from './token-endpoint.js';
  */
 export function createEntraApp(context: EntraContext): express.Express {
   const app = createServiceApp('entra', context.deps);
+  app.use(entraSlow(context.deps.faults));
 
   // Metadata and discovery (JSON errors).
   app.get('/common/discovery/instance', instanceDiscoveryEndpoint(context));
@@ -46,8 +48,16 @@ export function createEntraApp(context: EntraContext): express.Express {
   app.get('/:tenant/discovery/v2.0/keys', jwksEndpoint(context, 'v2'));
 
   // Token endpoints (JSON errors).
-  app.post('/:tenant/oauth2/token', tokenEndpoint(context, 'v1'));
-  app.post('/:tenant/oauth2/v2.0/token', tokenEndpoint(context, 'v2'));
+  app.post(
+    '/:tenant/oauth2/token',
+    entraUnavailable(context.deps.faults),
+    tokenEndpoint(context, 'v1'),
+  );
+  app.post(
+    '/:tenant/oauth2/v2.0/token',
+    entraUnavailable(context.deps.faults),
+    tokenEndpoint(context, 'v2'),
+  );
   app.post('/:tenant/oauth2/devicecode', devicecodeEndpoint(context, 'v1'));
   app.post('/:tenant/oauth2/v2.0/devicecode', devicecodeEndpoint(context, 'v2'));
   for (const path of [

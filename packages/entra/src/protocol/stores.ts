@@ -118,6 +118,8 @@ export interface RefreshToken {
   lastUsedAtMs: number;
   version: ProtocolVersion;
   revoked?: string;
+  /** Issued on-behalf-of (an "RT2"), or refreshed from one. */
+  onBehalfOf?: boolean;
 }
 
 /** A device code flow request (RFC 8628). */

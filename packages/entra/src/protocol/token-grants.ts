@@ -1,3 +1,4 @@
+import { OBO_INTERACTION_FAULT, RT2_REVOKED_FAULT } from './faults.js';
 import { createHash } from 'node:crypto';
 import { decodeJwt, verifyJwtSignature, type App, type User } from '@hma-lab/core';
 import { EntraError, missingParameter, type AadstsCode } from '../errors.js';
@@ -264,6 +265,8 @@ interface UserGrant {
   familyId?: string;
   /** v1 always returns a refresh token (and an id_token); v2 only with offline_access (openid). */
   clientInfo: boolean;
+  /** The grant descends from an on-behalf-of call (its refresh token is an "RT2"). */
+  onBehalfOf?: boolean;
 }
 
 function issueUserTokens(
@@ -304,6 +307,7 @@ function issueUserTokens(
       issuedAtMs: now,
       lastUsedAtMs: now,
       version: grant.version,
+      ...(grant.onBehalfOf ? { onBehalfOf: true } : {}),
     };
     context.stores.refreshTokens.set(refresh.token, refresh);
     context.noteIssued();
@@ -447,6 +451,9 @@ function refreshTokenGrant(context: EntraContext, input: TokenRequestInput): Tok
   if (rt.revoked === 'password-changed' || rt.revoked === 'sessions-revoked') {
     throw revoked(context, rt.upn, rt.authTimeMs);
   }
+  if (rt.onBehalfOf && context.deps.faults.isOn(RT2_REVOKED_FAULT)) {
+    throw revoked(context, rt.upn, rt.authTimeMs);
+  }
   if (rt.revoked) {
     throw new EntraError(
       70000,
@@ -493,6 +500,7 @@ function refreshTokenGrant(context: EntraContext, input: TokenRequestInput): Tok
     ipaddr: input.ipaddr,
     familyId: rt.familyId,
     clientInfo: wantsClientInfo(context, params),
+    ...(rt.onBehalfOf ? { onBehalfOf: true } : {}),
   });
   return result;
 }
@@ -516,6 +524,18 @@ function onBehalfOfGrant(context: EntraContext, input: TokenRequestInput): Token
     throw new EntraError(
       900144,
       "The request body must contain the following parameter: 'requested_token_use' with the value 'on_behalf_of'.",
+    );
+  }
+  if (context.deps.faults.isOn(OBO_INTERACTION_FAULT)) {
+    const claims = JSON.stringify({
+      access_token: {
+        capolids: { essential: true, values: ['00000000-0000-0000-0000-0000000fa017'] },
+      },
+    });
+    throw new EntraError(
+      50076,
+      'Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the downstream resource.',
+      { error: 'interaction_required', claims },
     );
   }
   const { directory, keys } = context.deps;
@@ -612,6 +632,7 @@ function onBehalfOfGrant(context: EntraContext, input: TokenRequestInput): Token
     version: input.version,
     ipaddr: input.ipaddr,
     clientInfo: wantsClientInfo(context, params),
+    onBehalfOf: true,
   });
   if (input.version === 'v1' && !v1Scopes.includes('openid')) delete result.idToken;
   context.deps.trace.event(
