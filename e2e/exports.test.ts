@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { labelFlow, stepsToMermaid, traceToHar } from '@hma-lab/core';
 import { main } from '@hma-lab/cli';
 import { createLab, type Lab } from '@hma-lab/lab';
