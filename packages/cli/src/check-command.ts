@@ -3,6 +3,7 @@ import { decodeJwt } from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
 import type { Output } from './flow-command.js';
 import { loadScenarioArg, UsageError } from './scenario-arg.js';
+import { terminalStyle, type Style } from './style.js';
 
 /**
  * `hma-lab check --email <addr>`: the probes a support engineer runs against
@@ -44,7 +45,7 @@ export async function checkCommand(options: CheckOptions, output: Output): Promi
     const ok = results.every((r) => r.status !== 'fail');
     if (options.json)
       output.out(JSON.stringify({ email: options.email, ok, checks: results }, null, 2));
-    else output.out(renderTree(options.email, results));
+    else output.out(renderTree(options.email, results, terminalStyle()));
     return ok ? 0 : 1;
   } finally {
     await lab.close();
@@ -235,8 +236,12 @@ async function runChecks(lab: Lab, options: CheckOptions): Promise<CheckResult[]
   return results;
 }
 
-function renderTree(email: string, results: CheckResult[]): string {
-  const mark = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
+function renderTree(email: string, results: CheckResult[], style: Style): string {
+  const mark = {
+    pass: style.ok('PASS'),
+    fail: style.bad('FAIL'),
+    skip: style.warn('SKIP'),
+  } as const;
   const lines = [`hma-lab check ${email}`];
   results.forEach((r, i) => {
     const last = i === results.length - 1;

@@ -1,6 +1,7 @@
 import type { FlowStep, TraceEntry } from '@hma-lab/core';
 import { createLab, formatRun, type FlowRun, type LabMode } from '@hma-lab/lab';
 import { loadScenarioArg } from './scenario-arg.js';
+import { paintFlowLine, terminalStyle } from './style.js';
 
 export interface FlowCommandOptions {
   user: string;
@@ -23,6 +24,10 @@ export interface Output {
  */
 export async function flowCommand(options: FlowCommandOptions, output: Output): Promise<number> {
   const scenario = await loadScenarioArg(options.scenario);
+  const style = terminalStyle();
+  if (process.stderr.isTTY && !options.json) {
+    output.err(style.dim(`starting the lab (${options.mode ?? 'loopback'})…`));
+  }
   const lab = await createLab({ scenario, mode: options.mode ?? 'loopback' });
   try {
     if (!lab.directory.user(options.user)) {
@@ -41,7 +46,12 @@ export async function flowCommand(options: FlowCommandOptions, output: Output): 
       output.out(
         `hma-lab: flow ${run.flow} for ${run.user}, scenario ${lab.scenario.name}, ${lab.mode} mode\n`,
       );
-      output.out(formatRun(run));
+      output.out(
+        formatRun(run)
+          .split('\n')
+          .map((line) => paintFlowLine(line, style))
+          .join('\n'),
+      );
       if (run.flow === 'C') output.out(`\n${secretsCrossing(run)}`);
       if (run.flow === 'C' && !run.ok && run.error?.step === 4 && lab.scenario.name === 'contoso') {
         output.out(

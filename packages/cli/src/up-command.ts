@@ -39,6 +39,8 @@ export async function upCommand(options: UpCommandOptions, output: Output): Prom
     ...(options.http ? {} : { tls: options.tlsDir ? { dir: options.tlsDir } : true }),
   };
   const wanted = options.frontDoorPort ?? 443;
+  if (process.stderr.isTTY)
+    output.err(`hma-lab: starting the lab (${options.http ? 'HTTP' : 'HTTPS'}, loopback)…`);
   let lab: Lab;
   try {
     lab = await createLab({ ...base, frontDoor: { port: wanted } });
