@@ -1,9 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@hma-lab/cli';
-import { createRealClock, createTraceRecorder } from '@hma-lab/core';
+import { builtInScenario, createRealClock, createTraceRecorder } from '@hma-lab/core';
+import { stringify as stringifyYaml } from 'yaml';
 import { createFrontDoorFetch } from '@hma-lab/lab';
 import { createDevice } from '@hma-lab/outlook-mobile';
 
@@ -95,6 +96,35 @@ describe('hma-lab CLI', () => {
     expect(await main(['flow', '--user', 'nobody@contoso.com'], output)).toBe(2);
     expect(err.join('\n')).toContain('no user nobody@contoso.com');
     expect(out).toEqual([]);
+  });
+
+  it('runs a YAML scenario file, and refuses a bad one with the file and the field path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hma-lab-scenario-'));
+    const good = join(dir, 'no-mfa.yaml');
+    const contoso = JSON.parse(JSON.stringify(builtInScenario('mfa-off'))) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(good, stringifyYaml({ ...contoso, name: 'from-a-file' }));
+    const { out, output } = capture();
+    expect(
+      await main(
+        ['flow', '--user', 'alice@contoso.com', '--scenario', good, '--mode', 'in-process'],
+        output,
+      ),
+    ).toBe(0);
+    expect(out.join('\n')).toContain('scenario from-a-file');
+    expect(out.join('\n')).not.toMatch(/^\[14\]/m); // no MFA without the policy
+
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, stringifyYaml({ ...contoso, tokenLifetimes: { accessToken: 'soon' } }));
+    const failed = capture();
+    expect(
+      await main(['flow', '--user', 'alice@contoso.com', '--scenario', bad], failed.output),
+    ).toBe(2);
+    expect(failed.err.join('\n')).toMatch(
+      /bad\.yaml[\s\S]*tokenLifetimes\.accessToken: expected a duration/,
+    );
   });
 
   it('refuses unknown flags with a clear message', async () => {

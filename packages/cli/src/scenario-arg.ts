@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { builtInScenarioNames, parseScenario, type Scenario } from '@hma-lab/core';
+import { builtInScenarioNames, parseScenarioText, type Scenario } from '@hma-lab/core';
 
-/** `--scenario`: a built-in name (default contoso) or a path to a JSON scenario file. */
+/** `--scenario`: a built-in name (default contoso) or a path to a YAML or JSON scenario file. */
 export async function loadScenarioArg(arg: string | undefined): Promise<Scenario | string> {
   if (!arg) return 'contoso';
   if (builtInScenarioNames().includes(arg)) return arg;
@@ -13,13 +13,8 @@ export async function loadScenarioArg(arg: string | undefined): Promise<Scenario
       `--scenario ${arg}: not a built-in scenario (${builtInScenarioNames().join(', ')}) nor a readable file`,
     );
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--scenario ${arg}: not valid JSON (${(error as Error).message})`);
-  }
-  return parseScenario(data, arg);
+  // Invalid files throw a ScenarioError naming the file and each bad field's path.
+  return parseScenarioText(text, arg);
 }
 
 /** A mistake in how the command was called: printed without a stack, exit code 2. */
