@@ -226,6 +226,34 @@ describe('background activity after a run', () => {
     expect(renewals!.count).toBeGreaterThan(1);
   });
 
+  it('leaves out background work that concerns only another user', async () => {
+    lab = await quietLab();
+    const alice = await recordRun(lab, 'alice@contoso.com');
+    const dave = await recordRun(lab, 'dave@fabrikam.com');
+    await lab.clock.advance('2h');
+    const users = lab.directory.users().map((u) => u.upn);
+    const background = (run: RunRecord) =>
+      buildRunView({
+        run,
+        entries: lab.trace.entries(),
+        advances: [],
+        nowMs: lab.clock.now(),
+        lifetimes: lab.directory.lifetimes(),
+        largeSegmentRows: 1000,
+        users,
+      }).segments.slice(1);
+    const text = (run: RunRecord) => JSON.stringify(background(run));
+    const renewalsOf = (run: RunRecord) =>
+      background(run)
+        .flatMap((s) => flat(s.rows))
+        .filter((r) => r.from === 'exo' && r.to === 'entra' && r.kind !== 'response');
+    expect(renewalsOf(alice).length).toBeGreaterThan(0);
+    expect(renewalsOf(dave).length).toBeGreaterThan(0);
+    expect(text(alice)).toContain('alice');
+    expect(text(alice)).not.toMatch(/dave/i);
+    expect(text(dave)).not.toMatch(/alice/i);
+  });
+
   it('shows entries outside the trainer’s advances as plain background', async () => {
     lab = await quietLab();
     const run = await recordRun(lab, 'alice@contoso.com');

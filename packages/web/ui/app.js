@@ -24,6 +24,8 @@ import { renderTokens } from './tokens.js';
 /** @typedef {import('./diagram.js').Line} Line */
 
 const PLAY_INTERVAL_MS = 1300;
+/** Live updates redraw at most this often, so a long clock advance is not slowed by redraws. */
+const REFRESH_GAP_MS = 400;
 
 const ui = {
   /** @type {LabState | null} */
@@ -281,6 +283,23 @@ function drawRows() {
 
 let refreshing = false;
 let dirty = false;
+let lastRefreshAt = 0;
+/** @type {ReturnType<typeof setTimeout> | null} */
+let refreshTimer = null;
+
+/**
+ * A redraw asked for by the live stream: trailing, at most one per REFRESH_GAP_MS.
+ * @param {boolean} follow
+ */
+function scheduleRefresh(follow) {
+  if (refreshTimer) return;
+  const wait = Math.max(0, lastRefreshAt + REFRESH_GAP_MS - Date.now());
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    void refreshView(follow);
+  }, wait);
+}
+
 /** Fetches the view again (throttled: one request at a time, coalescing bursts). */
 async function refreshView(follow = false) {
   const runId = ui.runId;
@@ -299,6 +318,7 @@ async function refreshView(follow = false) {
     } else console.error(error);
   } finally {
     refreshing = false;
+    lastRefreshAt = Date.now();
     if (dirty) {
       dirty = false;
       setTimeout(() => void refreshView(follow), 120);
@@ -511,6 +531,24 @@ function renderStepPanel() {
   const panel = el.panels.step;
   if (!row || !ui.view) {
     clear(panel);
+    const stop = ui.view?.run.stoppedAt;
+    if (stop) {
+      panel.append(
+        h(
+          'section',
+          { class: 'why-stopped' },
+          h('h2', { text: `Why the flow stops at step ${stop.step}` }),
+          h('p', { class: 'meaning', text: stop.title }),
+          h('p', { text: stop.detail }),
+          stop.deviceReason
+            ? h('p', {
+                class: 'muted',
+                text: `The device gave up at step ${stop.deviceStep}: ${stop.deviceReason}`,
+              })
+            : null,
+        ),
+      );
+    }
     panel.append(
       h('h2', { text: 'Step through the flow' }),
       h('p', { text: 'Click an arrow or a step number, or use the keyboard:' }),
@@ -754,6 +792,10 @@ function wire() {
     void refreshView();
   });
   document.addEventListener('keydown', onKey);
+  const head = /** @type {HTMLElement} */ (el.lanes.parentElement);
+  el.scroll.addEventListener('scroll', () => {
+    head.scrollLeft = el.scroll.scrollLeft;
+  });
   /** @type {ReturnType<typeof setTimeout> | null} */
   let resizing = null;
   window.addEventListener('resize', () => {
@@ -834,7 +876,9 @@ function listen() {
         ui.clockMs = entry.atMs;
         showClock();
       }
-      if (ui.runId && (entry.runId === ui.runId || !entry.runId)) void refreshView(ui.cursor < 0);
+      // Our own clock advance redraws once, when it is done.
+      if (ui.pending.startsWith('advancing')) return;
+      if (ui.runId && (entry.runId === ui.runId || !entry.runId)) scheduleRefresh(ui.cursor < 0);
     },
     run: (/** @type {import('./types.js').RunSummary} */ run) => {
       if (run.status === 'running') {

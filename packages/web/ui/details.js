@@ -86,6 +86,7 @@ export function appName(appid, claims) {
  */
 function claimText(value) {
   if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(' ');
   return JSON.stringify(value);
 }
 
@@ -112,16 +113,35 @@ function claimNote(name, value, claims, nowMs) {
 }
 
 /**
+ * The claims a trainer points at (aud, appid, scp, amr, exp), highlighted,
+ * then the others behind a disclosure.
  * @param {Record<string, unknown>} claims
  * @param {number} nowMs
  */
-function claimsTable(claims, nowMs) {
-  const names = [
-    ...KEY_CLAIMS.filter((k) => k in claims),
-    ...Object.keys(claims).filter(
-      (k) => !(/** @type {readonly string[]} */ (KEY_CLAIMS).includes(k)),
-    ),
+function claimsTables(claims, nowMs) {
+  const key = KEY_CLAIMS.filter((k) => k in claims);
+  const others = Object.keys(claims).filter(
+    (k) => !(/** @type {readonly string[]} */ (KEY_CLAIMS).includes(k)),
+  );
+  return [
+    key.length ? claimsTable(claims, key, nowMs) : null,
+    others.length
+      ? h(
+          'details',
+          { class: 'other-claims' },
+          h('summary', { text: `${key.length ? 'other claims' : 'claims'} (${others.length})` }),
+          claimsTable(claims, others, nowMs),
+        )
+      : null,
   ];
+}
+
+/**
+ * @param {Record<string, unknown>} claims
+ * @param {string[]} names
+ * @param {number} nowMs
+ */
+function claimsTable(claims, names, nowMs) {
   return h(
     'table',
     { class: 'claims' },
@@ -185,7 +205,7 @@ function tokenCard(token, view, nowMs) {
       }),
     ),
     facts.length ? h('p', { class: 'token-facts', text: facts.join(' · ') }) : null,
-    token.claims ? claimsTable(token.claims, nowMs) : null,
+    token.claims ? claimsTables(token.claims, nowMs) : null,
     token.header
       ? h(
           'details',
@@ -193,7 +213,7 @@ function tokenCard(token, view, nowMs) {
           h('summary', {
             text: `JWT header (alg ${claimText(token.header.alg)}, kid ${claimText(token.header.kid)})`,
           }),
-          claimsTable(token.header, nowMs),
+          claimsTable(token.header, Object.keys(token.header), nowMs),
         )
       : null,
     h(
@@ -317,14 +337,26 @@ export function entrySections(detail, tokens, nowMs) {
   const seen = new Set();
   /** @type {HTMLElement[]} */
   const cards = [];
-  (e.tokens ?? []).forEach((token, i) => {
-    const id = detail.tokenIds[i] ?? '';
-    const key = `${id}|${token.where.split('.')[0]}`;
-    if (seen.has(key)) return;
-    seen.add(key);
+  const indexed = (e.tokens ?? []).map((token, i) => ({ token, id: detail.tokenIds[i] ?? '' }));
+  // What the answer hands out first (the news of the step), then what the request carried.
+  const ordered = [
+    ...indexed.filter((t) => t.token.where.startsWith('response.')),
+    ...indexed.filter((t) => !t.token.where.startsWith('response.')),
+  ];
+  for (const { token, id } of ordered) {
+    if (seen.has(id)) continue;
+    seen.add(id);
     cards.push(tokenCard(token, tokens.get(id), nowMs));
-  });
+  }
   return [
+    cards.length
+      ? h(
+          'section',
+          { class: 'http tokens' },
+          h('h3', { text: cards.length === 1 ? 'Token' : `Tokens (${cards.length})` }),
+          ...cards,
+        )
+      : null,
     h(
       'section',
       { class: 'http request' },
@@ -366,14 +398,6 @@ export function entrySections(detail, tokens, nowMs) {
       ...headerTables(e.responseHeaders ?? {}, detail.important.response),
       bodyBlock('body', e.responseBody),
     ),
-    cards.length
-      ? h(
-          'section',
-          { class: 'http tokens' },
-          h('h3', { text: `Tokens (${cards.length})` }),
-          ...cards,
-        )
-      : null,
   ];
 }
 

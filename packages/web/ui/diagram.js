@@ -32,7 +32,7 @@ const BADGE_FONT = `bold 10px ${FONT_FAMILY}`;
 export const HEAD_H = 52;
 export const ROW_H = 30;
 const GUTTER = 48;
-const MIN_SPACING = 92;
+const MIN_SPACING = 84;
 
 /** The cast of flow A, always shown; client, outlook-service and lab only when they take part. */
 const BASE_LANES = [
@@ -48,16 +48,16 @@ const BASE_LANES = [
 
 /** @type {Record<string, [string, string]>} */
 const LANE_LINES = {
-  device: ['Device', 'Outlook mobile'],
-  client: ['Client', '(not the device)'],
-  autodetect: ['AutoDetect', 'Microsoft cloud'],
+  device: ['Device', 'Outlook app'],
+  client: ['Client', 'other app'],
+  autodetect: ['AutoDetect', 'cloud'],
   exo: ['Exchange', 'Online'],
-  entra: ['Entra ID', 'Microsoft cloud'],
+  entra: ['Entra ID', 'cloud'],
   wap: ['WAP', 'perimeter'],
   adfs: ['AD FS', 'on-premises'],
   'onprem-autodiscover': ['On-prem', 'AutoDiscover'],
   'onprem-eas': ['On-prem', 'ActiveSync'],
-  'outlook-service': ['Outlook', 'cloud service'],
+  'outlook-service': ['Outlook', 'service'],
   lab: ['Lab', ''],
 };
 
@@ -162,6 +162,9 @@ export function renderLanes(svg, geo) {
     const [first, second] = laneLines(lane.party, lane.label);
     const zone = ZONE[lane.party] ?? ZONE.lab;
     const w = geo.spacing - 8;
+    // The name in the largest size that fits the box (narrow lanes when many parties take part).
+    const size =
+      [12, 11, 10].find((px) => textWidth(first, `bold ${px}px ${FONT_FAMILY}`) <= w - 6) ?? 10;
     svg.append(
       s(
         'g',
@@ -182,10 +185,10 @@ export function renderLanes(svg, geo) {
           y: second ? 23 : 30,
           'text-anchor': 'middle',
           'font-family': FONT_FAMILY,
-          'font-size': 12,
+          'font-size': size,
           'font-weight': 'bold',
           fill: '#0f172a',
-          text: fit(first, `bold 12px ${FONT_FAMILY}`, w - 6),
+          text: fit(first, `bold ${size}px ${FONT_FAMILY}`, w - 6),
         }),
         second
           ? s('text', {
@@ -278,10 +281,13 @@ function markers() {
  * @param {number} y
  */
 function divider(geo, segment, y) {
+  const long = segment.toMs - segment.fromMs >= 86_400_000;
+  const at = (/** @type {number} */ ms) =>
+    long ? new Date(ms).toISOString().slice(5, 16).replace('T', ' ') : shortTime(ms);
   const when =
     segment.kind === 'advance'
-      ? `◷ ${segment.title}: ${shortTime(segment.fromMs)} → ${shortTime(segment.toMs)} UTC`
-      : `background activity ${shortTime(segment.fromMs)}–${shortTime(segment.toMs)} UTC`;
+      ? `◷ ${segment.title}: ${at(segment.fromMs)} → ${at(segment.toMs)} UTC`
+      : `background activity ${at(segment.fromMs)} → ${at(segment.toMs)} UTC`;
   const text = `${when} · ${segment.entryCount} trace entries${segment.summarised ? ' · summarised, click a row to expand' : ''}`;
   const font = `bold 11.5px ${FONT_FAMILY}`;
   const label = fit(text, font, geo.width - 24);
@@ -491,15 +497,31 @@ function arrow(geo, line, y, tokens, cls) {
     }),
   );
   // Label above the arrow, from its left end; token badges after it.
-  const badges = r.tokens
+  const carried = r.tokens
     .map((id) => tokens.get(id))
-    .filter((t) => t !== undefined && t.family !== 'code');
-  const start = left + (pointsLeft ? 12 : 6);
-  const room = geo.width - 6 - start;
-  const badgeWidths = badges.map((t) => textWidth(t?.role ?? '', BADGE_FONT) + 10);
-  let badgeRoom = badgeWidths.reduce((a, b) => a + b + 4, 0);
-  if (room - badgeRoom < 90) badgeRoom = 0;
+    .filter(
+      /** @type {(t: TokenView | undefined) => t is TokenView} */
+      ((t) => t !== undefined && t.family !== 'code'),
+    );
+  /** A group may carry dozens of renewed tokens: show a few and count the rest. */
+  const MAX_BADGES = 4;
+  /** @type {Array<TokenView | {role: string, family: string}>} */
+  const badges = carried.slice(0, MAX_BADGES);
+  if (carried.length > MAX_BADGES) {
+    badges.push({ role: `+${carried.length - MAX_BADGES}`, family: 'other' });
+  }
   const prefix = r.kind === 'group' ? (line.open ? '▾ ' : '▸ ') : '';
+  const badgeWidths = badges.map((t) => textWidth(t?.role ?? '', BADGE_FONT) + 10);
+  const badgesWidth = badgeWidths.reduce((a, b) => a + b + 4, 0);
+  // From the arrow's left end; moved left when it would run off the right edge.
+  const wanted = textWidth(prefix + r.label, LABEL_FONT) + 8 + badgesWidth;
+  const start = Math.max(
+    GUTTER + 4,
+    Math.min(left + (pointsLeft ? 12 : 6), geo.width - 6 - wanted),
+  );
+  const room = geo.width - 6 - start;
+  let badgeRoom = badgesWidth;
+  if (room - badgeRoom < 90) badgeRoom = 0;
   const text = fit(prefix + r.label, LABEL_FONT, room - badgeRoom - 4);
   parts.push(
     s('text', {

@@ -7,7 +7,7 @@ import {
   type TraceEntry,
 } from '@hma-lab/core';
 import { InvalidRequestError } from '../errors.js';
-import { doneSeq } from '../protocol/run-view.js';
+import { backgroundOf, doneSeq } from '../protocol/run-view.js';
 import type { RunRecord } from '../protocol/run-record.js';
 import { findRun } from './runs-endpoint.js';
 import type { TrainerSession } from './session.js';
@@ -30,7 +30,11 @@ export function exportEndpoint(session: TrainerSession): RequestHandler {
     const format = String(req.query.format ?? 'json');
     const all = lab.trace.entries();
     const runEntries = all.filter((e) => e.runId === run.runId);
-    const background = all.filter((e) => !e.runId && doneSeq(e) > run.afterSeq);
+    const background = backgroundOf(
+      all,
+      run,
+      lab.directory.users().map((u) => u.upn),
+    );
     const entries: TraceEntry[] = [...runEntries, ...background].sort(
       (a, b) => doneSeq(a) - doneSeq(b),
     );

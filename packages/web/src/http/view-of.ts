@@ -17,6 +17,7 @@ export function viewOf(
     nowMs: lab.clock.now(),
     lifetimes: lab.directory.lifetimes(),
     largeSegmentRows: session.options.largeSegmentRows,
+    users: lab.directory.users().map((u) => u.upn),
     ...flags,
   });
 }

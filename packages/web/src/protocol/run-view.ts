@@ -84,6 +84,11 @@ export interface ViewInput {
   showUnnumbered?: boolean;
   /** One row per leg: never put a request and its answer on one arrow, never group. */
   everyLeg?: boolean;
+  /**
+   * The lab's users (UPNs): background work that names only other users (Bob's
+   * syncs in Alice's run) is left out. Default: none, keep all background work.
+   */
+  users?: readonly string[];
 }
 
 interface Leg {
@@ -93,6 +98,29 @@ interface Leg {
   from: Party;
   to: Party;
   entry: TraceEntry;
+}
+
+function mentions(text: string, upn: string): boolean {
+  const plain = upn.toLowerCase();
+  return text.includes(plain) || text.includes(encodeURIComponent(plain));
+}
+
+/**
+ * The background work after a run (trace entries of no run: timers, renewals,
+ * syncs, purges), without what concerns only other users of the lab.
+ */
+export function backgroundOf(
+  entries: readonly TraceEntry[],
+  run: Pick<RunRecord, 'user' | 'afterSeq'>,
+  users: readonly string[] = [],
+): TraceEntry[] {
+  const others = users.filter((u) => u.toLowerCase() !== run.user.toLowerCase());
+  return entries.filter((e) => {
+    if (e.runId || doneSeq(e) <= run.afterSeq) return false;
+    if (others.length === 0) return true;
+    const text = JSON.stringify(e).toLowerCase();
+    return mentions(text, run.user) || !others.some((u) => mentions(text, u));
+  });
 }
 
 /** The sequence number at which an entry was complete. */
@@ -334,7 +362,7 @@ export function buildRunView(input: ViewInput): RunView {
   const showUnnumbered = input.showUnnumbered ?? false;
   const everyLeg = input.everyLeg ?? false;
   const runEntries = input.entries.filter((e) => e.runId === run.runId);
-  const background = input.entries.filter((e) => !e.runId && doneSeq(e) > run.afterSeq);
+  const background = backgroundOf(input.entries, run, input.users);
 
   const runLegs = legsOf(runEntries, run.flow, () => showUnnumbered);
   const steps: number[] = [];
