@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
-import { FAULT_CATALOGUE, faultDefinition } from '@hma-lab/core';
+import { FAULT_CATALOGUE, builtInScenarioNames, faultDefinition } from '@hma-lab/core';
 import type { Lab } from '@hma-lab/lab';
 import { createTrainerUi, type TrainerLab } from '@hma-lab/web';
 import { quietLab } from './helpers.js';
@@ -52,6 +52,12 @@ describe('the trainer API', () => {
       const css = await request(app).get('/style.css');
       expect(css.type).toBe('text/css');
       expect(css.text).not.toMatch(/url\(|@import/);
+    });
+
+    it('serves nothing but the page’s own files', async () => {
+      expect((await request(app).get('/tsconfig.json')).status).toBe(404);
+      expect((await request(app).get('/../package.json')).status).toBe(404);
+      expect((await request(app).get('/nothing.js')).status).toBe(404);
     });
 
     it('redirects a mount point without its trailing slash, so relative URLs work', async () => {
@@ -394,6 +400,31 @@ describe('scenario switching', () => {
     expect(run.body.steps).not.toContain(9);
     await lab.close();
   });
+});
+
+describe('every built-in scenario', () => {
+  it.each(builtInScenarioNames())(
+    '%s: alice’s run is drawn, and a stop is placed on a step it reached',
+    async (name) => {
+      const lab = await quietLab(name);
+      const app = createTrainerUi({ lab: () => lab });
+      const path = name === 'basic-auth' ? 'basic' : 'hma';
+      const { body } = await request(app)
+        .post(`${API}/runs`)
+        .send({ user: 'alice@contoso.com', path })
+        .expect(200);
+      expect(body.run.flow).toBe(path === 'basic' ? 'C' : 'A');
+      expect(body.steps[0]).toBe(1);
+      expect(body.segments[0].rows.length).toBeGreaterThan(0);
+      if (body.run.status === 'failed') {
+        expect(body.steps).toContain(body.run.stoppedAt.step);
+      } else {
+        expect(body.run.status).toBe('ok');
+        expect(body.run.stoppedAt).toBeUndefined();
+      }
+      await lab.close();
+    },
+  );
 });
 
 describe('two UIs in one process', () => {

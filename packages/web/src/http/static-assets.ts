@@ -35,8 +35,11 @@ export function trailingSlash(req: Request, res: Response, next: NextFunction): 
   next();
 }
 
+/** What the page is made of; anything else in ui/ (its tsconfig.json) is not served. */
+const PAGE_ASSET = /(^\/$|\.(html|js|css)$)/;
+
 export function staticAssets(): RequestHandler {
-  return express.static(UI_DIR, {
+  const serve = express.static(UI_DIR, {
     index: 'index.html',
     fallthrough: true,
     setHeaders(res) {
@@ -45,4 +48,11 @@ export function staticAssets(): RequestHandler {
       res.setHeader('x-content-type-options', 'nosniff');
     },
   });
+  return function pageAssets(req: Request, res: Response, next: NextFunction) {
+    if (!PAGE_ASSET.test(req.path)) {
+      next();
+      return;
+    }
+    serve(req, res, next);
+  };
 }
