@@ -123,7 +123,7 @@ beforeEach(async () => {
     if (message.type() === 'error') pageErrors.push(message.text());
   });
   await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]');
+  await page.waitForSelector('body[data-ready="true"][data-live="true"]');
 }, SLOW);
 
 afterEach(async () => {

@@ -658,6 +658,8 @@ async function advance(by) {
     ui.clockMs = Math.max(ui.clockMs, result.clock.nowMs);
     await refreshView();
     await loadState();
+    // What the advance did is news: draw it undimmed, whatever was selected before.
+    showAll();
     showLastSegment();
   });
 }
@@ -870,7 +872,7 @@ function onKey(event) {
 }
 
 function listen() {
-  API.liveUpdates({
+  const source = API.liveUpdates({
     entry: (/** @type {{runId?: string, atMs: number}} */ entry) => {
       if (entry.atMs > ui.clockMs) {
         ui.clockMs = entry.atMs;
@@ -891,6 +893,20 @@ function listen() {
       void loadState()
         .then(forgetLab)
         .catch(() => undefined),
+  });
+  // On (re)connecting, catch up with whatever happened while the stream was down.
+  source.addEventListener('open', () => {
+    document.body.dataset.live = 'true';
+    void loadState()
+      .then(() => {
+        const latest = ui.state?.runs[ui.state.runs.length - 1];
+        if (latest && latest.runId !== ui.runId) adoptRun(latest.runId);
+        return refreshView();
+      })
+      .catch(() => undefined);
+  });
+  source.addEventListener('error', () => {
+    document.body.dataset.live = 'false';
   });
 }
 
