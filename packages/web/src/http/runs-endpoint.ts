@@ -3,7 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { InvalidRequestError, UnknownRunError, UnknownUserError } from '../errors.js';
 import type { RunRecord } from '../protocol/run-record.js';
 import type { TrainerLab } from '../trainer-lab.js';
-import { lastSeq, type TrainerSession } from './session.js';
+import { lastSeq, MAX_RUNS, type TrainerSession } from './session.js';
 import { predictedFlow } from './state-endpoint.js';
 import { viewOf } from './view-of.js';
 
@@ -56,7 +56,9 @@ export function startRunEndpoint(session: TrainerSession): RequestHandler {
         afterSeq: lastSeq(lab),
         faults: lab.faults.active().map((f) => f.name),
       };
-      session.memory(lab).runs.push(run);
+      const runs = session.memory(lab).runs;
+      runs.push(run);
+      if (runs.length > MAX_RUNS) runs.splice(0, runs.length - MAX_RUNS);
       session.hub.broadcast('run', run);
       try {
         const result = await lab.runFlow(user.upn, { runId: run.runId, path });

@@ -26,7 +26,7 @@ export interface TrainerSession {
 }
 
 /** Runs kept per lab; older ones drop off the list. */
-const MAX_RUNS = 50;
+export const MAX_RUNS = 50;
 
 export function createTrainerSession(options: ResolvedTrainerUiOptions): TrainerSession {
   const memories = new WeakMap<TrainerLab, LabMemory>();
@@ -47,7 +47,6 @@ export function createTrainerSession(options: ResolvedTrainerUiOptions): Trainer
         memory = { runs: [], advances: [] };
         memories.set(lab, memory);
       }
-      if (memory.runs.length > MAX_RUNS) memory.runs.splice(0, memory.runs.length - MAX_RUNS);
       return memory;
     },
     busy: () => doing,
