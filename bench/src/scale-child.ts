@@ -1,0 +1,129 @@
+/**
+ * The scale measurement, in a process of its own (run with --expose-gc) so
+ * resident memory means something: N hybrid mailboxes provisioned through
+ * Exchange Online's provisioning API (AT1 by ROPC, then step 16-19: on-behalf-of,
+ * cloud cache, initial sync from on-prem with the default seed), then one
+ * `clock.advance('1h')` during which every account renews AT2 with RT2 (and
+ * runs its 30-minute incremental syncs). Trace off. Prints one JSON line.
+ */
+import { createLab } from '@hma-lab/lab';
+import { BENCH_PASSWORD, benchScenario, benchUpn } from './scenario.js';
+
+interface Memory {
+  rssMB: number;
+  heapUsedMB: number;
+  externalMB: number;
+}
+
+const mailboxes = Number(process.argv[2] ?? 10_000);
+const provisionConcurrency = 16;
+const TENANT = '3f7a9d1e-2b4c-4e8a-9c6d-5a1b7e2f4c80';
+const OUTLOOK = '27922004-5251-4030-b22d-91ecd9a37ea4';
+const ACTIVESYNC_URL = 'https://mail.contoso.com/Microsoft-Server-ActiveSync';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+
+function memory(): Memory {
+  for (let i = 0; i < 3; i++) gc!();
+  const m = process.memoryUsage();
+  const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
+  return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), externalMB: mb(m.external) };
+}
+
+const before = memory();
+const scenario = benchScenario(mailboxes, 'bench-scale');
+const lab = await createLab({ mode: 'in-process', trace: false, scenario, log: () => undefined });
+const afterLab = memory();
+
+async function provision(i: number): Promise<void> {
+  const upn = benchUpn(i);
+  const tokenResponse = await lab.fetch(
+    `https://login.microsoftonline.com/${TENANT}/oauth2/token`,
+    {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: OUTLOOK,
+        username: upn,
+        password: BENCH_PASSWORD,
+        resource: 'https://outlook.office365.com',
+      }),
+    },
+  );
+  const tokens = (await tokenResponse.json()) as { access_token?: string };
+  if (!tokens.access_token) throw new Error(`no AT1 for ${upn}: ${JSON.stringify(tokens)}`);
+  const response = await lab.fetch('https://outlook.office365.com/api/hma/v1/provision', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      emailAddress: upn,
+      activeSyncUrl: ACTIVESYNC_URL,
+      deviceId: `BENCH${i}`,
+    }),
+  });
+  const account = (await response.json()) as { state?: string };
+  if (response.status !== 200 || account.state !== 'ready') {
+    throw new Error(`provisioning ${upn}: ${response.status} ${JSON.stringify(account)}`);
+  }
+}
+
+const provisionStarted = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: provisionConcurrency }, async () => {
+    while (next < mailboxes) await provision(next++);
+  }),
+);
+const provisionMs = performance.now() - provisionStarted;
+const afterProvision = memory();
+
+const exo = lab.service<{ accounts(): Array<{ state: string }> }>('exo');
+const ready = exo.accounts().filter((a) => a.state === 'ready').length;
+
+const advanceStarted = performance.now();
+const report = await lab.clock.advance('1h');
+const advanceMs = performance.now() - advanceStarted;
+const afterAdvance = memory();
+
+const renewed = new Set<string>();
+let renewalErrors = 0;
+let syncs = 0;
+let syncErrors = 0;
+for (const fired of report.fired) {
+  if (fired.label.startsWith('exo: renew AT2 of ')) {
+    if (fired.error) renewalErrors++;
+    else renewed.add(fired.label);
+  } else if (fired.label.startsWith('exo: sync ')) {
+    if (fired.error) syncErrors++;
+    else syncs++;
+  }
+}
+const stillReady = exo.accounts().filter((a) => a.state === 'ready').length;
+await lab.close();
+
+const perMailboxKB = (a: Memory, b: Memory, key: keyof Memory) =>
+  Math.round(((b[key] - a[key]) * 1024 * 10) / mailboxes) / 10;
+
+process.stdout.write(
+  `${JSON.stringify({
+    ready: true,
+    services: {},
+    mailboxes,
+    provisionedReady: ready,
+    provisionMs: Math.round(provisionMs),
+    memory: { before, afterLab, afterProvision, afterAdvance },
+    rssPerMailboxKB: perMailboxKB(before, afterProvision, 'rssMB'),
+    heapPerMailboxKB: perMailboxKB(before, afterProvision, 'heapUsedMB'),
+    rssPerMailboxExcludingDirectoryKB: perMailboxKB(afterLab, afterProvision, 'rssMB'),
+    advance1h: {
+      wallMs: Math.round(advanceMs),
+      timersFired: report.fired.length,
+      at2Renewed: renewed.size,
+      renewalErrors,
+      syncs,
+      syncErrors,
+      readyAfter: stillReady,
+    },
+  })}\n`,
+);
