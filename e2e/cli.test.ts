@@ -143,6 +143,11 @@ describe('hma-lab CLI', () => {
       `${ready.services.entra}/common/v2.0/.well-known/openid-configuration`,
     );
     expect(metadata.status).toBe(200);
+    // The trainer UI is served beside the admin API.
+    expect(ready.ui).toBe(`${ready.admin}/ui/`);
+    const page = await fetch(ready.ui!);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     // The admin API moves the clock of the running lab.
     const { out, output } = capture();
     expect(await main(['time', 'advance', '2h', '--lab', ready.admin!], output)).toBe(0);
@@ -187,6 +192,7 @@ interface Ready {
   services: Record<string, string>;
   frontDoor?: string;
   admin?: string;
+  ui?: string;
   ca?: string;
 }
 

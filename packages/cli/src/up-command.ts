@@ -59,6 +59,7 @@ export async function upCommand(options: UpCommandOptions, output: Output): Prom
       services: lab.services,
       frontDoor: lab.frontDoor,
       admin: lab.admin,
+      ui: lab.ui,
       ...(lab.ca ? { ca: lab.ca.path } : {}),
     }),
   );

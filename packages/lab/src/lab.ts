@@ -52,6 +52,8 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { listen, type Listener } from './listen.js';
 import { loadOrCreateCa, type LocalCa } from './tls.js';
 import { createAdminApp } from './admin.js';
+import express from 'express';
+import { createTrainerUi } from '@hma-lab/web';
 import {
   createGlobalFetchTransport,
   interceptWithNock,
@@ -132,6 +134,8 @@ export interface Lab {
   readonly frontDoor?: string;
   /** Loopback mode with `admin`: the admin API's base URL (see admin.ts). */
   readonly admin?: string;
+  /** Loopback mode with `admin`: the trainer UI (`<admin>/ui/`). */
+  readonly ui?: string;
   /** With `tls`: the path of the CA certificate clients must trust, and its PEM. */
   readonly ca?: { path: string; pem: string };
   /** The lab's fetch as an outside client: real host names are routed to the lab. */
@@ -391,16 +395,18 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   };
   if (mode === 'loopback' && options.admin) {
     try {
-      adminListener = await listen(
-        createAdminApp(lab),
-        options.admin.port,
-        options.bindHost ?? '127.0.0.1',
-      );
+      // The trainer UI and the admin API share one listener (same origin for the page's calls).
+      const control = express();
+      control.disable('x-powered-by');
+      control.use('/ui', createTrainerUi({ lab: () => lab }));
+      control.use(createAdminApp(lab));
+      adminListener = await listen(control, options.admin.port, options.bindHost ?? '127.0.0.1');
     } catch (error) {
       await lab.close();
       throw error;
     }
     lab.admin = adminListener.url;
+    lab.ui = `${adminListener.url}/ui/`;
   }
   return lab;
 }

@@ -453,12 +453,13 @@ function pageKind(page: BrowserPage): {
     return { name: 'autopost', form: autopost, step: isAdfs ? 11 : 14 };
   const path = new URL(page.url).pathname.toLowerCase();
   const text = page.html;
-  const step = isAdfs
-    ? 10
-    : path === '/login.srf'
-      ? 11
-      : /AADSTS53003|AADSTS5007[69]/.test(text)
-        ? 13
+  // A conditional-access refusal is step 13 wherever it shows (after the password or the AD FS return).
+  const step = /AADSTS53003|AADSTS5007[69]/.test(text)
+    ? 13
+    : isAdfs
+      ? 10
+      : path === '/login.srf'
+        ? 11
         : 7;
   return { name: 'error', step };
 }

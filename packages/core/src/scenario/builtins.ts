@@ -82,7 +82,7 @@ export const BUILT_IN_SCENARIOS: Readonly<Record<string, ScenarioInput>> = {
   ),
   'exchange-2010': variant(
     'exchange-2010',
-    "Alice's mailbox is on Exchange 2010, which cannot use OAuth: provisioning fails at step 19.",
+    "Alice's mailbox is on Exchange 2010, which cannot use OAuth: Exchange Online refuses to provision it (step 16), so the app cannot add the account with HMA.",
     (s) => {
       const alice = s.users.find((u) => u.upn === 'alice@contoso.com')!;
       alice.mailbox = { location: 'onprem', exchangeVersion: '2010' };
