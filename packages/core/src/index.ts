@@ -30,3 +30,4 @@ export * from './lab-deps.js';
 export * from './test-context.js';
 export * from './trace-export.js';
 export * from './fault-catalogue.js';
+export * from './jwks.js';
