@@ -1,3 +1,4 @@
+import { EAS_COMMANDS } from '@hma-lab/activesync';
 import type { OnpremConfig, ServiceDeps } from '@hma-lab/core';
 import type { Diagnostics } from './errors.js';
 
@@ -114,33 +115,8 @@ export function resolveAutodiscoverConfig(
   };
 }
 
-/** Every command MS-ASProtocolCommands lists (MS-ASHTTP §4, plus Find for 16.1). */
-export const ALL_PROTOCOL_COMMANDS = [
-  'Sync',
-  'SendMail',
-  'SmartForward',
-  'SmartReply',
-  'GetAttachment',
-  'GetHierarchy',
-  'CreateCollection',
-  'DeleteCollection',
-  'MoveCollection',
-  'FolderSync',
-  'FolderCreate',
-  'FolderDelete',
-  'FolderUpdate',
-  'MoveItems',
-  'GetItemEstimate',
-  'MeetingResponse',
-  'Search',
-  'Settings',
-  'Ping',
-  'ItemOperations',
-  'Provision',
-  'ResolveRecipients',
-  'ValidateCert',
-  'Find',
-];
+/** Every command MS-ASProtocolCommands lists (MS-ASHTTP §4, plus Find for 16.1): the wire library's list. */
+export const ALL_PROTOCOL_COMMANDS: readonly string[] = EAS_COMMANDS;
 
 /** The defaults of {@link OnpremActiveSyncConfig} for a lab's deps. */
 export function resolveActiveSyncConfig(
