@@ -145,7 +145,7 @@ export function resolveActiveSyncConfig(
     blockedBasic: 'bearer-challenge-only',
     oversizeStatus: 404,
     protocolVersions: ['2.5', '12.0', '12.1', '14.0', '14.1', '16.0', '16.1'],
-    protocolCommands: ALL_PROTOCOL_COMMANDS,
+    protocolCommands: [...ALL_PROTOCOL_COMMANDS],
     provisioningRequired: true,
     provisioningExemptCommands: ['Provision', 'Settings'],
     quarantine: 'notice',
