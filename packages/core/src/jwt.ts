@@ -1,4 +1,4 @@
-import { createSign, createVerify, type KeyObject } from 'node:crypto';
+import { createSign, createVerify, sign as signAsync, type KeyObject } from 'node:crypto';
 
 /** A JWT split into its decoded parts; no signature check. */
 export interface DecodedJwt {
@@ -53,6 +53,17 @@ export function signJwt(
   claims: Record<string, unknown>,
   extraHeader: Record<string, unknown> = {},
 ): string {
+  const input = signingInput(signer, claims, extraHeader);
+  const signature = createSign('RSA-SHA256').update(input).sign(signer.privateKey);
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** `base64url(header).base64url(claims)` with Entra's header `{typ, alg, x5t, kid}`. */
+function signingInput(
+  signer: JwtSigner,
+  claims: Record<string, unknown>,
+  extraHeader: Record<string, unknown>,
+): string {
   const header = {
     typ: 'JWT',
     alg: 'RS256',
@@ -60,9 +71,27 @@ export function signJwt(
     kid: signer.kid,
     ...extraHeader,
   };
-  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-  const signature = createSign('RSA-SHA256').update(input).sign(signer.privateKey);
-  return `${input}.${signature.toString('base64url')}`;
+  return `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+}
+
+/**
+ * {@link signJwt} off the main thread: the same compact JWS (RS256 is
+ * deterministic, so byte for byte the same token), with the RSA operation run
+ * on libuv's thread pool. A token endpoint that awaits this keeps its event
+ * loop free while it signs, and signs on every core at once.
+ */
+export function signJwtAsync(
+  signer: JwtSigner,
+  claims: Record<string, unknown>,
+  extraHeader: Record<string, unknown> = {},
+): Promise<string> {
+  const input = signingInput(signer, claims, extraHeader);
+  return new Promise((resolve, reject) => {
+    signAsync('sha256', Buffer.from(input, 'utf8'), signer.privateKey, (error, signature) => {
+      if (error) reject(error);
+      else resolve(`${input}.${signature.toString('base64url')}`);
+    });
+  });
 }
 
 /** Checks an RS256 signature with a public key; claims are not checked here. */

@@ -96,6 +96,11 @@ function traceExchange(
   const { trace, hosts } = deps;
   return function traceExchangeMiddleware(req: Request, res: Response, next: NextFunction) {
     const runId = req.get(LAB_HEADERS.run) || undefined;
+    if (!trace.enabled) {
+      // Nothing is recorded: only the context flows (outbound lab fetches carry the run).
+      trace.runWith({ ...(runId ? { runId } : {}), party }, next);
+      return;
+    }
     // The name the caller addressed: stamped by the lab's fetch, or the Host a
     // client sent through the front door; otherwise the party's primary name.
     const hostHeader = req.get('host')?.replace(/:\d+$/, '');
@@ -171,44 +176,43 @@ function readBody(limitBytes: number, parse: boolean): RequestHandler {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
-    // Stream events fire in the socket's async context; bind the handlers so
-    // routes keep the exchange's trace context.
-    req.on(
-      'data',
-      AsyncResource.bind((chunk: Buffer) => {
-        if (failed) return;
-        size += chunk.length;
-        if (size > limitBytes) {
-          failed = true;
-          next(new BodyTooLargeError(limitBytes));
-          return;
-        }
-        chunks.push(chunk);
-      }),
-    );
-    req.on(
-      'error',
-      AsyncResource.bind((error: Error) => {
-        if (failed) return;
+    // Stream events fire in the socket's async context; the handlers run in
+    // the exchange's (one resource per request: AsyncResource.bind per
+    // handler costs more than reading a small body).
+    const scope = new AsyncResource('hma-lab.body');
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limitBytes) {
         failed = true;
-        next(new MalformedBodyError('the request body could not be read', { cause: error }));
-      }),
-    );
-    req.on(
-      'end',
-      AsyncResource.bind(() => {
-        if (failed) return;
-        const raw = Buffer.concat(chunks);
-        req.rawBody = raw;
-        try {
-          req.body = parse ? parseBody(raw, req.get('content-type')) : raw;
-        } catch (error) {
-          next(error);
-          return;
-        }
-        next();
-      }),
-    );
+        scope.runInAsyncScope(next, undefined, new BodyTooLargeError(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', (error: Error) => {
+      if (failed) return;
+      failed = true;
+      scope.runInAsyncScope(
+        next,
+        undefined,
+        new MalformedBodyError('the request body could not be read', { cause: error }),
+      );
+    });
+    req.on('end', () => {
+      if (failed) return;
+      const raw = Buffer.concat(chunks);
+      req.rawBody = raw;
+      let body: unknown;
+      try {
+        body = parse ? parseBody(raw, req.get('content-type')) : raw;
+      } catch (error) {
+        scope.runInAsyncScope(next, undefined, error);
+        return;
+      }
+      req.body = body;
+      scope.runInAsyncScope(next);
+    });
   };
 }
 

@@ -252,6 +252,7 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
       return {
         id,
         finish(end) {
+          if (!enabled) return unrecorded(id, startSeq, seq++, atMs, start, end);
           const secrets: TraceSecret[] = [];
           const tokens: TraceToken[] = [];
           const requestHeaders = cleanHeaders(start.requestHeaders, secrets, tokens, 'request');
@@ -317,6 +318,36 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     },
   };
   return recorder;
+}
+
+/** What finish() returns when recording is off: the bare facts, nothing cleaned or decoded. */
+function unrecorded(
+  id: number,
+  startSeq: number,
+  endSeq: number,
+  atMs: number,
+  start: ExchangeStart,
+  end: ExchangeEnd,
+): TraceExchange {
+  return {
+    kind: 'exchange',
+    id,
+    startSeq,
+    endSeq,
+    atMs,
+    from: start.from,
+    to: start.to,
+    method: start.method,
+    url: start.url,
+    status: end.status,
+    requestHeaders: {},
+    responseHeaders: {},
+    tokens: [],
+    secrets: [],
+    durationMs: 0,
+    ...(start.runId ? { runId: start.runId } : {}),
+    ...(end.error ? { error: end.error } : {}),
+  };
 }
 
 function first(value: string | string[] | undefined): string | undefined {
