@@ -74,10 +74,10 @@ export function tokenResponseBody(
  * (FLOWS.md steps 15, 17, 19): every grant, Entra's response shapes.
  */
 export function tokenEndpoint(context: EntraContext, version: 'v1' | 'v2'): RequestHandler {
-  return function tokenHandler(req, res) {
+  return async function tokenHandler(req, res) {
     const tenant = resolveTenant(context.deps.directory, String(req.params.tenant ?? ''));
     const basic = parseBasicAuthorization(req.get('authorization'));
-    const result = handleTokenRequest(context, {
+    const result = await handleTokenRequest(context, {
       version,
       tenant,
       params: formOf(req),

@@ -102,8 +102,15 @@ function authenticate(
   });
 }
 
-/** Dispatches on `grant_type`. */
-export function handleTokenRequest(context: EntraContext, input: TokenRequestInput): TokenResult {
+/**
+ * Dispatches on `grant_type`. Every check and every change of state (codes
+ * redeemed, refresh tokens stored) happens synchronously, before this
+ * returns; the promise only waits for the signatures.
+ */
+export function handleTokenRequest(
+  context: EntraContext,
+  input: TokenRequestInput,
+): Promise<TokenResult> {
   const grantType = input.params.grant_type;
   if (!grantType) throw missingParameter('grant_type');
   switch (grantType) {
@@ -267,12 +274,14 @@ interface UserGrant {
   clientInfo: boolean;
   /** The grant descends from an on-behalf-of call (its refresh token is an "RT2"). */
   onBehalfOf?: boolean;
+  /** `false`: no id_token even where v1 would send one (v1 on-behalf-of without openid). */
+  idToken?: boolean;
 }
 
 function issueUserTokens(
   context: EntraContext,
   grant: UserGrant,
-): { result: TokenResult; refresh?: RefreshToken } {
+): { result: Promise<TokenResult>; refresh?: RefreshToken } {
   const scp = delegatedScopesFor(grant.client.app, grant.target);
   const accessToken = mintUserAccessToken(context, {
     user: grant.user,
@@ -285,9 +294,8 @@ function issueUserTokens(
     ipaddr: grant.ipaddr,
   });
   const v1 = grant.version === 'v1';
-  const result: TokenResult = {
+  const result: Omit<TokenResult, 'accessToken'> = {
     version: grant.version,
-    accessToken,
     resource: grant.target.resource,
     scope: v1 ? scp.join(' ') : v2ResponseScope(grant.target, scp, grant.oidcScopes),
   };
@@ -313,21 +321,28 @@ function issueUserTokens(
     context.noteIssued();
     result.refreshToken = refresh.token;
   }
-  if (v1 || grant.oidcScopes.includes('openid')) {
-    result.idToken = mintIdToken(context, {
-      user: grant.user,
-      client: grant.client.app,
-      version: grant.version,
-      amr: grant.amr,
-      sid: grant.sid,
-      ipaddr: grant.ipaddr,
-      ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
-      authTimeMs: grant.authTimeMs,
-    }).token;
-  }
+  const idToken =
+    grant.idToken !== false && (v1 || grant.oidcScopes.includes('openid'))
+      ? mintIdToken(context, {
+          user: grant.user,
+          client: grant.client.app,
+          version: grant.version,
+          amr: grant.amr,
+          sid: grant.sid,
+          ipaddr: grant.ipaddr,
+          ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
+          authTimeMs: grant.authTimeMs,
+        })
+      : undefined;
   if (grant.clientInfo)
     result.clientInfo = clientInfoFor(grant.user, context.deps.directory.tenant.id);
-  return { result, ...(refresh ? { refresh } : {}) };
+  // Both signatures run at once on the thread pool.
+  const signed = Promise.all([accessToken, idToken]).then(([access, id]) => ({
+    ...result,
+    accessToken: access,
+    ...(id ? { idToken: id.token } : {}),
+  }));
+  return { result: signed, ...(refresh ? { refresh } : {}) };
 }
 
 function wantsClientInfo(context: EntraContext, params: Params, asked = false): boolean {
@@ -342,7 +357,10 @@ function pkceMatches(verifier: string, challenge: string, method: 'S256' | 'plai
   return createHash('sha256').update(verifier, 'ascii').digest('base64url') === challenge;
 }
 
-function authorizationCodeGrant(context: EntraContext, input: TokenRequestInput): TokenResult {
+function authorizationCodeGrant(
+  context: EntraContext,
+  input: TokenRequestInput,
+): Promise<TokenResult> {
   const client = authenticate(context, input);
   const { params } = input;
   if (!params.code) throw missingParameter('code');
@@ -436,7 +454,7 @@ function revokeFromCode(context: EntraContext, tokens: string[]): void {
 // ---------------------------------------------------------------------------
 // refresh_token
 
-function refreshTokenGrant(context: EntraContext, input: TokenRequestInput): TokenResult {
+function refreshTokenGrant(context: EntraContext, input: TokenRequestInput): Promise<TokenResult> {
   const client = authenticate(context, input);
   const { params } = input;
   if (!params.refresh_token) throw missingParameter('refresh_token');
@@ -516,7 +534,7 @@ function normalizeId(id: string): string {
   return id.trim().toLowerCase().replace(/\/+$/, '');
 }
 
-function onBehalfOfGrant(context: EntraContext, input: TokenRequestInput): TokenResult {
+function onBehalfOfGrant(context: EntraContext, input: TokenRequestInput): Promise<TokenResult> {
   const client = authenticate(context, input, true);
   const { params } = input;
   if (!params.assertion) throw missingParameter('assertion');
@@ -633,8 +651,9 @@ function onBehalfOfGrant(context: EntraContext, input: TokenRequestInput): Token
     ipaddr: input.ipaddr,
     clientInfo: wantsClientInfo(context, params),
     onBehalfOf: true,
+    // v1 on-behalf-of sends an id_token only when asked with scope=openid.
+    ...(input.version === 'v1' && !v1Scopes.includes('openid') ? { idToken: false } : {}),
   });
-  if (input.version === 'v1' && !v1Scopes.includes('openid')) delete result.idToken;
   context.deps.trace.event(
     'entra',
     'entra.obo.issued',
@@ -652,7 +671,10 @@ function onBehalfOfGrant(context: EntraContext, input: TokenRequestInput): Token
 // ---------------------------------------------------------------------------
 // client_credentials
 
-function clientCredentialsGrant(context: EntraContext, input: TokenRequestInput): TokenResult {
+function clientCredentialsGrant(
+  context: EntraContext,
+  input: TokenRequestInput,
+): Promise<TokenResult> {
   const client = authenticate(context, input, true);
   if (isMultiTenant(input.tenant)) throw new EntraError(9001023);
   const { directory } = context.deps;
@@ -679,18 +701,19 @@ function clientCredentialsGrant(context: EntraContext, input: TokenRequestInput)
     target,
     roles,
   });
-  return {
+  const scope = input.version === 'v1' ? '' : `${target.resource.replace(/\/+$/, '')}/.default`;
+  return accessToken.then((minted) => ({
     version: input.version,
-    accessToken,
+    accessToken: minted,
     resource: target.resource,
-    scope: input.version === 'v1' ? '' : `${target.resource.replace(/\/+$/, '')}/.default`,
-  };
+    scope,
+  }));
 }
 
 // ---------------------------------------------------------------------------
 // device_code (polling)
 
-function deviceCodeGrant(context: EntraContext, input: TokenRequestInput): TokenResult {
+function deviceCodeGrant(context: EntraContext, input: TokenRequestInput): Promise<TokenResult> {
   const client = authenticate(context, input);
   const { params } = input;
   const code = params.device_code ?? params.code;
@@ -746,7 +769,7 @@ function deviceCodeGrant(context: EntraContext, input: TokenRequestInput): Token
 // ---------------------------------------------------------------------------
 // password (ROPC)
 
-function passwordGrant(context: EntraContext, input: TokenRequestInput): TokenResult {
+function passwordGrant(context: EntraContext, input: TokenRequestInput): Promise<TokenResult> {
   const client = authenticate(context, input);
   const { params } = input;
   const { directory } = context.deps;

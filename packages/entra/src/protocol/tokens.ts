@@ -1,4 +1,4 @@
-import { signJwt, type App, type User } from '@hma-lab/core';
+import { signJwtAsync, type App, type User } from '@hma-lab/core';
 import type { EntraContext } from './context.js';
 import { newAio, newUti, pairwiseSubject, puidFor, rhFor, stableGuid } from './ids.js';
 import { v1Issuer, v2Issuer } from './metadata.js';
@@ -44,16 +44,32 @@ export function accessTokenVersion(context: EntraContext, resource: App): Protoc
   return names.some((n) => wanted.includes(n)) ? 'v2' : 'v1';
 }
 
-function sign(context: EntraContext, claims: Record<string, unknown>): string {
-  return signJwt(context.deps.keys.entra.active(), claims);
+/**
+ * Signs on libuv's thread pool: RS256 is what bounds a token endpoint, and the
+ * event loop stays free for other requests meanwhile. The claims are final
+ * when this is called (minting is synchronous up to here).
+ */
+function sign(
+  context: EntraContext,
+  claims: Record<string, unknown>,
+  times: { issuedAtS: number; expiresAtS: number },
+): Promise<MintedToken> {
+  return signJwtAsync(context.deps.keys.entra.active(), claims).then((token) => ({
+    token,
+    claims,
+    ...times,
+  }));
 }
 
 function accessTokenLifetimeS(context: EntraContext): number {
   return Math.floor(context.deps.directory.lifetimes().accessToken / 1000);
 }
 
-/** A delegated (user) access token for `target`. */
-export function mintUserAccessToken(context: EntraContext, input: UserTokenInput): MintedToken {
+/** A delegated (user) access token for `target` (claims fixed now, signed off the event loop). */
+export function mintUserAccessToken(
+  context: EntraContext,
+  input: UserTokenInput,
+): Promise<MintedToken> {
   const { user, client, target } = input;
   const tid = context.deps.directory.tenant.id;
   const iat = seconds(context);
@@ -112,14 +128,14 @@ export function mintUserAccessToken(context: EntraContext, input: UserTokenInput
       ver: '2.0',
     };
   }
-  return { token: sign(context, claims), claims, issuedAtS: iat, expiresAtS: exp };
+  return sign(context, claims, { issuedAtS: iat, expiresAtS: exp });
 }
 
 /** An app-only access token (client credentials), with `roles`. */
 export function mintAppAccessToken(
   context: EntraContext,
   input: { client: App; clientAuth: ClientAuthLevel; target: TokenTarget; roles: string[] },
-): MintedToken {
+): Promise<MintedToken> {
   const { client, target } = input;
   const tid = context.deps.directory.tenant.id;
   const iat = seconds(context);
@@ -166,7 +182,7 @@ export function mintAppAccessToken(
           uti: newUti(),
           ver: '2.0',
         };
-  return { token: sign(context, claims), claims, issuedAtS: iat, expiresAtS: exp };
+  return sign(context, claims, { issuedAtS: iat, expiresAtS: exp });
 }
 
 /** An ID token for the client (v1 or v2 claim set); `nonce` only when the client sent one. */
@@ -182,7 +198,7 @@ export function mintIdToken(
     nonce?: string;
     authTimeMs?: number;
   },
-): MintedToken {
+): Promise<MintedToken> {
   const { user, client } = input;
   const tid = context.deps.directory.tenant.id;
   const iat = seconds(context);
@@ -231,7 +247,7 @@ export function mintIdToken(
       ver: '2.0',
     };
   }
-  return { token: sign(context, claims), claims, issuedAtS: iat, expiresAtS: exp };
+  return sign(context, claims, { issuedAtS: iat, expiresAtS: exp });
 }
 
 /** `client_info`: base64url JSON `{"uid","utid"}` (user object id, tenant id), as MSAL reads it. */
