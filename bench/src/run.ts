@@ -10,6 +10,7 @@
  * Sections: wbxml, floor, cold-start, token, flow, scale.
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, FULL_SETTINGS, QUICK_SETTINGS, type BenchContext } from './context.js';
 import { writeBenchJwk } from './lib/keys.js';
@@ -70,10 +71,14 @@ async function main(): Promise<void> {
     sections,
     settings: ctx.settings,
   };
+  const partialPath = join(ctx.tmpDir, 'results-partial.json');
   const run = async <T>(section: Section, fn: () => Promise<T> | T): Promise<T | undefined> => {
     if (!sections.includes(section)) return undefined;
     ctx.log(`— ${section}`);
-    return fn();
+    const value = await fn();
+    // Kept after each section, so a failure later does not lose what was measured.
+    writeFileSync(partialPath, `${JSON.stringify({ ...results, [section]: value }, null, 2)}\n`);
+    return value;
   };
   results.wbxml = await run('wbxml', () => measureWbxml(ctx));
   results.floor = await run('floor', async () => ({
