@@ -35,8 +35,9 @@ export interface VirtualClock extends Clock {
   readonly kind: 'virtual';
   /**
    * Moves time forward, firing every timer that falls due, in time order.
-   * Timers due at the same instant run concurrently; each is awaited before time
-   * moves past it. A timer may schedule more timers; those fire too if due.
+   * Timers due at the same instant run concurrently (up to `maxConcurrentTimers`
+   * at once); each is awaited before time moves past it. A timer may schedule
+   * more timers; those fire too if due.
    */
   advance(by: string | number): Promise<AdvanceReport>;
   /** Timers not yet fired, earliest first. */
@@ -56,6 +57,12 @@ export interface VirtualClockOptions {
   mode?: 'frozen' | 'running';
   /** Called when a timer throws; the clock never lets a timer's error escape. */
   onTimerError?: (label: string, error: unknown) => void;
+  /**
+   * Most timers due at the same instant that run at once (default 256); the
+   * rest start, in schedule order, as those finish. Time does not move
+   * meanwhile. A timer must not wait for a later timer of its own instant.
+   */
+  maxConcurrentTimers?: number;
 }
 
 interface Entry {
@@ -69,6 +76,7 @@ interface Entry {
 /** Creates a clock that only moves when told to (or also with real time, in `running` mode). */
 export function createVirtualClock(options: VirtualClockOptions = {}): VirtualClock {
   const running = options.mode === 'running';
+  const maxConcurrent = Math.max(1, options.maxConcurrentTimers ?? 256);
   const realBase = Date.now();
   const base = options.startMs ?? Math.floor(realBase / 1000) * 1000;
   let offset = 0;
@@ -95,33 +103,40 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
   }
 
   function purgeCancelled(): void {
-    while (queue.length > 0 && queue[0]!.cancelled) queue.shift();
+    let start = 0;
+    while (start < queue.length && queue[start]!.cancelled) start++;
+    // One splice, not a shift per entry: shift is linear in the queue length.
+    if (start > 0) queue.splice(0, start);
+  }
+
+  async function runEntry(entry: Entry, report?: AdvanceReport): Promise<void> {
+    try {
+      await entry.fn();
+      report?.fired.push({ label: entry.label, atMs: entry.atMs });
+    } catch (error) {
+      report?.fired.push({ label: entry.label, atMs: entry.atMs, error: String(error) });
+      options.onTimerError?.(entry.label, error);
+    }
   }
 
   async function runBatch(batch: Entry[], report?: AdvanceReport): Promise<void> {
-    await Promise.all(
-      batch.map(async (entry) => {
-        try {
-          await entry.fn();
-          report?.fired.push({ label: entry.label, atMs: entry.atMs });
-        } catch (error) {
-          report?.fired.push({ label: entry.label, atMs: entry.atMs, error: String(error) });
-          options.onTimerError?.(entry.label, error);
-        }
-      }),
-    );
+    // At most `maxConcurrent` in flight, started in schedule order: thousands
+    // of timers due at one instant (every account of a large lab) would
+    // otherwise all hold their requests in memory at once.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batch.length) await runEntry(batch[next++]!, report);
+    };
+    await Promise.all(Array.from({ length: Math.min(maxConcurrent, batch.length) }, worker));
   }
 
   function takeDue(limitMs: number): Entry[] {
     purgeCancelled();
     const first = queue[0];
     if (!first || first.atMs > limitMs) return [];
-    const batch: Entry[] = [];
-    while (queue.length > 0 && queue[0]!.atMs === first.atMs) {
-      const entry = queue.shift()!;
-      if (!entry.cancelled) batch.push(entry);
-    }
-    return batch;
+    let end = 1;
+    while (end < queue.length && queue[end]!.atMs === first.atMs) end++;
+    return queue.splice(0, end).filter((entry) => !entry.cancelled);
   }
 
   function armRealTimer(): void {
