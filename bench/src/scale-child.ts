@@ -6,6 +6,8 @@
  * `clock.advance('1h')` during which every account renews AT2 with RT2 (and
  * runs its 30-minute incremental syncs). Trace off. Prints one JSON line.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createLab } from '@hma-lab/lab';
 import { BENCH_PASSWORD, benchScenario, benchUpn } from './scenario.js';
 
@@ -16,6 +18,23 @@ interface Memory {
 }
 
 const mailboxes = Number(process.argv[2] ?? 10_000);
+/** `--profile <prefix>`: CPU profiles of the provisioning and of the advance, for `npm run bench` users chasing a figure. */
+const profileIndex = process.argv.indexOf('--profile');
+const profilePrefix = profileIndex > 0 ? process.argv[profileIndex + 1] : undefined;
+const session = profilePrefix ? new Session() : undefined;
+session?.connect();
+
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (!session) return fn();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(`${profilePrefix}-${name}.cpuprofile`, JSON.stringify(profile));
+  }
+}
 const provisionConcurrency = 16;
 const TENANT = '3f7a9d1e-2b4c-4e8a-9c6d-5a1b7e2f4c80';
 const OUTLOOK = '27922004-5251-4030-b22d-91ecd9a37ea4';
@@ -70,10 +89,12 @@ async function provision(i: number): Promise<void> {
 
 const provisionStarted = performance.now();
 let next = 0;
-await Promise.all(
-  Array.from({ length: provisionConcurrency }, async () => {
-    while (next < mailboxes) await provision(next++);
-  }),
+await profiled('provision', () =>
+  Promise.all(
+    Array.from({ length: provisionConcurrency }, async () => {
+      while (next < mailboxes) await provision(next++);
+    }),
+  ),
 );
 const provisionMs = performance.now() - provisionStarted;
 const afterProvision = memory();
@@ -82,7 +103,7 @@ const exo = lab.service<{ accounts(): Array<{ state: string }> }>('exo');
 const ready = exo.accounts().filter((a) => a.state === 'ready').length;
 
 const advanceStarted = performance.now();
-const report = await lab.clock.advance('1h');
+const report = await profiled('advance', () => lab.clock.advance('1h'));
 const advanceMs = performance.now() - advanceStarted;
 const afterAdvance = memory();
 
