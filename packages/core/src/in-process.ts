@@ -1,5 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { inject, type Response as Response_ } from 'light-my-request';
+import { createRequire } from 'node:module';
+import type * as LightMyRequest from 'light-my-request';
+
+type Response_ = LightMyRequest.Response;
+
+/** light-my-request, loaded when the first in-process request is made (a loopback lab never needs it). */
+let lightMyRequest: typeof LightMyRequest | undefined;
+function inject(...args: Parameters<typeof LightMyRequest.inject>): void {
+  lightMyRequest ??= createRequire(import.meta.url)('light-my-request') as typeof LightMyRequest;
+  lightMyRequest.inject(...args);
+}
 import type { ServiceParty } from './hosts.js';
 import type { Transport } from './fetch.js';
 

@@ -193,13 +193,20 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
   const listeners = new Set<(entry: TraceEntry) => void>();
   const decoders: Array<[string, BodyDecoder]> = [];
   let list: TraceEntry[] = [];
+  const trimStep = Math.max(1, Math.min(1024, Math.ceil(maxEntries / 16)));
+  /** The newest maxEntries entries. */
+  const kept = (): TraceEntry[] =>
+    list.length > maxEntries ? list.slice(list.length - maxEntries) : list;
   let seq = 0;
   let nextId = 1;
 
   function push(entry: TraceEntry): void {
     if (!enabled) return;
     list.push(entry);
-    if (list.length > maxEntries) list = list.slice(list.length - maxEntries);
+    // Trimmed in steps, not on every push once full: slicing 50,000 entries
+    // per exchange would cost more than recording it. Readers see at most
+    // maxEntries (see kept()).
+    if (list.length >= maxEntries + trimStep) list = list.slice(list.length - maxEntries);
     for (const listener of listeners) {
       try {
         listener(entry);
@@ -237,7 +244,8 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
   const recorder: TraceRecorder = {
     enabled,
     entries(filter) {
-      return filter?.runId ? list.filter((e) => e.runId === filter.runId) : [...list];
+      const current = kept();
+      return filter?.runId ? current.filter((e) => e.runId === filter.runId) : [...current];
     },
     exchanges(filter) {
       return recorder.entries(filter).filter((e): e is TraceExchange => e.kind === 'exchange');

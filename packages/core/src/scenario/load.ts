@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { z } from 'zod';
 import { parseScenario, ScenarioError, scenarioSchema, type Scenario } from './schema.js';
 
@@ -26,8 +27,19 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
   return parseScenarioText(text, path);
 }
 
+/**
+ * The YAML parser, loaded on first use: labs started from a built-in scenario
+ * never read YAML, and loading it is ~30 ms of every start.
+ */
+let yaml: typeof Yaml | undefined;
+function yamlParser(): typeof Yaml {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yaml;
+}
+
 /** Parses scenario text (YAML or JSON). */
 export function parseScenarioText(text: string, source = 'scenario'): Scenario {
+  const { parse: parseYaml, YAMLParseError } = yamlParser();
   let data: unknown;
   try {
     data = parseYaml(text, { prettyErrors: true });
