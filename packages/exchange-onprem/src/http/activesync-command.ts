@@ -153,10 +153,20 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
     const device = res.locals['device'] as DeviceRecord;
     const { user } = principalOf(res);
     const mailbox = res.locals['mailbox'] as Mailbox;
-    const aborted = new AbortController();
+    // Made only when a command waits (Ping, Sync with Wait): most never do,
+    // and an AbortController per request is a measurable cost.
+    let aborted: AbortController | undefined;
+    let closedEarly = false;
     res.on('close', () => {
-      if (!res.writableFinished) aborted.abort();
+      if (res.writableFinished) return;
+      closedEarly = true;
+      aborted?.abort();
     });
+    const abortSignal = (): AbortSignal => {
+      aborted ??= new AbortController();
+      if (closedEarly && !aborted.signal.aborted) aborted.abort();
+      return aborted.signal;
+    };
     const ctx: CommandContext = {
       clock: state.clock,
       directory: state.directory,
@@ -169,7 +179,7 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
       protocolVersion,
       access: () => accessOf(device),
       policy: () => state.policy,
-      waitForChange: (options) => state.waits.wait(mailbox, { ...options, signal: aborted.signal }),
+      waitForChange: (options) => state.waits.wait(mailbox, { ...options, signal: abortSignal() }),
       event: (action, summary, data) => state.event(action, summary, data),
       deliver: (upn, message) => deliverTo(state, upn, message) !== undefined,
     };
@@ -179,7 +189,7 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
       req.rawBody ?? Buffer.alloc(0),
       ctx,
     );
-    if (res.writableEnded || aborted.signal.aborted) return;
+    if (res.writableEnded || closedEarly) return;
     if (line.cmd === 'Settings')
       res.set(
         'X-MS-RP',
