@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runToEnd } from './children.js';
 
@@ -65,7 +65,7 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
       options.url,
     ],
     { timeoutMs: (options.durationS + 30) * 1000 },
-  );
+  ).finally(() => rmSync(script, { force: true }));
   const line = run.stdout.split('\n').find((l) => l.startsWith('BENCH_WRK '));
   if (run.code !== 0 || !line) {
     throw new Error(`wrk failed (${run.code}): ${run.stderr || run.stdout}`);

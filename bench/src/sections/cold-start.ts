@@ -1,3 +1,4 @@
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
 import { startChild, type ReadyLine } from '../lib/children.js';
@@ -30,9 +31,60 @@ export interface ColdStartResult {
   services: number;
 }
 
-export function coldStartServers(ctx: BenchContext): ColdStartServer[] {
+/**
+ * The same build of `hma-lab up` as one minified esbuild bundle, to show what
+ * module loading costs (informational: users run the package as built). Its
+ * fixed keys are copied beside it, where `import.meta.url` looks for them.
+ */
+export async function bundleCli(ctx: BenchContext): Promise<string | undefined> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return undefined;
+  }
+  const dir = join(ctx.tmpDir, 'bundle');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'dist'), { recursive: true });
+  cpSync(join(ctx.repoRoot, 'packages/core/keys'), join(dir, 'keys'), { recursive: true });
+  const outfile = join(dir, 'dist/bin.mjs');
+  await esbuild.build({
+    entryPoints: [join(ctx.repoRoot, 'packages/cli/dist/bin.js')],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'error',
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+  });
+  return outfile;
+}
+
+export const BUNDLE_NAME = 'hma-lab up --http (esbuild bundle, informational)';
+
+export function coldStartServers(ctx: BenchContext, bundle?: string): ColdStartServer[] {
   const node = process.execPath;
+  const labProbes = (ready: ReadyLine) =>
+    Object.entries(ready.services).map(([party, base]) =>
+      party === 'entra'
+        ? { url: `${base}/common/v2.0/.well-known/openid-configuration`, mustBe200: true }
+        : { url: `${base}/`, mustBe200: false },
+    );
   return [
+    ...(bundle
+      ? [
+          {
+            name: BUNDLE_NAME,
+            command: node,
+            args: [bundle, 'up', '--http', '--front-door-port', '0'],
+            probes: labProbes,
+          },
+        ]
+      : []),
     {
       name: 'hma-lab up --http',
       command: node,
@@ -43,12 +95,7 @@ export function coldStartServers(ctx: BenchContext): ColdStartServer[] {
         '--front-door-port',
         '0',
       ],
-      probes: (ready) =>
-        Object.entries(ready.services).map(([party, base]) =>
-          party === 'entra'
-            ? { url: `${base}/common/v2.0/.well-known/openid-configuration`, mustBe200: true }
-            : { url: `${base}/`, mustBe200: false },
-        ),
+      probes: labProbes,
     },
     {
       name: 'oauth2-mock-server',
@@ -100,7 +147,7 @@ async function once(
 export async function measureColdStart(
   ctx: BenchContext,
 ): Promise<Record<string, ColdStartResult>> {
-  const servers = coldStartServers(ctx);
+  const servers = coldStartServers(ctx, await bundleCli(ctx));
   const runs = new Map<string, Array<{ totalMs: number; readyMs: number; services: number }>>();
   // One discarded round warms the file-system cache for every server alike.
   for (const server of servers) await once(server);
