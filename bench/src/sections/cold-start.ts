@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type * as Esbuild from 'esbuild';
 import type { BenchContext } from '../context.js';
 import { startChild, type ReadyLine } from '../lib/children.js';
 import { httpRequest } from '../lib/http.js';
@@ -37,7 +38,7 @@ export interface ColdStartResult {
  * fixed keys are copied beside it, where `import.meta.url` looks for them.
  */
 export async function bundleCli(ctx: BenchContext): Promise<string | undefined> {
-  let esbuild: typeof import('esbuild');
+  let esbuild: typeof Esbuild;
   try {
     esbuild = await import('esbuild');
   } catch {
