@@ -146,7 +146,7 @@ const FLOW_A: FlowDefinition = {
     10: 'the user signs in at AD FS',
     11: 'the browser posts the federation token back to Entra',
     12: 'Entra evaluates conditional access',
-    13: 'conditional access requires a grant control (MFA)',
+    13: 'conditional access requires a grant control (MFA) or blocks',
     14: 'the user completes MFA',
     15: 'Entra returns AT1/RT1 (aud Exchange Online, client Outlook mobile)',
     16: 'device sends the provisioning request with AT1 to Exchange Online',
@@ -188,6 +188,7 @@ const FLOW_A: FlowDefinition = {
   events: [
     { action: 'entra.ca.evaluated', step: 12 },
     { action: 'entra.ca.grant-required', step: 13 },
+    { action: 'entra.ca.blocked', step: 13 },
     { action: 'exo.cache.created', step: 18 },
     { action: 'exo.sync.completed', step: 19 },
   ],
@@ -208,7 +209,7 @@ const FLOW_B: FlowDefinition = {
     9: 'the user signs in at AD FS',
     10: 'the browser posts the federation token back to Entra',
     11: 'Entra evaluates conditional access',
-    12: 'conditional access requires a grant control (MFA)',
+    12: 'conditional access requires a grant control (MFA) or blocks',
     13: 'the user completes MFA',
     14: 'Entra returns the access and refresh tokens',
     15: 'the device uses the access token against Exchange Online directly',
@@ -229,6 +230,7 @@ const FLOW_B: FlowDefinition = {
   events: [
     { action: 'entra.ca.evaluated', step: 11 },
     { action: 'entra.ca.grant-required', step: 12 },
+    { action: 'entra.ca.blocked', step: 12 },
   ],
 };
 

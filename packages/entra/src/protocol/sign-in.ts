@@ -339,6 +339,16 @@ function afterAuthentication(
   const request = flow.request;
   const outcome = evaluateAndTrace(context, user, request, caTarget(context, request), flow.amr);
   if (outcome.blocked) {
+    context.deps.trace.event(
+      'entra',
+      'entra.ca.blocked',
+      `conditional access refuses ${user.upn}: ${outcome.blocked.control} (${outcome.blocked.policy}), AADSTS${outcome.blocked.code}`,
+      {
+        control: outcome.blocked.control,
+        policy: outcome.blocked.policy,
+        code: outcome.blocked.code,
+      },
+    );
     const error = new EntraError(outcome.blocked.code, undefined, {
       error: 'access_denied',
       ...(options.silentOnly ? { redirect: redirectOf(request) } : {}),
