@@ -1,4 +1,4 @@
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 
 /**
  * A `fetch` for Node clients outside the lab's process: every request to an
@@ -20,26 +20,36 @@ export function createFrontDoorFetch(options: { frontDoor: string; ca?: string }
 } {
   const door = new URL(options.frontDoor);
   const port = Number(door.port || (door.protocol === 'https:' ? 443 : 80));
-  const connector = buildConnector({ ...(options.ca ? { ca: options.ca } : {}) });
-  const agent = new Agent({
-    connect(connectOptions, callback) {
-      connector(
-        {
-          ...connectOptions,
-          hostname: door.hostname,
-          port: String(port),
-          servername: connectOptions.hostname,
-        } as Parameters<typeof connector>[0],
-        callback,
-      );
-    },
-  });
+  // undici is loaded on the first request (keeps it out of the lab's start-up).
+  let client: Promise<{ agent: Agent; fetch: typeof import('undici').fetch }> | undefined;
+  const connect = () =>
+    (client ??= import('undici').then(({ Agent, buildConnector, fetch }) => {
+      const connector = buildConnector({ ...(options.ca ? { ca: options.ca } : {}) });
+      const agent = new Agent({
+        connect(connectOptions, callback) {
+          connector(
+            {
+              ...connectOptions,
+              hostname: door.hostname,
+              port: String(port),
+              servername: connectOptions.hostname,
+            } as Parameters<typeof connector>[0],
+            callback,
+          );
+        },
+      });
+      return { agent, fetch };
+    }));
   return {
-    fetch: (input, init = {}) =>
-      undiciFetch(typeof input === 'string' ? input : input.href, {
+    fetch: async (input, init = {}) => {
+      const { agent, fetch } = await connect();
+      return fetch(typeof input === 'string' ? input : input.href, {
         ...(init as object),
         dispatcher: agent,
-      }) as unknown as Promise<Response>,
-    close: () => agent.close(),
+      }) as unknown as Promise<Response>;
+    },
+    close: async () => {
+      if (client) await (await client).agent.close();
+    },
   };
 }

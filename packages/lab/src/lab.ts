@@ -48,7 +48,6 @@ import {
   type FlowResult,
 } from '@hma-lab/outlook-mobile';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { listen, type Listener } from './listen.js';
 import { loadOrCreateCa, type LocalCa } from './tls.js';
 import { createAdminApp } from './admin.js';
@@ -211,14 +210,16 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     ? await loadOrCreateCa(typeof tlsOption === 'object' ? tlsOption.dir : undefined)
     : undefined;
   // Over TLS the parties' loopback calls trust the lab's CA, like every client must.
-  const tlsAgent = ca ? new Agent({ connect: { ca: ca.caPem } }) : undefined;
-  const loopbackFetch = tlsAgent
-    ? (url: string, init: RequestInit) =>
-        undiciFetch(url, {
-          ...(init as object),
-          dispatcher: tlsAgent,
-        }) as unknown as Promise<Response>
-    : undefined;
+  const undici = ca ? await import('undici') : undefined;
+  const tlsAgent = ca && undici ? new undici.Agent({ connect: { ca: ca.caPem } }) : undefined;
+  const loopbackFetch =
+    tlsAgent && undici
+      ? (url: string, init: RequestInit) =>
+          undici.fetch(url, {
+            ...(init as object),
+            dispatcher: tlsAgent,
+          }) as unknown as Promise<Response>
+      : undefined;
   const transport =
     mode === 'in-process'
       ? createInProcessTransport((party) => apps.get(party))

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes, X509Certificate as NodeX509 } from 'n
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import type forge from 'node-forge';
 
 /**
  * The lab's local certificate authority. `hma-lab up` serves HTTPS by default:
@@ -30,6 +30,13 @@ export function defaultTlsDir(): string {
   return join(process.env.HMA_LAB_HOME ?? join(homedir(), '.hma-lab'), 'tls');
 }
 
+type Forge = typeof forge;
+
+/** node-forge is loaded only when a certificate must be made (not when the saved ones are reused). */
+async function loadForge(): Promise<Forge> {
+  return (await import('node-forge')).default;
+}
+
 /** An RSA key pair from node:crypto (native, fast), in PEM. */
 function newKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -40,7 +47,7 @@ function newKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }
 
-function newCertificate(publicKeyPem: string, days: number): forge.pki.Certificate {
+function newCertificate(forge: Forge, publicKeyPem: string, days: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
   const serial = randomBytes(16);
@@ -58,8 +65,9 @@ export async function loadOrCreateCa(dir = defaultTlsDir()): Promise<LocalCa> {
   let caPem = await readText(caPath);
   let caKeyPem = await readText(caKeyPath);
   if (!caPem || !caKeyPem || !stillValid(caPem)) {
+    const forge = await loadForge();
     const keys = newKeyPair();
-    const ca = newCertificate(keys.publicKeyPem, 3650);
+    const ca = newCertificate(forge, keys.publicKeyPem, 3650);
     ca.setSubject(CA_SUBJECT);
     ca.setIssuer(CA_SUBJECT);
     ca.setExtensions([
@@ -73,8 +81,20 @@ export async function loadOrCreateCa(dir = defaultTlsDir()): Promise<LocalCa> {
     await writeFile(caKeyPath, caKeyPem, { mode: 0o600 });
     await writeFile(caPath, caPem);
   }
-  const caCert = forge.pki.certificateFromPem(caPem);
-  const caKey = forge.pki.privateKeyFromPem(caKeyPem);
+  const signingCa = caKeyPem;
+  let caParsed:
+    { forge: Forge; cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } | undefined;
+  const loadCa = async () => {
+    if (!caParsed) {
+      const forge = await loadForge();
+      caParsed = {
+        forge,
+        cert: forge.pki.certificateFromPem(caPem!),
+        key: forge.pki.privateKeyFromPem(signingCa),
+      };
+    }
+    return caParsed;
+  };
   const pending = new Map<string, Promise<{ key: string; cert: string }>>();
 
   async function issue(hostnames: readonly string[]): Promise<{ key: string; cert: string }> {
@@ -90,8 +110,9 @@ export async function loadOrCreateCa(dir = defaultTlsDir()): Promise<LocalCa> {
     ) {
       return { key: existingKey, cert: existingCert };
     }
+    const { forge, cert: caCert, key: caKey } = await loadCa();
     const keys = newKeyPair();
-    const cert = newCertificate(keys.publicKeyPem, 730);
+    const cert = newCertificate(forge, keys.publicKeyPem, 730);
     cert.setSubject([{ name: 'commonName', value: hostnames[0]! }]);
     cert.setIssuer(caCert.subject.attributes);
     const names = [...new Set([...hostnames, 'localhost'])];
