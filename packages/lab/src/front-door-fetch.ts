@@ -1,4 +1,4 @@
-import type { Agent } from 'undici';
+import type { Agent, fetch as undiciFetch } from 'undici';
 
 /**
  * A `fetch` for Node clients outside the lab's process: every request to an
@@ -21,7 +21,7 @@ export function createFrontDoorFetch(options: { frontDoor: string; ca?: string }
   const door = new URL(options.frontDoor);
   const port = Number(door.port || (door.protocol === 'https:' ? 443 : 80));
   // undici is loaded on the first request (keeps it out of the lab's start-up).
-  let client: Promise<{ agent: Agent; fetch: typeof import('undici').fetch }> | undefined;
+  let client: Promise<{ agent: Agent; fetch: typeof undiciFetch }> | undefined;
   const connect = () =>
     (client ??= import('undici').then(({ Agent, buildConnector, fetch }) => {
       const connector = buildConnector({ ...(options.ca ? { ca: options.ca } : {}) });
