@@ -326,8 +326,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
 
   function syncCollection(root: EasElement, collectionId: string): EasElement | undefined {
     requireStatus('Sync', topStatus(root));
-    const collections = child(root, 'AirSync:Collections');
-    const all = collections ? children(collections, 'AirSync:Collection') : [];
+    const all = collectionsOf(root);
     return all.find((c) => textOf(c, 'AirSync:CollectionId') === collectionId) ?? all[0];
   }
 
@@ -346,30 +345,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
       if (key === undefined || key === '0') key = await primeSync(collectionId);
       const answer = await exec(
         'Sync',
-        el(
-          'AirSync:Sync',
-          el(
-            'AirSync:Collections',
-            el(
-              'AirSync:Collection',
-              el('AirSync:SyncKey', key),
-              el('AirSync:CollectionId', collectionId),
-              el('AirSync:DeletesAsMoves', 1),
-              el('AirSync:GetChanges'),
-              el('AirSync:WindowSize', opts.windowSize ?? 100),
-              el(
-                'AirSync:Options',
-                opts.filterType !== undefined && el('AirSync:FilterType', opts.filterType),
-                el(
-                  'AirSyncBase:BodyPreference',
-                  el('AirSyncBase:Type', opts.bodyType ?? 1),
-                  opts.truncationSize !== undefined &&
-                    el('AirSyncBase:TruncationSize', opts.truncationSize),
-                ),
-              ),
-            ),
-          ),
-        ),
+        el('AirSync:Sync', el('AirSync:Collections', changesRequest(collectionId, key, opts))),
       );
       const empty = { status: 1, added: [], changed: [], deleted: [], moreAvailable: false };
       // An empty 200 answer means "no changes" (MS-ASCMD 2.2.1.21).
@@ -383,30 +359,162 @@ export function createEasClient(options: EasClientOptions): EasClient {
         continue;
       }
       requireStatus('Sync', status, `collection ${collectionId}`);
-      const newKey = textOf(collection, 'AirSync:SyncKey');
-      if (newKey !== undefined) state.syncKeys[collectionId] = newKey;
-      const className = textOf(collection, 'AirSync:Class');
-      const result = {
-        status,
-        added: [] as EasItem[],
-        changed: [] as EasItem[],
-        deleted: [] as string[],
-      };
-      for (const command of child(collection, 'AirSync:Commands')?.children ?? []) {
-        const serverId = textOf(command, 'AirSync:ServerId') ?? '';
-        if (command.tag === 'AirSync:Add' || command.tag === 'AirSync:Change') {
-          const item = itemOf(
-            serverId,
-            collectionId,
-            textOf(command, 'AirSync:Class') ?? className,
-            child(command, 'AirSync:ApplicationData'),
-          );
-          (command.tag === 'AirSync:Add' ? result.added : result.changed).push(item);
-        } else if (command.tag === 'AirSync:Delete' || command.tag === 'AirSync:SoftDelete') {
-          result.deleted.push(serverId);
-        }
+      return { status, ...readChanges(collection, collectionId) };
+    }
+  }
+
+  /** A Sync collection asking for changes since `key` (MS-ASCMD 2.2.3.30.2). */
+  function changesRequest(collectionId: string, key: string, opts: EasSyncOptions): EasElement {
+    return el(
+      'AirSync:Collection',
+      el('AirSync:SyncKey', key),
+      el('AirSync:CollectionId', collectionId),
+      el('AirSync:DeletesAsMoves', 1),
+      el('AirSync:GetChanges'),
+      el('AirSync:WindowSize', opts.windowSize ?? 100),
+      el(
+        'AirSync:Options',
+        opts.filterType !== undefined && el('AirSync:FilterType', opts.filterType),
+        el(
+          'AirSyncBase:BodyPreference',
+          el('AirSyncBase:Type', opts.bodyType ?? 1),
+          opts.truncationSize !== undefined &&
+            el('AirSyncBase:TruncationSize', opts.truncationSize),
+        ),
+      ),
+    );
+  }
+
+  /** Keeps a successful collection's new SyncKey and reads its Commands. */
+  function readChanges(
+    collection: EasElement,
+    collectionId: string,
+  ): { added: EasItem[]; changed: EasItem[]; deleted: string[]; moreAvailable: boolean } {
+    const newKey = textOf(collection, 'AirSync:SyncKey');
+    if (newKey !== undefined) state.syncKeys[collectionId] = newKey;
+    const className = textOf(collection, 'AirSync:Class');
+    const result = {
+      added: [] as EasItem[],
+      changed: [] as EasItem[],
+      deleted: [] as string[],
+      moreAvailable: child(collection, 'AirSync:MoreAvailable') !== undefined,
+    };
+    for (const command of child(collection, 'AirSync:Commands')?.children ?? []) {
+      const serverId = textOf(command, 'AirSync:ServerId') ?? '';
+      if (command.tag === 'AirSync:Add' || command.tag === 'AirSync:Change') {
+        const item = itemOf(
+          serverId,
+          collectionId,
+          textOf(command, 'AirSync:Class') ?? className,
+          child(command, 'AirSync:ApplicationData'),
+        );
+        (command.tag === 'AirSync:Add' ? result.added : result.changed).push(item);
+      } else if (command.tag === 'AirSync:Delete' || command.tag === 'AirSync:SoftDelete') {
+        result.deleted.push(serverId);
       }
-      return { ...result, moreAvailable: child(collection, 'AirSync:MoreAvailable') !== undefined };
+    }
+    return result;
+  }
+
+  /**
+   * Several collections in one Sync request (MS-ASCMD 2.2.1.21 allows many), repeated
+   * for the collections that still have MoreAvailable: what a sync engine does instead
+   * of one Sync per folder. Collections without a key are primed together first
+   * (SyncKey 0); a collection answered Status 3 starts over from 0 once.
+   */
+  async function syncCollections(
+    requests: ReadonlyArray<{ collectionId: string; options?: EasSyncOptions }>,
+  ): Promise<Record<string, { added: EasItem[]; changed: EasItem[]; deleted: string[] }>> {
+    const totals: Record<string, { added: EasItem[]; changed: EasItem[]; deleted: string[] }> = {};
+    const restarted = new Set<string>();
+    let pending = requests.map((r) => ({ collectionId: r.collectionId, opts: r.options ?? {} }));
+    for (const { collectionId } of pending) {
+      totals[collectionId] = { added: [], changed: [], deleted: [] };
+    }
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= MAX_SYNC_ROUNDS) {
+        throw new EasStatusError(
+          'Sync',
+          4,
+          `MoreAvailable still set after ${MAX_SYNC_ROUNDS} rounds`,
+        );
+      }
+      const unprimed = pending.filter((p) => (state.syncKeys[p.collectionId] ?? '0') === '0');
+      if (unprimed.length > 0) await primeCollections(unprimed.map((p) => p.collectionId));
+      const answer = await exec(
+        'Sync',
+        el(
+          'AirSync:Sync',
+          el(
+            'AirSync:Collections',
+            pending.map((p) =>
+              changesRequest(p.collectionId, state.syncKeys[p.collectionId]!, p.opts),
+            ),
+          ),
+        ),
+      );
+      // An empty 200 answer means "no changes" in any collection (MS-ASCMD 2.2.1.21).
+      if (!answer.body) return totals;
+      requireStatus('Sync', topStatus(answer.body));
+      const answered = new Map(
+        collectionsOf(answer.body).map((c) => [textOf(c, 'AirSync:CollectionId') ?? '', c]),
+      );
+      const again: typeof pending = [];
+      for (const p of pending) {
+        // A collection left out of the answer has no changes.
+        const collection = answered.get(p.collectionId);
+        if (!collection) continue;
+        const status = statusOf(collection, 'AirSync:Status') ?? 1;
+        if (status === 3 && !restarted.has(p.collectionId)) {
+          restarted.add(p.collectionId);
+          state.syncKeys[p.collectionId] = '0';
+          again.push(p);
+          continue;
+        }
+        requireStatus('Sync', status, `collection ${p.collectionId}`);
+        const changes = readChanges(collection, p.collectionId);
+        const total = totals[p.collectionId]!;
+        total.added.push(...changes.added);
+        total.changed.push(...changes.changed);
+        total.deleted.push(...changes.deleted);
+        if (changes.moreAvailable) again.push(p);
+      }
+      pending = again;
+    }
+    return totals;
+  }
+
+  /** The SyncKey 0 round for several collections at once. */
+  async function primeCollections(collectionIds: string[]): Promise<void> {
+    if (collectionIds.length === 1) {
+      await primeSync(collectionIds[0]!);
+      return;
+    }
+    const answer = await exec(
+      'Sync',
+      el(
+        'AirSync:Sync',
+        el(
+          'AirSync:Collections',
+          collectionIds.map((id) =>
+            el('AirSync:Collection', el('AirSync:SyncKey', '0'), el('AirSync:CollectionId', id)),
+          ),
+        ),
+      ),
+    );
+    const root = expectBody('Sync', answer);
+    requireStatus('Sync', topStatus(root));
+    const answered = collectionsOf(root);
+    for (const id of collectionIds) {
+      const collection = answered.find((c) => textOf(c, 'AirSync:CollectionId') === id);
+      requireStatus(
+        'Sync',
+        collection && statusOf(collection, 'AirSync:Status'),
+        `collection ${id}`,
+      );
+      const key = collection && textOf(collection, 'AirSync:SyncKey');
+      if (!key) throw new EasStatusError('Sync', 4, `no SyncKey for collection ${id}`);
+      state.syncKeys[id] = key;
     }
   }
 
@@ -628,6 +736,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
     folderSync,
     sync,
     syncAll,
+    syncCollections,
     getItemEstimate,
     ping,
     sendMail,
@@ -673,4 +782,10 @@ function cloneState(state: EasClientState): EasClientState {
   if (state.folderSyncKey !== undefined) copy.folderSyncKey = state.folderSyncKey;
   if (state.folders !== undefined) copy.folders = state.folders.map((f) => ({ ...f }));
   return copy;
+}
+
+/** The AirSync:Collection elements of a Sync answer. */
+function collectionsOf(root: EasElement): EasElement[] {
+  const collections = child(root, 'AirSync:Collections');
+  return collections ? children(collections, 'AirSync:Collection') : [];
 }

@@ -87,6 +87,10 @@ export interface EasClient {
     collectionId: string,
     options?: EasSyncOptions,
   ): Promise<{ added: EasItem[]; changed: EasItem[]; deleted: string[]; rounds: number }>;
+  /** Several collections per Sync request until none has MoreAvailable; changes per collection id. */
+  syncCollections(
+    requests: ReadonlyArray<{ collectionId: string; options?: EasSyncOptions }>,
+  ): Promise<Record<string, { added: EasItem[]; changed: EasItem[]; deleted: string[] }>>;
   getItemEstimate(collectionIds: string[]): Promise<Record<string, number>>;
   ping(
     collectionIds: string[],

@@ -27,7 +27,8 @@ import { syncFailureFrom } from './sync-failure.js';
  * DeviceType `OutlookService`, AT2 as the Bearer credential (asked per
  * request, so a renewed AT2 is used at once). The first run does OPTIONS,
  * Provision (both phases), FolderSync, then Sync of Inbox (one month, then
- * only the cache window kept), Calendar and Contacts (all), and reads OOF
+ * only the cache window kept), Calendar and Contacts (all) — the three
+ * collections in one Sync request per round — and reads OOF
  * with Settings; later runs are incremental (the client keeps the sync keys).
  */
 export interface EasSession {
@@ -122,13 +123,17 @@ export function createEasSession(options: EasSessionOptions): EasSession {
         [CALENDAR, { filterType: 0, bodyType: 1, truncationSize: 2048, windowSize: 100 }],
         [CONTACTS, { bodyType: 1, truncationSize: 2048, windowSize: 100 }],
       ];
-      for (const [type, syncOptions] of plan) {
+      // The three folders go in one Sync request per round (MS-ASCMD allows several collections).
+      const requests = plan.flatMap(([type, syncOptions]) => {
         const folder = folders.find((f) => f.type === type);
-        if (!folder) continue;
-        const result = await client.syncAll(folder.serverId, syncOptions);
-        const items = itemsFor(mailbox, folder.serverId);
+        return folder ? [{ collectionId: folder.serverId, options: syncOptions }] : [];
+      });
+      const results = requests.length > 0 ? await client.syncCollections(requests) : {};
+      for (const { collectionId } of requests) {
+        const result = results[collectionId]!;
+        const items = itemsFor(mailbox, collectionId);
         for (const item of [...result.added, ...result.changed]) {
-          const cached = toCacheItem(item, folder.serverId, window.nowMs);
+          const cached = toCacheItem(item, collectionId, window.nowMs);
           if (cached.receivedMs !== undefined && cached.receivedMs < windowStartMs) continue;
           if (items.has(cached.serverId)) report.changed++;
           else report.added++;
