@@ -302,32 +302,17 @@ export function createEasClient(options: EasClientOptions): EasClient {
 
   /** The initial SyncKey 0 round (MS-ASCMD 2.2.1.21): no items, just a key. */
   async function primeSync(collectionId: string): Promise<string> {
-    const answer = await exec(
-      'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', '0'),
-            el('AirSync:CollectionId', collectionId),
-          ),
-        ),
-      ),
-    );
-    const collection = syncCollection(expectBody('Sync', answer), collectionId);
-    requireStatus('Sync', statusOf(collection, 'AirSync:Status'), `collection ${collectionId}`);
-    const key = collection && textOf(collection, 'AirSync:SyncKey');
-    if (!key) throw new EasStatusError('Sync', 4, `no SyncKey for collection ${collectionId}`);
-    state.syncKeys[collectionId] = key;
-    return key;
+    await primeCollections([collectionId]);
+    return state.syncKeys[collectionId]!;
   }
 
   function syncCollection(root: EasElement, collectionId: string): EasElement | undefined {
+    return findCollection(root, collectionId) ?? collectionsOf(root)[0];
+  }
+
+  function findCollection(root: EasElement, collectionId: string): EasElement | undefined {
     requireStatus('Sync', topStatus(root));
-    const all = collectionsOf(root);
-    return all.find((c) => textOf(c, 'AirSync:CollectionId') === collectionId) ?? all[0];
+    return collectionsOf(root).find((c) => textOf(c, 'AirSync:CollectionId') === collectionId);
   }
 
   async function sync(
@@ -424,21 +409,15 @@ export function createEasClient(options: EasClientOptions): EasClient {
    */
   async function syncCollections(
     requests: ReadonlyArray<{ collectionId: string; options?: EasSyncOptions }>,
-  ): Promise<Record<string, { added: EasItem[]; changed: EasItem[]; deleted: string[] }>> {
-    const totals: Record<string, { added: EasItem[]; changed: EasItem[]; deleted: string[] }> = {};
+  ): Promise<Record<string, Changes>> {
+    const totals: Record<string, Changes> = {};
     const restarted = new Set<string>();
     let pending = requests.map((r) => ({ collectionId: r.collectionId, opts: r.options ?? {} }));
     for (const { collectionId } of pending) {
       totals[collectionId] = { added: [], changed: [], deleted: [] };
     }
     for (let round = 0; pending.length > 0; round++) {
-      if (round >= MAX_SYNC_ROUNDS) {
-        throw new EasStatusError(
-          'Sync',
-          4,
-          `MoreAvailable still set after ${MAX_SYNC_ROUNDS} rounds`,
-        );
-      }
+      if (round >= MAX_SYNC_ROUNDS) throw tooManyRounds();
       const unprimed = pending.filter((p) => (state.syncKeys[p.collectionId] ?? '0') === '0');
       if (unprimed.length > 0) await primeCollections(unprimed.map((p) => p.collectionId));
       const answer = await exec(
@@ -473,10 +452,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
         }
         requireStatus('Sync', status, `collection ${p.collectionId}`);
         const changes = readChanges(collection, p.collectionId);
-        const total = totals[p.collectionId]!;
-        total.added.push(...changes.added);
-        total.changed.push(...changes.changed);
-        total.deleted.push(...changes.deleted);
+        addChanges(totals[p.collectionId]!, changes);
         if (changes.moreAvailable) again.push(p);
       }
       pending = again;
@@ -484,12 +460,8 @@ export function createEasClient(options: EasClientOptions): EasClient {
     return totals;
   }
 
-  /** The SyncKey 0 round for several collections at once. */
+  /** The SyncKey 0 round for one or several collections at once; keeps each new key. */
   async function primeCollections(collectionIds: string[]): Promise<void> {
-    if (collectionIds.length === 1) {
-      await primeSync(collectionIds[0]!);
-      return;
-    }
     const answer = await exec(
       'Sync',
       el(
@@ -503,10 +475,10 @@ export function createEasClient(options: EasClientOptions): EasClient {
       ),
     );
     const root = expectBody('Sync', answer);
-    requireStatus('Sync', topStatus(root));
-    const answered = collectionsOf(root);
     for (const id of collectionIds) {
-      const collection = answered.find((c) => textOf(c, 'AirSync:CollectionId') === id);
+      // With one collection asked, an answer without CollectionId is that collection.
+      const collection =
+        collectionIds.length === 1 ? syncCollection(root, id) : findCollection(root, id);
       requireStatus(
         'Sync',
         collection && statusOf(collection, 'AirSync:Status'),
@@ -531,17 +503,9 @@ export function createEasClient(options: EasClientOptions): EasClient {
     for (;;) {
       const round = await sync(collectionId, opts);
       total.rounds++;
-      total.added.push(...round.added);
-      total.changed.push(...round.changed);
-      total.deleted.push(...round.deleted);
+      addChanges(total, round);
       if (!round.moreAvailable) return total;
-      if (total.rounds >= MAX_SYNC_ROUNDS) {
-        throw new EasStatusError(
-          'Sync',
-          4,
-          `MoreAvailable still set after ${MAX_SYNC_ROUNDS} rounds`,
-        );
-      }
+      if (total.rounds >= MAX_SYNC_ROUNDS) throw tooManyRounds();
     }
   }
 
@@ -788,4 +752,17 @@ function cloneState(state: EasClientState): EasClientState {
 function collectionsOf(root: EasElement): EasElement[] {
   const collections = child(root, 'AirSync:Collections');
   return collections ? children(collections, 'AirSync:Collection') : [];
+}
+
+type Changes = { added: EasItem[]; changed: EasItem[]; deleted: string[] };
+
+function addChanges(total: Changes, round: Changes): void {
+  total.added.push(...round.added);
+  total.changed.push(...round.changed);
+  total.deleted.push(...round.deleted);
+}
+
+/** A server that never clears MoreAvailable is a bug: stop instead of looping. */
+function tooManyRounds(): EasStatusError {
+  return new EasStatusError('Sync', 4, `MoreAvailable still set after ${MAX_SYNC_ROUNDS} rounds`);
 }
