@@ -24,6 +24,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS on purpose: the installed command and the bundle's stand-ins (docs/decisions/0002-bundled-cli.md).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['packages/web/ui/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },

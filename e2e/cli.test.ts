@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@hma-lab/cli';
@@ -131,6 +132,25 @@ describe('hma-lab CLI', () => {
     const { err, output } = capture();
     expect(await main(['flow', '--user', 'alice@contoso.com', '--bogus'], output)).toBe(2);
     expect(err.join('\n')).toMatch(/unknown option '--bogus'/);
+  });
+
+  it('up names a port already in use in one line and exits 2, leaving nothing listening', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { err, output } = capture();
+      const code = await main(
+        ['up', '--http', '--admin-port', String(port), '--front-door-port', '0'],
+        output,
+      );
+      expect(code).toBe(2);
+      expect(err).toEqual([
+        `hma-lab: 127.0.0.1:${port} is already in use: choose another port (or 0 for any free one)`,
+      ]);
+    } finally {
+      taken.close();
+    }
   });
 
   it('up prints the ready line once every service listens, and exits 0 on SIGTERM', async () => {

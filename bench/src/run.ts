@@ -45,7 +45,7 @@ function parseArgs(argv: string[]): { quick: boolean; only?: Section[]; write: b
 function prepare(ctx: Omit<BenchContext, 'jwkPath'>): BenchContext {
   const tools = spawnSync('bash', [join(ctx.benchDir, 'ensure-tools.sh')], { stdio: 'inherit' });
   if (tools.status !== 0) throw new Error('bench/ensure-tools.sh failed: wrk is needed');
-  // The servers run from the built packages, as `hma-lab up` does for users.
+  // The servers run from the built command, as `hma-lab up` does for users.
   ctx.log('building packages (tsc -b packages/cli)');
   const build = spawnSync(
     process.execPath,
@@ -53,6 +53,12 @@ function prepare(ctx: Omit<BenchContext, 'jwkPath'>): BenchContext {
     { cwd: ctx.repoRoot, stdio: 'inherit' },
   );
   if (build.status !== 0) throw new Error('tsc -b packages/cli failed');
+  ctx.log('bundling the command (scripts/bundle-cli.mjs: bundle + code cache)');
+  const bundle = spawnSync(process.execPath, [join(ctx.repoRoot, 'scripts/bundle-cli.mjs')], {
+    cwd: ctx.repoRoot,
+    stdio: 'inherit',
+  });
+  if (bundle.status !== 0) throw new Error('scripts/bundle-cli.mjs failed');
   return { ...ctx, jwkPath: writeBenchJwk(ctx.repoRoot, ctx.tmpDir) };
 }
 

@@ -1,6 +1,4 @@
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as Esbuild from 'esbuild';
 import type { BenchContext } from '../context.js';
 import { startChild, type ReadyLine } from '../lib/children.js';
 import { httpRequest } from '../lib/http.js';
@@ -14,6 +12,10 @@ import { median, round } from '../lib/stats.js';
  * their discovery document (must be 200); for the lab's other services any
  * HTTP answer counts.
  */
+
+/** The `hma-lab` command as installed (the package's `bin`): the bundle through its code cache. */
+export const HMA_LAB_BIN = (ctx: BenchContext) =>
+  join(ctx.repoRoot, 'packages/cli/bin/hma-lab.cjs');
 
 export interface ColdStartServer {
   name: string;
@@ -33,41 +35,12 @@ export interface ColdStartResult {
 }
 
 /**
- * The same build of `hma-lab up` as one minified esbuild bundle, to show what
- * module loading costs (informational: users run the package as built). Its
- * fixed keys are copied beside it, where `import.meta.url` looks for them.
+ * The same code started as the unbundled ES module build (`dist/bin.js`), to
+ * show what the shipped bundle and its code cache save (informational).
  */
-export async function bundleCli(ctx: BenchContext): Promise<string | undefined> {
-  let esbuild: typeof Esbuild;
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    return undefined;
-  }
-  const dir = join(ctx.tmpDir, 'bundle');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'dist'), { recursive: true });
-  cpSync(join(ctx.repoRoot, 'packages/core/keys'), join(dir, 'keys'), { recursive: true });
-  const outfile = join(dir, 'dist/bin.mjs');
-  await esbuild.build({
-    entryPoints: [join(ctx.repoRoot, 'packages/cli/dist/bin.js')],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'error',
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
-  });
-  return outfile;
-}
+export const UNBUNDLED_NAME = 'hma-lab up --http (unbundled ES modules, informational)';
 
-export const BUNDLE_NAME = 'hma-lab up --http (esbuild bundle, informational)';
-
-export function coldStartServers(ctx: BenchContext, bundle?: string): ColdStartServer[] {
+export function coldStartServers(ctx: BenchContext): ColdStartServer[] {
   const node = process.execPath;
   const labProbes = (ready: ReadyLine) =>
     Object.entries(ready.services).map(([party, base]) =>
@@ -76,18 +49,14 @@ export function coldStartServers(ctx: BenchContext, bundle?: string): ColdStartS
         : { url: `${base}/`, mustBe200: false },
     );
   return [
-    ...(bundle
-      ? [
-          {
-            name: BUNDLE_NAME,
-            command: node,
-            args: [bundle, 'up', '--http', '--front-door-port', '0'],
-            probes: labProbes,
-          },
-        ]
-      : []),
     {
       name: 'hma-lab up --http',
+      command: node,
+      args: [HMA_LAB_BIN(ctx), 'up', '--http', '--front-door-port', '0'],
+      probes: labProbes,
+    },
+    {
+      name: UNBUNDLED_NAME,
       command: node,
       args: [
         join(ctx.repoRoot, 'packages/cli/dist/bin.js'),
@@ -148,7 +117,7 @@ async function once(
 export async function measureColdStart(
   ctx: BenchContext,
 ): Promise<Record<string, ColdStartResult>> {
-  const servers = coldStartServers(ctx, await bundleCli(ctx));
+  const servers = coldStartServers(ctx);
   const runs = new Map<string, Array<{ totalMs: number; readyMs: number; services: number }>>();
   // One discarded round warms the file-system cache for every server alike.
   for (const server of servers) await once(server);

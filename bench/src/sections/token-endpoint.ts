@@ -3,6 +3,7 @@ import type { BenchContext } from '../context.js';
 import { startChild, type ReadyLine } from '../lib/children.js';
 import { httpRequest } from '../lib/http.js';
 import { clean, runWrk, type WrkResult } from '../lib/wrk.js';
+import { HMA_LAB_BIN } from './cold-start.js';
 import { FLOOR_BODY } from './floor.js';
 
 /**
@@ -72,13 +73,7 @@ export function tokenServers(ctx: BenchContext): TokenServer[] {
     {
       name: 'entra (hma-lab up, trace on)',
       command: node,
-      args: [
-        join(ctx.repoRoot, 'packages/cli/dist/bin.js'),
-        'up',
-        '--http',
-        '--front-door-port',
-        '0',
-      ],
+      args: [HMA_LAB_BIN(ctx), 'up', '--http', '--front-door-port', '0'],
       requests: entraRequests,
     },
     {

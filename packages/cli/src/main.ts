@@ -269,9 +269,28 @@ export async function main(argv: string[], output: Output): Promise<number> {
       output.err(`hma-lab: ${error.message}`);
       return 2;
     }
+    const listenFailure = listenError(error);
+    if (listenFailure) {
+      output.err(`hma-lab: ${listenFailure}`);
+      return 2;
+    }
     output.err(
       `hma-lab: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
     return 3;
   }
+}
+
+/** A port that cannot be used is the user's to fix: one line, not a stack trace. */
+function listenError(error: unknown): string | undefined {
+  const { code, address, port } = (error ?? {}) as {
+    code?: string;
+    address?: string;
+    port?: number;
+  };
+  const where = address && port !== undefined ? `${address}:${port}` : 'the requested port';
+  if (code === 'EADDRINUSE')
+    return `${where} is already in use: choose another port (or 0 for any free one)`;
+  if (code === 'EACCES') return `not allowed to listen on ${where}: choose a port above 1023`;
+  return undefined;
 }
