@@ -55,11 +55,11 @@ export function createInProcessTransport(
           responseHeaders.append(name, String(item));
       }
       const body = NULL_BODY_STATUSES.has(reply.status) || method === 'HEAD' ? null : reply.body;
-      return new BufferedResponse(body, {
+      return new (bufferedResponseClass())(body, {
         status: reply.status,
         statusText: reply.statusText,
         headers: responseHeaders,
-      }) as unknown as Response;
+      });
     },
   };
 }
@@ -71,75 +71,93 @@ export function createInProcessTransport(
  * stream exists only if someone asks for `body` (then every read goes through
  * it, as usual). Reads are single-use, as with any Response.
  */
-// Typed against a plain constructor: the DOM typings declare Response's
-// methods as properties, which a subclass may not override.
-const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => object;
+type BufferedResponseClass = new (bytes: Buffer | null, init: ResponseInit) => Response;
+let bufferedResponse: BufferedResponseClass | undefined;
 
-class BufferedResponse extends ResponseBase {
-  #bytes: Buffer | null;
-  #init: ResponseInit;
-  #used = false;
-  #streamed: Response | undefined;
+/**
+ * The class is defined on first use: reading the global `Response` loads
+ * Node's whole fetch implementation (~20 ms), which `hma-lab up` does not need
+ * to start.
+ */
+function bufferedResponseClass(): BufferedResponseClass {
+  return (bufferedResponse ??= defineBufferedResponse());
+}
 
-  constructor(bytes: Buffer | null, init: ResponseInit) {
-    super(null, init);
-    this.#bytes = bytes;
-    this.#init = init;
+function defineBufferedResponse(): BufferedResponseClass {
+  // Typed against a plain constructor: the DOM typings declare Response's
+  // methods as properties, which a subclass may not override.
+  const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => object;
+
+  class BufferedResponse extends ResponseBase {
+    #bytes: Buffer | null;
+    #init: ResponseInit;
+    #used = false;
+    #streamed: Response | undefined;
+
+    constructor(bytes: Buffer | null, init: ResponseInit) {
+      super(null, init);
+      this.#bytes = bytes;
+      this.#init = init;
+    }
+
+    #stream(): Response {
+      this.#streamed ??= new Response(this.#used ? null : this.#bytes);
+      return this.#streamed;
+    }
+
+    #take(): Buffer {
+      if (this.#streamed) throw new TypeError('Body is unusable: Body has already been read');
+      if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+      this.#used = true;
+      return this.#bytes ?? Buffer.alloc(0);
+    }
+
+    get body(): ReadableStream<Uint8Array> | null {
+      return this.#bytes === null ? null : (this.#stream().body as ReadableStream<Uint8Array>);
+    }
+
+    get bodyUsed(): boolean {
+      return this.#streamed ? this.#streamed.bodyUsed : this.#used;
+    }
+
+    async arrayBuffer(): Promise<ArrayBuffer> {
+      if (this.#streamed) return this.#streamed.arrayBuffer();
+      const bytes = this.#take();
+      return bytes.buffer.slice(
+        bytes.byteOffset,
+        bytes.byteOffset + bytes.byteLength,
+      ) as ArrayBuffer;
+    }
+
+    async text(): Promise<string> {
+      if (this.#streamed) return this.#streamed.text();
+      // UTF-8 decode as fetch does (a leading BOM is dropped).
+      return UTF8.decode(this.#take());
+    }
+
+    async json(): Promise<unknown> {
+      if (this.#streamed) return this.#streamed.json();
+      return JSON.parse(UTF8.decode(this.#take())) as unknown;
+    }
+
+    async blob(): Promise<Blob> {
+      return this.#stream().blob();
+    }
+
+    async formData(): Promise<FormData> {
+      return this.#stream().formData();
+    }
+
+    clone(): Response {
+      if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+      if (this.#streamed) return new Response(this.#streamed.clone().body, this.#init);
+      return new BufferedResponse(
+        this.#bytes && Buffer.from(this.#bytes),
+        this.#init,
+      ) as unknown as Response;
+    }
   }
-
-  #stream(): Response {
-    this.#streamed ??= new Response(this.#used ? null : this.#bytes);
-    return this.#streamed;
-  }
-
-  #take(): Buffer {
-    if (this.#streamed) throw new TypeError('Body is unusable: Body has already been read');
-    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
-    this.#used = true;
-    return this.#bytes ?? Buffer.alloc(0);
-  }
-
-  get body(): ReadableStream<Uint8Array> | null {
-    return this.#bytes === null ? null : (this.#stream().body as ReadableStream<Uint8Array>);
-  }
-
-  get bodyUsed(): boolean {
-    return this.#streamed ? this.#streamed.bodyUsed : this.#used;
-  }
-
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    if (this.#streamed) return this.#streamed.arrayBuffer();
-    const bytes = this.#take();
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
-
-  async text(): Promise<string> {
-    if (this.#streamed) return this.#streamed.text();
-    // UTF-8 decode as fetch does (a leading BOM is dropped).
-    return UTF8.decode(this.#take());
-  }
-
-  async json(): Promise<unknown> {
-    if (this.#streamed) return this.#streamed.json();
-    return JSON.parse(UTF8.decode(this.#take())) as unknown;
-  }
-
-  async blob(): Promise<Blob> {
-    return this.#stream().blob();
-  }
-
-  async formData(): Promise<FormData> {
-    return this.#stream().formData();
-  }
-
-  clone(): Response {
-    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
-    if (this.#streamed) return new Response(this.#streamed.clone().body, this.#init);
-    return new BufferedResponse(
-      this.#bytes && Buffer.from(this.#bytes),
-      this.#init,
-    ) as unknown as Response;
-  }
+  return BufferedResponse as unknown as BufferedResponseClass;
 }
 
 const UTF8 = new TextDecoder();
