@@ -192,8 +192,6 @@ export async function warmCodeCache({ outDir = DEFAULT_OUT_DIR } = {}) {
     });
     void exited.then((code) => reject(new Error(`hma-lab up exited (${code}): ${errors}`)));
   });
-  // Let `up` register its signal handlers (after the ready line) before stopping it.
-  await new Promise((resolve) => setTimeout(resolve, 300));
   child.kill('SIGTERM');
   await exited;
   rmSync(home, { recursive: true, force: true });

@@ -122,17 +122,26 @@ export async function main(argv: string[], output: Output): Promise<number> {
         tlsDir?: string;
       }) =>
         run(async () => {
-          const lab = await upCommand(opts, output);
+          // Listening before the ready line: a supervisor may stop the lab as soon as it reads it.
+          let stop!: () => void;
+          const stopped = new Promise<void>((resolve) => (stop = resolve));
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+          let lab: Awaited<ReturnType<typeof upCommand>>;
+          try {
+            lab = await upCommand(opts, output);
+          } catch (error) {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            throw error;
+          }
           await writeStateFile({
             admin: lab.admin,
             services: lab.services,
             frontDoor: lab.frontDoor,
             ca: lab.ca?.path,
           });
-          await new Promise<void>((resolve) => {
-            process.once('SIGINT', resolve);
-            process.once('SIGTERM', resolve);
-          });
+          await stopped;
           await removeStateFile();
           await lab.close();
           return 0;
