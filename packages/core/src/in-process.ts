@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type * as LightMyRequest from 'light-my-request';
+import type { ServiceParty } from './hosts.js';
+import type { Transport } from './fetch.js';
+import { lazyModule } from './lazy-module.js';
 
 type Response_ = LightMyRequest.Response;
 
 /** light-my-request, loaded when the first in-process request is made (a loopback lab never needs it). */
-let lightMyRequest: typeof LightMyRequest | undefined;
+const lightMyRequest = lazyModule<typeof LightMyRequest>(import.meta.url, 'light-my-request');
 function inject(...args: Parameters<typeof LightMyRequest.inject>): void {
-  lightMyRequest ??= createRequire(import.meta.url)('light-my-request') as typeof LightMyRequest;
-  lightMyRequest.inject(...args);
+  lightMyRequest().inject(...args);
 }
-import type { ServiceParty } from './hosts.js';
-import type { Transport } from './fetch.js';
 
 /** Anything node's http server could call: an express app, a plain listener. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;

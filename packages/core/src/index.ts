@@ -31,3 +31,4 @@ export * from './test-context.js';
 export * from './trace-export.js';
 export * from './fault-catalogue.js';
 export * from './jwks.js';
+export * from './lazy-module.js';

@@ -1,9 +1,7 @@
-import { XMLSerializer } from '@xmldom/xmldom';
-import { SignedXml } from 'xml-crypto';
 import { MICROSOFT_ONLINE_REALM } from '../config.js';
 import { SamlVerificationError } from '../errors.js';
 import { SAML_CLAIMS } from './ws-fed-response.js';
-import { childElement, childElements, NS, parseXml, textOf } from './xml.js';
+import { childElement, childElements, NS, parseXml, textOf, xmlCrypto, xmldom } from './xml.js';
 
 export interface VerifySamlOptions {
   /**
@@ -42,8 +40,6 @@ export interface VerifiedSamlAssertion {
   /** The signed assertion, canonical XML (enveloped signature removed). */
   signedXml: string;
 }
-
-const serializer = new XMLSerializer();
 
 /**
  * Verifies a SAML 1.1 assertion as a WS-Federation relying party must: `xml`
@@ -94,7 +90,7 @@ export function verifySamlAssertion(
         : 'the assertion has several signatures',
     );
   }
-  const signatureXml = serializer.serializeToString(signatures[0]!);
+  const signatureXml = new (xmldom().XMLSerializer)().serializeToString(signatures[0]!);
   const signed = checkWithAny(xml, signatureXml, trustedCertPem);
   const claims = readAssertion(signed, assertion.getAttribute('AssertionID'));
   checkConditions(claims, options);
@@ -110,7 +106,10 @@ function checkWithAny(
   const certificates = typeof trustedCertPem === 'string' ? [trustedCertPem] : trustedCertPem;
   let lastError: unknown;
   for (const certificate of certificates) {
-    const verifier = new SignedXml({ publicCert: certificate, idAttribute: 'AssertionID' });
+    const verifier = new (xmlCrypto().SignedXml)({
+      publicCert: certificate,
+      idAttribute: 'AssertionID',
+    });
     try {
       verifier.loadSignature(signatureXml);
       if (!verifier.checkSignature(xml)) continue;

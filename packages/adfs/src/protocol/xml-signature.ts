@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { SignedXml } from 'xml-crypto';
-import { DSIG } from './xml.js';
+import { DSIG, xmlCrypto } from './xml.js';
 
 /** What signs: the private key, and the certificate published in `KeyInfo`. */
 export interface XmlSigningKey {
@@ -21,7 +20,7 @@ export function signEnveloped(
   key: XmlSigningKey,
   position: 'first' | 'last',
 ): string {
-  const signer = new SignedXml({
+  const signer = new (xmlCrypto().SignedXml)({
     privateKey: key.privateKey,
     publicCert: key.certificatePem,
     signatureAlgorithm: DSIG.rsaSha256,

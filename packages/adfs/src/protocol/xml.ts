@@ -1,4 +1,14 @@
-import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+import { lazyModule } from '@hma-lab/core';
+import type * as Xmldom from '@xmldom/xmldom';
+import type { Document, Element } from '@xmldom/xmldom';
+import type * as XmlCrypto from 'xml-crypto';
+
+/**
+ * The XML and XML-DSig libraries load on the first SAML exchange, not at
+ * start-up: a lab whose users are not federated never needs them.
+ */
+export const xmldom = lazyModule<typeof Xmldom>(import.meta.url, '@xmldom/xmldom');
+export const xmlCrypto = lazyModule<typeof XmlCrypto>(import.meta.url, 'xml-crypto');
 
 /** Namespaces of the WS-Federation response and the SAML 1.1 assertion. */
 export const NS = {
@@ -37,7 +47,7 @@ export function escapeXml(text: string): string {
  */
 export function parseXml(xml: string): Document {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('a document type declaration is not allowed');
-  return new DOMParser({
+  return new (xmldom().DOMParser)({
     onError(level, message) {
       if (level !== 'warning') throw new Error(message);
     },

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import { z } from 'zod';
+import { lazyModule } from '../lazy-module.js';
 import { parseScenario, ScenarioError, scenarioSchema, type Scenario } from './schema.js';
 
 /**
@@ -31,11 +31,7 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
  * The YAML parser, loaded on first use: labs started from a built-in scenario
  * never read YAML, and loading it is ~30 ms of every start.
  */
-let yaml: typeof Yaml | undefined;
-function yamlParser(): typeof Yaml {
-  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
-  return yaml;
-}
+const yamlParser = lazyModule<typeof Yaml>(import.meta.url, 'yaml');
 
 /** Parses scenario text (YAML or JSON). */
 export function parseScenarioText(text: string, source = 'scenario'): Scenario {

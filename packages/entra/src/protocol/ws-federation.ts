@@ -1,8 +1,14 @@
-import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
-import { SignedXml } from 'xml-crypto';
+import { lazyModule } from '@hma-lab/core';
+import type * as Xmldom from '@xmldom/xmldom';
+import type { Document, Element, Node } from '@xmldom/xmldom';
+import type * as XmlCrypto from 'xml-crypto';
 import type { Domain, User } from '@hma-lab/core';
 import { EntraError } from '../errors.js';
 import type { EntraContext } from './context.js';
+
+/** Loaded on the first federated sign-in (SAML), not at start-up. */
+const xmldom = lazyModule<typeof Xmldom>(import.meta.url, '@xmldom/xmldom');
+const xmlCrypto = lazyModule<typeof XmlCrypto>(import.meta.url, 'xml-crypto');
 
 /**
  * The WS-Federation passive return from AD FS (FLOWS.md step 11):
@@ -70,7 +76,7 @@ function badSignature(reason: string): EntraError {
 function parseXml(text: string, what: string): Element {
   if (/<!DOCTYPE/i.test(text)) throw wsfedInvalid(`${what} must not contain a DOCTYPE`);
   try {
-    const doc = new DOMParser({
+    const doc = new (xmldom().DOMParser)({
       onError: (level, message) => {
         if (level !== 'warning') throw new Error(message);
       },
@@ -166,14 +172,14 @@ export function verifyWsFedResult(context: EntraContext, wresult: string): Feder
     );
   }
 
-  const verifier = new SignedXml({
+  const verifier = new (xmlCrypto().SignedXml)({
     publicCert: trustedPem,
     getCertFromKeyInfo: () => null,
     idAttribute: 'AssertionID',
   });
   let valid: boolean;
   try {
-    verifier.loadSignature(new XMLSerializer().serializeToString(signature));
+    verifier.loadSignature(new (xmldom().XMLSerializer)().serializeToString(signature));
     valid = verifier.checkSignature(wresult);
   } catch (error) {
     throw badSignature((error as Error).message);
