@@ -1,5 +1,12 @@
-import { parse, type HTMLElement } from 'node-html-parser';
-import { CookieJar } from 'tough-cookie';
+import { lazyModule } from '@hma-lab/core';
+import type * as HtmlParser from 'node-html-parser';
+import type { HTMLElement } from 'node-html-parser';
+import type * as ToughCookie from 'tough-cookie';
+import type { CookieJar } from 'tough-cookie';
+
+/** Loaded when the first device starts browsing: `hma-lab up` alone never needs them. */
+const htmlParser = lazyModule<typeof HtmlParser>(import.meta.url, 'node-html-parser');
+const toughCookie = lazyModule<typeof ToughCookie>(import.meta.url, 'tough-cookie');
 
 /**
  * The part of the device that behaves like the in-app browser (the system web
@@ -53,7 +60,7 @@ export interface BrowserOptions {
 }
 
 export function createBrowser(options: BrowserOptions): Browser {
-  const jar = new CookieJar(undefined, {
+  const jar = new (toughCookie().CookieJar)(undefined, {
     rejectPublicSuffixes: false,
     allowSpecialUseDomain: true,
   });
@@ -135,7 +142,7 @@ const VISIBLE = new Set(['text', 'email', 'password', 'tel', 'number', '']);
 
 /** Reads a page the way the device needs it: its forms and its error messages. */
 export function readPage(url: string, status: number, html: string): BrowserPage {
-  const root = parse(html);
+  const root = htmlParser().parse(html);
   const forms = root.querySelectorAll('form').map((form) => readForm(form));
   const errors = root
     .querySelectorAll('[role=alert], .error, .alert-error, #error, #errorText, .errorText')
