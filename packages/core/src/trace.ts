@@ -108,16 +108,24 @@ export interface ExchangeEnd {
 
 export interface ExchangeHandle {
   readonly id: number;
-  finish(end: ExchangeEnd): TraceExchange;
+  /** Records the exchange (subscribers receive it as a {@link TraceExchange}). */
+  finish(end: ExchangeEnd): void;
 }
 
 /** Turns a body of some content type into readable text (e.g. WBXML into XML). */
 export type BodyDecoder = (body: Buffer) => string;
 
 export interface TraceRecorder {
-  /** All entries, oldest first; optionally only one run's. */
+  /**
+   * All entries, oldest first; optionally only one run's. Each call returns
+   * new objects (exchanges are kept as text at rest, see docs/trace.md).
+   */
   entries(filter?: { runId?: string }): TraceEntry[];
   exchanges(filter?: { runId?: string }): TraceExchange[];
+  /** The entry with this id, if it is still kept. */
+  entry(id: number): TraceEntry | undefined;
+  /** The newest entry, if any. */
+  last(): TraceEntry | undefined;
   /** The context of the request being handled, if any. */
   context(): TraceContext | undefined;
   /** Runs `fn` with a context; outbound lab fetches inside it carry its run id. */
@@ -184,6 +192,44 @@ const TOKEN_FIELDS = [
 
 export const REDACTED = '[redacted]';
 
+/**
+ * A recorded exchange at rest: its JSON text, with JWTs not yet decoded. A
+ * trace of 50,000 exchanges held as objects is some two million small objects
+ * (headers, bodies, decoded claims) that the garbage collector copies while
+ * they are young and walks on every full collection: under load that doubled
+ * every scavenge and tripled a token endpoint's p99. One string per exchange
+ * costs a JSON.stringify when recorded and a JSON.parse when read.
+ */
+class StoredExchange {
+  constructor(
+    readonly id: number,
+    readonly runId: string | undefined,
+    readonly json: string,
+  ) {}
+}
+
+type StoredEntry = StoredExchange | TraceEvent;
+
+/** The entry as readers see it: exchanges parsed and their JWTs decoded. */
+function expand(stored: StoredEntry): TraceEntry {
+  if (!(stored instanceof StoredExchange)) return stored;
+  const exchange = JSON.parse(stored.json) as TraceExchange;
+  decodeTokens(exchange.tokens);
+  return exchange;
+}
+
+/** Adds the decoded header and claims to JWT-shaped tokens (those that do not decode are opaque). */
+function decodeTokens(tokens: TraceToken[]): void {
+  for (const token of tokens) {
+    if (token.kind !== 'jwt') continue;
+    const decoded = decodeJwt(token.raw);
+    if (decoded) {
+      token.header = decoded.header;
+      token.claims = decoded.claims;
+    } else token.kind = 'opaque';
+  }
+}
+
 export function createTraceRecorder(options: TraceOptions): TraceRecorder {
   const { clock } = options;
   const enabled = options.enabled ?? true;
@@ -192,24 +238,26 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
   const storage = new AsyncLocalStorage<TraceContext>();
   const listeners = new Set<(entry: TraceEntry) => void>();
   const decoders: Array<[string, BodyDecoder]> = [];
-  let list: TraceEntry[] = [];
+  let list: StoredEntry[] = [];
   const trimStep = Math.max(1, Math.min(1024, Math.ceil(maxEntries / 16)));
   /** The newest maxEntries entries. */
-  const kept = (): TraceEntry[] =>
+  const kept = (): StoredEntry[] =>
     list.length > maxEntries ? list.slice(list.length - maxEntries) : list;
   let seq = 0;
   let nextId = 1;
 
-  function push(entry: TraceEntry): void {
+  function push(stored: StoredEntry, entry: () => TraceEntry): void {
     if (!enabled) return;
-    list.push(entry);
+    list.push(stored);
     // Trimmed in steps, not on every push once full: slicing 50,000 entries
     // per exchange would cost more than recording it. Readers see at most
     // maxEntries (see kept()).
     if (list.length >= maxEntries + trimStep) list = list.slice(list.length - maxEntries);
+    if (listeners.size === 0) return;
+    const complete = entry();
     for (const listener of listeners) {
       try {
-        listener(entry);
+        listener(complete);
       } catch {
         // A broken subscriber must not break the lab.
       }
@@ -221,6 +269,7 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     contentType: string | undefined,
     secrets: TraceSecret[],
     where: string,
+    parsed: ParsedJson,
   ): TraceBody | undefined {
     if (!buffer || buffer.length === 0) return undefined;
     const type = contentType?.toLowerCase();
@@ -228,7 +277,8 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     const decoder = type ? decoders.find(([prefix]) => type.startsWith(prefix))?.[1] : undefined;
     try {
       if (decoder) text = decoder(buffer);
-      else if (isTextual(type)) text = redactText(buffer.toString('utf8'), type, secrets, where);
+      else if (isTextual(type))
+        text = redactText(buffer.toString('utf8'), type, secrets, where, parsed);
     } catch (error) {
       text = `(undecodable body: ${(error as Error).message})`;
     }
@@ -244,8 +294,21 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
   const recorder: TraceRecorder = {
     enabled,
     entries(filter) {
+      const runId = filter?.runId;
+      const out: TraceEntry[] = [];
+      for (const stored of kept()) if (!runId || stored.runId === runId) out.push(expand(stored));
+      return out;
+    },
+    entry(id) {
       const current = kept();
-      return filter?.runId ? current.filter((e) => e.runId === filter.runId) : [...current];
+      for (let i = current.length - 1; i >= 0; i--) {
+        if (current[i]!.id === id) return expand(current[i]!);
+      }
+      return undefined;
+    },
+    last() {
+      const current = kept();
+      return current.length ? expand(current[current.length - 1]!) : undefined;
     },
     exchanges(filter) {
       return recorder.entries(filter).filter((e): e is TraceExchange => e.kind === 'exchange');
@@ -260,17 +323,35 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
       return {
         id,
         finish(end) {
-          if (!enabled) return unrecorded(id, startSeq, seq++, atMs, start, end);
+          if (!enabled) {
+            seq++;
+            return;
+          }
           const secrets: TraceSecret[] = [];
           const tokens: TraceToken[] = [];
           const requestHeaders = cleanHeaders(start.requestHeaders, secrets, tokens, 'request');
           const responseHeaders = cleanResponseHeaders(end.responseHeaders, tokens);
           const requestType = requestHeaders['content-type'];
           const responseType = first(responseHeaders['content-type']);
-          const requestBody = bodyOf(end.requestBody, requestType, secrets, 'request.body');
-          const responseBody = bodyOf(end.responseBody, responseType, secrets, 'response.body');
-          collectBodyTokens(end.requestBody, requestType, 'request.body', tokens);
-          collectBodyTokens(end.responseBody, responseType, 'response.body', tokens);
+          // JSON bodies are parsed once, for redaction and for their tokens.
+          const requestJson: ParsedJson = {};
+          const responseJson: ParsedJson = {};
+          const requestBody = bodyOf(
+            end.requestBody,
+            requestType,
+            secrets,
+            'request.body',
+            requestJson,
+          );
+          const responseBody = bodyOf(
+            end.responseBody,
+            responseType,
+            secrets,
+            'response.body',
+            responseJson,
+          );
+          collectBodyTokens(end.requestBody, requestType, 'request.body', tokens, requestJson);
+          collectBodyTokens(end.responseBody, responseType, 'response.body', tokens, responseJson);
           const exchange: TraceExchange = {
             kind: 'exchange',
             id,
@@ -292,8 +373,10 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
           if (requestBody) exchange.requestBody = requestBody;
           if (responseBody) exchange.responseBody = responseBody;
           if (end.error) exchange.error = end.error;
-          push(exchange);
-          return exchange;
+          push(new StoredExchange(id, exchange.runId, JSON.stringify(exchange)), () => {
+            decodeTokens(exchange.tokens);
+            return exchange;
+          });
         },
       };
     },
@@ -311,7 +394,7 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
       if (context?.runId) event.runId = context.runId;
       if (context?.exchangeId !== undefined) event.exchangeId = context.exchangeId;
       if (data) event.data = data;
-      push(event);
+      push(event, () => event);
       return event;
     },
     subscribe(listener) {
@@ -326,36 +409,6 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     },
   };
   return recorder;
-}
-
-/** What finish() returns when recording is off: the bare facts, nothing cleaned or decoded. */
-function unrecorded(
-  id: number,
-  startSeq: number,
-  endSeq: number,
-  atMs: number,
-  start: ExchangeStart,
-  end: ExchangeEnd,
-): TraceExchange {
-  return {
-    kind: 'exchange',
-    id,
-    startSeq,
-    endSeq,
-    atMs,
-    from: start.from,
-    to: start.to,
-    method: start.method,
-    url: start.url,
-    status: end.status,
-    requestHeaders: {},
-    responseHeaders: {},
-    tokens: [],
-    secrets: [],
-    durationMs: 0,
-    ...(start.runId ? { runId: start.runId } : {}),
-    ...(end.error ? { error: end.error } : {}),
-  };
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -432,18 +485,23 @@ function collectLocationTokens(location: string, tokens: TraceToken[]): void {
   }
 }
 
+/** A JSON body as parsed while it was redacted (`json` absent: not parsed, or not JSON). */
+interface ParsedJson {
+  json?: unknown;
+}
+
 function collectBodyTokens(
   body: Buffer | undefined,
   contentType: string | undefined,
   where: string,
   tokens: TraceToken[],
+  already: ParsedJson,
 ): void {
   if (!body || body.length === 0 || !contentType) return;
   const type = contentType.toLowerCase();
-  const text = body.toString('utf8');
   if (type.includes('json')) {
     try {
-      const parsed: unknown = JSON.parse(text);
+      const parsed: unknown = 'json' in already ? already.json : JSON.parse(body.toString('utf8'));
       if (parsed && typeof parsed === 'object') {
         for (const name of TOKEN_FIELDS) {
           const value = (parsed as Record<string, unknown>)[name];
@@ -456,14 +514,14 @@ function collectBodyTokens(
       // Not JSON after all: nothing to collect.
     }
   } else if (type.includes('x-www-form-urlencoded')) {
-    const params = new URLSearchParams(text);
+    const params = new URLSearchParams(body.toString('utf8'));
     for (const name of TOKEN_FIELDS) {
       const value = params.get(name);
       if (value) tokens.push(tokenOf(name, `${where}.${name}`, value));
     }
   } else if (type.startsWith('text/html')) {
     // Auto-posting forms (form_post, WS-Federation) carry tokens in hidden inputs.
-    for (const match of text.matchAll(/<input\b[^>]*>/gi)) {
+    for (const match of body.toString('utf8').matchAll(/<input\b[^>]*>/gi)) {
       const tag = match[0];
       const name = /\bname="([^"]+)"/i.exec(tag)?.[1];
       const value = /\bvalue="([^"]*)"/i.exec(tag)?.[1];
@@ -474,11 +532,9 @@ function collectBodyTokens(
   }
 }
 
+/** A token as recorded; a JWT's header and claims are decoded when it is read (decodeTokens). */
 function tokenOf(name: string, where: string, raw: string): TraceToken {
-  if (looksLikeJwt(raw)) {
-    const decoded = decodeJwt(raw);
-    if (decoded) return { name, where, kind: 'jwt', raw, ...decoded };
-  }
+  if (looksLikeJwt(raw)) return { name, where, kind: 'jwt', raw };
   if (raw.trimStart().startsWith('<')) return { name, where, kind: 'saml', raw };
   return { name, where, kind: 'opaque', raw };
 }
@@ -488,6 +544,7 @@ function redactText(
   type: string | undefined,
   secrets: TraceSecret[],
   where: string,
+  parsedJson: ParsedJson,
 ): string {
   if (type?.includes('x-www-form-urlencoded')) {
     const params = new URLSearchParams(text);
@@ -504,7 +561,10 @@ function redactText(
   if (type?.includes('json')) {
     try {
       const parsed: unknown = JSON.parse(text);
-      if (redactJson(parsed, secrets, where)) return JSON.stringify(parsed);
+      const changed = redactJson(parsed, secrets, where);
+      // Secret fields and token fields are disjoint: the tokens are still there.
+      parsedJson.json = parsed;
+      if (changed) return JSON.stringify(parsed);
     } catch {
       return text;
     }

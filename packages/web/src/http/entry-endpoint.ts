@@ -20,7 +20,7 @@ export function entryEndpoint(session: TrainerSession): RequestHandler {
     if (flow !== 'A' && flow !== 'B' && flow !== 'C') {
       throw new InvalidRequestError('"flow" must be A, B or C');
     }
-    const entry = lab.trace.entries().find((e) => e.id === id);
+    const entry = lab.trace.entry(id);
     if (!entry) throw new UnknownEntryError(String(id));
     const legs = labelFlow([entry], flow).map((s) => ({
       leg: s.leg,

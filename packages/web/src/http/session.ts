@@ -1,4 +1,3 @@
-import type { TraceEntry } from '@hma-lab/core';
 import type { ResolvedTrainerUiOptions } from '../config.js';
 import { BusyError } from '../errors.js';
 import { doneSeq } from '../protocol/run-view.js';
@@ -67,7 +66,6 @@ export function createTrainerSession(options: ResolvedTrainerUiOptions): Trainer
 
 /** The last trace sequence number completed so far (-1 for an empty trace). */
 export function lastSeq(lab: TrainerLab): number {
-  const entries: TraceEntry[] = lab.trace.entries();
-  const last = entries[entries.length - 1];
+  const last = lab.trace.last();
   return last ? doneSeq(last) : -1;
 }

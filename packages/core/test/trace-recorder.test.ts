@@ -1,0 +1,122 @@
+import {
+  createFixedKeyStore,
+  createTraceRecorder,
+  createVirtualClock,
+  signJwt,
+  type TraceEntry,
+  type TraceExchange,
+  type TraceRecorder,
+} from '@hma-lab/core';
+
+const clock = createVirtualClock({ startMs: Date.UTC(2026, 0, 5) });
+const accessToken = signJwt(createFixedKeyStore().entra.active(), {
+  aud: 'https://outlook.office365.com',
+  scp: 'EAS.AccessAsUser.All',
+});
+
+/** Records one token-endpoint exchange the way the service middleware does. */
+function recordToken(
+  trace: TraceRecorder,
+  runId?: string,
+  body: Record<string, string> = { access_token: accessToken, refresh_token: 'opaque.rt.value' },
+): number {
+  const handle = trace.beginExchange({
+    from: 'device',
+    to: 'entra',
+    method: 'POST',
+    url: 'https://login.microsoftonline.com/common/oauth2/token',
+    ...(runId ? { runId } : {}),
+    requestHeaders: { 'content-type': 'application/x-www-form-urlencoded', host: 'x' },
+  });
+  handle.finish({
+    status: 200,
+    responseHeaders: { 'content-type': 'application/json; charset=utf-8', 'content-length': 10 },
+    requestBody: Buffer.from('grant_type=password&username=a%40b.c&password=S3cret!'),
+    responseBody: Buffer.from(JSON.stringify(body)),
+  });
+  return handle.id;
+}
+
+describe('trace recorder', () => {
+  it('gives readers exchanges with their JWTs decoded and secrets redacted', () => {
+    const trace = createTraceRecorder({ clock });
+    recordToken(trace);
+    const [exchange] = trace.exchanges();
+    expect(exchange!.requestBody?.text).toBe(
+      'grant_type=password&username=a%40b.c&password=[redacted]',
+    );
+    expect(JSON.stringify(trace.entries())).not.toContain('S3cret!');
+    expect(exchange!.tokens).toEqual([
+      {
+        name: 'access_token',
+        where: 'response.body.access_token',
+        kind: 'jwt',
+        raw: accessToken,
+        header: expect.objectContaining({ alg: 'RS256', typ: 'JWT' }),
+        claims: { aud: 'https://outlook.office365.com', scp: 'EAS.AccessAsUser.All' },
+      },
+      // JWT-shaped, but its parts are not JSON: opaque, as Entra's refresh tokens are.
+      {
+        name: 'refresh_token',
+        where: 'response.body.refresh_token',
+        kind: 'opaque',
+        raw: 'opaque.rt.value',
+      },
+    ]);
+    expect(exchange!.responseHeaders).toEqual({
+      'content-type': 'application/json; charset=utf-8',
+    });
+  });
+
+  it('hands out copies: changing what was read does not change the trace', () => {
+    const trace = createTraceRecorder({ clock });
+    const id = recordToken(trace);
+    const first = trace.entry(id) as TraceExchange;
+    first.status = 500;
+    first.tokens.length = 0;
+    const again = trace.entry(id) as TraceExchange;
+    expect(again.status).toBe(200);
+    expect(again.tokens).toHaveLength(2);
+    expect(again).not.toBe(first);
+  });
+
+  it('finds entries by id and gives the newest, for exchanges and events alike', () => {
+    const trace = createTraceRecorder({ clock });
+    expect(trace.last()).toBeUndefined();
+    const exchangeId = recordToken(trace, 'run-1');
+    const event = trace.event('entra', 'entra.test', 'an event');
+    expect(trace.entry(exchangeId)).toMatchObject({ kind: 'exchange', runId: 'run-1' });
+    expect(trace.entry(event.id)).toBe(event);
+    expect(trace.last()).toBe(event);
+    expect(trace.entry(9999)).toBeUndefined();
+  });
+
+  it('filters by run and keeps only the newest maxEntries', () => {
+    const trace = createTraceRecorder({ clock, maxEntries: 3 });
+    const ids = Array.from({ length: 10 }, (_, i) => recordToken(trace, `run-${i % 2}`));
+    expect(trace.entries().map((e) => e.id)).toEqual(ids.slice(-3));
+    expect(trace.entries({ runId: 'run-1' }).map((e) => e.id)).toEqual([ids[7], ids[9]]);
+    expect(trace.entry(ids[0]!)).toBeUndefined();
+  });
+
+  it('tells subscribers each entry as it completes, JWTs decoded', () => {
+    const trace = createTraceRecorder({ clock });
+    const seen: TraceEntry[] = [];
+    const unsubscribe = trace.subscribe((entry) => seen.push(entry));
+    recordToken(trace);
+    unsubscribe();
+    recordToken(trace);
+    expect(seen).toHaveLength(1);
+    const exchange = seen[0] as TraceExchange;
+    expect(exchange.tokens[0]!.claims).toMatchObject({ aud: 'https://outlook.office365.com' });
+    expect(exchange).toEqual(trace.exchanges()[0]);
+  });
+
+  it('keeps nothing when recording is off, and still numbers what follows', () => {
+    const trace = createTraceRecorder({ clock, enabled: false });
+    const id = recordToken(trace);
+    expect(trace.entries()).toEqual([]);
+    expect(trace.entry(id)).toBeUndefined();
+    expect(trace.event('lab', 'lab.test', 'x').id).toBe(id + 1);
+  });
+});
