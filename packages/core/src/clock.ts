@@ -73,6 +73,56 @@ interface Entry {
   cancelled: boolean;
 }
 
+/** True when `a` runs before `b`: earlier instant, then scheduled first. */
+function earlier(a: Entry, b: Entry): number {
+  return a.atMs - b.atMs || a.seq - b.seq;
+}
+
+/** A min-heap of timers by {@link earlier}. */
+class TimerHeap {
+  readonly #items: Entry[] = [];
+
+  peek(): Entry | undefined {
+    return this.#items[0];
+  }
+
+  push(entry: Entry): void {
+    const items = this.#items;
+    let i = items.push(entry) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >>> 1;
+      if (earlier(items[parent]!, entry) <= 0) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = entry;
+  }
+
+  pop(): Entry | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child = right < items.length && earlier(items[right]!, items[left]!) < 0 ? right : left;
+      if (earlier(last, items[child]!) <= 0) break;
+      items[i] = items[child]!;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
+
+  /** The timers not cancelled, in no particular order. */
+  live(): Entry[] {
+    return this.#items.filter((e) => !e.cancelled);
+  }
+}
+
 /** Creates a clock that only moves when told to (or also with real time, in `running` mode). */
 export function createVirtualClock(options: VirtualClockOptions = {}): VirtualClock {
   const running = options.mode === 'running';
@@ -83,30 +133,14 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
   let seq = 0;
   let advancing = false;
   let realTimer: NodeJS.Timeout | undefined;
-  // A sorted array is enough: labs schedule thousands of timers, not millions,
-  // and insertion is a binary search.
-  const queue: Entry[] = [];
+  // A binary heap ordered by (atMs, seq): a large lab holds tens of thousands
+  // of timers, and a sorted array moved half of them on every insertion.
+  const queue = new TimerHeap();
 
   const now = (): number => base + offset + (running ? Date.now() - realBase : 0);
 
-  function insert(entry: Entry): void {
-    let lo = 0;
-    let hi = queue.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const other = queue[mid]!;
-      if (other.atMs < entry.atMs || (other.atMs === entry.atMs && other.seq < entry.seq)) {
-        lo = mid + 1;
-      } else hi = mid;
-    }
-    queue.splice(lo, 0, entry);
-  }
-
   function purgeCancelled(): void {
-    let start = 0;
-    while (start < queue.length && queue[start]!.cancelled) start++;
-    // One splice, not a shift per entry: shift is linear in the queue length.
-    if (start > 0) queue.splice(0, start);
+    while (queue.peek()?.cancelled) queue.pop();
   }
 
   async function runEntry(entry: Entry, report?: AdvanceReport): Promise<void> {
@@ -130,13 +164,17 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     await Promise.all(Array.from({ length: Math.min(maxConcurrent, batch.length) }, worker));
   }
 
+  /** Every live timer of the earliest instant, if it is due by `limitMs`, in schedule order. */
   function takeDue(limitMs: number): Entry[] {
     purgeCancelled();
-    const first = queue[0];
+    const first = queue.peek();
     if (!first || first.atMs > limitMs) return [];
-    let end = 1;
-    while (end < queue.length && queue[end]!.atMs === first.atMs) end++;
-    return queue.splice(0, end).filter((entry) => !entry.cancelled);
+    const batch: Entry[] = [];
+    while (queue.peek()?.atMs === first.atMs) {
+      const entry = queue.pop()!;
+      if (!entry.cancelled) batch.push(entry);
+    }
+    return batch;
   }
 
   function armRealTimer(): void {
@@ -144,7 +182,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     if (realTimer) clearTimeout(realTimer);
     realTimer = undefined;
     purgeCancelled();
-    const first = queue[0];
+    const first = queue.peek();
     if (!first) return;
     const delay = Math.max(0, Math.min(first.atMs - now(), 2_147_000_000));
     realTimer = setTimeout(() => void fireDueNow(), delay);
@@ -169,7 +207,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     now,
     schedule(atMs, fn, label = 'timer') {
       const entry: Entry = { atMs, seq: seq++, fn, label, cancelled: false };
-      insert(entry);
+      queue.push(entry);
       armRealTimer();
       return {
         atMs,
@@ -204,7 +242,10 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       return report;
     },
     pending() {
-      return queue.filter((e) => !e.cancelled).map((e) => ({ label: e.label, atMs: e.atMs }));
+      return queue
+        .live()
+        .sort(earlier)
+        .map((e) => ({ label: e.label, atMs: e.atMs }));
     },
     dispose() {
       if (realTimer) clearTimeout(realTimer);

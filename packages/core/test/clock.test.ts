@@ -89,6 +89,31 @@ describe('virtual clock', () => {
     expect(fired).toBe(false);
   });
 
+  it('keeps thousands of timers in order: instant first, then the order they were scheduled', async () => {
+    const clock = createVirtualClock({ startMs: 0 });
+    // A fixed pseudo-random sequence: many timers share an instant, some are cancelled.
+    let state = 7;
+    const random = (n: number): number => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return state % n;
+    };
+    const fired: number[] = [];
+    const expected: Array<{ atMs: number; n: number }> = [];
+    for (let n = 0; n < 3_000; n++) {
+      const atMs = random(500) * 10;
+      const handle = clock.schedule(atMs, () => void fired.push(n), `t${n}`);
+      if (random(5) === 0) handle.cancel();
+      else expected.push({ atMs, n });
+    }
+    expected.sort((a, b) => a.atMs - b.atMs || a.n - b.n);
+    expect(clock.pending().map((p) => p.label)).toEqual(expected.map((e) => `t${e.n}`));
+    await clock.advance('2s');
+    expect(fired).toEqual(expected.filter((e) => e.atMs <= 2_000).map((e) => e.n));
+    await clock.advance('1h');
+    expect(fired).toEqual(expected.map((e) => e.n));
+    expect(clock.pending()).toEqual([]);
+  });
+
   it('awaits async timers before moving past them', async () => {
     const clock = createVirtualClock({ startMs: start });
     const order: string[] = [];
