@@ -32,6 +32,15 @@ export interface EntraConfig {
    */
   revokeRotatedRefreshTokens: boolean;
   /**
+   * Refresh tokens kept per family (the tokens descending from one sign-in),
+   * newest first; an older one of the family is forgotten and refused like an
+   * unknown token. Entra keeps every one valid until it expires, which for a
+   * client renewing hourly is some 2,000 tokens per family over the 90-day
+   * maximum age: a lab of thousands of devices left to run for simulated weeks
+   * would hold millions. Default 16; `0` keeps them all, as Entra does.
+   */
+  refreshTokensPerFamily: number;
+  /**
    * When token responses carry `client_info`: `when-requested` (default, as
    * Entra: the client sent `client_info=1`) or `always` (v2 responses and the
    * authorize redirect always).
@@ -76,6 +85,7 @@ export const DEFAULT_ENTRA_CONFIG: Readonly<EntraConfig> = Object.freeze({
   clockSkew: '5m',
   pkceMismatchCode: 50148,
   revokeRotatedRefreshTokens: false,
+  refreshTokensPerFamily: 16,
   clientInfo: 'when-requested',
   v2AccessTokenResources: [],
   approvedClientAppIds: [WELL_KNOWN_APPS.outlookMobile],

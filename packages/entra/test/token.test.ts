@@ -86,6 +86,28 @@ describe('authorization_code', () => {
     );
   });
 
+  test('a replay revokes the whole family even once its first refresh token was dropped', async () => {
+    const lab = createLab({ refreshTokensPerFamily: 1 });
+    const code = await daveCode(lab);
+    const first = await redeemOutlookCode(lab, code);
+    const rotated = await refresh(lab, first.body.refresh_token as string);
+    expect(rotated.status).toBe(200);
+    // Only the newest token of the family is kept: the one the code issued is gone.
+    expectError(
+      await refresh(lab, first.body.refresh_token as string),
+      400,
+      'invalid_grant',
+      70000,
+    );
+    await redeemOutlookCode(lab, code);
+    expectError(
+      await refresh(lab, rotated.body.refresh_token as string),
+      400,
+      'invalid_grant',
+      70000,
+    );
+  });
+
   test.each([
     ['a wrong verifier', { code_verifier: 'x'.repeat(43) }],
     ['no verifier', { code_verifier: '' }],
@@ -247,6 +269,36 @@ describe('refresh_token', () => {
     expect(a.status).toBe(200);
     expect(a.body.refresh_token).not.toBe(first.refresh_token);
     expect((await refresh(lab, first.refresh_token as string)).status).toBe(200);
+  });
+
+  test('a family keeps its newest refresh tokens (refreshTokensPerFamily); older ones are refused as unknown', async () => {
+    const lab = createLab({ refreshTokensPerFamily: 2 });
+    const first = await daveTokens(lab);
+    const a = await refresh(lab, first.refresh_token as string);
+    const b = await refresh(lab, a.body.refresh_token as string);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expectError(await refresh(lab, first.refresh_token as string), 400, 'invalid_grant', 70000);
+    expect((await refresh(lab, a.body.refresh_token as string)).status).toBe(200);
+    // Renewing for a simulated day does not pile up tokens.
+    let latest = b.body.refresh_token as string;
+    for (let hour = 0; hour < 24; hour++) {
+      await lab.ctx.clock.advance('1h');
+      const next = await refresh(lab, latest);
+      expect(next.status).toBe(200);
+      latest = next.body.refresh_token as string;
+    }
+    expect(lab.entra.stats().refreshTokens).toBe(2);
+  });
+
+  test('refreshTokensPerFamily 0 keeps every refresh token, as Entra does', async () => {
+    const lab = createLab({ refreshTokensPerFamily: 0 });
+    const first = await daveTokens(lab);
+    let latest = first.refresh_token as string;
+    for (let i = 0; i < 20; i++) {
+      latest = (await refresh(lab, latest)).body.refresh_token as string;
+    }
+    expect((await refresh(lab, first.refresh_token as string)).status).toBe(200);
+    expect(lab.entra.stats().refreshTokens).toBe(22);
   });
 
   test('revokeRotatedRefreshTokens makes a used refresh token single-use', async () => {

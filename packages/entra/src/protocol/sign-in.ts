@@ -471,6 +471,7 @@ function issueCode(context: EntraContext, flow: SignInFlow, session: Session): A
     expiresAtMs: now + context.deps.directory.lifetimes().authorizationCode,
     redeemed: false,
     refreshTokens: [],
+    refreshFamilies: [],
   };
   context.stores.codes.set(code.code, code);
   context.noteIssued();

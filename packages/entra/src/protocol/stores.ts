@@ -95,8 +95,10 @@ export interface AuthorizationCode {
   issuedAtMs: number;
   expiresAtMs: number;
   redeemed: boolean;
-  /** Refresh tokens the redemption issued (revoked when the code is replayed). */
+  /** Refresh tokens the redemption issued. */
   refreshTokens: string[];
+  /** Their families (every token of them is revoked when the code is replayed). */
+  refreshFamilies: string[];
   revoked?: string;
 }
 
@@ -149,11 +151,20 @@ export interface EntraStores {
   sessions: Map<string, Session>;
   codes: Map<string, AuthorizationCode>;
   refreshTokens: Map<string, RefreshToken>;
+  /** Tokens of each refresh token family, oldest first. */
+  refreshFamilies: Map<string, string[]>;
   deviceCodes: Map<string, DeviceCodeGrant>;
   /** User codes -> device codes. */
   userCodes: Map<string, string>;
   /** SAML AssertionIDs already consumed, with when they may be forgotten. */
   assertionIds: Map<string, number>;
+  /**
+   * Stores a new refresh token in its family; with `keepPerFamily` > 0 the
+   * family's oldest tokens beyond that many are dropped.
+   */
+  addRefreshToken(rt: RefreshToken, keepPerFamily: number): void;
+  /** The stored refresh tokens of a family, oldest first. */
+  familyTokens(familyId: string): RefreshToken[];
   /** Drops entries that can no longer be used. */
   sweep(nowMs: number, keepRefreshTokensMs: number): void;
   clear(): void;
@@ -165,9 +176,29 @@ export function createStores(): EntraStores {
     sessions: new Map(),
     codes: new Map(),
     refreshTokens: new Map(),
+    refreshFamilies: new Map(),
     deviceCodes: new Map(),
     userCodes: new Map(),
     assertionIds: new Map(),
+    addRefreshToken(rt, keepPerFamily) {
+      stores.refreshTokens.set(rt.token, rt);
+      let family = stores.refreshFamilies.get(rt.familyId);
+      if (!family) stores.refreshFamilies.set(rt.familyId, (family = []));
+      family.push(rt.token);
+      if (keepPerFamily > 0 && family.length > keepPerFamily) {
+        for (const old of family.splice(0, family.length - keepPerFamily)) {
+          stores.refreshTokens.delete(old);
+        }
+      }
+    },
+    familyTokens(familyId) {
+      const out: RefreshToken[] = [];
+      for (const token of stores.refreshFamilies.get(familyId) ?? []) {
+        const rt = stores.refreshTokens.get(token);
+        if (rt) out.push(rt);
+      }
+      return out;
+    },
     sweep(nowMs, keepRefreshTokensMs) {
       for (const [key, flow] of stores.flows)
         if (flow.expiresAtMs < nowMs) stores.flows.delete(key);
@@ -179,6 +210,11 @@ export function createStores(): EntraStores {
       }
       for (const [key, rt] of stores.refreshTokens) {
         if (rt.authTimeMs + keepRefreshTokensMs < nowMs) stores.refreshTokens.delete(key);
+      }
+      for (const [familyId, tokens] of stores.refreshFamilies) {
+        const kept = tokens.filter((token) => stores.refreshTokens.has(token));
+        if (kept.length === 0) stores.refreshFamilies.delete(familyId);
+        else if (kept.length < tokens.length) stores.refreshFamilies.set(familyId, kept);
       }
       for (const [key, d] of stores.deviceCodes) {
         if (d.expiresAtMs + 3_600_000 < nowMs) {
@@ -195,6 +231,7 @@ export function createStores(): EntraStores {
       stores.sessions.clear();
       stores.codes.clear();
       stores.refreshTokens.clear();
+      stores.refreshFamilies.clear();
       stores.deviceCodes.clear();
       stores.userCodes.clear();
       stores.assertionIds.clear();

@@ -317,7 +317,7 @@ function issueUserTokens(
       version: grant.version,
       ...(grant.onBehalfOf ? { onBehalfOf: true } : {}),
     };
-    context.stores.refreshTokens.set(refresh.token, refresh);
+    context.stores.addRefreshToken(refresh, context.config.refreshTokensPerFamily);
     context.noteIssued();
     result.refreshToken = refresh.token;
   }
@@ -367,7 +367,7 @@ function authorizationCodeGrant(
   const record = context.stores.codes.get(params.code);
   if (!record) throw unknownGrant('code', params.code);
   if (record.redeemed) {
-    revokeFromCode(context, record.refreshTokens);
+    revokeFromCode(context, record.refreshFamilies);
     context.deps.trace.event(
       'entra',
       'entra.code.replayed',
@@ -435,19 +435,17 @@ function authorizationCodeGrant(
     ...(record.request.nonce !== undefined ? { nonce: record.request.nonce } : {}),
     clientInfo: wantsClientInfo(context, params, record.request.clientInfo),
   });
-  if (refresh) record.refreshTokens.push(refresh.token);
+  if (refresh) {
+    record.refreshTokens.push(refresh.token);
+    record.refreshFamilies.push(refresh.familyId);
+  }
   return result;
 }
 
-/** Revokes refresh tokens issued from a replayed code, with every token rotated from them. */
-function revokeFromCode(context: EntraContext, tokens: string[]): void {
-  const families = new Set<string>();
-  for (const token of tokens) {
-    const rt = context.stores.refreshTokens.get(token);
-    if (rt) families.add(rt.familyId);
-  }
-  for (const rt of context.stores.refreshTokens.values()) {
-    if (families.has(rt.familyId)) rt.revoked ??= 'code-replayed';
+/** Revokes the refresh tokens issued from a replayed code, with every token rotated from them. */
+function revokeFromCode(context: EntraContext, families: string[]): void {
+  for (const familyId of families) {
+    for (const rt of context.stores.familyTokens(familyId)) rt.revoked ??= 'code-replayed';
   }
 }
 
