@@ -118,7 +118,8 @@ export type BodyDecoder = (body: Buffer) => string;
 export interface TraceRecorder {
   /**
    * All entries, oldest first; optionally only one run's. Each call returns
-   * new objects (exchanges are kept as text at rest, see docs/trace.md).
+   * new exchange objects (exchanges are kept as text at rest, see
+   * docs/trace.md); events are returned as recorded.
    */
   entries(filter?: { runId?: string }): TraceEntry[];
   exchanges(filter?: { runId?: string }): TraceExchange[];
@@ -196,9 +197,9 @@ export const REDACTED = '[redacted]';
  * A recorded exchange at rest: its JSON text, with JWTs not yet decoded. A
  * trace of 50,000 exchanges held as objects is some two million small objects
  * (headers, bodies, decoded claims) that the garbage collector copies while
- * they are young and walks on every full collection: under load that doubled
- * every scavenge and tripled a token endpoint's p99. One string per exchange
- * costs a JSON.stringify when recorded and a JSON.parse when read.
+ * they are young and walks on every full collection: under load that made
+ * every scavenge slower and a token endpoint's p99 2.5 times longer. One string
+ * per exchange costs a JSON.stringify when recorded and a JSON.parse when read.
  */
 class StoredExchange {
   constructor(
