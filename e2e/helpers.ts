@@ -43,3 +43,16 @@ export function header(exchange: TraceExchange, name: string): string {
   const value = exchange.responseHeaders[name];
   return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }
+
+/**
+ * For test files that run a lab in nock mode. The mode imports nock, which
+ * patches node's http module for the whole jest worker; restoring it after the
+ * file gives the files this worker runs next plain http (a later
+ * `http.get(url, callback)` trips over nock's interceptor).
+ */
+export function restoreNockAfterAll(): void {
+  afterAll(async () => {
+    const nock = (await import('nock')).default;
+    nock.restore();
+  });
+}

@@ -1,15 +1,10 @@
 import { stepSequence } from '@hma-lab/core';
 import { createLab, labMatchers, type Lab, type LabMode } from '@hma-lab/lab';
+import { restoreNockAfterAll } from './helpers.js';
 
 expect.extend(labMatchers);
 
-// The lab's nock mode imports nock, which patches node's http module for the
-// whole jest worker; restore it so the test files run next by this worker get
-// plain http (a later http.get(url, callback) trips over nock's interceptor).
-afterAll(async () => {
-  const nock = (await import('nock')).default;
-  nock.restore();
-});
+restoreNockAfterAll();
 
 // One behaviour suite, run against each way of wiring a lab: the parties must
 // not be able to tell in-process calls, loopback sockets and nock apart.

@@ -1,13 +1,8 @@
 import net from 'node:net';
 import { createLab, type Lab } from '@hma-lab/lab';
+import { restoreNockAfterAll } from './helpers.js';
 
-// The lab's nock mode imports nock, which patches node's http module for the
-// whole jest worker; restore it so the test files run next by this worker get
-// plain http (a later http.get(url, callback) trips over nock's interceptor).
-afterAll(async () => {
-  const nock = (await import('nock')).default;
-  nock.restore();
-});
+restoreNockAfterAll();
 
 // Code with hard-coded Microsoft URLs, run unchanged inside jest: the lab's nock
 // mode intercepts the real host names and answers from in-process services.

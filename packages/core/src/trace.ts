@@ -241,9 +241,8 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
   const decoders: Array<[string, BodyDecoder]> = [];
   let list: StoredEntry[] = [];
   const trimStep = Math.max(1, Math.min(1024, Math.ceil(maxEntries / 16)));
-  /** The newest maxEntries entries. */
-  const kept = (): StoredEntry[] =>
-    list.length > maxEntries ? list.slice(list.length - maxEntries) : list;
+  /** Index in `list` of the oldest entry readers see (the newest maxEntries are kept). */
+  const firstKept = (): number => Math.max(0, list.length - maxEntries);
   let seq = 0;
   let nextId = 1;
 
@@ -252,7 +251,7 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     list.push(stored);
     // Trimmed in steps, not on every push once full: slicing 50,000 entries
     // per exchange would cost more than recording it. Readers see at most
-    // maxEntries (see kept()).
+    // maxEntries (see firstKept()).
     if (list.length >= maxEntries + trimStep) list = list.slice(list.length - maxEntries);
     if (listeners.size === 0) return;
     const complete = entry();
@@ -297,19 +296,21 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     entries(filter) {
       const runId = filter?.runId;
       const out: TraceEntry[] = [];
-      for (const stored of kept()) if (!runId || stored.runId === runId) out.push(expand(stored));
+      for (let i = firstKept(); i < list.length; i++) {
+        const stored = list[i]!;
+        if (!runId || stored.runId === runId) out.push(expand(stored));
+      }
       return out;
     },
     entry(id) {
-      const current = kept();
-      for (let i = current.length - 1; i >= 0; i--) {
-        if (current[i]!.id === id) return expand(current[i]!);
+      for (let i = list.length - 1; i >= firstKept(); i--) {
+        if (list[i]!.id === id) return expand(list[i]!);
       }
       return undefined;
     },
     last() {
-      const current = kept();
-      return current.length ? expand(current[current.length - 1]!) : undefined;
+      const newest = list[list.length - 1];
+      return newest && expand(newest);
     },
     exchanges(filter) {
       return recorder.entries(filter).filter((e): e is TraceExchange => e.kind === 'exchange');

@@ -41,6 +41,15 @@ function refresh(lab: Lab, refreshToken: string, extra: Record<string, string> =
   });
 }
 
+/** Signs dave in, redeems the code and refreshes once with the refresh token it gave. */
+async function redeemAndRotate(lab: Lab) {
+  const code = await daveCode(lab);
+  const first = await redeemOutlookCode(lab, code);
+  const rotated = await refresh(lab, first.body.refresh_token as string);
+  expect(rotated.status).toBe(200);
+  return { code, first, rotated };
+}
+
 function expectError(
   res: { status: number; body: Record<string, unknown> },
   status: number,
@@ -73,10 +82,7 @@ describe('authorization_code', () => {
 
   test('a replay also revokes refresh tokens rotated from the first one', async () => {
     const lab = createLab();
-    const code = await daveCode(lab);
-    const first = await redeemOutlookCode(lab, code);
-    const rotated = await refresh(lab, first.body.refresh_token as string);
-    expect(rotated.status).toBe(200);
+    const { code, rotated } = await redeemAndRotate(lab);
     await redeemOutlookCode(lab, code);
     expectError(
       await refresh(lab, rotated.body.refresh_token as string),
@@ -88,10 +94,7 @@ describe('authorization_code', () => {
 
   test('a replay revokes the whole family even once its first refresh token was dropped', async () => {
     const lab = createLab({ refreshTokensPerFamily: 1 });
-    const code = await daveCode(lab);
-    const first = await redeemOutlookCode(lab, code);
-    const rotated = await refresh(lab, first.body.refresh_token as string);
-    expect(rotated.status).toBe(200);
+    const { code, first, rotated } = await redeemAndRotate(lab);
     // Only the newest token of the family is kept: the one the code issued is gone.
     expectError(
       await refresh(lab, first.body.refresh_token as string),

@@ -470,7 +470,6 @@ function issueCode(context: EntraContext, flow: SignInFlow, session: Session): A
     issuedAtMs: now,
     expiresAtMs: now + context.deps.directory.lifetimes().authorizationCode,
     redeemed: false,
-    refreshTokens: [],
     refreshFamilies: [],
   };
   context.stores.codes.set(code.code, code);

@@ -95,9 +95,10 @@ export interface AuthorizationCode {
   issuedAtMs: number;
   expiresAtMs: number;
   redeemed: boolean;
-  /** Refresh tokens the redemption issued. */
-  refreshTokens: string[];
-  /** Their families (every token of them is revoked when the code is replayed). */
+  /**
+   * Families of the refresh tokens the redemption issued (every token of them
+   * is revoked when the code is replayed).
+   */
   refreshFamilies: string[];
   revoked?: string;
 }

@@ -375,7 +375,7 @@ function authorizationCodeGrant(
       {
         client: client.app.appId,
         user: record.upn,
-        revokedRefreshTokens: record.refreshTokens.length,
+        revokedRefreshTokens: record.refreshFamilies.length,
       },
     );
     throw new EntraError(54005);
@@ -435,10 +435,7 @@ function authorizationCodeGrant(
     ...(record.request.nonce !== undefined ? { nonce: record.request.nonce } : {}),
     clientInfo: wantsClientInfo(context, params, record.request.clientInfo),
   });
-  if (refresh) {
-    record.refreshTokens.push(refresh.token);
-    record.refreshFamilies.push(refresh.familyId);
-  }
+  if (refresh) record.refreshFamilies.push(refresh.familyId);
   return result;
 }
 
