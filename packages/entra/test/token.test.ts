@@ -274,16 +274,19 @@ describe('refresh_token', () => {
     expect((await refresh(lab, first.refresh_token as string)).status).toBe(200);
   });
 
-  test('a family keeps its newest refresh tokens (refreshTokensPerFamily); older ones are refused as unknown', async () => {
+  test('a family keeps its most recently issued or redeemed refresh tokens (refreshTokensPerFamily); others are refused as unknown', async () => {
     const lab = createLab({ refreshTokensPerFamily: 2 });
     const first = await daveTokens(lab);
     const a = await refresh(lab, first.refresh_token as string);
     const b = await refresh(lab, a.body.refresh_token as string);
     expect([a.status, b.status]).toEqual([200, 200]);
     expectError(await refresh(lab, first.refresh_token as string), 400, 'invalid_grant', 70000);
-    expect((await refresh(lab, a.body.refresh_token as string)).status).toBe(200);
+    // Redeeming a makes it the family's most recent: b is now the one dropped.
+    const c = await refresh(lab, a.body.refresh_token as string);
+    expect(c.status).toBe(200);
+    expectError(await refresh(lab, b.body.refresh_token as string), 400, 'invalid_grant', 70000);
     // Renewing for a simulated day does not pile up tokens.
-    let latest = b.body.refresh_token as string;
+    let latest = c.body.refresh_token as string;
     for (let hour = 0; hour < 24; hour++) {
       await lab.ctx.clock.advance('1h');
       const next = await refresh(lab, latest);
@@ -291,6 +294,19 @@ describe('refresh_token', () => {
       latest = next.body.refresh_token as string;
     }
     expect(lab.entra.stats().refreshTokens).toBe(2);
+  });
+
+  test('a client that keeps redeeming one refresh token keeps it (default cap of 16)', async () => {
+    const lab = createLab();
+    const first = await daveTokens(lab);
+    const issued = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const next = await refresh(lab, first.refresh_token as string);
+      expect(next.status).toBe(200);
+      issued.add(next.body.refresh_token as string);
+    }
+    expect(issued.size).toBe(40);
+    expect(lab.entra.stats().refreshTokens).toBe(16);
   });
 
   test('refreshTokensPerFamily 0 keeps every refresh token, as Entra does', async () => {

@@ -152,7 +152,7 @@ export interface EntraStores {
   sessions: Map<string, Session>;
   codes: Map<string, AuthorizationCode>;
   refreshTokens: Map<string, RefreshToken>;
-  /** Tokens of each refresh token family, oldest first. */
+  /** Tokens of each refresh token family, least recently issued or redeemed first. */
   refreshFamilies: Map<string, string[]>;
   deviceCodes: Map<string, DeviceCodeGrant>;
   /** User codes -> device codes. */
@@ -164,7 +164,12 @@ export interface EntraStores {
    * family's oldest tokens beyond that many are dropped.
    */
   addRefreshToken(rt: RefreshToken, keepPerFamily: number): void;
-  /** The stored refresh tokens of a family, oldest first. */
+  /**
+   * Marks a redeemed refresh token as its family's most recent, so a client
+   * that keeps redeeming one token (as Entra allows) is never the one dropped.
+   */
+  touchRefreshToken(rt: RefreshToken): void;
+  /** The stored refresh tokens of a family, least recently issued or redeemed first. */
   familyTokens(familyId: string): RefreshToken[];
   /** Drops entries that can no longer be used. */
   sweep(nowMs: number, keepRefreshTokensMs: number): void;
@@ -191,6 +196,13 @@ export function createStores(): EntraStores {
           stores.refreshTokens.delete(old);
         }
       }
+    },
+    touchRefreshToken(rt) {
+      const family = stores.refreshFamilies.get(rt.familyId);
+      const at = family ? family.lastIndexOf(rt.token) : -1;
+      if (!family || at < 0 || at === family.length - 1) return;
+      family.splice(at, 1);
+      family.push(rt.token);
     },
     familyTokens(familyId) {
       const out: RefreshToken[] = [];

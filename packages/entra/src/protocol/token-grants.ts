@@ -500,6 +500,7 @@ function refreshTokenGrant(context: EntraContext, input: TokenRequestInput): Pro
     version: input.version,
   });
   rt.lastUsedAtMs = now;
+  context.stores.touchRefreshToken(rt);
   if (context.config.revokeRotatedRefreshTokens) rt.revoked = 'rotated';
   const { result } = issueUserTokens(context, {
     user,
