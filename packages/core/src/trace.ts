@@ -127,9 +127,12 @@ export interface TraceRecorder {
   entry(id: number): TraceEntry | undefined;
   /** The newest entry, if any. */
   last(): TraceEntry | undefined;
-  /** The context of the request being handled, if any. */
+  /** The context of the request being handled, if any (always none with the trace off). */
   context(): TraceContext | undefined;
-  /** Runs `fn` with a context; outbound lab fetches inside it carry its run id. */
+  /**
+   * Runs `fn` with a context; outbound lab fetches inside it carry its run id.
+   * With the trace off nothing would read the context, so `fn` simply runs.
+   */
   runWith<T>(context: TraceContext, fn: () => T): T;
   beginExchange(start: ExchangeStart): ExchangeHandle;
   /** Records a party-internal step; run and exchange come from the current context. */
@@ -315,8 +318,12 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     exchanges(filter) {
       return recorder.entries(filter).filter((e): e is TraceExchange => e.kind === 'exchange');
     },
-    context: () => storage.getStore(),
-    runWith: (context, fn) => storage.run(context, fn),
+    // With the trace off the context is not carried at all. On Node 20 the
+    // first AsyncLocalStorage.run installs promise hooks for the whole
+    // process, and from then on every promise pays for them: a quarter of an
+    // in-process flow's time, measured (docs/benchmarks.md).
+    context: () => (enabled ? storage.getStore() : undefined),
+    runWith: (context, fn) => (enabled ? storage.run(context, fn) : fn()),
     beginExchange(start) {
       const id = nextId++;
       const startSeq = seq++;

@@ -119,4 +119,16 @@ describe('trace recorder', () => {
     expect(trace.entry(id)).toBeUndefined();
     expect(trace.event('lab', 'lab.test', 'x').id).toBe(id + 1);
   });
+
+  it('carries a context across awaits when recording, and none when off', async () => {
+    const seen = async (trace: TraceRecorder) =>
+      trace.runWith({ runId: 'run-7', party: 'device' }, async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return trace.context()?.runId;
+      });
+    expect(await seen(createTraceRecorder({ clock }))).toBe('run-7');
+    const off = createTraceRecorder({ clock, enabled: false });
+    expect(await seen(off)).toBeUndefined();
+    expect(off.runWith({ runId: 'run-8' }, () => 42)).toBe(42);
+  });
 });
