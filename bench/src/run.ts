@@ -45,20 +45,10 @@ function parseArgs(argv: string[]): { quick: boolean; only?: Section[]; write: b
 function prepare(ctx: Omit<BenchContext, 'jwkPath'>): BenchContext {
   const tools = spawnSync('bash', [join(ctx.benchDir, 'ensure-tools.sh')], { stdio: 'inherit' });
   if (tools.status !== 0) throw new Error('bench/ensure-tools.sh failed: wrk is needed');
-  // The servers run from the built command, as `hma-lab up` does for users.
-  ctx.log('building packages (tsc -b packages/cli)');
-  const build = spawnSync(
-    process.execPath,
-    [join(ctx.repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'packages/cli'],
-    { cwd: ctx.repoRoot, stdio: 'inherit' },
-  );
-  if (build.status !== 0) throw new Error('tsc -b packages/cli failed');
-  ctx.log('bundling the command (scripts/bundle-cli.mjs: bundle + code cache)');
-  const bundle = spawnSync(process.execPath, [join(ctx.repoRoot, 'scripts/bundle-cli.mjs')], {
-    cwd: ctx.repoRoot,
-    stdio: 'inherit',
-  });
-  if (bundle.status !== 0) throw new Error('scripts/bundle-cli.mjs failed');
+  // `npm run bench` builds first (tsc -b, then the CLI bundle and its code
+  // cache): the servers run from the built command, as `hma-lab up` does for
+  // users, and the in-process sections import the built packages, as a test
+  // suite that depends on @hma-lab/lab does.
   return { ...ctx, jwkPath: writeBenchJwk(ctx.repoRoot, ctx.tmpDir) };
 }
 

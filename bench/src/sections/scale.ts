@@ -28,14 +28,7 @@ export async function measureScale(ctx: BenchContext): Promise<ScaleResult> {
   const { mailboxes } = ctx.settings.scale;
   const child = startChild(
     process.execPath,
-    [
-      '--expose-gc',
-      '--conditions=source',
-      '--import',
-      'tsx',
-      join(ctx.benchDir, 'src/scale-child.ts'),
-      String(mailboxes),
-    ],
+    ['--expose-gc', '--import', 'tsx', join(ctx.benchDir, 'src/scale-child.ts'), String(mailboxes)],
     { cwd: ctx.repoRoot },
   );
   try {
