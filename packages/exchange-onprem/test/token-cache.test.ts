@@ -7,6 +7,7 @@ describe('verified-token cache', () => {
     const cache = createTokenCache(10);
     cache.set('a', token(1_000), 0);
     expect(cache.get('a', 500)).toEqual(token(1_000));
+    expect(cache.get('b', 500)).toBeUndefined();
     // Expired but recent: still returned, so the lifetime check can name the cause.
     expect(cache.get('a', 2_000)).toEqual(token(1_000));
     expect(cache.get('a', 1_000 + 3_600_001)).toBeUndefined();

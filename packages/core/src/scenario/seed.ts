@@ -102,13 +102,59 @@ const SUBJECTS = [
   'Archive: holiday schedule',
 ];
 
+/**
+ * Seeded text that does not depend on the owner, built once: a lab of 10,000
+ * mailboxes shares one copy of each instead of holding 10,000.
+ */
+const SEEDED_MAIL_BODIES = SEEDED_MAIL_AGES_DAYS.map(
+  (ageDays, i) => `${SUBJECTS[i]}\n\nThis message is ${ageDays} day(s) old in the lab's time.`,
+);
+const COLLEAGUE: Readonly<Address> = Object.freeze({
+  name: 'Megan Bowen',
+  email: 'megan@contoso.com',
+});
+const CONTOSO_IT: Readonly<Address> = Object.freeze({
+  name: 'Contoso IT',
+  email: 'it@contoso.com',
+});
+const SEEDED_EVENTS = (
+  [
+    ['Weekly sync', 1, 10, 'Teams'],
+    ['Hybrid cutover review', 3, 14, 'Room 4.12'],
+    ['1:1 with Megan', 7, 9, 'Room 2.01'],
+    ['Offsite', 20, 9, 'Lakeside'],
+    ['Last month retro', -25, 15, 'Room 1.10'],
+  ] as const
+).map(([subject, dayOffset, hour, location]) => ({
+  subject,
+  dayOffset,
+  hour,
+  location,
+  bodyText: `${subject} (${location})`,
+  uidSuffix: subject.replace(/\W+/g, '-').toLowerCase(),
+}));
+const SEEDED_CONTACTS = (
+  [
+    ['Megan', 'Bowen', 'megan@contoso.com', 'Marketing Manager'],
+    ['Adele', 'Vance', 'adele@contoso.com', 'Retail Manager'],
+    ['Lee', 'Gu', 'lee@fabrikam.com', 'Director'],
+    ['Nestor', 'Wilke', 'nestor@contoso.com', 'Director of Operations'],
+  ] as const
+).map(([firstName, lastName, email, jobTitle], i) => ({
+  firstName,
+  lastName,
+  email,
+  jobTitle,
+  company: email.endsWith('fabrikam.com') ? 'Fabrikam' : 'Contoso',
+  mobilePhone: `+1 425 555 01${10 + i}`,
+}));
+
 /** The content every "default" mailbox starts with. Deterministic for a given owner and time. */
 export function seedMailbox(
   owner: Address,
   nowMs: number,
   seed: 'default' | 'empty' = 'default',
 ): MailboxSeed {
-  const colleague: Address = { name: 'Megan Bowen', email: 'megan@contoso.com' };
   const folders: FolderSeed[] = [
     { role: 'inbox', displayName: 'Inbox', type: 2, itemClass: 'Email', items: [] },
     { role: 'drafts', displayName: 'Drafts', type: 3, itemClass: 'Email', items: [] },
@@ -132,10 +178,10 @@ export function seedMailbox(
     byRole('inbox').items.push({
       kind: 'mail',
       subject: SUBJECTS[i]!,
-      from: i % 3 === 0 ? colleague : { name: 'Contoso IT', email: 'it@contoso.com' },
+      from: i % 3 === 0 ? COLLEAGUE : CONTOSO_IT,
       to: [owner],
       receivedMs: Math.round(nowMs - ageDays * DAY),
-      bodyText: `${SUBJECTS[i]}\n\nThis message is ${ageDays} day(s) old in the lab's time.`,
+      bodyText: SEEDED_MAIL_BODIES[i]!,
       read: ageDays > 3,
       importance: i === 4 ? 2 : 1,
       messageClass: 'IPM.Note',
@@ -145,7 +191,7 @@ export function seedMailbox(
     kind: 'mail',
     subject: 'Re: Lunch on Thursday?',
     from: owner,
-    to: [colleague],
+    to: [COLLEAGUE],
     receivedMs: nowMs - 2 * DAY + HOUR,
     bodyText: 'Thursday works. See you at noon.',
     read: true,
@@ -153,44 +199,25 @@ export function seedMailbox(
     messageClass: 'IPM.Note',
   });
   const startOfDay = Math.floor(nowMs / DAY) * DAY;
-  const events: Array<[string, number, number, string]> = [
-    ['Weekly sync', 1, 10, 'Teams'],
-    ['Hybrid cutover review', 3, 14, 'Room 4.12'],
-    ['1:1 with Megan', 7, 9, 'Room 2.01'],
-    ['Offsite', 20, 9, 'Lakeside'],
-    ['Last month retro', -25, 15, 'Room 1.10'],
-  ];
-  for (const [subject, dayOffset, hour, location] of events) {
-    const startMs = startOfDay + dayOffset * DAY + hour * HOUR;
+  for (const event of SEEDED_EVENTS) {
+    const startMs = startOfDay + event.dayOffset * DAY + event.hour * HOUR;
     byRole('calendar').items.push({
       kind: 'calendar',
-      uid: `${owner.email}-${subject.replace(/\W+/g, '-').toLowerCase()}`,
-      subject,
+      // Joined, not a template: a template leaves a chain of pieces behind
+      // each of the thousands of uids a large lab keeps.
+      uid: [owner.email, event.uidSuffix].join('-'),
+      subject: event.subject,
       startMs,
       endMs: startMs + HOUR,
       allDay: false,
-      location,
-      organizer: colleague,
-      attendees: [owner, colleague],
-      bodyText: `${subject} (${location})`,
+      location: event.location,
+      organizer: COLLEAGUE,
+      attendees: [owner, COLLEAGUE],
+      bodyText: event.bodyText,
     });
   }
-  const contacts: Array<[string, string, string, string]> = [
-    ['Megan', 'Bowen', 'megan@contoso.com', 'Marketing Manager'],
-    ['Adele', 'Vance', 'adele@contoso.com', 'Retail Manager'],
-    ['Lee', 'Gu', 'lee@fabrikam.com', 'Director'],
-    ['Nestor', 'Wilke', 'nestor@contoso.com', 'Director of Operations'],
-  ];
-  contacts.forEach(([firstName, lastName, email, jobTitle], i) => {
-    byRole('contacts').items.push({
-      kind: 'contact',
-      firstName,
-      lastName,
-      email,
-      company: email.endsWith('fabrikam.com') ? 'Fabrikam' : 'Contoso',
-      jobTitle,
-      mobilePhone: `+1 425 555 01${10 + i}`,
-    });
-  });
+  for (const contact of SEEDED_CONTACTS) {
+    byRole('contacts').items.push({ kind: 'contact', ...contact });
+  }
   return { folders, oof };
 }

@@ -4,6 +4,27 @@
  * cache window is never kept; calendar and contacts are kept whole.
  */
 
+/** Longest value shared through {@link sharedText}; bodies beyond it stay per item. */
+const SHARED_TEXT_MAX_CHARS = 1024;
+/** Distinct values remembered; once full, new values are simply kept per item. */
+const SHARED_TEXT_MAX_ENTRIES = 20_000;
+const sharedTexts = new Map<string, string>();
+
+/**
+ * One copy of a value many cached items repeat. Every value decoded from
+ * WBXML is a fresh string, so 10,000 mailboxes holding the same seeded
+ * sender, message class or time-zone blob held 10,000 copies of each. The
+ * table is process-wide and bounded: it remembers the first
+ * {@link SHARED_TEXT_MAX_ENTRIES} distinct values and never evicts.
+ */
+export function sharedText(value: string): string {
+  if (value.length > SHARED_TEXT_MAX_CHARS) return value;
+  const known = sharedTexts.get(value);
+  if (known !== undefined) return known;
+  if (sharedTexts.size < SHARED_TEXT_MAX_ENTRIES) sharedTexts.set(value, value);
+  return value;
+}
+
 /** A folder of the on-prem hierarchy (FolderSync). */
 export interface CacheFolder {
   serverId: string;

@@ -16,6 +16,7 @@ import {
   itemCount,
   parseEasDate,
   pruneMail,
+  sharedText,
   type CacheItem,
   type CacheMailbox,
   type OofState,
@@ -203,12 +204,16 @@ export function toCacheItem(item: EasItem, collectionId: string, nowMs: number):
         ? 'Contacts'
         : 'Email');
   const receivedMs = kind === 'Email' ? parseEasDate(item.data['Email:DateReceived']) : undefined;
+  // Copied with a spread, then overwritten in place: adding a dozen keys one by
+  // one turns an object into a hash table, three times the size.
+  const data: Record<string, string> = { ...item.data };
+  for (const key in data) data[key] = sharedText(data[key]!);
   return {
     serverId: item.serverId,
     collectionId: item.collectionId || collectionId,
     class: kind,
-    data: { ...item.data },
-    ...(item.body !== undefined ? { body: item.body } : {}),
+    data,
+    ...(item.body !== undefined ? { body: sharedText(item.body) } : {}),
     ...(receivedMs !== undefined ? { receivedMs } : {}),
     syncedAtMs: nowMs,
   };

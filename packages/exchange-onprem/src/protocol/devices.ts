@@ -64,8 +64,13 @@ export interface DeviceRecord {
   /** Folder server id -> folder version the client holds. */
   hierarchy: KeyChain<Map<string, number>>;
   collections: Map<string, CollectionState>;
-  /** The last complete Sync request, for empty and partial Sync requests (MS-ASCMD 2.2.3.165). */
-  lastSyncRequest?: EasElement;
+  /**
+   * The last complete Sync request, for empty and partial Sync requests
+   * (MS-ASCMD 2.2.3.165), kept as WBXML: a few hundred bytes where the
+   * element tree took ~3.5 KB, on every device, to serve a request most
+   * devices never send.
+   */
+  lastSyncRequest?: Uint8Array;
   /** The last Ping parameters, for an empty Ping. */
   ping?: { heartbeatS: number; folders: Array<{ id: string; className: string }> };
   /** ClientIds of messages already sent (SendMail Status 118 on reuse). */

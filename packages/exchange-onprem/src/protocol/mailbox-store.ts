@@ -142,6 +142,17 @@ export function itemClassOfType(type: number): ItemClass {
 
 // Seed items as stored, field by field (see addFolder for why not a spread).
 
+/**
+ * The empty list every seeded item starts with (no Cc, no categories, nothing
+ * extra): one frozen array shared by all of them rather than three per item
+ * in every mailbox. Stored lists are replaced on change, never changed in
+ * place; a write to this one would throw.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+function none<T>(): T[] {
+  return NONE as unknown as T[];
+}
+
 function storedMail(m: MailItem, messageId: string): StoredMail {
   return {
     kind: 'mail',
@@ -153,9 +164,9 @@ function storedMail(m: MailItem, messageId: string): StoredMail {
     read: m.read,
     importance: m.importance,
     messageClass: m.messageClass,
-    cc: [],
+    cc: none(),
     flagStatus: 0,
-    categories: [],
+    categories: none(),
     messageId,
   };
 }
@@ -172,7 +183,7 @@ function storedCalendar(c: CalendarItem): StoredCalendar {
     organizer: c.organizer,
     attendees: c.attendees,
     bodyText: c.bodyText,
-    categories: [],
+    categories: none(),
   };
 }
 
@@ -185,7 +196,7 @@ function storedContact(c: ContactItem): StoredContact {
     company: c.company,
     jobTitle: c.jobTitle,
     mobilePhone: c.mobilePhone,
-    categories: [],
+    categories: none(),
   };
 }
 
@@ -242,7 +253,8 @@ function createMailbox(owner: Address, clock: Clock, seed: 'default' | 'empty'):
         ? { parentId, displayName, type, itemClass, role, serverId, version: 1 }
         : { parentId, displayName, type, itemClass, serverId, version: 1 };
     folders.set(stored.serverId, stored);
-    items.set(stored.serverId, new Map());
+    // A folder's item map is made with its first item: most seeded folders
+    // (Drafts, Outbox, Tasks...) stay empty in every mailbox of a large lab.
     return stored;
   }
 
@@ -251,13 +263,20 @@ function createMailbox(owner: Address, clock: Clock, seed: 'default' | 'empty'):
     return items.get(folderId)?.get(serverId);
   }
 
+  const messageIdLocal = owner.email.replace(/[^a-z0-9]/gi, '');
+  const messageIdDomain = owner.email.split('@')[1];
   function messageIdFor(): string {
-    return `<lab-${messageCounter++}.${owner.email.replace(/[^a-z0-9]/gi, '')}@${owner.email.split('@')[1]}>`;
+    // Joined into one flat string: a template would keep a chain of pieces
+    // per id, for every message of every mailbox of a large lab.
+    return ['<lab-', messageCounter++, '.', messageIdLocal, '@', messageIdDomain, '>'].join('');
   }
 
-  function insert(folderId: string, data: StoredData, extra: EasElement[] = []): StoredItem {
-    const folderItems = items.get(folderId);
-    if (!folderItems) throw new Error(`no folder ${folderId}`);
+  function insert(folderId: string, data: StoredData, extra: EasElement[] = none()): StoredItem {
+    let folderItems = items.get(folderId);
+    if (!folderItems) {
+      if (!folders.has(folderId)) throw new Error(`no folder ${folderId}`);
+      items.set(folderId, (folderItems = new Map()));
+    }
     const item: StoredItem = {
       serverId: `${folderId}:${nextItem++}`,
       folderId,

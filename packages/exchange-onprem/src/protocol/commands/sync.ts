@@ -1,4 +1,12 @@
-import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import {
+  child,
+  children,
+  decodeWbxml,
+  el,
+  encodeWbxml,
+  textOf,
+  type EasElement,
+} from '@hma-lab/activesync';
 import { EasStatusError } from '../../errors.js';
 import {
   applyApplicationData,
@@ -124,7 +132,8 @@ function cachedCollections(cached: EasElement, ctx: CommandContext): EasElement[
 
 /** The request a (possibly empty or partial) Sync stands for, or a top-level Status. */
 function effectiveRequest(request: EasElement | undefined, ctx: CommandContext): EasElement {
-  const cached = ctx.device.lastSyncRequest;
+  const kept = ctx.device.lastSyncRequest;
+  const cached = kept && decodeWbxml(kept);
   const canReuse = atLeast(ctx.protocolVersion, '12.1');
   if (!request) {
     if (!canReuse) throw new EasStatusError(4, 'empty Sync request before 12.1');
@@ -190,7 +199,8 @@ export async function syncCommand(
     }
     holdMs = seconds * 1000;
   }
-  if (request) ctx.device.lastSyncRequest = effective;
+  // Copied out of Buffer's shared 8 KB pool, which a kept slice would pin.
+  if (request) ctx.device.lastSyncRequest = new Uint8Array(encodeWbxml(effective));
   const totalWindowText = textOf(effective, 'AirSync:WindowSize');
   let budget = totalWindowText !== undefined ? Math.max(1, Number(totalWindowText) || 1) : Infinity;
 
