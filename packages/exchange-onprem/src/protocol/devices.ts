@@ -1,4 +1,3 @@
-import type { EasElement } from '@hma-lab/activesync';
 import type { AccessLevel, DeviceFacts } from './device-access.js';
 import type { KeyChain } from './sync-keys.js';
 
