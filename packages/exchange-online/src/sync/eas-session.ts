@@ -85,13 +85,12 @@ export function createEasSession(options: EasSessionOptions): EasSession {
     userAgent: options.userAgent,
     deviceModel: 'OutlookService',
   });
-  let provisioned = false;
 
   async function run(
     mailbox: CacheMailbox,
     window: { nowMs: number; mailWindowMs: number },
   ): Promise<SyncReport> {
-    const initial = !provisioned;
+    const initial = !session.provisioned;
     const windowStartMs = window.nowMs - window.mailWindowMs;
     const report: SyncReport = {
       initial,
@@ -107,7 +106,7 @@ export function createEasSession(options: EasSessionOptions): EasSession {
       if (initial) {
         await probeOptions(options);
         await client.provision();
-        provisioned = true;
+        session.provisioned = true;
       }
       const { folders } = await client.folderSync();
       applyFolders(mailbox, folders);
@@ -154,17 +153,17 @@ export function createEasSession(options: EasSessionOptions): EasSession {
     return report;
   }
 
-  return {
+  // `provisioned` is a plain field, written here and read-only to callers (a
+  // getter in the literal would make every session object a hash table).
+  const session: EasSession & { provisioned: boolean } = {
     deviceId: options.deviceId,
-    get provisioned() {
-      return provisioned;
-    },
+    provisioned: false,
     run,
     async search(query) {
       try {
-        if (!provisioned) {
+        if (!session.provisioned) {
           await client.provision();
-          provisioned = true;
+          session.provisioned = true;
         }
         return await client.search(query);
       } catch (error) {
@@ -172,6 +171,7 @@ export function createEasSession(options: EasSessionOptions): EasSession {
       }
     },
   };
+  return session;
 }
 
 function itemsFor(mailbox: CacheMailbox, collectionId: string): Map<string, CacheItem> {
