@@ -59,7 +59,7 @@ function memory(): Memory {
 /**
  * Resident memory at rest: after a burst of work V8 keeps the heap it grew
  * (heapTotal well above heapUsed) and gives pages back only once its memory
- * reducer has seen the process idle. On these machines that happened 15-25 s
+ * reducer has seen the process idle. On these machines that happened 15-30 s
  * after the work (for 2,000 and for 10,000 mailboxes), in one or two steps.
  * Measuring earlier would count garbage already collected and pages not yet
  * given back: RSS is sampled every second for at least 30 s, until it has

@@ -35,10 +35,10 @@ export interface EntraConfig {
    * Refresh tokens kept per family (the tokens descending from one sign-in):
    * the most recently issued or redeemed; any other of the family is forgotten
    * and refused like an unknown token. A client that keeps redeeming the same
-   * token therefore keeps it. Entra keeps every one valid until it expires, which for a
-   * client renewing hourly is some 2,000 tokens per family over the 90-day
-   * maximum age: a lab of thousands of devices left to run for simulated weeks
-   * would hold millions. Default 16; `0` keeps them all, as Entra does.
+   * token therefore keeps it. Entra keeps every one valid until it expires,
+   * which for a client renewing hourly is some 2,000 tokens per family over
+   * the 90-day maximum age: a lab of thousands of devices left to run for
+   * simulated weeks would hold millions. Default 16; `0` keeps them all, as Entra does.
    */
   refreshTokensPerFamily: number;
   /**
