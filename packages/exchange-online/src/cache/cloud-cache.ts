@@ -4,25 +4,27 @@
  * cache window is never kept; calendar and contacts are kept whole.
  */
 
-/** Longest value shared through {@link sharedText}; bodies beyond it stay per item. */
+/** Longest value a cache shares; longer ones (most bodies) stay per item. */
 const SHARED_TEXT_MAX_CHARS = 1024;
-/** Distinct values remembered; once full, new values are simply kept per item. */
+/** Distinct values a cache remembers; once full, new values are simply kept per item. */
 const SHARED_TEXT_MAX_ENTRIES = 20_000;
-const sharedTexts = new Map<string, string>();
 
 /**
- * One copy of a value many cached items repeat. Every value decoded from
- * WBXML is a fresh string, so 10,000 mailboxes holding the same seeded
- * sender, message class or time-zone blob held 10,000 copies of each. The
- * table is process-wide and bounded: it remembers the first
- * {@link SHARED_TEXT_MAX_ENTRIES} distinct values and never evicts.
+ * Gives one copy of each value many cached items repeat. Every value decoded
+ * from WBXML is a fresh string, so 10,000 mailboxes holding the same seeded
+ * sender, message class or time-zone blob held 10,000 copies of each. Each
+ * cloud cache has its own table (gone with its lab), bounded: it remembers the
+ * first {@link SHARED_TEXT_MAX_ENTRIES} distinct values and never evicts.
  */
-export function sharedText(value: string): string {
-  if (value.length > SHARED_TEXT_MAX_CHARS) return value;
-  const known = sharedTexts.get(value);
-  if (known !== undefined) return known;
-  if (sharedTexts.size < SHARED_TEXT_MAX_ENTRIES) sharedTexts.set(value, value);
-  return value;
+function createTextSharer(): (value: string) => string {
+  const known = new Map<string, string>();
+  return (value) => {
+    if (value.length > SHARED_TEXT_MAX_CHARS) return value;
+    const copy = known.get(value);
+    if (copy !== undefined) return copy;
+    if (known.size < SHARED_TEXT_MAX_ENTRIES) known.set(value, value);
+    return value;
+  };
 }
 
 /** A folder of the on-prem hierarchy (FolderSync). */
@@ -84,11 +86,14 @@ export interface CloudCache {
   ): { mailbox: CacheMailbox; created: boolean };
   delete(upn: string): boolean;
   all(): CacheMailbox[];
+  /** The cache's copy of a value its items repeat (see createTextSharer). */
+  shareText(value: string): string;
 }
 
 export function createCloudCache(): CloudCache {
   const map = new Map<string, CacheMailbox>();
   return {
+    shareText: createTextSharer(),
     get: (upn) => map.get(upn.toLowerCase()),
     create(upn, accountId, nowMs) {
       const existing = map.get(upn.toLowerCase());

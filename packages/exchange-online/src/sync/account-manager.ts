@@ -197,6 +197,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
         protocolVersion: config.syncProtocolVersion,
         userAgent: config.syncUserAgent,
         mailFilterType: config.initialMailFilterType,
+        shareText: cache.shareText,
       });
       sessions.set(account.id, session);
     }
@@ -615,7 +616,9 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
           { detail: { step: 20 }, cause: failure },
         );
       }
-      const items = found.map((item) => toCacheItem(item, item.collectionId, clock.now()));
+      const items = found.map((item) =>
+        toCacheItem(item, item.collectionId, clock.now(), cache.shareText),
+      );
       mailbox.searches.set(normalized, { query, atMs: clock.now(), items });
       event('exo.search.cached', `kept ${items.length} on-prem search results for ${upn}`, {
         upn,

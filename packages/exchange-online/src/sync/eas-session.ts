@@ -16,7 +16,6 @@ import {
   itemCount,
   parseEasDate,
   pruneMail,
-  sharedText,
   type CacheItem,
   type CacheMailbox,
   type OofState,
@@ -62,6 +61,8 @@ export interface EasSessionOptions {
   protocolVersion: string;
   userAgent: string;
   mailFilterType: number;
+  /** The cloud cache's copy of a repeated value (CloudCache.shareText). */
+  shareText: (value: string) => string;
 }
 
 /** `OutlookService` + 16 hex digits of a hash of the account: one device per mailbox. */
@@ -133,7 +134,7 @@ export function createEasSession(options: EasSessionOptions): EasSession {
         const result = results[collectionId]!;
         const items = itemsFor(mailbox, collectionId);
         for (const item of [...result.added, ...result.changed]) {
-          const cached = toCacheItem(item, collectionId, window.nowMs);
+          const cached = toCacheItem(item, collectionId, window.nowMs, options.shareText);
           if (cached.receivedMs !== undefined && cached.receivedMs < windowStartMs) continue;
           if (items.has(cached.serverId)) report.changed++;
           else report.added++;
@@ -195,7 +196,12 @@ function applyFolders(mailbox: CacheMailbox, folders: EasFolder[]): void {
 }
 
 /** An EAS item as the cache keeps it. */
-export function toCacheItem(item: EasItem, collectionId: string, nowMs: number): CacheItem {
+export function toCacheItem(
+  item: EasItem,
+  collectionId: string,
+  nowMs: number,
+  shareText: (value: string) => string,
+): CacheItem {
   const kind =
     item.class ??
     (Object.keys(item.data).some((k) => k.startsWith('Calendar:'))
@@ -207,13 +213,13 @@ export function toCacheItem(item: EasItem, collectionId: string, nowMs: number):
   // Copied with a spread, then overwritten in place: adding a dozen keys one by
   // one turns an object into a hash table, three times the size.
   const data: Record<string, string> = { ...item.data };
-  for (const key in data) data[key] = sharedText(data[key]!);
+  for (const key in data) data[key] = shareText(data[key]!);
   return {
     serverId: item.serverId,
     collectionId: item.collectionId || collectionId,
     class: kind,
     data,
-    ...(item.body !== undefined ? { body: sharedText(item.body) } : {}),
+    ...(item.body !== undefined ? { body: shareText(item.body) } : {}),
     ...(receivedMs !== undefined ? { receivedMs } : {}),
     syncedAtMs: nowMs,
   };
