@@ -73,7 +73,7 @@ interface Entry {
   cancelled: boolean;
 }
 
-/** True when `a` runs before `b`: earlier instant, then scheduled first. */
+/** Orders timers (negative when `a` runs before `b`): earlier instant, then scheduled first. */
 function earlier(a: Entry, b: Entry): number {
   return a.atMs - b.atMs || a.seq - b.seq;
 }

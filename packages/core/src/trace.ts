@@ -272,7 +272,7 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     contentType: string | undefined,
     secrets: TraceSecret[],
     where: string,
-    parsed: ParsedJson,
+    parsed: ParsedBody,
   ): TraceBody | undefined {
     if (!buffer || buffer.length === 0) return undefined;
     const type = contentType?.toLowerCase();
@@ -342,25 +342,31 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
           const responseHeaders = cleanResponseHeaders(end.responseHeaders, tokens);
           const requestType = requestHeaders['content-type'];
           const responseType = first(responseHeaders['content-type']);
-          // JSON bodies are parsed once, for redaction and for their tokens.
-          const requestJson: ParsedJson = {};
-          const responseJson: ParsedJson = {};
+          // JSON and form bodies are parsed once, for redaction and for their tokens.
+          const requestParsed: ParsedBody = {};
+          const responseParsed: ParsedBody = {};
           const requestBody = bodyOf(
             end.requestBody,
             requestType,
             secrets,
             'request.body',
-            requestJson,
+            requestParsed,
           );
           const responseBody = bodyOf(
             end.responseBody,
             responseType,
             secrets,
             'response.body',
-            responseJson,
+            responseParsed,
           );
-          collectBodyTokens(end.requestBody, requestType, 'request.body', tokens, requestJson);
-          collectBodyTokens(end.responseBody, responseType, 'response.body', tokens, responseJson);
+          collectBodyTokens(end.requestBody, requestType, 'request.body', tokens, requestParsed);
+          collectBodyTokens(
+            end.responseBody,
+            responseType,
+            'response.body',
+            tokens,
+            responseParsed,
+          );
           const exchange: TraceExchange = {
             kind: 'exchange',
             id,
@@ -494,9 +500,14 @@ function collectLocationTokens(location: string, tokens: TraceToken[]): void {
   }
 }
 
-/** A JSON body as parsed while it was redacted (`json` absent: not parsed, or not JSON). */
-interface ParsedJson {
+/**
+ * A body as parsed while it was redacted, for token collection to reuse
+ * (`json` or `form` absent: not parsed, or not of that kind). Secret fields
+ * and token fields are disjoint, so redaction leaves the tokens in place.
+ */
+interface ParsedBody {
   json?: unknown;
+  form?: URLSearchParams;
 }
 
 function collectBodyTokens(
@@ -504,7 +515,7 @@ function collectBodyTokens(
   contentType: string | undefined,
   where: string,
   tokens: TraceToken[],
-  already: ParsedJson,
+  already: ParsedBody,
 ): void {
   if (!body || body.length === 0 || !contentType) return;
   const type = contentType.toLowerCase();
@@ -523,7 +534,7 @@ function collectBodyTokens(
       // Not JSON after all: nothing to collect.
     }
   } else if (type.includes('x-www-form-urlencoded')) {
-    const params = new URLSearchParams(body.toString('utf8'));
+    const params = already.form ?? new URLSearchParams(body.toString('utf8'));
     for (const name of TOKEN_FIELDS) {
       const value = params.get(name);
       if (value) tokens.push(tokenOf(name, `${where}.${name}`, value));
@@ -553,10 +564,11 @@ function redactText(
   type: string | undefined,
   secrets: TraceSecret[],
   where: string,
-  parsedJson: ParsedJson,
+  into: ParsedBody,
 ): string {
   if (type?.includes('x-www-form-urlencoded')) {
     const params = new URLSearchParams(text);
+    into.form = params;
     let changed = false;
     for (const key of [...new Set(params.keys())]) {
       if (SECRET_FIELDS.has(key.toLowerCase())) {
@@ -571,8 +583,7 @@ function redactText(
     try {
       const parsed: unknown = JSON.parse(text);
       const changed = redactJson(parsed, secrets, where);
-      // Secret fields and token fields are disjoint: the tokens are still there.
-      parsedJson.json = parsed;
+      into.json = parsed;
       if (changed) return JSON.stringify(parsed);
     } catch {
       return text;

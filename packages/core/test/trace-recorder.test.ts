@@ -68,6 +68,33 @@ describe('trace recorder', () => {
     });
   });
 
+  it('finds the tokens of a form body whose secrets it redacted', () => {
+    const trace = createTraceRecorder({ clock });
+    const handle = trace.beginExchange({
+      from: 'exo',
+      to: 'entra',
+      method: 'POST',
+      url: 'https://login.microsoftonline.com/common/oauth2/token',
+      requestHeaders: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    handle.finish({
+      status: 400,
+      responseHeaders: {},
+      requestBody: Buffer.from(
+        `grant_type=refresh_token&client_secret=S3cret!&refresh_token=rt-1&assertion=${accessToken}`,
+      ),
+    });
+    const [exchange] = trace.exchanges();
+    expect(exchange!.secrets).toEqual([
+      { name: 'client_secret', where: 'request.body.client_secret' },
+    ]);
+    expect(exchange!.requestBody?.text).toContain('client_secret=[redacted]&refresh_token=rt-1');
+    expect(exchange!.tokens.map((t) => [t.where, t.kind, t.raw])).toEqual([
+      ['request.body.refresh_token', 'opaque', 'rt-1'],
+      ['request.body.assertion', 'jwt', accessToken],
+    ]);
+  });
+
   it('hands out copies: changing what was read does not change the trace', () => {
     const trace = createTraceRecorder({ clock });
     const id = recordToken(trace);
