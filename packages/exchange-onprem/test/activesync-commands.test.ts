@@ -200,6 +200,34 @@ describe('ActiveSync commands', () => {
     expect(child(twice, 'AirSync:MoreAvailable')).toBeDefined();
   });
 
+  it('keeps one state for a key that changed nothing, and the old state when a key changes it', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const contacts = id('Contacts');
+    await client.syncAll(contacts);
+    const chain = () =>
+      lab.eas.devices.get('alice@contoso.com', 'OutlookService0001')!.collections.get(contacts)!
+        .chain;
+    const synced = chain().current!.state;
+    expect(synced.size).toBe(4);
+    // An incremental sync with nothing new: the new key shares the old key's state.
+    expect((await client.sync(contacts)).added).toHaveLength(0);
+    expect(chain().current!.key).not.toBe(chain().previous!.key);
+    expect(chain().current!.state).toBe(chain().previous!.state);
+    // A new contact: the new key gets its own state; the old key's still has four.
+    lab.eas.store.mailbox('alice@contoso.com')!.addItem(contacts, {
+      kind: 'contact',
+      firstName: 'Pat',
+      lastName: 'Lee',
+      email: 'pat@example.org',
+      categories: [],
+    });
+    expect((await client.sync(contacts)).added).toHaveLength(1);
+    expect(chain().previous!.state).toBe(synced);
+    expect(synced.size).toBe(4);
+    expect(chain().current!.state.size).toBe(5);
+  });
+
   it('applies client Add, Change and Delete, without echoing them back', async () => {
     const lab = createLab();
     const { client, id } = await ready(lab);

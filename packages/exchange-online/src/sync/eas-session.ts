@@ -7,6 +7,7 @@ import {
   children,
   textOf,
   type EasClient,
+  type EasClientState,
   type EasFolder,
   type EasItem,
   type EasSyncOptions,
@@ -75,23 +76,32 @@ const CALENDAR = 8;
 const CONTACTS = 9;
 
 export function createEasSession(options: EasSessionOptions): EasSession {
-  const client: EasClient = createEasClient({
-    fetch: options.fetch,
-    url: options.url,
-    authorization: options.authorization,
-    deviceId: options.deviceId,
-    deviceType: 'OutlookService',
-    user: options.user,
-    protocolVersion: options.protocolVersion,
-    userAgent: options.userAgent,
-    deviceModel: 'OutlookService',
-  });
+  return new OnPremSession(options);
+}
 
-  async function run(
+/**
+ * Between runs a session keeps only the EAS client's state (sync keys, policy
+ * key, folders), not the client: a client is a few dozen closures, which a
+ * large lab would hold for every mailbox while it waits for the next sync.
+ * Calls that overlap share one client, as they always did.
+ */
+class OnPremSession implements EasSession {
+  readonly deviceId: string;
+  provisioned = false;
+  private saved: EasClientState | undefined;
+  private client: EasClient | undefined;
+  private users = 0;
+
+  constructor(private readonly options: EasSessionOptions) {
+    this.deviceId = options.deviceId;
+  }
+
+  async run(
     mailbox: CacheMailbox,
     window: { nowMs: number; mailWindowMs: number },
   ): Promise<SyncReport> {
-    const initial = !session.provisioned;
+    const { options } = this;
+    const initial = !this.provisioned;
     const windowStartMs = window.nowMs - window.mailWindowMs;
     const report: SyncReport = {
       initial,
@@ -103,11 +113,12 @@ export function createEasSession(options: EasSessionOptions): EasSession {
       pruned: 0,
       oof: mailbox.oof?.state ?? 'unknown',
     };
+    const client = this.acquire();
     try {
       if (initial) {
         await probeOptions(options);
         await client.provision();
-        session.provisioned = true;
+        this.provisioned = true;
       }
       const { folders } = await client.folderSync();
       applyFolders(mailbox, folders);
@@ -145,6 +156,8 @@ export function createEasSession(options: EasSessionOptions): EasSession {
       mailbox.oof = (await readOof(client, window.nowMs)) ?? mailbox.oof;
     } catch (error) {
       throw syncFailureFrom(error);
+    } finally {
+      this.release();
     }
     report.pruned = pruneMail(mailbox, windowStartMs);
     report.folders = mailbox.folders.length;
@@ -154,25 +167,45 @@ export function createEasSession(options: EasSessionOptions): EasSession {
     return report;
   }
 
-  // `provisioned` is a plain field, written here and read-only to callers (a
-  // getter in the literal would make every session object a hash table).
-  const session: EasSession & { provisioned: boolean } = {
-    deviceId: options.deviceId,
-    provisioned: false,
-    run,
-    async search(query) {
-      try {
-        if (!session.provisioned) {
-          await client.provision();
-          session.provisioned = true;
-        }
-        return await client.search(query);
-      } catch (error) {
-        throw syncFailureFrom(error);
+  async search(query: string): Promise<EasItem[]> {
+    const client = this.acquire();
+    try {
+      if (!this.provisioned) {
+        await client.provision();
+        this.provisioned = true;
       }
-    },
-  };
-  return session;
+      return await client.search(query);
+    } catch (error) {
+      throw syncFailureFrom(error);
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(): EasClient {
+    this.users += 1;
+    const { options } = this;
+    return (this.client ??= createEasClient({
+      fetch: options.fetch,
+      url: options.url,
+      authorization: options.authorization,
+      deviceId: options.deviceId,
+      deviceType: 'OutlookService',
+      user: options.user,
+      protocolVersion: options.protocolVersion,
+      userAgent: options.userAgent,
+      deviceModel: 'OutlookService',
+      ...(this.saved ? { state: this.saved } : {}),
+    }));
+  }
+
+  /** The last call out keeps the client's state, whatever became of the call (keys the server moved on stay moved on). */
+  private release(): void {
+    this.users -= 1;
+    if (this.users > 0 || !this.client) return;
+    this.saved = this.client.exportState();
+    this.client = undefined;
+  }
 }
 
 function itemsFor(mailbox: CacheMailbox, collectionId: string): Map<string, CacheItem> {

@@ -37,8 +37,8 @@ export interface CollectionOptions {
 }
 
 export interface CollectionState {
-  /** Server id -> item version the client holds. */
-  chain: KeyChain<Map<string, number>>;
+  /** Server id -> item version the client holds; states are shared between keys, never changed. */
+  chain: KeyChain<ReadonlyMap<string, number>>;
   options?: CollectionOptions;
 }
 

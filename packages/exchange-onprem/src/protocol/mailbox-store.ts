@@ -206,7 +206,7 @@ export function createMailboxStore(deps: { directory: Directory; clock: Clock })
   for (const user of deps.directory.users()) {
     if (user.mailbox?.location !== 'onprem') continue;
     const owner = { name: user.displayName, email: user.upn };
-    mailboxes.set(user.upn.toLowerCase(), createMailbox(owner, deps.clock, user.mailbox.seed));
+    mailboxes.set(user.upn.toLowerCase(), new StoredMailbox(owner, deps.clock, user.mailbox.seed));
   }
   return {
     mailbox: (upn) => mailboxes.get(upn.trim().toLowerCase()),
@@ -214,25 +214,172 @@ export function createMailboxStore(deps: { directory: Directory; clock: Clock })
   };
 }
 
-function createMailbox(owner: Address, clock: Clock, seed: 'default' | 'empty'): Mailbox {
-  const seeded = seedMailbox(owner, clock.now(), seed);
-  const folders = new Map<string, StoredFolder>();
-  const items = new Map<string, Map<string, StoredItem>>();
-  const listeners = new Set<(change: MailboxChange) => void>();
-  let nextFolder = 1;
-  let nextItem = 1;
-  let messageCounter = 1;
-  let oof: OofSettings = {
-    state: seeded.oof.state === 'enabled' ? 1 : 0,
-    internalReply: seeded.oof.internalReply,
-    externalReply: seeded.oof.externalReply,
-    externalAudience: 'all',
-    bodyType: 'TEXT',
-  };
+/**
+ * One on-prem mailbox. A class rather than a literal of closures: a large lab
+ * holds thousands of these, and a closure per method cost each of them
+ * ~1.5 KB that the shared prototype does not.
+ */
+class StoredMailbox implements Mailbox {
+  readonly upn: string;
+  changeCounter = 0;
+  hierarchyVersion = 1;
+  private readonly folderMap = new Map<string, StoredFolder>();
+  /** Folder id -> its items; made with a folder's first item (most seeded folders stay empty). */
+  private readonly itemMaps = new Map<string, Map<string, StoredItem>>();
+  /** Made with the first listener: most mailboxes never have a waiting Ping. */
+  private listeners: Set<(change: MailboxChange) => void> | undefined;
+  private nextFolder = 1;
+  private nextItem = 1;
+  private messageCounter = 1;
+  private oofSettings: OofSettings;
 
-  function emit(change: MailboxChange): void {
-    mailbox.changeCounter += 1;
-    for (const listener of listeners) {
+  constructor(
+    readonly owner: Address,
+    clock: Clock,
+    seed: 'default' | 'empty',
+  ) {
+    this.upn = owner.email;
+    const seeded = seedMailbox(owner, clock.now(), seed);
+    this.oofSettings = {
+      state: seeded.oof.state === 'enabled' ? 1 : 0,
+      internalReply: seeded.oof.internalReply,
+      externalReply: seeded.oof.externalReply,
+      externalAudience: 'all',
+      bodyType: 'TEXT',
+    };
+    for (const folderSeed of seeded.folders) {
+      const folder = this.addFolder({
+        parentId: '0',
+        displayName: folderSeed.displayName,
+        type: folderSeed.type,
+        itemClass: folderSeed.itemClass,
+        role: folderSeed.role,
+      });
+      for (const seedItem of folderSeed.items) {
+        if (seedItem.kind === 'mail') {
+          this.insert(folder.serverId, storedMail(seedItem, this.messageIdFor()));
+        } else if (seedItem.kind === 'calendar') {
+          this.insert(folder.serverId, storedCalendar(seedItem));
+        } else {
+          this.insert(folder.serverId, storedContact(seedItem));
+        }
+      }
+    }
+  }
+
+  folders(): StoredFolder[] {
+    return [...this.folderMap.values()];
+  }
+
+  folder(serverId: string): StoredFolder | undefined {
+    return this.folderMap.get(serverId);
+  }
+
+  folderByRole(role: FolderRole): StoredFolder | undefined {
+    for (const folder of this.folderMap.values()) if (folder.role === role) return folder;
+    return undefined;
+  }
+
+  items(folderId: string): StoredItem[] {
+    return [...(this.itemMaps.get(folderId)?.values() ?? [])];
+  }
+
+  item(serverId: string): StoredItem | undefined {
+    const folderId = serverId.split(':')[0]!;
+    return this.itemMaps.get(folderId)?.get(serverId);
+  }
+
+  addItem(folderId: string, data: StoredData, extra?: EasElement[]): StoredItem {
+    if (data.kind === 'mail' && !data.messageId) data.messageId = this.messageIdFor();
+    const item = this.insert(folderId, data, extra);
+    this.emit({ kind: 'item-added', folderId, serverId: item.serverId });
+    return item;
+  }
+
+  changeItem(serverId: string, change: (item: StoredItem) => void): StoredItem | undefined {
+    const item = this.item(serverId);
+    if (!item) return undefined;
+    change(item);
+    item.version += 1;
+    this.emit({ kind: 'item-changed', folderId: item.folderId, serverId });
+    return item;
+  }
+
+  deleteItem(serverId: string): boolean {
+    const item = this.item(serverId);
+    if (!item) return false;
+    this.itemMaps.get(item.folderId)!.delete(serverId);
+    this.emit({ kind: 'item-deleted', folderId: item.folderId, serverId });
+    return true;
+  }
+
+  moveItem(serverId: string, destinationFolderId: string): StoredItem | undefined {
+    const item = this.item(serverId);
+    if (!item || !this.folderMap.has(destinationFolderId)) return undefined;
+    if (item.folderId === destinationFolderId) return item;
+    this.itemMaps.get(item.folderId)!.delete(serverId);
+    this.emit({ kind: 'item-deleted', folderId: item.folderId, serverId });
+    const moved = this.insert(destinationFolderId, item.data, item.extra);
+    this.emit({ kind: 'item-added', folderId: destinationFolderId, serverId: moved.serverId });
+    return moved;
+  }
+
+  createFolder(parentId: string, displayName: string, type: number): StoredFolder {
+    const folder = this.addFolder({
+      parentId,
+      displayName,
+      type,
+      itemClass: itemClassOfType(type),
+    });
+    this.hierarchyVersion += 1;
+    this.emit({ kind: 'hierarchy', folderId: folder.serverId });
+    return folder;
+  }
+
+  updateFolder(serverId: string, parentId: string, displayName: string): StoredFolder | undefined {
+    const folder = this.folderMap.get(serverId);
+    if (!folder) return undefined;
+    folder.parentId = parentId;
+    folder.displayName = displayName;
+    folder.version += 1;
+    this.hierarchyVersion += 1;
+    this.emit({ kind: 'hierarchy', folderId: serverId });
+    return folder;
+  }
+
+  deleteFolder(serverId: string): boolean {
+    if (!this.folderMap.has(serverId)) return false;
+    const doomed = [serverId];
+    for (let i = 0; i < doomed.length; i++) {
+      for (const f of this.folderMap.values()) if (f.parentId === doomed[i]) doomed.push(f.serverId);
+    }
+    for (const id of doomed) {
+      this.folderMap.delete(id);
+      this.itemMaps.delete(id);
+    }
+    this.hierarchyVersion += 1;
+    this.emit({ kind: 'hierarchy', folderId: serverId });
+    return true;
+  }
+
+  oof(): OofSettings {
+    return { ...this.oofSettings };
+  }
+
+  setOof(settings: OofSettings): void {
+    this.oofSettings = { ...settings };
+  }
+
+  onChange(listener: (change: MailboxChange) => void): () => void {
+    const listeners = (this.listeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  private emit(change: MailboxChange): void {
+    this.changeCounter += 1;
+    if (!this.listeners) return;
+    for (const listener of this.listeners) {
       try {
         listener(change);
       } catch {
@@ -241,42 +388,42 @@ function createMailbox(owner: Address, clock: Clock, seed: 'default' | 'empty'):
     }
   }
 
-  function addFolder(folder: Omit<StoredFolder, 'serverId' | 'version'>): StoredFolder {
+  private addFolder(folder: Omit<StoredFolder, 'serverId' | 'version'>): StoredFolder {
     // Spelled out, not spread: spread copies made in a loop over varied
     // shapes get a hidden class each in V8, which a large lab pays per item.
-    const serverId = String(nextFolder++);
+    const serverId = String(this.nextFolder++);
     const { parentId, displayName, type, itemClass, role } = folder;
     const stored: StoredFolder =
       role !== undefined
         ? { parentId, displayName, type, itemClass, role, serverId, version: 1 }
         : { parentId, displayName, type, itemClass, serverId, version: 1 };
-    folders.set(stored.serverId, stored);
-    // A folder's item map is made with its first item: most seeded folders
-    // (Drafts, Outbox, Tasks...) stay empty in every mailbox of a large lab.
+    this.folderMap.set(stored.serverId, stored);
     return stored;
   }
 
-  function findItem(serverId: string): StoredItem | undefined {
-    const folderId = serverId.split(':')[0]!;
-    return items.get(folderId)?.get(serverId);
-  }
-
-  const messageIdLocal = owner.email.replace(/[^a-z0-9]/gi, '');
-  const messageIdDomain = owner.email.split('@')[1];
-  function messageIdFor(): string {
+  private messageIdFor(): string {
     // Joined into one flat string: a template would keep a chain of pieces
     // per id, for every message of every mailbox of a large lab.
-    return ['<lab-', messageCounter++, '.', messageIdLocal, '@', messageIdDomain, '>'].join('');
+    const email = this.owner.email;
+    return [
+      '<lab-',
+      this.messageCounter++,
+      '.',
+      email.replace(/[^a-z0-9]/gi, ''),
+      '@',
+      email.split('@')[1],
+      '>',
+    ].join('');
   }
 
-  function insert(folderId: string, data: StoredData, extra: EasElement[] = none()): StoredItem {
-    let folderItems = items.get(folderId);
+  private insert(folderId: string, data: StoredData, extra: EasElement[] = none()): StoredItem {
+    let folderItems = this.itemMaps.get(folderId);
     if (!folderItems) {
-      if (!folders.has(folderId)) throw new Error(`no folder ${folderId}`);
-      items.set(folderId, (folderItems = new Map()));
+      if (!this.folderMap.has(folderId)) throw new Error(`no folder ${folderId}`);
+      this.itemMaps.set(folderId, (folderItems = new Map()));
     }
     const item: StoredItem = {
-      serverId: `${folderId}:${nextItem++}`,
+      serverId: `${folderId}:${this.nextItem++}`,
       folderId,
       version: 1,
       data,
@@ -285,108 +432,4 @@ function createMailbox(owner: Address, clock: Clock, seed: 'default' | 'empty'):
     folderItems.set(item.serverId, item);
     return item;
   }
-
-  for (const folderSeed of seeded.folders) {
-    const folder = addFolder({
-      parentId: '0',
-      displayName: folderSeed.displayName,
-      type: folderSeed.type,
-      itemClass: folderSeed.itemClass,
-      role: folderSeed.role,
-    });
-    for (const seedItem of folderSeed.items) {
-      if (seedItem.kind === 'mail') {
-        insert(folder.serverId, storedMail(seedItem, messageIdFor()));
-      } else if (seedItem.kind === 'calendar') {
-        insert(folder.serverId, storedCalendar(seedItem));
-      } else {
-        insert(folder.serverId, storedContact(seedItem));
-      }
-    }
-  }
-
-  // The counters are plain fields, written here and read-only to callers: a
-  // getter in an object literal makes V8 keep the object as a hash table,
-  // ~0.8 KB more for each mailbox of a large lab.
-  const mailbox: Mailbox & { changeCounter: number; hierarchyVersion: number } = {
-    upn: owner.email,
-    owner,
-    changeCounter: 0,
-    hierarchyVersion: 1,
-    folders: () => [...folders.values()],
-    folder: (serverId) => folders.get(serverId),
-    folderByRole: (role) => [...folders.values()].find((f) => f.role === role),
-    items: (folderId) => [...(items.get(folderId)?.values() ?? [])],
-    item: findItem,
-    addItem(folderId, data, extra) {
-      if (data.kind === 'mail' && !data.messageId) data.messageId = messageIdFor();
-      const item = insert(folderId, data, extra);
-      emit({ kind: 'item-added', folderId, serverId: item.serverId });
-      return item;
-    },
-    changeItem(serverId, change) {
-      const item = findItem(serverId);
-      if (!item) return undefined;
-      change(item);
-      item.version += 1;
-      emit({ kind: 'item-changed', folderId: item.folderId, serverId });
-      return item;
-    },
-    deleteItem(serverId) {
-      const item = findItem(serverId);
-      if (!item) return false;
-      items.get(item.folderId)!.delete(serverId);
-      emit({ kind: 'item-deleted', folderId: item.folderId, serverId });
-      return true;
-    },
-    moveItem(serverId, destinationFolderId) {
-      const item = findItem(serverId);
-      if (!item || !folders.has(destinationFolderId)) return undefined;
-      if (item.folderId === destinationFolderId) return item;
-      items.get(item.folderId)!.delete(serverId);
-      emit({ kind: 'item-deleted', folderId: item.folderId, serverId });
-      const moved = insert(destinationFolderId, item.data, item.extra);
-      emit({ kind: 'item-added', folderId: destinationFolderId, serverId: moved.serverId });
-      return moved;
-    },
-    createFolder(parentId, displayName, type) {
-      const folder = addFolder({ parentId, displayName, type, itemClass: itemClassOfType(type) });
-      mailbox.hierarchyVersion += 1;
-      emit({ kind: 'hierarchy', folderId: folder.serverId });
-      return folder;
-    },
-    updateFolder(serverId, parentId, displayName) {
-      const folder = folders.get(serverId);
-      if (!folder) return undefined;
-      folder.parentId = parentId;
-      folder.displayName = displayName;
-      folder.version += 1;
-      mailbox.hierarchyVersion += 1;
-      emit({ kind: 'hierarchy', folderId: serverId });
-      return folder;
-    },
-    deleteFolder(serverId) {
-      if (!folders.has(serverId)) return false;
-      const doomed = [serverId];
-      for (let i = 0; i < doomed.length; i++) {
-        for (const f of folders.values()) if (f.parentId === doomed[i]) doomed.push(f.serverId);
-      }
-      for (const id of doomed) {
-        folders.delete(id);
-        items.delete(id);
-      }
-      mailbox.hierarchyVersion += 1;
-      emit({ kind: 'hierarchy', folderId: serverId });
-      return true;
-    },
-    oof: () => ({ ...oof }),
-    setOof(settings) {
-      oof = { ...settings };
-    },
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  return mailbox;
 }

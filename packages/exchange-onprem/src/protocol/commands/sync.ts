@@ -103,7 +103,10 @@ interface CollectionWork {
   syncKey: string;
   folder?: StoredFolder;
   state?: CollectionState;
-  held?: Map<string, number>;
+  /** Server id -> version the client holds; the key's own state until {@link ownHeld} copies it. */
+  held?: ReadonlyMap<string, number>;
+  /** Whether `held` is this request's copy (see {@link ownHeld}). */
+  ownsHeld?: boolean;
   options?: CollectionOptions;
   getChanges: boolean;
   /** Status decided before any work (3, 4, 12). */
@@ -247,13 +250,13 @@ function prepareCollection(collection: EasElement, ctx: CommandContext): Collect
     state = { chain: {} };
     ctx.device.collections.set(collectionId, state);
     work.state = state;
-    work.held = new Map();
+    work.held = NOTHING_HELD;
     work.getChanges = false;
   } else {
     const held = state ? stateForKey(state.chain, syncKey) : undefined;
     if (!state || !held) return { ...work, status: 3 };
     work.state = state;
-    work.held = new Map(held);
+    work.held = held;
   }
   const options = parseCollectionOptions(collection, state.options, ctx);
   if (!validOptions(options)) return { ...work, status: 4 };
@@ -269,12 +272,27 @@ function renderOptions(options: CollectionOptions, ctx: CommandContext): RenderO
   };
 }
 
+/**
+ * The versions the client holds, as this request's own copy: a key's state is
+ * copied only when the request changes it, so a sync without changes (the
+ * common one) leaves the old and new key sharing one map.
+ */
+function ownHeld(work: CollectionWork): Map<string, number> {
+  if (!work.ownsHeld) {
+    work.held = new Map(work.held);
+    work.ownsHeld = true;
+  }
+  return work.held as Map<string, number>;
+}
+
+/** The state of a new key: one map for every collection of every device, never changed (see {@link ownHeld}). */
+const NOTHING_HELD: ReadonlyMap<string, number> = new Map();
+
 /** Applies the client's Commands; returns the Responses children. */
 function processClientCommands(work: CollectionWork, ctx: CommandContext): EasElement[] {
   const commands = child(work.request, 'AirSync:Commands');
   if (!commands || work.status !== undefined || !work.folder || !work.held) return [];
   const folder = work.folder;
-  const held = work.held;
   const responses: EasElement[] = [];
   const readOnly = seesQuarantineOnly(ctx);
   const nowMs = ctx.clock.now();
@@ -294,7 +312,7 @@ function processClientCommands(work: CollectionWork, ctx: CommandContext): EasEl
             nowMs,
           });
           const item = ctx.mailbox.addItem(folder.serverId, data, extra);
-          held.set(item.serverId, item.version);
+          ownHeld(work).set(item.serverId, item.version);
           responses.push(addResponse(clientId, item.serverId, 1));
         } catch (error) {
           if (!(error instanceof ConversionError)) throw error;
@@ -326,7 +344,7 @@ function processClientCommands(work: CollectionWork, ctx: CommandContext): EasEl
             it.data = next.data;
             it.extra = next.extra;
           })!;
-          held.set(serverId, changed.version);
+          ownHeld(work).set(serverId, changed.version);
         } catch (error) {
           if (!(error instanceof ConversionError)) throw error;
           responses.push(
@@ -351,7 +369,7 @@ function processClientCommands(work: CollectionWork, ctx: CommandContext): EasEl
           deleted.serverId !== folder.serverId;
         if (move) ctx.mailbox.moveItem(serverId, deleted.serverId);
         else ctx.mailbox.deleteItem(serverId);
-        held.delete(serverId);
+        ownHeld(work).delete(serverId);
         break;
       }
       case 'AirSync:Fetch': {
@@ -426,7 +444,6 @@ function respondCollection(
       sent: 0,
     };
   }
-  const held = work.held!;
   const commands: EasElement[] = [];
   let more = false;
   if (work.getChanges) {
@@ -436,11 +453,11 @@ function respondCollection(
     const ordered: Array<() => void> = [
       ...changes.deletes.map((id) => () => {
         commands.push(el('AirSync:Delete', el('AirSync:ServerId', id)));
-        held.delete(id);
+        ownHeld(work).delete(id);
       }),
       ...changes.softDeletes.map((id) => () => {
         commands.push(el('AirSync:SoftDelete', el('AirSync:ServerId', id)));
-        held.delete(id);
+        ownHeld(work).delete(id);
       }),
       ...changes.changes.map((item: StoredItem) => () => {
         commands.push(
@@ -450,7 +467,7 @@ function respondCollection(
             el('AirSync:ApplicationData', renderItem(item, render)),
           ),
         );
-        held.set(item.serverId, item.version);
+        ownHeld(work).set(item.serverId, item.version);
       }),
       ...changes.adds.map((item: StoredItem) => () => {
         commands.push(
@@ -460,7 +477,7 @@ function respondCollection(
             el('AirSync:ApplicationData', renderItem(item, render)),
           ),
         );
-        held.set(item.serverId, item.version);
+        ownHeld(work).set(item.serverId, item.version);
       }),
     ];
     ordered.slice(0, Math.max(0, limit)).forEach((apply) => apply());
@@ -469,7 +486,8 @@ function respondCollection(
   const newKey = nextSyncKey(ctx.device);
   const previousState =
     work.syncKey === '0' ? undefined : stateForKey(work.state!.chain, work.syncKey);
-  advanceChain(work.state!.chain, work.syncKey, previousState, newKey, held);
+  // Nothing changed: the new key shares the old key's state (never changed in place).
+  advanceChain(work.state!.chain, work.syncKey, previousState, newKey, work.held!);
   return {
     element: el(
       'AirSync:Collection',
