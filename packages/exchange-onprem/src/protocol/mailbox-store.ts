@@ -351,7 +351,8 @@ class StoredMailbox implements Mailbox {
     if (!this.folderMap.has(serverId)) return false;
     const doomed = [serverId];
     for (let i = 0; i < doomed.length; i++) {
-      for (const f of this.folderMap.values()) if (f.parentId === doomed[i]) doomed.push(f.serverId);
+      for (const f of this.folderMap.values())
+        if (f.parentId === doomed[i]) doomed.push(f.serverId);
     }
     for (const id of doomed) {
       this.folderMap.delete(id);
