@@ -378,4 +378,34 @@ describe('EAS client against a fake server', () => {
     expect(next.added.map((i) => i.serverId)).toEqual(['1:3', '1:4', '1:5']);
     expect(server.state.requests.filter((r) => r.line.cmd === 'Provision')).toHaveLength(2);
   });
+
+  it('shares the folders of exported states as frozen objects, and freezes copies of those it is given', async () => {
+    const { client, server } = setup();
+    await client.provision();
+    const { folders } = await client.folderSync();
+    const first = client.exportState().folders!;
+    const second = client.exportState().folders!;
+    expect(first).not.toBe(second);
+    expect(first[0]).toBe(second[0]);
+    expect(first.every((f) => Object.isFrozen(f))).toBe(true);
+    expect(() => {
+      (first[0] as { displayName: string }).displayName = 'Renamed';
+    }).toThrow(TypeError);
+    // What folderSync answers stays the caller's own to change.
+    folders[0]!.displayName = 'Mine';
+    expect(client.exportState().folders![0]!.displayName).not.toBe('Mine');
+    // A state given with plain folders: the client keeps frozen copies, so a later change by the giver does not reach it.
+    const given = { ...client.exportState(), folders: first.map((f) => ({ ...f })) };
+    const resumed = createEasClient({
+      fetch: server.fetch,
+      url: URL_,
+      authorization: () => 'Bearer good',
+      deviceId: 'OutlookService',
+      deviceType: 'OutlookService',
+      state: given,
+    });
+    given.folders[0]!.displayName = 'Changed by the giver';
+    expect(resumed.exportState().folders![0]!.displayName).toBe(first[0]!.displayName);
+    expect(Object.isFrozen(resumed.exportState().folders![0])).toBe(true);
+  });
 });

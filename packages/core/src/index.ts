@@ -32,3 +32,4 @@ export * from './trace-export.js';
 export * from './fault-catalogue.js';
 export * from './jwks.js';
 export * from './lazy-module.js';
+export * from './text-sharer.js';

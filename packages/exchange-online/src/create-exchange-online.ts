@@ -201,7 +201,7 @@ function snapshotOf(mailbox: CacheMailbox): CloudCacheSnapshot {
     items: itemCount(mailbox),
     ...(mail.length > 0 ? { oldestMailMs: Math.min(...mail) } : {}),
     ...(mailbox.oof ? { oof: mailbox.oof.state } : {}),
-    searches: [...mailbox.searches.values()].map((s) => ({
+    searches: [...(mailbox.searches?.values() ?? [])].map((s) => ({
       query: s.query,
       atMs: s.atMs,
       results: s.items.length,

@@ -276,12 +276,12 @@ export function createEasClient(options: EasClientOptions): EasClient {
       const list = child(root, 'FolderHierarchy:Changes');
       for (const change of list?.children ?? []) {
         if (change.tag === 'FolderHierarchy:Add' || change.tag === 'FolderHierarchy:Update') {
-          const folder: EasFolder = {
+          const folder: EasFolder = Object.freeze({
             serverId: textOf(change, 'FolderHierarchy:ServerId') ?? '',
             parentId: textOf(change, 'FolderHierarchy:ParentId') ?? '0',
             displayName: textOf(change, 'FolderHierarchy:DisplayName') ?? '',
             type: Number(textOf(change, 'FolderHierarchy:Type') ?? 1),
-          };
+          });
           const at = folders.findIndex((f) => f.serverId === folder.serverId);
           if (at >= 0) folders[at] = folder;
           else folders.push(folder);
@@ -744,7 +744,11 @@ function cloneState(state: EasClientState): EasClientState {
   const copy: EasClientState = { syncKeys: { ...state.syncKeys } };
   if (state.policyKey !== undefined) copy.policyKey = state.policyKey;
   if (state.folderSyncKey !== undefined) copy.folderSyncKey = state.folderSyncKey;
-  if (state.folders !== undefined) copy.folders = state.folders.map((f) => ({ ...f }));
+  // The folders of a state are frozen, so a state and its copies share them
+  // (a client of a large lab keeps its hierarchy once, not once per copy).
+  if (state.folders !== undefined) {
+    copy.folders = state.folders.map((f) => (Object.isFrozen(f) ? f : Object.freeze({ ...f })));
+  }
   return copy;
 }
 

@@ -30,7 +30,7 @@ export interface EasClientState {
   policyKey?: string;
   /** FolderSync SyncKey ('0' or absent before the first FolderSync). */
   folderSyncKey?: string;
-  /** The folder hierarchy as of folderSyncKey. */
+  /** The folder hierarchy as of folderSyncKey; frozen objects, shared by the copies of a state. */
   folders?: EasFolder[];
   /** Sync SyncKey per collection id. */
   syncKeys: Record<string, string>;

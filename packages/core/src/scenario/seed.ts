@@ -174,12 +174,14 @@ export function seedMailbox(
   if (seed === 'empty') return { folders, oof };
   const byRole = (role: FolderRole): FolderSeed => folders.find((f) => f.role === role)!;
 
+  // One recipient list for the whole inbox, frozen like the shared addresses.
+  const toOwner = Object.freeze([owner]) as unknown as Address[];
   SEEDED_MAIL_AGES_DAYS.forEach((ageDays, i) => {
     byRole('inbox').items.push({
       kind: 'mail',
       subject: SUBJECTS[i]!,
       from: i % 3 === 0 ? COLLEAGUE : CONTOSO_IT,
-      to: [owner],
+      to: toOwner,
       receivedMs: Math.round(nowMs - ageDays * DAY),
       bodyText: SEEDED_MAIL_BODIES[i]!,
       read: ageDays > 3,

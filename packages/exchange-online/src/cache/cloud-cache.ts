@@ -3,29 +3,7 @@
  * creates it, step 19 fills it, step 20 serves from it). Mail older than the
  * cache window is never kept; calendar and contacts are kept whole.
  */
-
-/** Longest value a cache shares; longer ones (most bodies) stay per item. */
-const SHARED_TEXT_MAX_CHARS = 1024;
-/** Distinct values a cache remembers; once full, new values are simply kept per item. */
-const SHARED_TEXT_MAX_ENTRIES = 20_000;
-
-/**
- * Gives one copy of each value many cached items repeat. Every value decoded
- * from WBXML is a fresh string, so 10,000 mailboxes holding the same seeded
- * sender, message class or time-zone blob held 10,000 copies of each. Each
- * cloud cache has its own table (gone with its lab), bounded: it remembers the
- * first {@link SHARED_TEXT_MAX_ENTRIES} distinct values and never evicts.
- */
-function createTextSharer(): (value: string) => string {
-  const known = new Map<string, string>();
-  return (value) => {
-    if (value.length > SHARED_TEXT_MAX_CHARS) return value;
-    const copy = known.get(value);
-    if (copy !== undefined) return copy;
-    if (known.size < SHARED_TEXT_MAX_ENTRIES) known.set(value, value);
-    return value;
-  };
-}
+import { createTextSharer } from '@hma-lab/core';
 
 /** A folder of the on-prem hierarchy (FolderSync). */
 export interface CacheFolder {
@@ -73,7 +51,8 @@ export interface CacheMailbox {
   items: Map<string, Map<string, CacheItem>>;
   oof?: OofState;
   lastSyncAtMs?: number;
-  searches: Map<string, SearchEntry>;
+  /** Made with the first search: most mailboxes of a large lab are never searched. */
+  searches?: Map<string, SearchEntry>;
 }
 
 export interface CloudCache {
@@ -86,7 +65,7 @@ export interface CloudCache {
   ): { mailbox: CacheMailbox; created: boolean };
   delete(upn: string): boolean;
   all(): CacheMailbox[];
-  /** The cache's copy of a value its items repeat (see createTextSharer). */
+  /** The cache's copy of a value its items repeat (core's createTextSharer: one table per cache). */
   shareText(value: string): string;
 }
 
@@ -104,7 +83,6 @@ export function createCloudCache(): CloudCache {
         createdAtMs: nowMs,
         folders: [],
         items: new Map(),
-        searches: new Map(),
       };
       map.set(upn.toLowerCase(), mailbox);
       return { mailbox, created: true };

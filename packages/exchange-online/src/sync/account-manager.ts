@@ -393,8 +393,10 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
   }
 
   function pruneSearches(mailbox: CacheMailbox): void {
-    for (const [q, entry] of mailbox.searches) {
-      if (clock.now() - entry.atMs >= config.searchCacheTtlMs) mailbox.searches.delete(q);
+    const searches = mailbox.searches;
+    if (!searches) return;
+    for (const [q, entry] of searches) {
+      if (clock.now() - entry.atMs >= config.searchCacheTtlMs) searches.delete(q);
     }
   }
 
@@ -592,7 +594,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
         });
       }
       const normalized = query.trim().toLowerCase();
-      const hit = mailbox.searches.get(normalized);
+      const hit = mailbox.searches?.get(normalized);
       if (hit && clock.now() - hit.atMs < config.searchCacheTtlMs) {
         return { items: hit.items, cached: true };
       }
@@ -619,7 +621,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
       const items = found.map((item) =>
         toCacheItem(item, item.collectionId, clock.now(), cache.shareText),
       );
-      mailbox.searches.set(normalized, { query, atMs: clock.now(), items });
+      (mailbox.searches ??= new Map()).set(normalized, { query, atMs: clock.now(), items });
       event('exo.search.cached', `kept ${items.length} on-prem search results for ${upn}`, {
         upn,
         query,

@@ -120,7 +120,10 @@ class OnPremSession implements EasSession {
         await client.provision();
         this.provisioned = true;
       }
-      const { folders } = await client.folderSync();
+      await client.folderSync();
+      // The client's own (frozen) folder objects: the cache and the state
+      // kept between syncs then hold one hierarchy between them.
+      const folders = client.exportState().folders ?? [];
       applyFolders(mailbox, folders);
       const plan: Array<[number, EasSyncOptions]> = [
         [
@@ -218,12 +221,7 @@ function itemsFor(mailbox: CacheMailbox, collectionId: string): Map<string, Cach
 }
 
 function applyFolders(mailbox: CacheMailbox, folders: EasFolder[]): void {
-  mailbox.folders = folders.map((f) => ({
-    serverId: f.serverId,
-    parentId: f.parentId,
-    displayName: f.displayName,
-    type: f.type,
-  }));
+  mailbox.folders = folders;
   const known = new Set(folders.map((f) => f.serverId));
   for (const id of [...mailbox.items.keys()]) if (!known.has(id)) mailbox.items.delete(id);
 }
@@ -250,8 +248,8 @@ export function toCacheItem(
   const data = JSON.parse(JSON.stringify(item.data)) as Record<string, string>;
   for (const key in data) data[key] = shareText(data[key]!);
   return {
-    serverId: item.serverId,
-    collectionId: item.collectionId || collectionId,
+    serverId: shareText(item.serverId),
+    collectionId: shareText(item.collectionId || collectionId),
     class: kind,
     data,
     ...(item.body !== undefined ? { body: shareText(item.body) } : {}),
