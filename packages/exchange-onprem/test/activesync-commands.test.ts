@@ -220,6 +220,9 @@ describe('ActiveSync commands', () => {
       firstName: 'Pat',
       lastName: 'Lee',
       email: 'pat@example.org',
+      company: 'Fabrikam',
+      jobTitle: 'Buyer',
+      mobilePhone: '+1 555 0100',
       categories: [],
     });
     expect((await client.sync(contacts)).added).toHaveLength(1);
