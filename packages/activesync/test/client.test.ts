@@ -5,6 +5,7 @@ import {
   el,
   textOf,
   type EasClientOptions,
+  type EasClientState,
 } from '@hma-lab/activesync';
 import { createFakeEasServer } from './support/fake-eas-server.js';
 
@@ -22,6 +23,18 @@ function setup(overrides: Partial<EasClientOptions> = {}) {
     ...overrides,
   });
   return { server, client, state: server.state };
+}
+
+/** A second client of the same device on the same server, resuming from `state`. */
+function resumeOn(server: ReturnType<typeof createFakeEasServer>, state: EasClientState) {
+  return createEasClient({
+    fetch: server.fetch,
+    url: URL_,
+    authorization: () => 'Bearer good',
+    deviceId: 'OutlookService',
+    deviceType: 'OutlookService',
+    state,
+  });
 }
 
 describe('EAS client against a fake server', () => {
@@ -366,14 +379,7 @@ describe('EAS client against a fake server', () => {
     });
     saved.syncKeys['1'] = 'tampered-copy'; // exported state is a copy
     expect(client.exportState().syncKeys['1']).not.toBe('tampered-copy');
-    const resumed = createEasClient({
-      fetch: server.fetch,
-      url: URL_,
-      authorization: () => 'Bearer good',
-      deviceId: 'OutlookService',
-      deviceType: 'OutlookService',
-      state: client.exportState(),
-    });
+    const resumed = resumeOn(server, client.exportState());
     const next = await resumed.syncAll('1', { windowSize: 2 });
     expect(next.added.map((i) => i.serverId)).toEqual(['1:3', '1:4', '1:5']);
     expect(server.state.requests.filter((r) => r.line.cmd === 'Provision')).toHaveLength(2);
@@ -396,14 +402,7 @@ describe('EAS client against a fake server', () => {
     expect(client.exportState().folders![0]!.displayName).not.toBe('Mine');
     // A state given with plain folders: the client keeps frozen copies, so a later change by the giver does not reach it.
     const given = { ...client.exportState(), folders: first.map((f) => ({ ...f })) };
-    const resumed = createEasClient({
-      fetch: server.fetch,
-      url: URL_,
-      authorization: () => 'Bearer good',
-      deviceId: 'OutlookService',
-      deviceType: 'OutlookService',
-      state: given,
-    });
+    const resumed = resumeOn(server, given);
     given.folders[0]!.displayName = 'Changed by the giver';
     expect(resumed.exportState().folders![0]!.displayName).toBe(first[0]!.displayName);
     expect(Object.isFrozen(resumed.exportState().folders![0])).toBe(true);
