@@ -486,7 +486,7 @@ function respondCollection(
   const newKey = nextSyncKey(ctx.device);
   const previousState =
     work.syncKey === '0' ? undefined : stateForKey(work.state!.chain, work.syncKey);
-  // Nothing changed: the new key shares the old key's state (never changed in place).
+  // When nothing changed, the new key shares the old key's state (states are never changed in place).
   advanceChain(work.state!.chain, work.syncKey, previousState, newKey, work.held!);
   return {
     element: el(
