@@ -46,7 +46,8 @@ export interface CacheMailbox {
   upn: string;
   accountId: string;
   createdAtMs: number;
-  folders: CacheFolder[];
+  /** Frozen: the ActiveSync client's own folder objects, shared with its saved state. */
+  folders: ReadonlyArray<Readonly<CacheFolder>>;
   /** Items per collection id. */
   items: Map<string, Map<string, CacheItem>>;
   oof?: OofState;
