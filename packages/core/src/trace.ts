@@ -294,6 +294,24 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     return body;
   }
 
+  /**
+   * One body of an exchange as recorded (secrets redacted into `secrets`), and
+   * the tokens it carries (into `tokens`). A JSON or form body is parsed once,
+   * for both.
+   */
+  function recordBody(
+    buffer: Buffer | undefined,
+    contentType: string | undefined,
+    where: string,
+    secrets: TraceSecret[],
+    tokens: TraceToken[],
+  ): TraceBody | undefined {
+    const parsed: ParsedBody = {};
+    const body = bodyOf(buffer, contentType, secrets, where, parsed);
+    collectBodyTokens(buffer, contentType, where, tokens, parsed);
+    return body;
+  }
+
   const recorder: TraceRecorder = {
     enabled,
     entries(filter) {
@@ -342,30 +360,19 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
           const responseHeaders = cleanResponseHeaders(end.responseHeaders, tokens);
           const requestType = requestHeaders['content-type'];
           const responseType = first(responseHeaders['content-type']);
-          // JSON and form bodies are parsed once, for redaction and for their tokens.
-          const requestParsed: ParsedBody = {};
-          const responseParsed: ParsedBody = {};
-          const requestBody = bodyOf(
+          const requestBody = recordBody(
             end.requestBody,
             requestType,
-            secrets,
             'request.body',
-            requestParsed,
-          );
-          const responseBody = bodyOf(
-            end.responseBody,
-            responseType,
             secrets,
-            'response.body',
-            responseParsed,
+            tokens,
           );
-          collectBodyTokens(end.requestBody, requestType, 'request.body', tokens, requestParsed);
-          collectBodyTokens(
+          const responseBody = recordBody(
             end.responseBody,
             responseType,
             'response.body',
+            secrets,
             tokens,
-            responseParsed,
           );
           const exchange: TraceExchange = {
             kind: 'exchange',

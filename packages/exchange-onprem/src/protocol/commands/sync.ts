@@ -135,11 +135,15 @@ function cachedCollections(cached: EasElement, ctx: CommandContext): EasElement[
 
 /** The request a (possibly empty or partial) Sync stands for, or a top-level Status. */
 function effectiveRequest(request: EasElement | undefined, ctx: CommandContext): EasElement {
-  const kept = ctx.device.lastSyncRequest;
-  const cached = kept && decodeWbxml(kept);
+  // The kept request is decoded only for the empty and partial requests that reuse it.
+  const lastRequest = (): EasElement | undefined => {
+    const kept = ctx.device.lastSyncRequest;
+    return kept && decodeWbxml(kept);
+  };
   const canReuse = atLeast(ctx.protocolVersion, '12.1');
   if (!request) {
     if (!canReuse) throw new EasStatusError(4, 'empty Sync request before 12.1');
+    const cached = lastRequest();
     if (!cached) throw new EasStatusError(13, 'empty Sync request and no cached request');
     return el(
       'AirSync:Sync',
@@ -150,6 +154,7 @@ function effectiveRequest(request: EasElement | undefined, ctx: CommandContext):
   const given = child(request, 'AirSync:Collections');
   const partial = child(request, 'AirSync:Partial') !== undefined;
   if ((!given || partial) && canReuse) {
+    const cached = lastRequest();
     if (!cached) throw new EasStatusError(13, 'partial Sync request and no cached request');
     // Only top-level elements (Wait, HeartbeatInterval, WindowSize), or Partial:
     // the cached collections, replaced by any the request names.
