@@ -38,6 +38,15 @@ describe('ActiveSync edge cases', () => {
     expect(child(c, 'AirSync:Commands')!.children).toHaveLength(2);
   });
 
+  it('answers an empty Sync before 12.1 with Status 4, even with a request kept', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab, { protocolVersion: '12.0' });
+    await client.sync(id(2), { windowSize: 2 });
+    const empty = await client.command('Sync');
+    expect(empty.status).toBe(200);
+    expect(textOf(empty.body!, 'AirSync:Status')).toBe('4');
+  });
+
   it('holds a hanging Sync (Wait) until mail arrives, and validates its range', async () => {
     const lab = createLab();
     const { client, id } = await ready(lab);
