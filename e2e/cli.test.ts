@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,6 +175,41 @@ describe('hma-lab CLI', () => {
     expect(await stop(child)).toBe(0);
   }, 30_000);
 
+  (process.platform === 'linux' ? it : it.skip)(
+    "up gives every helper thread (thread pool, V8 workers) a lower priority than its event loop's",
+    async () => {
+      const { child, ready } = await startUp(['--http'], { HMA_LAB_HELPER_NICE: undefined });
+      try {
+        expect(ready.ready).toBe(true);
+        const nice = threadNiceValues(child.pid!);
+        expect(nice.get(child.pid!)).toBe(0);
+        const helpers = [...nice].filter(([tid]) => tid !== child.pid).map(([, value]) => value);
+        // At least the thread pool (2 threads on a small machine) and V8's workers.
+        expect(helpers.length).toBeGreaterThanOrEqual(2);
+        expect(new Set(helpers)).toEqual(new Set([10]));
+      } finally {
+        expect(await stop(child)).toBe(0);
+      }
+    },
+    30_000,
+  );
+
+  it('up refuses a helper priority that is not 0–19, before starting anything', async () => {
+    const saved = process.env.HMA_LAB_HELPER_NICE;
+    process.env.HMA_LAB_HELPER_NICE = 'low';
+    try {
+      const { out, err, output } = capture();
+      expect(await main(['up', '--http', '--front-door-port', '0'], output)).toBe(2);
+      expect(out).toEqual([]);
+      expect(err).toEqual([
+        'hma-lab: HMA_LAB_HELPER_NICE must be a whole number from 0 to 19 (0 leaves the threads alone), not "low"',
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.HMA_LAB_HELPER_NICE;
+      else process.env.HMA_LAB_HELPER_NICE = saved;
+    }
+  });
+
   it('up serves HTTPS with a local CA: a Node client trusting the printed CA completes flow A', async () => {
     const tlsDir = mkdtempSync(join(tmpdir(), 'hma-lab-tls-'));
     const { child, ready } = await startUp(['--tls-dir', tlsDir]);
@@ -218,6 +253,7 @@ interface Ready {
 
 async function startUp(
   args: string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ child: ChildProcessWithoutNullStreams; ready: Ready }> {
   const child = spawn(
     process.execPath,
@@ -233,7 +269,11 @@ async function startUp(
     ],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, HMA_LAB_HOME: mkdtempSync(join(tmpdir(), 'hma-lab-home-')) },
+      env: {
+        ...process.env,
+        HMA_LAB_HOME: mkdtempSync(join(tmpdir(), 'hma-lab-home-')),
+        ...env,
+      },
     },
   );
   const line = await new Promise<string>((resolve, reject) => {
@@ -248,6 +288,18 @@ async function startUp(
     child.on('exit', (code) => reject(new Error(`exited early with ${code}: ${errors}`)));
   });
   return { child, ready: JSON.parse(line) as Ready };
+}
+
+/** Each thread's nice value (Linux /proc; the 19th field of a task's stat line). */
+function threadNiceValues(pid: number): Map<number, number> {
+  const values = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    values.set(Number(tid), Number(fields[16]));
+  }
+  return values;
 }
 
 function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {

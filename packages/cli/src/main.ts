@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtInScenario, builtInScenarioNames, hostsForScenario } from '@hma-lab/core';
+import { lowerHelperThreadPriority } from '@hma-lab/lab';
 import { checkCommand } from './check-command.js';
 import { renderComparison } from './compare-command.js';
 import { flowCommand, type Output } from './flow-command.js';
@@ -18,6 +19,19 @@ function portNumber(value: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new InvalidArgumentError('expected a port number (0 = any free port)');
   return port;
+}
+
+/**
+ * A running lab serves load: its helper threads yield to the event loop
+ * (`HMA_LAB_HELPER_NICE`, see docs/decisions/0003-helper-thread-priority.md).
+ */
+async function favourEventLoop(): Promise<void> {
+  try {
+    await lowerHelperThreadPriority();
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -129,6 +143,7 @@ export async function main(argv: string[], output: Output): Promise<number> {
           process.once('SIGTERM', stop);
           let lab: Awaited<ReturnType<typeof upCommand>>;
           try {
+            await favourEventLoop();
             lab = await upCommand(opts, output);
           } catch (error) {
             process.off('SIGINT', stop);

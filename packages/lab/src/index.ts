@@ -21,3 +21,4 @@ export { formatStep, formatRun } from './format.js';
 export { labMatchers } from './testing.js';
 export type { StepExpectation, TokenExpectation } from './testing.js';
 export { createFrontDoorFetch } from './front-door-fetch.js';
+export { lowerHelperThreadPriority, DEFAULT_HELPER_NICE } from './helper-threads.js';
