@@ -50,6 +50,7 @@ export function createServiceApp(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (deps.trace.enabled) captureResponseBodies(app);
   app.use(traceExchange(party, deps));
   app.use(readBody(options.bodyLimitBytes ?? 1_048_576, options.parseBody ?? true));
   return app;
@@ -89,6 +90,58 @@ export function requestHost(req: Request): string {
   return (req.get(LAB_HEADERS.host) ?? req.get('host') ?? '').toLowerCase();
 }
 
+/** Where a traced response's body goes as it is written, and how its exchange ends. */
+interface ResponseCapture {
+  chunks: Buffer[];
+  finish(error?: string): void;
+}
+
+const CAPTURE = Symbol('hma-lab.response-capture');
+type CapturedResponse = Response & { [CAPTURE]?: ResponseCapture };
+
+/**
+ * Gives the app's own response prototype a `write` and an `end` that copy
+ * what a traced response sends before passing it on; `end` also completes
+ * the exchange. On the prototype rather than on each response: replacing
+ * methods of every response object kept each response, and all it refers to,
+ * alive through young-generation collections (docs/benchmarks.md). The
+ * originals are looked up on each call, through the prototype's parent, so a
+ * transport that re-parents the app's prototypes (light-my-request) is followed.
+ */
+function captureResponseBodies(app: express.Express): void {
+  const own = app.response as CapturedResponse;
+  const parent = Object.getPrototypeOf(own) as Response;
+  type Write = (this: CapturedResponse, ...args: unknown[]) => boolean;
+  type End = (this: CapturedResponse, ...args: unknown[]) => CapturedResponse;
+  own.write = function tracedWrite(this: CapturedResponse, ...args: unknown[]) {
+    const capture = this[CAPTURE];
+    if (capture) captureChunk(capture.chunks, args[0], args[1]);
+    return (parent.write as unknown as Write).apply(this, args);
+  } as Response['write'];
+  own.end = function tracedEnd(this: CapturedResponse, ...args: unknown[]) {
+    const capture = this[CAPTURE];
+    if (capture) {
+      captureChunk(capture.chunks, args[0], args[1]);
+      capture.finish();
+    }
+    return (parent.end as unknown as End).apply(this, args);
+  } as Response['end'];
+}
+
+function captureChunk(chunks: Buffer[], chunk: unknown, encoding: unknown): void {
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+  chunks.push(
+    Buffer.isBuffer(chunk)
+      ? chunk
+      : chunk instanceof Uint8Array
+        ? Buffer.from(chunk)
+        : Buffer.from(
+            String(chunk),
+            typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+          ),
+  );
+}
+
 function traceExchange(
   party: ServiceParty,
   deps: Pick<ServiceDeps, 'trace' | 'hosts'>,
@@ -118,19 +171,6 @@ function traceExchange(
     });
     const chunks: Buffer[] = [];
     let finished = false;
-    const capture = (chunk: unknown, encoding?: unknown): void => {
-      if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-      chunks.push(
-        Buffer.isBuffer(chunk)
-          ? chunk
-          : chunk instanceof Uint8Array
-            ? Buffer.from(chunk)
-            : Buffer.from(
-                String(chunk),
-                typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
-              ),
-      );
-    };
     const finish = (error?: string): void => {
       if (finished) return;
       finished = true;
@@ -142,17 +182,7 @@ function traceExchange(
         ...(error ? { error } : {}),
       });
     };
-    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-    const end = res.end.bind(res) as (...args: unknown[]) => Response;
-    res.write = function tracedWrite(...args: unknown[]) {
-      capture(args[0], args[1]);
-      return write(...args);
-    } as Response['write'];
-    res.end = function tracedEnd(...args: unknown[]) {
-      capture(args[0], args[1]);
-      finish();
-      return end(...args);
-    } as Response['end'];
+    (res as CapturedResponse)[CAPTURE] = { chunks, finish };
     res.on('close', () => finish('connection closed before the response was complete'));
     trace.runWith({ ...(runId ? { runId } : {}), exchangeId: handle.id, party }, next);
   };

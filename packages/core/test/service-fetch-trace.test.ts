@@ -45,6 +45,14 @@ describe('service app, lab fetch and trace over loopback', () => {
     });
     entra.get('/hop', (_req, res) => res.redirect(302, 'https://login.windows.net/landing'));
     entra.get('/landing', (_req, res) => res.type('text/plain').send('landed'));
+    entra.get('/chunks', (_req, res) => {
+      // The capture lives on the app's response prototype, not on each response.
+      const own = ['write', 'end'].filter((name) => Object.hasOwn(res, name));
+      res.type('text/plain');
+      res.write('one ');
+      res.write(Buffer.from('two '));
+      res.end(`three; own methods: [${own.join(',')}]`);
+    });
     entra.get('/bug', () => {
       throw new Error('a bug');
     });
@@ -112,6 +120,17 @@ describe('service app, lab fetch and trace over loopback', () => {
       name: 'access_token',
       kind: 'jwt',
       claims: { aud: 'https://mail.contoso.com' },
+    });
+  });
+
+  it('records a body written in several chunks, without methods of its own on each response', async () => {
+    trace.clear();
+    const response = await deviceFetch()('https://login.microsoftonline.com/chunks');
+    expect(await response.text()).toBe('one two three; own methods: []');
+    const [exchange] = trace.exchanges();
+    expect(exchange?.responseBody).toMatchObject({
+      text: 'one two three; own methods: []',
+      size: 30,
     });
   });
 
