@@ -10,7 +10,7 @@ import { doneSeq } from '../protocol/run-view.js';
  * full view when it redraws.
  */
 export interface LiveHub {
-  /** Subscribes to this lab's trace (dropping the previous lab's subscription). */
+  /** Follows this lab's trace (dropping the previous lab's), while any page watches. */
   follow(lab: TrainerLab): void;
   /** Adds an event-stream client until its connection closes. */
   attach(res: Response): void;
@@ -57,11 +57,32 @@ export function createLiveHub(heartbeatMs: number): LiveHub {
   let unsubscribe: (() => void) | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
 
+  /**
+   * Subscribed to the followed lab's trace only while a page watches: a
+   * subscriber makes the trace build the full entry (its JWTs decoded) for
+   * every exchange, which a lab under load should not pay for nobody.
+   */
+  const listenWhileWatched = (): void => {
+    const wanted = followed !== undefined && streams.size > 0;
+    if (wanted && !unsubscribe) {
+      unsubscribe = followed!.trace.subscribe(function liveEntry(entry) {
+        hub.broadcast('entry', slim(entry));
+      });
+    } else if (!wanted && unsubscribe) {
+      unsubscribe();
+      unsubscribe = undefined;
+    }
+  };
+  const drop = (res: Response): void => {
+    streams.delete(res);
+    listenWhileWatched();
+  };
+
   const send = (res: Response, event: string, data: unknown): void => {
     try {
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     } catch {
-      streams.delete(res);
+      drop(res);
     }
   };
 
@@ -70,10 +91,9 @@ export function createLiveHub(heartbeatMs: number): LiveHub {
       if (lab === followed) return;
       const switched = followed !== undefined;
       unsubscribe?.();
+      unsubscribe = undefined;
       followed = lab;
-      unsubscribe = lab.trace.subscribe(function liveEntry(entry) {
-        if (streams.size > 0) hub.broadcast('entry', slim(entry));
-      });
+      listenWhileWatched();
       if (switched) hub.broadcast('lab', { scenario: lab.scenario.name });
     },
     attach(res) {
@@ -87,6 +107,7 @@ export function createLiveHub(heartbeatMs: number): LiveHub {
       res.flushHeaders();
       res.write('retry: 2000\n\n');
       streams.add(res);
+      listenWhileWatched();
       if (!heartbeat) {
         // Real time on purpose: keeps proxies from closing an idle stream.
         heartbeat = setInterval(() => {
@@ -94,14 +115,14 @@ export function createLiveHub(heartbeatMs: number): LiveHub {
             try {
               stream.write(': keep-alive\n\n');
             } catch {
-              streams.delete(stream);
+              drop(stream);
             }
           }
         }, heartbeatMs);
         heartbeat.unref();
       }
       res.on('close', () => {
-        streams.delete(res);
+        drop(res);
         if (streams.size === 0 && heartbeat) {
           clearInterval(heartbeat);
           heartbeat = undefined;
