@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from './clock.js';
 import type { Party } from './hosts.js';
-import { decodeJwt, looksLikeJwt } from './jwt.js';
+import { decodeJwt } from './jwt.js';
 
 /**
  * The trace: every HTTP exchange between parties of a lab, and every
@@ -601,7 +601,62 @@ function collectLocationTokens(location: string, tokens: TraceToken[]): void {
  */
 interface ParsedBody {
   json?: unknown;
-  form?: URLSearchParams;
+  form?: FormFields;
+}
+
+/** A form's fields by decoded name: the first value of each, still encoded. */
+type FormFields = Map<string, string>;
+
+/** One name or value of an `application/x-www-form-urlencoded` body, decoded leniently. */
+function decodeFormComponent(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
+  const spaced = text.replaceAll('+', ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    // A stray `%`: decode what can be, as URLSearchParams does.
+    return new URLSearchParams(`v=${text}`).get('v') ?? spaced;
+  }
+}
+
+/**
+ * Reads a form body once: its fields (for token collection), and its text
+ * with the value of every secret field replaced by [redacted] (the rest of
+ * the text as it was sent). Each secret name is reported once.
+ */
+function redactForm(
+  text: string,
+  secrets: TraceSecret[],
+  where: string,
+): { text: string; fields: FormFields } {
+  const fields: FormFields = new Map();
+  const reported = new Set<string>();
+  let redacted = '';
+  let copiedUpTo = 0;
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
+    const equals = text.indexOf('=', start);
+    const nameEnd = equals >= 0 && equals < end ? equals : end;
+    if (nameEnd > start) {
+      const name = decodeFormComponent(text.slice(start, nameEnd));
+      const value = nameEnd < end ? text.slice(nameEnd + 1, end) : '';
+      if (!fields.has(name)) fields.set(name, value);
+      if (SECRET_FIELDS.has(name.toLowerCase())) {
+        redacted += `${text.slice(copiedUpTo, nameEnd)}=${REDACTED}`;
+        copiedUpTo = end;
+        if (!reported.has(name)) {
+          reported.add(name);
+          secrets.push({ name, where: `${where}.${name}` });
+        }
+      }
+    }
+    start = end + 1;
+  }
+  return {
+    text: copiedUpTo === 0 ? text : redacted + text.slice(copiedUpTo),
+    fields,
+  };
 }
 
 function collectBodyTokens(
@@ -628,9 +683,10 @@ function collectBodyTokens(
       // Not JSON after all: nothing to collect.
     }
   } else if (type.includes('x-www-form-urlencoded')) {
-    const params = already.form ?? new URLSearchParams(body.toString('utf8'));
+    const fields = already.form ?? redactForm(body.toString('utf8'), [], where).fields;
     for (const name of TOKEN_FIELDS) {
-      const value = params.get(name);
+      const encoded = fields.get(name);
+      const value = encoded === undefined ? '' : decodeFormComponent(encoded);
       if (value) tokens.push(tokenOf(name, `${where}.${name}`, value));
     }
   } else if (type.startsWith('text/html')) {
@@ -646,11 +702,24 @@ function collectBodyTokens(
   }
 }
 
-/** A token as recorded; a JWT's header and claims are decoded when it is read (decodeTokens). */
+/**
+ * A token as recorded. Its kind is told from its shape only (three parts, a
+ * JSON header): a JWT's header and claims are decoded, and its characters
+ * checked, when it is read (decodeTokens), where one that does not decode
+ * becomes opaque. A full check here would scan every token of every exchange.
+ */
 function tokenOf(name: string, where: string, raw: string): TraceToken {
-  if (looksLikeJwt(raw)) return { name, where, kind: 'jwt', raw };
+  if (hasJwsShape(raw)) return { name, where, kind: 'jwt', raw };
   if (raw.trimStart().startsWith('<')) return { name, where, kind: 'saml', raw };
   return { name, where, kind: 'opaque', raw };
+}
+
+/** `eyJ…` (a base64url JSON object) in three dot-separated parts. */
+function hasJwsShape(raw: string): boolean {
+  if (!raw.startsWith('eyJ')) return false;
+  const first = raw.indexOf('.');
+  const second = raw.indexOf('.', first + 1);
+  return second > first + 1 && raw.indexOf('.', second + 1) < 0;
 }
 
 function redactText(
@@ -661,17 +730,9 @@ function redactText(
   into: ParsedBody,
 ): string {
   if (type?.includes('x-www-form-urlencoded')) {
-    const params = new URLSearchParams(text);
-    into.form = params;
-    let changed = false;
-    for (const key of [...new Set(params.keys())]) {
-      if (SECRET_FIELDS.has(key.toLowerCase())) {
-        params.set(key, REDACTED);
-        secrets.push({ name: key, where: `${where}.${key}` });
-        changed = true;
-      }
-    }
-    return changed ? params.toString().replaceAll('%5Bredacted%5D', REDACTED) : text;
+    const form = redactForm(text, secrets, where);
+    into.form = form.fields;
+    return form.text;
   }
   if (type?.includes('json')) {
     try {

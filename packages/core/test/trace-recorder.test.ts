@@ -95,6 +95,48 @@ describe('trace recorder', () => {
     ]);
   });
 
+  it('redacts every value of a secret field, however its name is encoded, and keeps the rest as sent', () => {
+    const trace = createTraceRecorder({ clock });
+    const handle = trace.beginExchange({
+      from: 'device',
+      to: 'adfs',
+      method: 'POST',
+      url: 'https://adfs.contoso.local/adfs/oauth2/token',
+      requestHeaders: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    });
+    handle.finish({
+      status: 200,
+      responseHeaders: {},
+      requestBody: Buffer.from(
+        'scope=openid+profile&Pass%77ord=a%26b&code=c%2Bd+e&password=again&empty&=x&client%5Fsecret=',
+      ),
+    });
+    const [exchange] = trace.exchanges();
+    expect(exchange!.requestBody?.text).toBe(
+      'scope=openid+profile&Pass%77ord=[redacted]&code=c%2Bd+e&password=[redacted]&empty&=x&client%5Fsecret=[redacted]',
+    );
+    expect(exchange!.secrets).toEqual([
+      { name: 'Password', where: 'request.body.Password' },
+      { name: 'password', where: 'request.body.password' },
+      { name: 'client_secret', where: 'request.body.client_secret' },
+    ]);
+    // Token values are decoded as a form decodes them ('+' is a space).
+    expect(exchange!.tokens.map((t) => [t.name, t.kind, t.raw])).toEqual([
+      ['code', 'opaque', 'c+d e'],
+    ]);
+  });
+
+  it('tells a JWT from its shape when recording, and an unreadable one is opaque when read', () => {
+    const trace = createTraceRecorder({ clock });
+    recordToken(trace, undefined, { access_token: 'eyJ!bad.part.sig', id_token: accessToken });
+    const [exchange] = trace.exchanges();
+    expect(exchange!.tokens.map((t) => [t.name, t.kind])).toEqual([
+      ['access_token', 'opaque'],
+      ['id_token', 'jwt'],
+    ]);
+    expect(exchange!.tokens[1]!.claims).toMatchObject({ aud: 'https://outlook.office365.com' });
+  });
+
   it('hands out copies: changing what was read does not change the trace', () => {
     const trace = createTraceRecorder({ clock });
     const id = recordToken(trace);
