@@ -19,7 +19,10 @@ declare module 'express-serve-static-core' {
 
 /** Form fields of a POST (empty unless the body is `application/x-www-form-urlencoded`). */
 export function formOf(req: Request): Record<string, string | undefined> {
-  if (!req.is('application/x-www-form-urlencoded')) return {};
+  // The media type as the service's body reader read it (express's `req.is`
+  // parses the header again through type-is, on every token request).
+  const type = req.get('content-type')?.split(';', 1)[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return {};
   const body = req.body as unknown;
   if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) return {};
   return body as Record<string, string>;
