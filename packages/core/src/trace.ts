@@ -280,8 +280,9 @@ function expand(stored: StoredEntry): TraceEntry {
     tokens: Array<TraceToken | TokenAtRest>;
   };
   const { requestText, responseText } = stored;
-  if (requestText !== undefined)
+  if (requestText !== undefined) {
     exchange.requestBody = withText(exchange.requestBody!, requestText);
+  }
   if (responseText !== undefined) {
     exchange.responseBody = withText(exchange.responseBody!, responseText);
   }

@@ -60,7 +60,8 @@ export function createLiveHub(heartbeatMs: number): LiveHub {
   /**
    * Subscribed to the followed lab's trace only while a page watches: a
    * subscriber makes the trace build the full entry (its JWTs decoded) for
-   * every exchange, which a lab under load should not pay for nobody.
+   * every exchange, which a lab under load should not pay for while no one
+   * watches.
    */
   const listenWhileWatched = (): void => {
     const wanted = followed !== undefined && streams.size > 0;
