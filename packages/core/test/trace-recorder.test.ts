@@ -37,6 +37,22 @@ function recordToken(
   return handle.id;
 }
 
+/** Records a form POST that got no answer body. */
+function recordForm(
+  trace: TraceRecorder,
+  form: string,
+  contentType = 'application/x-www-form-urlencoded',
+): void {
+  const handle = trace.beginExchange({
+    from: 'exo',
+    to: 'entra',
+    method: 'POST',
+    url: 'https://login.microsoftonline.com/common/oauth2/token',
+    requestHeaders: { 'content-type': contentType },
+  });
+  handle.finish({ status: 400, responseHeaders: {}, requestBody: Buffer.from(form) });
+}
+
 describe('trace recorder', () => {
   it('gives readers exchanges with their JWTs decoded and secrets redacted', () => {
     const trace = createTraceRecorder({ clock });
@@ -70,20 +86,10 @@ describe('trace recorder', () => {
 
   it('finds the tokens of a form body whose secrets it redacted', () => {
     const trace = createTraceRecorder({ clock });
-    const handle = trace.beginExchange({
-      from: 'exo',
-      to: 'entra',
-      method: 'POST',
-      url: 'https://login.microsoftonline.com/common/oauth2/token',
-      requestHeaders: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    handle.finish({
-      status: 400,
-      responseHeaders: {},
-      requestBody: Buffer.from(
-        `grant_type=refresh_token&client_secret=S3cret!&refresh_token=rt-1&assertion=${accessToken}`,
-      ),
-    });
+    recordForm(
+      trace,
+      `grant_type=refresh_token&client_secret=S3cret!&refresh_token=rt-1&assertion=${accessToken}`,
+    );
     const [exchange] = trace.exchanges();
     expect(exchange!.secrets).toEqual([
       { name: 'client_secret', where: 'request.body.client_secret' },
@@ -97,20 +103,11 @@ describe('trace recorder', () => {
 
   it('redacts every value of a secret field, however its name is encoded, and keeps the rest as sent', () => {
     const trace = createTraceRecorder({ clock });
-    const handle = trace.beginExchange({
-      from: 'device',
-      to: 'adfs',
-      method: 'POST',
-      url: 'https://adfs.contoso.local/adfs/oauth2/token',
-      requestHeaders: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    });
-    handle.finish({
-      status: 200,
-      responseHeaders: {},
-      requestBody: Buffer.from(
-        'scope=openid+profile&Pass%77ord=a%26b&code=c%2Bd+e&password=again&empty&=x&client%5Fsecret=',
-      ),
-    });
+    recordForm(
+      trace,
+      'scope=openid+profile&Pass%77ord=a%26b&code=c%2Bd+e&password=again&empty&=x&client%5Fsecret=',
+      'application/x-www-form-urlencoded; charset=utf-8',
+    );
     const [exchange] = trace.exchanges();
     expect(exchange!.requestBody?.text).toBe(
       'scope=openid+profile&Pass%77ord=[redacted]&code=c%2Bd+e&password=[redacted]&empty&=x&client%5Fsecret=[redacted]',
