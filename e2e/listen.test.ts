@@ -16,8 +16,7 @@ describe('listen', () => {
     const watched = Object.assign(
       ((req, res) => {
         seen.push(
-          Object.getPrototypeOf(req) === app.request &&
-            Object.getPrototypeOf(res) === app.response,
+          Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response,
         );
         app(req, res);
       }) as RequestListener,
