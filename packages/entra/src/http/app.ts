@@ -34,20 +34,8 @@ export function createEntraApp(context: EntraContext): express.Express {
   const app = createServiceApp('entra', context.deps);
   app.use(entraSlow(context.deps.faults));
 
-  // Metadata and discovery (JSON errors).
-  app.get('/common/discovery/instance', instanceDiscoveryEndpoint(context));
-  app.get('/error', errorLookupEndpoint());
-  app.get('/getuserrealm.srf', getUserRealmEndpoint(context));
-  app.get('/common/userrealm/:login', userRealmV2Endpoint(context));
-  app.get('/common/userrealm', userRealmV2Endpoint(context));
-  app.post('/common/GetCredentialType', getCredentialTypeEndpoint(context));
-  app.post('/:tenant/GetCredentialType', getCredentialTypeEndpoint(context));
-  app.get('/:tenant/.well-known/openid-configuration', openidConfigurationV1(context));
-  app.get('/:tenant/v2.0/.well-known/openid-configuration', openidConfigurationV2(context));
-  app.get('/:tenant/discovery/keys', jwksEndpoint(context, 'v1'));
-  app.get('/:tenant/discovery/v2.0/keys', jwksEndpoint(context, 'v2'));
-
-  // Token endpoints (JSON errors).
+  // Token endpoints (JSON errors), first: the busiest routes, and express tries
+  // routes in order.
   app.post(
     '/:tenant/oauth2/token',
     entraUnavailable(context.deps.faults),
@@ -75,6 +63,19 @@ export function createEntraApp(context: EntraContext): express.Express {
     });
     app.all(path, postOnly());
   }
+
+  // Metadata and discovery (JSON errors).
+  app.get('/common/discovery/instance', instanceDiscoveryEndpoint(context));
+  app.get('/error', errorLookupEndpoint());
+  app.get('/getuserrealm.srf', getUserRealmEndpoint(context));
+  app.get('/common/userrealm/:login', userRealmV2Endpoint(context));
+  app.get('/common/userrealm', userRealmV2Endpoint(context));
+  app.post('/common/GetCredentialType', getCredentialTypeEndpoint(context));
+  app.post('/:tenant/GetCredentialType', getCredentialTypeEndpoint(context));
+  app.get('/:tenant/.well-known/openid-configuration', openidConfigurationV1(context));
+  app.get('/:tenant/v2.0/.well-known/openid-configuration', openidConfigurationV2(context));
+  app.get('/:tenant/discovery/keys', jwksEndpoint(context, 'v1'));
+  app.get('/:tenant/discovery/v2.0/keys', jwksEndpoint(context, 'v2'));
 
   // Interactive pages (errors are pages; authorize errors redirect once the redirect URI is trusted).
   app.use(
