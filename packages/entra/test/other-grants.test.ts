@@ -29,6 +29,12 @@ describe('client_credentials', () => {
       expires_in: '3600',
       resource: 'https://graph.microsoft.com',
     });
+    // The wire shape of every token response: JSON with its length, never cached.
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers.get('content-length'))).toBe(
+      Buffer.byteLength(JSON.stringify(res.body)),
+    );
+    expect(res.headers.get('cache-control')).toMatch(/no-store/);
     expect(res.body.refresh_token).toBeUndefined();
     const claims = claimsOf(lab, res.body.access_token);
     expect(claims).toMatchObject({
