@@ -101,9 +101,9 @@ function send(req: Parameters<RequestHandler>[0], res: Response, body: unknown):
   noStore(res);
   const json = JSON.stringify(body);
   res.statusCode = 200;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
   // Said, not left to node: the in-process transport reports only headers set.
-  res.setHeader('content-length', Buffer.byteLength(json));
+  res.setHeader('Content-Length', Buffer.byteLength(json));
   res.end(json);
 }
 
