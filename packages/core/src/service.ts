@@ -93,6 +93,8 @@ export function requestHost(req: Request): string {
 /** Where a traced response's body goes as it is written, and how its exchange ends. */
 interface ResponseCapture {
   chunks: Buffer[];
+  /** The value the body was written from, when {@link sendJson} wrote it. */
+  json?: unknown;
   finish(error?: string): void;
 }
 
@@ -126,6 +128,25 @@ function captureResponseBodies(app: express.Express): void {
     }
     return (parent.end as unknown as End).apply(this, args);
   } as Response['end'];
+}
+
+/**
+ * Answers `body` as JSON: one string with its length, written at once.
+ * express's `res.json` goes through `res.send`, which copies every body over
+ * 1,000 characters into a Buffer and runs its content-type and freshness
+ * helpers (7–13 µs of the event loop per token request, measured). A traced
+ * exchange is also handed `body` itself, so the trace reads its tokens without
+ * parsing the JSON back.
+ */
+export function sendJson(res: Response, body: unknown, status = 200): void {
+  const json = JSON.stringify(body);
+  const capture = (res as CapturedResponse)[CAPTURE];
+  if (capture) capture.json = body;
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  // Said, not left to node: the in-process transport reports only headers set.
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }
 
 function captureChunk(chunks: Buffer[], chunk: unknown, encoding: unknown): void {
@@ -169,21 +190,24 @@ function traceExchange(
       // A copy: what the caller sent, even if a later middleware (a fault) changes it.
       requestHeaders: { ...req.headers },
     });
-    const chunks: Buffer[] = [];
     let finished = false;
-    const finish = (error?: string): void => {
-      if (finished) return;
-      finished = true;
-      handle.finish({
-        status: error ? 0 : res.statusCode,
-        responseHeaders: res.getHeaders() as Record<string, string | number | string[]>,
-        ...(req.rawBody ? { requestBody: req.rawBody } : {}),
-        responseBody: Buffer.concat(chunks),
-        ...(error ? { error } : {}),
-      });
+    const capture: ResponseCapture = {
+      chunks: [],
+      finish(error?: string): void {
+        if (finished) return;
+        finished = true;
+        handle.finish({
+          status: error ? 0 : res.statusCode,
+          responseHeaders: res.getHeaders() as Record<string, string | number | string[]>,
+          ...(req.rawBody ? { requestBody: req.rawBody } : {}),
+          responseBody: Buffer.concat(capture.chunks),
+          ...(capture.json === undefined ? {} : { responseJson: capture.json }),
+          ...(error ? { error } : {}),
+        });
+      },
     };
-    (res as CapturedResponse)[CAPTURE] = { chunks, finish };
-    res.on('close', () => finish('connection closed before the response was complete'));
+    (res as CapturedResponse)[CAPTURE] = capture;
+    res.on('close', () => capture.finish('connection closed before the response was complete'));
     trace.runWith({ ...(runId ? { runId } : {}), exchangeId: handle.id, party }, next);
   };
 }

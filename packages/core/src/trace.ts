@@ -103,6 +103,12 @@ export interface ExchangeEnd {
   responseHeaders: Record<string, string | number | string[] | undefined>;
   requestBody?: Buffer;
   responseBody?: Buffer;
+  /**
+   * The value a JSON `responseBody` was written from (`JSON.stringify` of it
+   * is the body), when the writer knows it: the trace reads tokens from it
+   * instead of parsing the body back.
+   */
+  responseJson?: unknown;
   error?: string;
 }
 
@@ -393,8 +399,9 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     where: string,
     secrets: TraceSecret[],
     tokens: TraceToken[],
+    json?: unknown,
   ): TraceBody | undefined {
-    const parsed: ParsedBody = {};
+    const parsed: ParsedBody = json === undefined ? {} : { json, given: true };
     const body = bodyOf(buffer, contentType, secrets, where, parsed);
     collectBodyTokens(buffer, contentType, where, tokens, parsed);
     return body;
@@ -461,6 +468,7 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
             'response.body',
             secrets,
             tokens,
+            end.responseJson,
           );
           const exchange: TraceExchange = {
             kind: 'exchange',
@@ -602,6 +610,8 @@ function collectLocationTokens(location: string, tokens: TraceToken[]): void {
  */
 interface ParsedBody {
   json?: unknown;
+  /** `json` is the value the body was written from (ExchangeEnd.responseJson), not parsed here. */
+  given?: boolean;
   form?: FormFields;
 }
 
@@ -736,6 +746,9 @@ function redactText(
     return form.text;
   }
   if (type?.includes('json')) {
+    // The writer's own value, unless it holds a secret: redaction changes a
+    // parsed copy, never the writer's value.
+    if (into.given && !hasSecretField(into.json)) return text;
     try {
       const parsed: unknown = JSON.parse(text);
       const changed = redactJson(parsed, secrets, where);
@@ -746,6 +759,16 @@ function redactText(
     }
   }
   return text;
+}
+
+/** True when a JSON value holds a field {@link redactJson} would redact. */
+function hasSecretField(value: unknown): boolean {
+  if (!value || typeof value !== 'object') return false;
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    if (SECRET_FIELDS.has(key.toLowerCase()) && typeof inner === 'string') return true;
+    if (hasSecretField(inner)) return true;
+  }
+  return false;
 }
 
 function redactJson(value: unknown, secrets: TraceSecret[], where: string): boolean {

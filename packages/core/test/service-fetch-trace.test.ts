@@ -11,6 +11,7 @@ import {
   createVirtualClock,
   LabError,
   protocolErrorHandler,
+  sendJson,
   signJwt,
   type ServiceParty,
   type TraceExchange,
@@ -34,6 +35,8 @@ describe('service app, lab fetch and trace over loopback', () => {
   const servers: Server[] = [];
   const ports = new Map<ServiceParty, number>();
   const token = signJwt(createFixedKeyStore().entra.active(), { aud: 'https://mail.contoso.com' });
+  /** What a route answers with sendJson: the trace must not change it. */
+  const written = { user: { password: 'S3cret!' }, refresh_token: 'rt-1' };
 
   beforeAll(async () => {
     const entra = createServiceApp('entra', { trace, hosts }, { bodyLimitBytes: 256 });
@@ -45,6 +48,12 @@ describe('service app, lab fetch and trace over loopback', () => {
     });
     entra.get('/hop', (_req, res) => res.redirect(302, 'https://login.windows.net/landing'));
     entra.get('/landing', (_req, res) => res.type('text/plain').send('landed'));
+    entra.get('/json', (_req, res) => {
+      sendJson(res, { access_token: token, token_type: 'Bearer' });
+    });
+    entra.get('/json-secret', (_req, res) => {
+      sendJson(res, written, 201);
+    });
     entra.get('/chunks', (_req, res) => {
       // The capture lives on the app's response prototype, not on each response.
       const own = ['write', 'end'].filter((name) => Object.hasOwn(res, name));
@@ -121,6 +130,34 @@ describe('service app, lab fetch and trace over loopback', () => {
       kind: 'jwt',
       claims: { aud: 'https://mail.contoso.com' },
     });
+  });
+
+  it('sendJson answers JSON with its length, and the trace reads its tokens from the value written', async () => {
+    trace.clear();
+    const response = await deviceFetch()('https://login.microsoftonline.com/json');
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    const [exchange] = trace.exchanges();
+    expect(exchange!.responseBody?.text).toBe(text);
+    expect(exchange!.tokens).toMatchObject([
+      { name: 'access_token', where: 'response.body.access_token', kind: 'jwt', raw: token },
+    ]);
+  });
+
+  it('sendJson with a secret in the value: the trace redacts its copy, never the value written', async () => {
+    trace.clear();
+    const response = await deviceFetch()('https://login.microsoftonline.com/json-secret');
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual(written);
+    expect(written.user.password).toBe('S3cret!');
+    const [exchange] = trace.exchanges();
+    expect(exchange!.responseBody?.text).toBe(
+      '{"user":{"password":"[redacted]"},"refresh_token":"rt-1"}',
+    );
+    expect(exchange!.secrets).toEqual([{ name: 'password', where: 'response.body.user.password' }]);
+    expect(exchange!.tokens.map((t) => t.raw)).toEqual(['rt-1']);
   });
 
   it('records a body written in several chunks, without methods of its own on each response', async () => {

@@ -1,3 +1,4 @@
+import { sendJson } from '@hma-lab/core';
 import type { RequestHandler, Response } from 'express';
 import { EntraError } from '../errors.js';
 import { parseBasicAuthorization } from '../protocol/client-auth.js';
@@ -89,22 +90,10 @@ export function tokenEndpoint(context: EntraContext, version: 'v1' | 'v2'): Requ
   };
 }
 
-/**
- * Writes a token response's JSON string itself. express's `res.json` goes
- * through `res.send`, which copies every body over 1,000 characters (every
- * token response) into a Buffer and runs its content-type and freshness
- * helpers. Measured on `hma-lab up` under load: 7–13 µs less of the event
- * loop per token request. Same status, headers and bytes.
- */
 function send(req: Parameters<RequestHandler>[0], res: Response, body: unknown): void {
   stampResponse(req, res);
   noStore(res);
-  const json = JSON.stringify(body);
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  // Said, not left to node: the in-process transport reports only headers set.
-  res.setHeader('Content-Length', Buffer.byteLength(json));
-  res.end(json);
+  sendJson(res, body);
 }
 
 /** Anything but POST on a POST-only endpoint: AADSTS900561. */
