@@ -138,7 +138,7 @@ function captureResponseBodies(app: express.Express): void {
  * exchange is also handed `body` itself, so the trace reads its tokens without
  * parsing the JSON back.
  */
-export function sendJson(res: Response, body: unknown, status = 200): void {
+export function sendJson(res: Response, body: object, status = 200): void {
   const json = JSON.stringify(body);
   const capture = (res as CapturedResponse)[CAPTURE];
   if (capture) capture.json = body;

@@ -90,7 +90,7 @@ export function tokenEndpoint(context: EntraContext, version: 'v1' | 'v2'): Requ
   };
 }
 
-function send(req: Parameters<RequestHandler>[0], res: Response, body: unknown): void {
+function send(req: Parameters<RequestHandler>[0], res: Response, body: object): void {
   stampResponse(req, res);
   noStore(res);
   sendJson(res, body);
