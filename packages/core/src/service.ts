@@ -270,8 +270,13 @@ function readBody(limitBytes: number, parse: boolean): RequestHandler {
   };
 }
 
+/** The media type of a `Content-Type` value, lower case, without its parameters. */
+export function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(';', 1)[0]!.trim().toLowerCase();
+}
+
 function parseBody(raw: Buffer, contentType: string | undefined): unknown {
-  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  const type = mediaTypeOf(contentType);
   if (type === 'application/x-www-form-urlencoded') {
     const fields: Record<string, string> = {};
     for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) {

@@ -269,14 +269,20 @@ function tokenAtRest(
   requestText: string | undefined,
   responseText: string | undefined,
 ): TraceToken | TokenAtRest {
-  const text = token.where.startsWith('request.body.')
-    ? requestText
-    : token.where.startsWith('response.body.')
-      ? responseText
-      : undefined;
+  const text = bodyTextAt(token.where, requestText, responseText);
   const at = text === undefined ? -1 : text.indexOf(token.raw);
   if (at < 0) return token;
   return { name: token.name, where: token.where, kind: token.kind, at, length: token.raw.length };
+}
+
+/** The text of the body a token was found in (`where` = `request.body.…` or `response.body.…`). */
+function bodyTextAt(
+  where: string,
+  requestText: string | undefined,
+  responseText: string | undefined,
+): string | undefined {
+  if (where.startsWith('request.body.')) return requestText;
+  return where.startsWith('response.body.') ? responseText : undefined;
 }
 
 /** The entry as readers see it: exchanges parsed, their bodies and tokens whole, JWTs decoded. */
@@ -294,7 +300,7 @@ function expand(stored: StoredEntry): TraceEntry {
   }
   const tokens = exchange.tokens.map((token): TraceToken => {
     if (!('at' in token)) return token;
-    const text = token.where.startsWith('request.body.') ? requestText! : responseText!;
+    const text = bodyTextAt(token.where, requestText, responseText)!;
     return {
       name: token.name,
       where: token.where,
@@ -401,7 +407,9 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     tokens: TraceToken[],
     json?: unknown,
   ): TraceBody | undefined {
-    const parsed: ParsedBody = json === undefined ? {} : { json, given: true };
+    // The writer's own value stands for the parsed body unless it holds a
+    // secret: redaction changes a parsed copy, never the writer's value.
+    const parsed: ParsedBody = json === undefined || hasSecretField(json) ? {} : { json };
     const body = bodyOf(buffer, contentType, secrets, where, parsed);
     collectBodyTokens(buffer, contentType, where, tokens, parsed);
     return body;
@@ -609,9 +617,8 @@ function collectLocationTokens(location: string, tokens: TraceToken[]): void {
  * and token fields are disjoint, so redaction leaves the tokens in place.
  */
 interface ParsedBody {
+  /** Parsed here, or the value the body was written from (ExchangeEnd.responseJson). */
   json?: unknown;
-  /** `json` is the value the body was written from (ExchangeEnd.responseJson), not parsed here. */
-  given?: boolean;
   form?: FormFields;
 }
 
@@ -746,9 +753,8 @@ function redactText(
     return form.text;
   }
   if (type?.includes('json')) {
-    // The writer's own value, unless it holds a secret: redaction changes a
-    // parsed copy, never the writer's value.
-    if (into.given && !hasSecretField(into.json)) return text;
+    // Already in hand (the writer's value, which holds no secret): nothing to redact.
+    if ('json' in into) return text;
     try {
       const parsed: unknown = JSON.parse(text);
       const changed = redactJson(parsed, secrets, where);

@@ -1,3 +1,4 @@
+import { mediaTypeOf } from '@hma-lab/core';
 import type { Request, Response } from 'express';
 import { newGuid } from '../protocol/ids.js';
 import type { EntraContext } from '../protocol/context.js';
@@ -21,8 +22,7 @@ declare module 'express-serve-static-core' {
 export function formOf(req: Request): Record<string, string | undefined> {
   // The media type as the service's body reader read it (express's `req.is`
   // parses the header again through type-is, on every token request).
-  const type = req.get('content-type')?.split(';', 1)[0]!.trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return {};
+  if (mediaTypeOf(req.get('content-type')) !== 'application/x-www-form-urlencoded') return {};
   const body = req.body as unknown;
   if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) return {};
   return body as Record<string, string>;
