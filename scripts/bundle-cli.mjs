@@ -21,16 +21,8 @@ export const DEFAULT_OUT_DIR = join(ROOT, 'packages/cli/dist');
 export const BUNDLE_FILE = 'hma-lab.bundle.cjs';
 export const LOADER = join(ROOT, 'packages/cli/bin/hma-lab.cjs');
 
-/** Loaded on demand only: TLS (undici, node-forge), nock mode, in-process mode, YAML scenarios, test tooling. */
-const EXTERNAL = [
-  'undici',
-  'node-forge',
-  'nock',
-  'light-my-request',
-  'yaml',
-  'playwright-core',
-  'esbuild',
-];
+/** Loaded on demand only: TLS (undici, node-forge), nock mode, YAML scenarios, test tooling. */
+const EXTERNAL = ['undici', 'node-forge', 'nock', 'yaml', 'playwright-core', 'esbuild'];
 
 /** Modules replaced inside the bundle by a file of scripts/bundle-shims/ (see each file for why). */
 const SHIMS = ['depd'];

@@ -1,19 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type * as LightMyRequest from 'light-my-request';
 import type { ServiceParty } from './hosts.js';
 import type { Transport } from './fetch.js';
-import { lazyModule } from './lazy-module.js';
-
-type Response_ = LightMyRequest.Response;
-
-/** light-my-request, loaded when the first in-process request is made (a loopback lab never needs it). */
-const lightMyRequest = lazyModule<typeof LightMyRequest>(import.meta.url, 'light-my-request');
-function inject(...args: Parameters<typeof LightMyRequest.inject>): void {
-  lightMyRequest().inject(...args);
-}
-
-/** Anything node's http server could call: an express app, a plain listener. */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+import { dispatchToApp, type RequestListener } from './app-dispatch.js';
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -46,6 +33,9 @@ export function createInProcessTransport(
         path: `${url.pathname}${url.search}`,
         headers,
         ...(payload ? { payload } : {}),
+      }).catch((error: unknown) => {
+        // As fetch reports a connection the server dropped.
+        throw new TypeError('fetch failed', { cause: error });
       });
       const responseHeaders = new Headers();
       for (const [name, value] of Object.entries(reply.headers)) {
@@ -215,42 +205,4 @@ async function normalisedRequest(url: URL, init: RequestInit): Promise<OutgoingR
   });
   if (payload) headers['content-length'] = String(payload.length);
   return { method: request.method, headers, ...(payload ? { payload } : {}) };
-}
-
-export interface DispatchedResponse {
-  status: number;
-  statusText: string;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: Buffer;
-}
-
-/**
- * Hands one request to an app without a socket (node's request and response
- * objects are simulated) and collects its answer. The in-process transport and
- * the nock run mode both use it.
- */
-export async function dispatchToApp(
-  app: RequestListener,
-  request: { method: string; path: string; headers: Record<string, string>; payload?: Buffer },
-): Promise<DispatchedResponse> {
-  // The callback form: the promise form adds a chain and a tick per request.
-  const reply = await new Promise<Response_>((resolve, reject) => {
-    inject(
-      app,
-      {
-        method: request.method as 'GET',
-        url: request.path,
-        headers: request.headers,
-        ...(request.payload ? { payload: request.payload } : {}),
-        remoteAddress: '127.0.0.1',
-      },
-      (error, response) => (error ? reject(error) : resolve(response!)),
-    );
-  });
-  return {
-    status: reply.statusCode,
-    statusText: reply.statusMessage,
-    headers: reply.headers,
-    body: reply.rawPayload,
-  };
 }

@@ -25,6 +25,7 @@ export * from './service.js';
 export * from './flows.js';
 export * from './scenario/index.js';
 export * from './html.js';
+export * from './app-dispatch.js';
 export * from './in-process.js';
 export * from './lab-deps.js';
 export * from './test-context.js';

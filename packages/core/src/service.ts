@@ -58,10 +58,9 @@ export function createServiceApp(
 
 /**
  * Gives an app request and response prototypes of its own. The in-process
- * transport (light-my-request) re-parents the prototypes of the apps it is
- * handed so its simulated requests work; without this, that would change
- * express's module-wide prototypes and break every other app of the process
- * served on a real socket (a loopback lab beside an in-process one).
+ * dispatcher puts its body-collecting prototype under the response prototype
+ * of the apps it is handed (app-dispatch.ts); with this, that stays
+ * within the lab's apps instead of reaching every express app of the process.
  */
 export function isolatePrototypes(app: express.Express): void {
   const shared = {
@@ -107,8 +106,8 @@ type CapturedResponse = Response & { [CAPTURE]?: ResponseCapture };
  * the exchange. On the prototype rather than on each response: replacing
  * methods of every response object kept each response, and all it refers to,
  * alive through young-generation collections (docs/benchmarks.md). The
- * originals are looked up on each call, through the prototype's parent, so a
- * transport that re-parents the app's prototypes (light-my-request) is followed.
+ * originals are looked up on each call, through the prototype's parent, so the
+ * in-process dispatcher's collecting prototype, put under it later, is followed.
  */
 function captureResponseBodies(app: express.Express): void {
   const own = app.response as CapturedResponse;

@@ -15,11 +15,7 @@ interface Reply {
   body: Record<string, string>;
 }
 
-/**
- * A small supertest-like client over the in-process transport. (supertest and
- * the in-process transport do not mix in one file: light-my-request re-parents
- * express's shared response prototype.)
- */
+/** A small supertest-like client over the in-process transport. */
 function client(ctx: ReturnType<typeof createTestContext>) {
   const fetch = ctx.fetchFor('client');
   const call = (method: string, path: string) => {

@@ -1,7 +1,4 @@
-// On a real socket: the 401 exactly as a client reads it off the wire. Kept in
-// its own file: the in-process transport (light-my-request) changes express's
-// shared request prototype, after which plain node:http serving of an express
-// app in the same module registry fails.
+// On a real socket: the 401 exactly as a client reads it off the wire.
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLab } from './helpers.js';

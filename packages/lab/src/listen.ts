@@ -1,13 +1,7 @@
-import {
-  createServer,
-  IncomingMessage,
-  ServerResponse,
-  type RequestListener,
-  type Server,
-  type ServerOptions,
-} from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { appMessageClasses } from '@hma-lab/core';
 
 export interface Listener {
   server: Server;
@@ -26,7 +20,8 @@ export async function listen(
   host = '127.0.0.1',
   tls?: HttpsOptions,
 ): Promise<Listener> {
-  const messages = messageClassesFor(app);
+  // An express app's requests are born with its prototypes (see appMessageClasses).
+  const messages = appMessageClasses(app) ?? {};
   const server: Server = tls
     ? createHttpsServer({ ...tls, ...messages }, app)
     : createServer(messages, app);
@@ -49,35 +44,5 @@ export async function listen(
         server.close(() => resolve());
         server.closeAllConnections();
       }),
-  };
-}
-
-/**
- * Request and response classes whose objects are born with an express app's
- * own prototypes (`app.request`, `app.response`), so that express's
- * `Object.setPrototypeOf(req, app.request)` on every request finds nothing to
- * change. Changing the prototype of every request and response kept them
- * alive through young-generation collections: with express, ~3 MB was
- * promoted per scavenge under load, none without it (docs/benchmarks.md).
- * Any other listener (the front door, which hands requests to several apps)
- * gets Node's own classes.
- */
-function messageClassesFor(app: RequestListener): ServerOptions {
-  const { request, response } = app as { request?: unknown; response?: unknown };
-  if (!(request instanceof IncomingMessage) || !(response instanceof ServerResponse)) {
-    return {};
-  }
-  // Constructor functions, not classes: a class's `prototype` cannot be replaced.
-  function AppRequest(this: IncomingMessage, ...args: unknown[]): void {
-    Reflect.apply(IncomingMessage, this, args);
-  }
-  AppRequest.prototype = request;
-  function AppResponse(this: ServerResponse, ...args: unknown[]): void {
-    Reflect.apply(ServerResponse, this, args);
-  }
-  AppResponse.prototype = response;
-  return {
-    IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
-    ServerResponse: AppResponse as unknown as typeof ServerResponse,
   };
 }

@@ -1,0 +1,298 @@
+import { EventEmitter } from 'node:events';
+import { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Anything node's http server could call: an express app, a plain listener. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface DispatchedRequest {
+  method: string;
+  /** Path and query, as on the request line. */
+  path: string;
+  headers: Record<string, string>;
+  payload?: Buffer;
+}
+
+export interface DispatchedResponse {
+  status: number;
+  statusText: string;
+  /** The headers the app set (node's own `Date`, `Connection` and framing headers are not simulated). */
+  headers: Record<string, string | string[] | number | undefined>;
+  body: Buffer;
+}
+
+/**
+ * Hands one request to an app without a socket and collects its answer: the
+ * in-process transport and the nock run mode both use it. The app gets node's
+ * own `IncomingMessage` and `ServerResponse`, on a stand-in socket that takes
+ * what the response writes and drops it; the body is collected as the app
+ * writes it. No HTTP text is produced or parsed, no stream sits under the
+ * response, and the answer is complete when the response emits `finish`, as
+ * it is for node's server. (Replaces light-my-request, whose simulation cost
+ * about a third of an in-process hop: docs/benchmarks.md.)
+ */
+export function dispatchToApp(
+  app: RequestListener,
+  request: DispatchedRequest,
+): Promise<DispatchedResponse> {
+  return new Promise((resolve, reject) => {
+    const classes = dispatchClassesFor(app);
+    // Destroyed before the response finished: the app hung up, as a socket would.
+    const socket = new StandInSocket(() => reject(connectionReset()));
+    const req = incomingRequest(new classes.IncomingMessage(socket as never), request);
+    const res = new classes.ServerResponse(req) as CollectingResponse;
+    const body: Buffer[] = [];
+    res[BODY] = body;
+    res.assignSocket(socket as never);
+    res.once('finish', () => {
+      res.detachSocket(socket as never);
+      process.nextTick(closeResponse, res);
+      resolve({
+        status: res.statusCode,
+        statusText: res.statusMessage,
+        headers: res.getHeaders(),
+        body: body.length === 1 ? body[0]! : Buffer.concat(body),
+      });
+    });
+    app(req, res);
+  });
+}
+
+function connectionReset(): Error {
+  return Object.assign(
+    new Error('socket hang up: the app closed the connection without answering'),
+    {
+      code: 'ECONNRESET',
+    },
+  );
+}
+
+/** Where a dispatched response's body goes; only responses made by {@link dispatchToApp} have one. */
+const BODY = Symbol('hma-lab.dispatched-body');
+type CollectingResponse = ServerResponse & { [BODY]?: Buffer[] };
+
+/**
+ * The prototype that collects a dispatched response's body: node's
+ * `ServerResponse` with a `write` and an `end` that keep a copy of what they
+ * are given. A response not made by {@link dispatchToApp} has no {@link BODY}
+ * and passes straight through, so an app may serve a real socket too.
+ */
+const collectingPrototype: ServerResponse = Object.create(ServerResponse.prototype, {
+  write: {
+    configurable: true,
+    writable: true,
+    value: function collectingWrite(this: CollectingResponse, ...args: unknown[]): boolean {
+      const body = this[BODY];
+      if (body && !this.writableEnded) collectChunk(body, args[0], args[1]);
+      return (ServerResponse.prototype.write as (...a: unknown[]) => boolean).apply(this, args);
+    },
+  },
+  writeHead: {
+    configurable: true,
+    writable: true,
+    value: function collectingWriteHead(this: CollectingResponse, ...args: unknown[]) {
+      const headers = args.length > 1 ? args[args.length - 1] : undefined;
+      if (this[BODY] && typeof headers === 'object' && headers !== null) {
+        // Set one by one, as node does once any header was set: headers given
+        // only to writeHead would otherwise go to the wire text alone and
+        // never show in getHeaders().
+        if (Array.isArray(headers)) {
+          for (let i = 0; i + 1 < headers.length; i += 2)
+            this.appendHeader(String(headers[i]), headers[i + 1] as string);
+        } else {
+          for (const [name, value] of Object.entries(headers)) {
+            if (name) this.setHeader(name, value as string);
+          }
+        }
+        args = args.slice(0, -1);
+      }
+      return (ServerResponse.prototype.writeHead as (...a: unknown[]) => ServerResponse).apply(
+        this,
+        args,
+      );
+    },
+  },
+  end: {
+    configurable: true,
+    writable: true,
+    value: function collectingEnd(this: CollectingResponse, ...args: unknown[]): ServerResponse {
+      const body = this[BODY];
+      if (body && !this.writableEnded) collectChunk(body, args[0], args[1]);
+      return (ServerResponse.prototype.end as (...a: unknown[]) => ServerResponse).apply(
+        this,
+        args,
+      );
+    },
+  },
+}) as ServerResponse;
+
+/** The classes node's server would construct a request and response with. */
+export interface MessageClasses {
+  IncomingMessage: typeof IncomingMessage;
+  ServerResponse: typeof ServerResponse;
+}
+
+/**
+ * Request and response classes whose objects are born with an express app's
+ * own prototypes (`app.request`, `app.response`), so that express's
+ * `Object.setPrototypeOf(req, app.request)` on every request finds nothing to
+ * change. Changing the prototype of every request and response kept them
+ * alive through young-generation collections (docs/benchmarks.md). Undefined
+ * for any other listener. The lab's `listen` hands them to node's server;
+ * {@link dispatchToApp} constructs with them.
+ */
+export function appMessageClasses(app: RequestListener): MessageClasses | undefined {
+  const { request, response } = app as { request?: unknown; response?: unknown };
+  if (!(request instanceof IncomingMessage) || !(response instanceof ServerResponse)) {
+    return undefined;
+  }
+  // Constructor functions, not classes: a class's `prototype` cannot be replaced.
+  function AppRequest(this: IncomingMessage, ...args: unknown[]): void {
+    Reflect.apply(IncomingMessage, this, args);
+  }
+  AppRequest.prototype = request;
+  function AppResponse(this: ServerResponse, ...args: unknown[]): void {
+    Reflect.apply(ServerResponse, this, args);
+  }
+  AppResponse.prototype = response;
+  return {
+    IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
+    ServerResponse: AppResponse as unknown as typeof ServerResponse,
+  };
+}
+
+/** Responses of a plain listener: node's, with the collecting prototype. */
+function CollectingResponse(this: ServerResponse, ...args: unknown[]): void {
+  Reflect.apply(ServerResponse, this, args);
+}
+CollectingResponse.prototype = collectingPrototype;
+const PLAIN_LISTENER_CLASSES: MessageClasses = {
+  IncomingMessage,
+  ServerResponse: CollectingResponse as unknown as typeof ServerResponse,
+};
+
+/**
+ * The classes a dispatched exchange is built with, per app. For an express
+ * app, the parent of its own response prototype (node's
+ * `ServerResponse.prototype` there) is first re-pointed to the collecting
+ * prototype, which behaves as node's for every response not dispatched.
+ */
+const dispatchClasses = new WeakMap<RequestListener, MessageClasses>();
+function dispatchClassesFor(app: RequestListener): MessageClasses {
+  let classes = dispatchClasses.get(app);
+  if (!classes) {
+    const own = appMessageClasses(app);
+    if (own) collectUnder(own.ServerResponse.prototype);
+    classes = own ?? PLAIN_LISTENER_CLASSES;
+    dispatchClasses.set(app, classes);
+  }
+  return classes;
+}
+
+function collectUnder(responsePrototype: object): void {
+  let level = responsePrototype;
+  for (;;) {
+    const parent = Object.getPrototypeOf(level) as object | null;
+    if (parent === null || parent === collectingPrototype) return;
+    if (parent === ServerResponse.prototype) {
+      Object.setPrototypeOf(level, collectingPrototype);
+      return;
+    }
+    level = parent;
+  }
+}
+
+function collectChunk(body: Buffer[], chunk: unknown, encoding: unknown): void {
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+  if (Buffer.isBuffer(chunk)) body.push(chunk);
+  else if (chunk instanceof Uint8Array) body.push(Buffer.from(chunk));
+  else {
+    const name = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
+    body.push(Buffer.from(String(chunk), name));
+  }
+}
+
+/** node's server emits `close` on a response the tick after it finished. */
+function closeResponse(res: ServerResponse): void {
+  if (res.destroyed) return;
+  res.destroyed = true;
+  res.emit('close');
+}
+
+function incomingRequest(req: IncomingMessage, request: DispatchedRequest): IncomingMessage {
+  req.method = request.method;
+  req.url = request.path;
+  req.httpVersion = '1.1';
+  req.httpVersionMajor = 1;
+  req.httpVersionMinor = 1;
+  const headers: Record<string, string> = {};
+  const rawHeaders: string[] = [];
+  for (const name in request.headers) {
+    const value = request.headers[name]!;
+    headers[name.toLowerCase()] = value;
+    rawHeaders.push(name, value);
+  }
+  const payload = request.payload;
+  if (payload && headers['content-length'] === undefined && !headers['transfer-encoding']) {
+    // What an HTTP client would have sent with these bytes.
+    headers['content-length'] = String(payload.length);
+    rawHeaders.push('content-length', headers['content-length']);
+  }
+  req.headers = headers;
+  req.rawHeaders = rawHeaders;
+  if (payload && payload.length > 0) req.push(payload);
+  req.push(null);
+  req.complete = true;
+  return req;
+}
+
+/**
+ * The connection a dispatched exchange runs on, as far as node's request and
+ * response use it: writes are accepted (and dropped) at once; the request's
+ * bytes are already in the request, so nothing is read from it.
+ */
+class StandInSocket extends EventEmitter {
+  readonly remoteAddress = '127.0.0.1';
+  readonly remoteFamily = 'IPv4';
+  /** As an open connection's: body readers (on-finished) take a request on a closed one as read. */
+  readonly readable = true;
+  readonly writable = true;
+  destroyed = false;
+  readonly writableLength = 0;
+  readonly writableCorked = 0;
+  readonly _writableState = { corked: 0 };
+  _httpMessage: unknown = null;
+
+  constructor(private readonly onDestroyed: () => void) {
+    super();
+  }
+
+  write(_chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  }
+
+  cork(): void {}
+  uncork(): void {}
+  resume(): this {
+    return this;
+  }
+  pause(): this {
+    return this;
+  }
+  setTimeout(): this {
+    return this;
+  }
+  destroy(): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    process.nextTick(() => {
+      this.emit('close', false);
+      this.onDestroyed();
+    });
+    return this;
+  }
+  end(): this {
+    return this;
+  }
+}

@@ -1,0 +1,126 @@
+import { createServer, IncomingMessage, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { appMessageClasses, createInProcessTransport, dispatchToApp } from '@hma-lab/core';
+
+const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
+
+describe('dispatchToApp', () => {
+  it("hands an express app node's request with its body, and collects status, headers and a body written in pieces", async () => {
+    const app = express();
+    app.use(express.raw({ type: () => true }));
+    app.post('/echo', (req, res) => {
+      res.status(201).set('x-seen', `${req.method} ${req.url}`);
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.write('{"bytes":');
+      res.write(Buffer.from(String((req.body as Buffer).length)));
+      res.end(
+        `,"type":"${req.get('content-type')}","length":"${req.get('content-length')}","message":${req instanceof IncomingMessage}}`,
+      );
+    });
+    const reply = await dispatchToApp(app, {
+      method: 'POST',
+      path: '/echo?x=1',
+      headers: { host: 'mail.contoso.com', 'content-type': 'application/vnd.ms-sync.wbxml' },
+      payload: Buffer.from([3, 1, 106, 0]),
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.statusText).toBe('Created');
+    expect(reply.headers['x-seen']).toBe('POST /echo?x=1');
+    expect(reply.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    // The length an HTTP client would have sent with the bytes is filled in.
+    expect(json(reply.body)).toEqual({
+      bytes: 4,
+      type: 'application/vnd.ms-sync.wbxml',
+      length: '4',
+      message: true,
+    });
+  });
+
+  it('collects what a plain listener writes, and closes the response after it finished', async () => {
+    const events: string[] = [];
+    const listener: RequestListener = (req, res) => {
+      res.on('finish', () => events.push('finish'));
+      res.on('close', () => events.push('close'));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('plain ');
+      res.end(`${req.headers.host} ${req.socket.remoteAddress}`);
+    };
+    const reply = await dispatchToApp(listener, {
+      method: 'GET',
+      path: '/',
+      headers: { Host: 'login.microsoftonline.com' },
+    });
+    expect(reply.body.toString()).toBe('plain login.microsoftonline.com 127.0.0.1');
+    expect(reply.headers['content-type']).toBe('text/plain');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['finish', 'close']);
+  });
+
+  it("builds an express app's request and response with the app's own prototypes", async () => {
+    const app = express();
+    app.get('/', (_req, res) => res.send('ok'));
+    const seen: boolean[] = [];
+    // The app, watched: what reaches it before express sets any prototype.
+    const watched = Object.assign(
+      ((req, res) => {
+        seen.push(
+          Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response,
+        );
+        app(req, res);
+      }) as RequestListener,
+      { request: app.request, response: app.response },
+    );
+    const reply = await dispatchToApp(watched, { method: 'GET', path: '/', headers: {} });
+    expect(reply.body.toString()).toBe('ok');
+    expect(seen).toEqual([true]);
+    expect(appMessageClasses((_req, res) => res.end())).toBeUndefined();
+  });
+
+  it('leaves an app dispatched to able to serve a real socket in the same process', async () => {
+    const app = express();
+    app.get('/', (_req, res) => res.json({ served: true }));
+    const dispatched = await dispatchToApp(app, { method: 'GET', path: '/', headers: {} });
+    expect(json(dispatched.body)).toEqual({ served: true });
+
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const overSocket = await fetch(`http://127.0.0.1:${port}/`);
+      expect(await overSocket.json()).toEqual({ served: true });
+    } finally {
+      server.close();
+    }
+    // And dispatching still works after the socket served it.
+    const again = await dispatchToApp(app, { method: 'GET', path: '/', headers: {} });
+    expect(json(again.body)).toEqual({ served: true });
+  });
+
+  it('rejects when the listener throws before answering', async () => {
+    await expect(
+      dispatchToApp(
+        () => {
+          throw new Error('listener broke');
+        },
+        { method: 'GET', path: '/', headers: {} },
+      ),
+    ).rejects.toThrow('listener broke');
+  });
+});
+
+describe('the in-process transport over dispatchToApp', () => {
+  it('fails like fetch when the app drops the connection instead of answering', async () => {
+    const transport = createInProcessTransport({
+      exo: (_req, res) => {
+        res.destroy();
+      },
+    });
+    const failure = transport.send('exo', new URL('https://outlook.office365.com/'), {});
+    await expect(failure).rejects.toThrow(TypeError);
+    await expect(failure).rejects.toMatchObject({
+      message: 'fetch failed',
+      cause: { code: 'ECONNRESET' },
+    });
+  });
+});
