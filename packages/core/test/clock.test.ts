@@ -125,4 +125,32 @@ describe('virtual clock', () => {
     await clock.advance('3m');
     expect(order).toEqual(['slow@60000', 'next@120000']);
   });
+
+  it.each([
+    [undefined, 16],
+    [3, 3],
+  ])(
+    'runs at most maxConcurrentTimers (%j) timers of one instant at once, and all of them',
+    async (maxConcurrentTimers, expected) => {
+      const clock = createVirtualClock({
+        startMs: start,
+        ...(maxConcurrentTimers ? { maxConcurrentTimers } : {}),
+      });
+      let running = 0;
+      let most = 0;
+      let done = 0;
+      for (let i = 0; i < 40; i++) {
+        clock.after('1m', async () => {
+          running++;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setImmediate(resolve));
+          running--;
+          done++;
+        });
+      }
+      await clock.advance('1m');
+      expect(most).toBe(expected);
+      expect(done).toBe(40);
+    },
+  );
 });
