@@ -47,16 +47,16 @@ export function createLabFetch(options: LabFetchOptions): LabFetch {
 
   async function once(url: URL, init: RequestInit): Promise<Response> {
     const party = hosts.partyFor(url.hostname);
-    const headers = new Headers(init.headers);
-    headers.set(LAB_HEADERS.from, from);
+    const headers = headerRecord(init.headers);
+    headers[LAB_HEADERS.from] = from;
     const runId = trace.context()?.runId;
-    if (runId) headers.set(LAB_HEADERS.run, runId);
+    if (runId) headers[LAB_HEADERS.run] = runId;
     if (!party) {
       if (direct.has(url.hostname)) return fetch(url, { ...init, headers, redirect: 'manual' });
       throw unreachable(url);
     }
-    headers.set(LAB_HEADERS.host, url.host);
-    headers.set('x-forwarded-proto', url.protocol.replace(':', ''));
+    headers[LAB_HEADERS.host] = url.host;
+    headers['x-forwarded-proto'] = url.protocol.slice(0, -1);
     try {
       return await transport.send(party, url, { ...init, headers, redirect: 'manual' });
     } catch (error) {
@@ -69,16 +69,17 @@ export function createLabFetch(options: LabFetchOptions): LabFetch {
     party: ServiceParty,
     url: URL,
     init: RequestInit,
-    headers: Headers,
+    headers: Record<string, string>,
     error: unknown,
   ): void {
+    const runId = headers[LAB_HEADERS.run];
     const handle = trace.beginExchange({
       from,
       to: party,
       method: (init.method ?? 'GET').toUpperCase(),
       url: url.href,
-      ...(headers.get(LAB_HEADERS.run) ? { runId: headers.get(LAB_HEADERS.run)! } : {}),
-      requestHeaders: Object.fromEntries(headers),
+      ...(runId ? { runId } : {}),
+      requestHeaders: { ...headers },
     });
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     handle.finish({
@@ -114,6 +115,56 @@ export function createLabFetch(options: LabFetchOptions): LabFetch {
       }
     }
   };
+}
+
+/**
+ * Request headers as a plain object, lower-case names, as a fetch `Headers`
+ * would hold them: values trimmed of surrounding whitespace, repeated names
+ * joined with ", ", and the same TypeError for a name or value fetch refuses.
+ * Lighter than building a `Headers`: undici's checks were ~4 % of the event
+ * loop's time in the 1 h advance benchmark.
+ */
+export function headerRecord(init: RequestInit['headers']): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (init === undefined || init === null) return record;
+  if (init instanceof Headers) {
+    init.forEach((value, name) => {
+      record[name] = value;
+    });
+    return record;
+  }
+  if (Array.isArray(init)) {
+    for (const pair of init as ArrayLike<unknown>[]) {
+      if (pair.length !== 2)
+        throw new TypeError('Headers constructor: expected name/value pair to be length 2.');
+      addHeader(record, String(pair[0]), pair[1]);
+    }
+    return record;
+  }
+  for (const name of Object.keys(init))
+    addHeader(record, name, (init as Record<string, string>)[name]!);
+  return record;
+}
+
+/** An HTTP token (RFC 9110 §5.6.2): what a header name may be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Whitespace fetch strips from both ends of a header value. */
+const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+/** What a header value may not hold once trimmed. */
+const FORBIDDEN_IN_VALUE = /[\0\r\n]/;
+
+function addHeader(record: Record<string, string>, name: string, raw: unknown): void {
+  const key = String(name);
+  if (!TOKEN.test(key)) throw new TypeError(`Headers.append: "${key}" is an invalid header name.`);
+  const value = String(raw).replace(EDGE_WHITESPACE, '');
+  if (FORBIDDEN_IN_VALUE.test(value)) {
+    throw new TypeError(
+      `Headers.append: "${value}" is an invalid header value for the "${key}" header.`,
+    );
+  }
+  const lower = key.toLowerCase();
+  const previous = record[lower];
+  record[lower] = previous === undefined ? value : `${previous}, ${value}`;
 }
 
 function isRedirect(status: number): boolean {

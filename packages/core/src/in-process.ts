@@ -1,5 +1,5 @@
 import type { ServiceParty } from './hosts.js';
-import type { Transport } from './fetch.js';
+import { headerRecord, type Transport } from './fetch.js';
 import { dispatchToApp, type RequestListener } from './app-dispatch.js';
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -37,11 +37,13 @@ export function createInProcessTransport(
         // As fetch reports a connection the server dropped.
         throw new TypeError('fetch failed', { cause: error });
       });
-      const responseHeaders = new Headers();
-      for (const [name, value] of Object.entries(reply.headers)) {
+      // Pairs, not a Headers: the Response fills its own from them (once).
+      const responseHeaders: Array<[string, string]> = [];
+      for (const name in reply.headers) {
+        const value = reply.headers[name];
         if (value === undefined) continue;
-        for (const item of Array.isArray(value) ? value : [value])
-          responseHeaders.append(name, String(item));
+        if (Array.isArray(value)) for (const item of value) responseHeaders.push([name, item]);
+        else responseHeaders.push([name, String(value)]);
       }
       const body = NULL_BODY_STATUSES.has(reply.status) || method === 'HEAD' ? null : reply.body;
       return new (bufferedResponseClass())(body, {
@@ -185,11 +187,8 @@ function quickRequest(url: URL, init: RequestInit): OutgoingRequest | undefined 
   const upper = (init.method ?? 'GET').toUpperCase();
   const method = NORMALISED_METHODS.has(upper) ? upper : (init.method ?? 'GET');
   if (payload && (method === 'GET' || method === 'HEAD')) return undefined;
-  const headers: Record<string, string> = { host: url.host };
-  const source = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
-  source.forEach((value, name) => {
-    headers[name] = value;
-  });
+  // Host first, as a client sends it; one the caller gave wins.
+  const headers: Record<string, string> = { host: url.host, ...headerRecord(init.headers) };
   if (type && headers['content-type'] === undefined) headers['content-type'] = type;
   if (payload) headers['content-length'] = String(payload.length);
   return { method, headers, ...(payload ? { payload } : {}) };

@@ -1,7 +1,12 @@
 import { createServer, IncomingMessage, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { appMessageClasses, createInProcessTransport, dispatchToApp } from '@hma-lab/core';
+import {
+  appMessageClasses,
+  createInProcessTransport,
+  dispatchToApp,
+  headerRecord,
+} from '@hma-lab/core';
 
 const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
 
@@ -122,5 +127,50 @@ describe('the in-process transport over dispatchToApp', () => {
       message: 'fetch failed',
       cause: { code: 'ECONNRESET' },
     });
+  });
+});
+
+describe('headerRecord', () => {
+  it('holds request headers as fetch would: lower-case names, trimmed values, repeats joined', () => {
+    expect(headerRecord({ Authorization: ' Bearer abc\t', 'X-A': '1', 'x-a': '2' })).toEqual({
+      authorization: 'Bearer abc',
+      'x-a': '1, 2',
+    });
+    expect(
+      headerRecord([
+        ['Accept', 'text/html'],
+        ['accept', 'application/json'],
+      ]),
+    ).toEqual({ accept: 'text/html, application/json' });
+    expect(headerRecord(new Headers({ 'Content-Type': 'text/plain' }))).toEqual({
+      'content-type': 'text/plain',
+    });
+    expect(headerRecord(undefined)).toEqual({});
+  });
+
+  it.each([
+    [{ 'bad name': 'x' }, /invalid header name/],
+    [{ 'x-smuggle': 'a\r\nx-injected: 1' }, /invalid header value/],
+    [[['only-a-name']] as unknown as Array<[string, string]>, /pair/],
+  ])('refuses %j with the TypeError fetch gives', (init, message) => {
+    expect(() => headerRecord(init)).toThrow(TypeError);
+    expect(() => headerRecord(init)).toThrow(message);
+  });
+
+  it("puts Host first in an in-process request, and a caller's own Host wins", async () => {
+    const seen: string[][] = [];
+    const transport = createInProcessTransport({
+      exo: (req, res) => {
+        seen.push(req.rawHeaders);
+        res.end();
+      },
+    });
+    const url = new URL('https://outlook.office365.com/x');
+    await transport.send('exo', url, { headers: { 'X-One': '1' } });
+    await transport.send('exo', url, { headers: { 'x-one': '1', Host: 'other.example' } });
+    expect(seen).toEqual([
+      ['host', 'outlook.office365.com', 'x-one', '1'],
+      ['host', 'other.example', 'x-one', '1'],
+    ]);
   });
 });
