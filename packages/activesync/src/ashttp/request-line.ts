@@ -56,6 +56,9 @@ const POLICY_KEY = /^\d{1,10}$/;
 
 function header(headers: HeaderBag, name: string): string | undefined {
   const wanted = name.toLowerCase();
+  // node's request headers are lower-case already; other bags are searched.
+  const direct = headers[wanted];
+  if (direct !== undefined) return Array.isArray(direct) ? direct[0] : direct;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() !== wanted || value === undefined) continue;
     return Array.isArray(value) ? value[0] : value;
@@ -76,16 +79,17 @@ function header(headers: HeaderBag, name: string): string | undefined {
 export function parseEasQuery(search: string, headers: HeaderBag): EasRequestLine {
   const q = search.includes('?') ? search.slice(search.indexOf('?') + 1) : search;
   if (q.trim() === '') throw new EasQueryError('empty request line: no query', 'query');
-  const params = new URLSearchParams(q);
-  const isPlain = [...params.keys()].some((k) => k.toLowerCase() === 'cmd');
-  return isPlain ? parsePlain(params, headers) : parseBase64(q);
+  // Each parameter by its lower-case name, the first occurrence winning.
+  const params = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(q)) {
+    const key = name.toLowerCase();
+    if (!params.has(key)) params.set(key, value);
+  }
+  return params.has('cmd') ? parsePlain(params, headers) : parseBase64(q);
 }
 
-function parsePlain(params: URLSearchParams, headers: HeaderBag): EasRequestLine {
-  const get = (name: string): string | undefined => {
-    for (const [k, v] of params) if (k.toLowerCase() === name.toLowerCase()) return v;
-    return undefined;
-  };
+function parsePlain(params: Map<string, string>, headers: HeaderBag): EasRequestLine {
+  const get = (name: string): string | undefined => params.get(name.toLowerCase());
   const required = (name: string): string => {
     const value = get(name);
     if (value === undefined || value === '') throw new EasQueryError(`missing ${name}`, name);
