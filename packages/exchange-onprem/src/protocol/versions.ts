@@ -6,9 +6,16 @@
 
 /** `14.1` -> 141, `2.5` -> 25: comparable numbers. */
 export function versionNumber(version: string): number {
-  const [major, minor] = version.split('.');
-  return Number(major) * 10 + Number(minor ?? 0);
+  let number = VERSION_NUMBERS.get(version);
+  if (number === undefined) {
+    const [major, minor] = version.split('.');
+    number = Number(major) * 10 + Number(minor ?? 0);
+    // Remembered for the few versions there are (asked several times per request).
+    if (VERSION_NUMBERS.size < 64) VERSION_NUMBERS.set(version, number);
+  }
+  return number;
 }
+const VERSION_NUMBERS = new Map<string, number>();
 
 /** True when `version` is `min` or later. */
 export function atLeast(version: string, min: string): boolean {
