@@ -343,6 +343,13 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
   const listeners = new Set<(entry: TraceEntry) => void>();
   const decoders: Array<[string, BodyDecoder]> = [];
   let list: StoredEntry[] = [];
+  /** Entries pushed since the last clear; `list[i]` was the `dropped + i`-th. */
+  let dropped = 0;
+  /**
+   * Each run's entries in order, with their place among all pushed, so reading
+   * one run (every `runFlow` does) does not scan the whole trace.
+   */
+  const byRun = new Map<string, Array<{ at: number; stored: StoredEntry }>>();
   const trimStep = Math.max(1, Math.min(1024, Math.ceil(maxEntries / 16)));
   /** Index in `list` of the oldest entry readers see (the newest maxEntries are kept). */
   const firstKept = (): number => Math.max(0, list.length - maxEntries);
@@ -351,11 +358,17 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
 
   function push(stored: StoredEntry, entry: () => TraceEntry): void {
     if (!enabled) return;
+    if (stored.runId !== undefined) {
+      const run = byRun.get(stored.runId);
+      const item = { at: dropped + list.length, stored };
+      if (run) run.push(item);
+      else byRun.set(stored.runId, [item]);
+    }
     list.push(stored);
     // Trimmed in steps, not on every push once full: slicing 50,000 entries
     // per exchange would cost more than recording it. Readers see at most
     // maxEntries (see firstKept()).
-    if (list.length >= maxEntries + trimStep) list = list.slice(list.length - maxEntries);
+    if (list.length >= maxEntries + trimStep) trim(list.length - maxEntries);
     if (listeners.size === 0) return;
     const complete = entry();
     for (const listener of listeners) {
@@ -365,6 +378,19 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
         // A broken subscriber must not break the lab.
       }
     }
+  }
+
+  /** Drops the oldest `count` entries, from the list and from their runs. */
+  function trim(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const runId = list[i]!.runId;
+      const run = runId === undefined ? undefined : byRun.get(runId);
+      if (!run) continue;
+      run.shift();
+      if (run.length === 0) byRun.delete(runId!);
+    }
+    list = list.slice(count);
+    dropped += count;
   }
 
   function bodyOf(
@@ -420,10 +446,14 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     entries(filter) {
       const runId = filter?.runId;
       const out: TraceEntry[] = [];
-      for (let i = firstKept(); i < list.length; i++) {
-        const stored = list[i]!;
-        if (!runId || stored.runId === runId) out.push(expand(stored));
+      if (runId) {
+        const oldest = dropped + firstKept();
+        for (const { at, stored } of byRun.get(runId) ?? []) {
+          if (at >= oldest) out.push(expand(stored));
+        }
+        return out;
       }
+      for (let i = firstKept(); i < list.length; i++) out.push(expand(list[i]!));
       return out;
     },
     entry(id) {
@@ -532,6 +562,8 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     },
     clear() {
       list = [];
+      dropped = 0;
+      byRun.clear();
     },
   };
   return recorder;

@@ -165,6 +165,35 @@ describe('trace recorder', () => {
     expect(trace.entry(ids[0]!)).toBeUndefined();
   });
 
+  it("reads one run's entries, events included, across trims and after a clear", () => {
+    // 40 kept, trimmed 3 at a time: runs start, interleave and fall off the end.
+    const trace = createTraceRecorder({ clock, maxEntries: 40 });
+    const runs = ['a', 'b', 'c', 'd', 'e'];
+    const pushed: Array<{ id: number; runId: string }> = [];
+    for (let i = 0; i < 157; i++) {
+      const runId = runs[Math.floor(i / 30) % runs.length]!;
+      const id =
+        i % 7 === 0
+          ? trace.runWith(
+              { runId, party: 'lab' },
+              () => trace.event('lab', 'mark', `event ${i}`).id,
+            )
+          : recordToken(trace, i % 5 === 0 ? runs[(i + 1) % runs.length] : runId);
+      pushed.push({ id, runId: i % 7 !== 0 && i % 5 === 0 ? runs[(i + 1) % runs.length]! : runId });
+    }
+    const kept = pushed.slice(-40);
+    expect(trace.entries().map((e) => e.id)).toEqual(kept.map((p) => p.id));
+    for (const runId of runs) {
+      expect(trace.entries({ runId }).map((e) => e.id)).toEqual(
+        kept.filter((p) => p.runId === runId).map((p) => p.id),
+      );
+    }
+    trace.clear();
+    expect(trace.entries({ runId: 'a' })).toEqual([]);
+    const after = recordToken(trace, 'a');
+    expect(trace.entries({ runId: 'a' }).map((e) => e.id)).toEqual([after]);
+  });
+
   it('tells subscribers each entry as it completes, JWTs decoded', () => {
     const trace = createTraceRecorder({ clock });
     const seen: TraceEntry[] = [];
