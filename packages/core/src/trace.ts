@@ -343,7 +343,7 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
   const listeners = new Set<(entry: TraceEntry) => void>();
   const decoders: Array<[string, BodyDecoder]> = [];
   let list: StoredEntry[] = [];
-  /** Entries pushed since the last clear; `list[i]` was the `dropped + i`-th. */
+  /** Entries trimmed off the front since the last clear: `list[i]` is the `(dropped + i)`-th pushed. */
   let dropped = 0;
   /**
    * Each run's entries in order, with their place among all pushed, so reading
