@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { DISPATCHED_BODY } from './dispatched-body.js';
 
 /** Anything node's http server could call: an express app, a plain listener. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -208,6 +209,8 @@ function collectChunk(body: Buffer[], chunk: unknown, encoding: unknown): void {
   }
 }
 
+const EMPTY_BODY = Buffer.alloc(0);
+
 /** node's server emits `close` on a response the tick after it finished. */
 function closeResponse(res: ServerResponse): void {
   if (res.destroyed) return;
@@ -236,6 +239,8 @@ function incomingRequest(req: IncomingMessage, request: DispatchedRequest): Inco
   }
   req.headers = headers;
   req.rawHeaders = rawHeaders;
+  (req as IncomingMessage & { [DISPATCHED_BODY]?: Buffer })[DISPATCHED_BODY] =
+    payload ?? EMPTY_BODY;
   if (payload && payload.length > 0) req.push(payload);
   req.push(null);
   req.complete = true;

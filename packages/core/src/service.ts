@@ -8,6 +8,7 @@ import express, {
 } from 'express';
 import type { ServiceDeps } from './deps.js';
 import { BodyTooLargeError, MalformedBodyError, isLabError } from './errors.js';
+import { DISPATCHED_BODY } from './dispatched-body.js';
 import { LAB_HEADERS } from './fetch.js';
 import { SERVICE_PARTIES, type Party, type ServiceParty } from './hosts.js';
 
@@ -226,6 +227,14 @@ function readBody(limitBytes: number, parse: boolean): RequestHandler {
       next(new BodyTooLargeError(limitBytes));
       return;
     }
+    const whole = (req as Request & { [DISPATCHED_BODY]?: Buffer })[DISPATCHED_BODY];
+    if (whole !== undefined) {
+      // In-process: the bytes are all here already; running the stream for
+      // them cost more than the rest of reading a body.
+      if (whole.length > limitBytes) next(new BodyTooLargeError(limitBytes));
+      else takeBody(req, whole, parse, next);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
@@ -254,19 +263,23 @@ function readBody(limitBytes: number, parse: boolean): RequestHandler {
     });
     req.on('end', () => {
       if (failed) return;
-      const raw = Buffer.concat(chunks);
-      req.rawBody = raw;
-      let body: unknown;
-      try {
-        body = parse ? parseBody(raw, req.get('content-type')) : raw;
-      } catch (error) {
-        scope.runInAsyncScope(next, undefined, error);
-        return;
-      }
-      req.body = body;
-      scope.runInAsyncScope(next);
+      scope.runInAsyncScope(takeBody, undefined, req, Buffer.concat(chunks), parse, next);
     });
   };
+}
+
+/** Keeps a request's whole body (raw and, when asked, parsed) and goes on. */
+function takeBody(req: Request, raw: Buffer, parse: boolean, next: NextFunction): void {
+  req.rawBody = raw;
+  let body: unknown;
+  try {
+    body = parse ? parseBody(raw, req.get('content-type')) : raw;
+  } catch (error) {
+    next(error);
+    return;
+  }
+  req.body = body;
+  next();
 }
 
 /** The media type of a `Content-Type` value, lower case, without its parameters. */

@@ -5,8 +5,12 @@ import express from 'express';
 import {
   appMessageClasses,
   createInProcessTransport,
+  createServiceApp,
+  createTestContext,
   dispatchToApp,
   headerRecord,
+  isLabError,
+  protocolErrorHandler,
 } from '@hma-lab/core';
 
 const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
@@ -115,6 +119,50 @@ describe('dispatchToApp', () => {
         { method: 'GET', path: '/', headers: {} },
       ),
     ).rejects.toThrow('listener broke');
+  });
+});
+
+describe("a service app's body reader in-process", () => {
+  const ctx = createTestContext();
+  const app = createServiceApp('entra', ctx.depsFor('entra'), { bodyLimitBytes: 64 });
+  app.post('/token', (req, res) => {
+    res.json({
+      body: req.body as unknown,
+      raw: req.rawBody?.toString('utf8'),
+      // Taken whole from the dispatcher: the request's stream was never run.
+      streamRun: req.readableFlowing !== null,
+    });
+  });
+  app.use(
+    protocolErrorHandler('entra', ctx.depsFor('entra'), (error, _req, res) => {
+      res.status(isLabError(error) ? error.status : 500).json({ error: String(error) });
+    }),
+  );
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    dispatchToApp(app, {
+      method: 'POST',
+      path: '/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: Buffer.from(body),
+    });
+
+  it('takes the whole body as sent, parsed, without running the stream', async () => {
+    const reply = await post('grant_type=password&username=a%40b.c');
+    expect(reply.status).toBe(200);
+    expect(json(reply.body)).toEqual({
+      body: { grant_type: 'password', username: 'a@b.c' },
+      raw: 'grant_type=password&username=a%40b.c',
+      streamRun: false,
+    });
+  });
+
+  it('refuses a body over the limit as it does from a socket, whatever its declared length', async () => {
+    const body = `grant_type=password&padding=${'x'.repeat(80)}`;
+    for (const headers of [{}, { 'content-length': '10' }] as Array<Record<string, string>>) {
+      const reply = await post(body, headers);
+      expect(reply.status).toBe(413);
+      expect(reply.body.toString()).toContain('request body exceeds 64 bytes');
+    }
   });
 });
 
