@@ -198,6 +198,11 @@ describe('headerRecord', () => {
       'content-type': 'text/plain',
     });
     expect(headerRecord(undefined)).toEqual({});
+    // A record it made (the lab's fetch hands its transport one) comes back as a copy.
+    const made = headerRecord({ 'X-One': '1' });
+    const again = headerRecord(made);
+    expect(again).toEqual({ 'x-one': '1' });
+    expect(again).not.toBe(made);
   });
 
   it.each([
