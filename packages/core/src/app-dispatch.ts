@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { DISPATCHED_BODY } from './dispatched-body.js';
+import { pushWrittenChunk } from './written-chunk.js';
 
 /** Anything node's http server could call: an express app, a plain listener. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -74,54 +75,47 @@ type CollectingResponse = ServerResponse & { [BODY]?: Buffer[] };
  * are given. A response not made by {@link dispatchToApp} has no {@link BODY}
  * and passes straight through, so an app may serve a real socket too.
  */
-const collectingPrototype: ServerResponse = Object.create(ServerResponse.prototype, {
-  write: {
-    configurable: true,
-    writable: true,
-    value: function collectingWrite(this: CollectingResponse, ...args: unknown[]): boolean {
-      const body = this[BODY];
-      if (body && !this.writableEnded) collectChunk(body, args[0], args[1]);
-      return (ServerResponse.prototype.write as (...a: unknown[]) => boolean).apply(this, args);
-    },
-  },
-  writeHead: {
-    configurable: true,
-    writable: true,
-    value: function collectingWriteHead(this: CollectingResponse, ...args: unknown[]) {
-      const headers = args.length > 1 ? args[args.length - 1] : undefined;
-      if (this[BODY] && typeof headers === 'object' && headers !== null) {
-        // Set one by one, as node does once any header was set: headers given
-        // only to writeHead would otherwise go to the wire text alone and
-        // never show in getHeaders().
-        if (Array.isArray(headers)) {
-          for (let i = 0; i + 1 < headers.length; i += 2)
-            this.appendHeader(String(headers[i]), headers[i + 1] as string);
-        } else {
-          for (const [name, value] of Object.entries(headers)) {
-            if (name) this.setHeader(name, value as string);
-          }
+const collectingPrototype = Object.create(ServerResponse.prototype, {
+  write: ownMethod(collecting('write')),
+  writeHead: ownMethod(function collectingWriteHead(this: CollectingResponse, ...args: unknown[]) {
+    const headers = args.length > 1 ? args[args.length - 1] : undefined;
+    if (this[BODY] && typeof headers === 'object' && headers !== null) {
+      // Set one by one, as node does once any header was set: headers given
+      // only to writeHead would otherwise go to the wire text alone and
+      // never show in getHeaders().
+      if (Array.isArray(headers)) {
+        for (let i = 0; i + 1 < headers.length; i += 2)
+          this.appendHeader(String(headers[i]), headers[i + 1] as string);
+      } else {
+        for (const [name, value] of Object.entries(headers)) {
+          if (name) this.setHeader(name, value as string);
         }
-        args = args.slice(0, -1);
       }
-      return (ServerResponse.prototype.writeHead as (...a: unknown[]) => ServerResponse).apply(
-        this,
-        args,
-      );
-    },
-  },
-  end: {
-    configurable: true,
-    writable: true,
-    value: function collectingEnd(this: CollectingResponse, ...args: unknown[]): ServerResponse {
-      const body = this[BODY];
-      if (body && !this.writableEnded) collectChunk(body, args[0], args[1]);
-      return (ServerResponse.prototype.end as (...a: unknown[]) => ServerResponse).apply(
-        this,
-        args,
-      );
-    },
-  },
+      args = args.slice(0, -1);
+    }
+    return (ServerResponse.prototype.writeHead as (...a: unknown[]) => ServerResponse).apply(
+      this,
+      args,
+    );
+  }),
+  end: ownMethod(collecting('end')),
 }) as ServerResponse;
+
+/** node's `write` or `end`, keeping a copy of the chunk when the response is dispatched. */
+function collecting(
+  name: 'write' | 'end',
+): (this: CollectingResponse, ...args: unknown[]) => unknown {
+  const original = ServerResponse.prototype[name] as (...args: unknown[]) => unknown;
+  return function collectingChunk(this: CollectingResponse, ...args: unknown[]) {
+    const body = this[BODY];
+    if (body && !this.writableEnded) pushWrittenChunk(body, args[0], args[1]);
+    return original.apply(this, args);
+  };
+}
+
+function ownMethod(value: (...args: never[]) => unknown): PropertyDescriptor {
+  return { configurable: true, writable: true, value };
+}
 
 /** The classes node's server would construct a request and response with. */
 export interface MessageClasses {
@@ -143,29 +137,31 @@ export function appMessageClasses(app: RequestListener): MessageClasses | undefi
   if (!(request instanceof IncomingMessage) || !(response instanceof ServerResponse)) {
     return undefined;
   }
-  // Constructor functions, not classes: a class's `prototype` cannot be replaced.
-  function AppRequest(this: IncomingMessage, ...args: unknown[]): void {
-    Reflect.apply(IncomingMessage, this, args);
-  }
-  AppRequest.prototype = request;
-  function AppResponse(this: ServerResponse, ...args: unknown[]): void {
-    Reflect.apply(ServerResponse, this, args);
-  }
-  AppResponse.prototype = response;
   return {
-    IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
-    ServerResponse: AppResponse as unknown as typeof ServerResponse,
+    IncomingMessage: bornWith(IncomingMessage, request),
+    ServerResponse: bornWith(ServerResponse, response),
   };
 }
 
-/** Responses of a plain listener: node's, with the collecting prototype. */
-function CollectingResponse(this: ServerResponse, ...args: unknown[]): void {
-  Reflect.apply(ServerResponse, this, args);
+/**
+ * A constructor that runs node's `base` on objects created with `prototype`.
+ * A constructor function, not a class: a class's `prototype` cannot be replaced.
+ */
+function bornWith<T extends typeof IncomingMessage | typeof ServerResponse>(
+  base: T,
+  prototype: object,
+): T {
+  function Born(this: object, ...args: unknown[]): void {
+    Reflect.apply(base, this, args);
+  }
+  Born.prototype = prototype;
+  return Born as unknown as T;
 }
-CollectingResponse.prototype = collectingPrototype;
+
+/** A plain listener's request is node's; its response has the collecting prototype. */
 const PLAIN_LISTENER_CLASSES: MessageClasses = {
   IncomingMessage,
-  ServerResponse: CollectingResponse as unknown as typeof ServerResponse,
+  ServerResponse: bornWith(ServerResponse, collectingPrototype),
 };
 
 /**
@@ -196,16 +192,6 @@ function collectUnder(responsePrototype: object): void {
       return;
     }
     level = parent;
-  }
-}
-
-function collectChunk(body: Buffer[], chunk: unknown, encoding: unknown): void {
-  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-  if (Buffer.isBuffer(chunk)) body.push(chunk);
-  else if (chunk instanceof Uint8Array) body.push(Buffer.from(chunk));
-  else {
-    const name = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
-    body.push(Buffer.from(String(chunk), name));
   }
 }
 

@@ -9,6 +9,7 @@ import express, {
 import type { ServiceDeps } from './deps.js';
 import { BodyTooLargeError, MalformedBodyError, isLabError } from './errors.js';
 import { DISPATCHED_BODY } from './dispatched-body.js';
+import { pushWrittenChunk } from './written-chunk.js';
 import { LAB_HEADERS } from './fetch.js';
 import { SERVICE_PARTIES, type Party, type ServiceParty } from './hosts.js';
 
@@ -117,13 +118,13 @@ function captureResponseBodies(app: express.Express): void {
   type End = (this: CapturedResponse, ...args: unknown[]) => CapturedResponse;
   own.write = function tracedWrite(this: CapturedResponse, ...args: unknown[]) {
     const capture = this[CAPTURE];
-    if (capture) captureChunk(capture.chunks, args[0], args[1]);
+    if (capture) pushWrittenChunk(capture.chunks, args[0], args[1]);
     return (parent.write as unknown as Write).apply(this, args);
   } as Response['write'];
   own.end = function tracedEnd(this: CapturedResponse, ...args: unknown[]) {
     const capture = this[CAPTURE];
     if (capture) {
-      captureChunk(capture.chunks, args[0], args[1]);
+      pushWrittenChunk(capture.chunks, args[0], args[1]);
       capture.finish();
     }
     return (parent.end as unknown as End).apply(this, args);
@@ -147,20 +148,6 @@ export function sendJson(res: Response, body: object, status = 200): void {
   // Said, not left to node: the in-process transport reports only headers set.
   res.setHeader('Content-Length', Buffer.byteLength(json));
   res.end(json);
-}
-
-function captureChunk(chunks: Buffer[], chunk: unknown, encoding: unknown): void {
-  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-  chunks.push(
-    Buffer.isBuffer(chunk)
-      ? chunk
-      : chunk instanceof Uint8Array
-        ? Buffer.from(chunk)
-        : Buffer.from(
-            String(chunk),
-            typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
-          ),
-  );
 }
 
 function traceExchange(

@@ -1,0 +1,15 @@
+/**
+ * Adds what was handed to a response's `write` or `end` (bytes, or a string in
+ * `encoding`) to `chunks` as bytes; a missing chunk or a callback in its place
+ * adds nothing. Shared by the trace's capture and the in-process dispatcher;
+ * internal to core.
+ */
+export function pushWrittenChunk(chunks: Buffer[], chunk: unknown, encoding: unknown): void {
+  if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+  if (Buffer.isBuffer(chunk)) chunks.push(chunk);
+  else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk));
+  else {
+    const name = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
+    chunks.push(Buffer.from(String(chunk), name));
+  }
+}
