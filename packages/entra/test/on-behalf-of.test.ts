@@ -78,6 +78,44 @@ describe('on-behalf-of (flow-map step 17)', () => {
     });
     expect(noSecret.status).toBe(401);
     expect(noSecret.body.error_codes).toEqual([7000218]);
+    const renewed = await lab.token(
+      `/${TENANT_ID}/oauth2/token`,
+      {
+        grant_type: 'refresh_token',
+        client_id: EXO,
+        client_secret: EXO_CLIENT_SECRET,
+        refresh_token: obo.body.refresh_token as string,
+      },
+      {},
+      'exo',
+    );
+    expect(renewed.status).toBe(200);
+    expect(claimsOf(lab, renewed.body.access_token)).toMatchObject({
+      aud: 'https://mail.contoso.com',
+      appid: EXO,
+    });
+    expect(renewed.body.refresh_token).toEqual(expect.any(String));
+    // The on-behalf-of call sent no id_token (no scope=openid), so neither does its RT2.
+    expect(renewed.body.id_token).toBeUndefined();
+  });
+
+  test('an RT2 from an on-behalf-of call with scope=openid keeps sending an id_token', async () => {
+    const lab = createLab();
+    const obo = await exoOnBehalfOf(lab, await aliceAt1(lab), { scope: 'openid' });
+    expect(claimsOf(lab, obo.body.id_token)).toMatchObject({ upn: 'alice@contoso.com' });
+    const renewed = await lab.token(
+      `/${TENANT_ID}/oauth2/token`,
+      {
+        grant_type: 'refresh_token',
+        client_id: EXO,
+        client_secret: EXO_CLIENT_SECRET,
+        refresh_token: obo.body.refresh_token as string,
+      },
+      {},
+      'exo',
+    );
+    expect(renewed.status).toBe(200);
+    expect(claimsOf(lab, renewed.body.id_token)).toMatchObject({ upn: 'alice@contoso.com' });
   });
 
   test('an expired assertion is AADSTS500133', async () => {

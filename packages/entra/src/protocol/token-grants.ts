@@ -515,6 +515,10 @@ function refreshTokenGrant(context: EntraContext, input: TokenRequestInput): Pro
     familyId: rt.familyId,
     clientInfo: wantsClientInfo(context, params),
     ...(rt.onBehalfOf ? { onBehalfOf: true } : {}),
+    // An RT2 gives what its on-behalf-of call gave: in v1, an id_token only if that call asked for openid.
+    ...(rt.onBehalfOf && input.version === 'v1' && !rt.oidcScopes.includes('openid')
+      ? { idToken: false }
+      : {}),
   });
   return result;
 }
