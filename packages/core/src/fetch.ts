@@ -79,7 +79,7 @@ export function createLabFetch(options: LabFetchOptions): LabFetch {
       method: (init.method ?? 'GET').toUpperCase(),
       url: url.href,
       ...(runId ? { runId } : {}),
-      requestHeaders: { ...headers },
+      requestHeaders: headers,
     });
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     handle.finish({

@@ -96,6 +96,8 @@ interface ResponseCapture {
   chunks: Buffer[];
   /** The value the body was written from, when {@link sendJson} wrote it. */
   json?: unknown;
+  /** The body's text, when {@link sendJson} wrote it: kept as it is, not copied to bytes and back. */
+  text?: string;
   finish(error?: string): void;
 }
 
@@ -124,7 +126,10 @@ function captureResponseBodies(app: express.Express): void {
   own.end = function tracedEnd(this: CapturedResponse, ...args: unknown[]) {
     const capture = this[CAPTURE];
     if (capture) {
-      pushWrittenChunk(capture.chunks, args[0], args[1]);
+      if (capture.text === undefined || args[0] !== capture.text || capture.chunks.length > 0) {
+        capture.text = undefined;
+        pushWrittenChunk(capture.chunks, args[0], args[1]);
+      }
       capture.finish();
     }
     return (parent.end as unknown as End).apply(this, args);
@@ -142,7 +147,10 @@ function captureResponseBodies(app: express.Express): void {
 export function sendJson(res: Response, body: object, status = 200): void {
   const json = JSON.stringify(body);
   const capture = (res as CapturedResponse)[CAPTURE];
-  if (capture) capture.json = body;
+  if (capture) {
+    capture.json = body;
+    capture.text = json;
+  }
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   // Said, not left to node: the in-process transport reports only headers set.
@@ -174,8 +182,8 @@ function traceExchange(
       method: req.method,
       url: `https://${host}${req.originalUrl}`,
       ...(runId ? { runId } : {}),
-      // A copy: what the caller sent, even if a later middleware (a fault) changes it.
-      requestHeaders: { ...req.headers },
+      // Read as the exchange begins: what the caller sent, even if a later middleware (a fault) changes it.
+      requestHeaders: req.headers,
     });
     let finished = false;
     const capture: ResponseCapture = {
@@ -187,7 +195,12 @@ function traceExchange(
           status: error ? 0 : res.statusCode,
           responseHeaders: res.getHeaders() as Record<string, string | number | string[]>,
           ...(req.rawBody ? { requestBody: req.rawBody } : {}),
-          responseBody: Buffer.concat(capture.chunks),
+          ...(capture.text === undefined
+            ? {
+                responseBody:
+                  capture.chunks.length === 1 ? capture.chunks[0] : Buffer.concat(capture.chunks),
+              }
+            : { responseText: capture.text }),
           ...(capture.json === undefined ? {} : { responseJson: capture.json }),
           ...(error ? { error } : {}),
         });

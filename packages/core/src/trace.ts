@@ -95,6 +95,7 @@ export interface ExchangeStart {
   method: string;
   url: string;
   runId?: string;
+  /** Read when the exchange begins: later changes to the object are not recorded. */
   requestHeaders: Record<string, string | string[] | undefined>;
 }
 
@@ -109,6 +110,11 @@ export interface ExchangeEnd {
    * instead of parsing the body back.
    */
   responseJson?: unknown;
+  /**
+   * The body as the writer wrote it, one string (UTF-8 on the wire), when it
+   * did: stands for `responseBody`, which is then not needed.
+   */
+  responseText?: string;
   error?: string;
 }
 
@@ -238,17 +244,43 @@ interface TokenAtRest {
 
 type StoredEntry = StoredExchange | TraceEvent;
 
-/** The exchange at rest: the texts of whole bodies beside the JSON, tokens in them as places. */
-function store(exchange: TraceExchange): StoredExchange {
-  const requestText = detachable(exchange.requestBody);
-  const responseText = detachable(exchange.responseBody);
+/**
+ * The exchange at rest: the texts of whole bodies beside the JSON, tokens in
+ * them as places. Written in one `JSON.stringify` of an object literal, fields
+ * in the order readers get them (an optional field left `undefined` is not
+ * written); no live exchange object is built unless a subscriber wants one.
+ */
+function store(
+  exchange: Omit<TraceExchange, 'runId' | 'requestBody' | 'responseBody' | 'error'>,
+  runId: string | undefined,
+  requestBody: TraceBody | undefined,
+  responseBody: TraceBody | undefined,
+  error: string | undefined,
+): StoredExchange {
+  const requestText = detachable(requestBody);
+  const responseText = detachable(responseBody);
   const json = JSON.stringify({
-    ...exchange,
-    ...(requestText === undefined ? {} : { requestBody: withoutText(exchange.requestBody!) }),
-    ...(responseText === undefined ? {} : { responseBody: withoutText(exchange.responseBody!) }),
+    kind: exchange.kind,
+    id: exchange.id,
+    startSeq: exchange.startSeq,
+    endSeq: exchange.endSeq,
+    atMs: exchange.atMs,
+    from: exchange.from,
+    to: exchange.to,
+    method: exchange.method,
+    url: exchange.url,
+    status: exchange.status,
+    requestHeaders: exchange.requestHeaders,
+    responseHeaders: exchange.responseHeaders,
     tokens: exchange.tokens.map((token) => tokenAtRest(token, requestText, responseText)),
+    secrets: exchange.secrets,
+    durationMs: exchange.durationMs,
+    runId,
+    requestBody: requestText === undefined ? requestBody : withoutText(requestBody!),
+    responseBody: responseText === undefined ? responseBody : withoutText(responseBody!),
+    error,
   });
-  return new StoredExchange(exchange.id, exchange.runId, json, requestText, responseText);
+  return new StoredExchange(exchange.id, runId, json, requestText, responseText);
 }
 
 /**
@@ -259,9 +291,9 @@ function detachable(body: TraceBody | undefined): string | undefined {
   return body?.text !== undefined && !body.truncated ? body.text : undefined;
 }
 
+/** The body without its text (a field left `undefined` is not written as JSON). */
 function withoutText(body: TraceBody): TraceBody {
-  const { text: _text, ...rest } = body;
-  return rest;
+  return { size: body.size, contentType: body.contentType, truncated: body.truncated };
 }
 
 function tokenAtRest(
@@ -393,51 +425,50 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     dropped += count;
   }
 
-  function bodyOf(
-    buffer: Buffer | undefined,
-    contentType: string | undefined,
-    secrets: TraceSecret[],
-    where: string,
-    parsed: ParsedBody,
-  ): TraceBody | undefined {
-    if (!buffer || buffer.length === 0) return undefined;
-    const type = contentType?.toLowerCase();
-    let text: string | undefined;
-    const decoder = type ? decoders.find(([prefix]) => type.startsWith(prefix))?.[1] : undefined;
-    try {
-      if (decoder) text = decoder(buffer);
-      else if (isTextual(type))
-        text = redactText(buffer.toString('utf8'), type, secrets, where, parsed);
-    } catch (error) {
-      text = `(undecodable body: ${(error as Error).message})`;
-    }
-    const body: TraceBody = { size: buffer.length };
-    if (contentType) body.contentType = contentType;
-    if (text !== undefined) {
-      body.text = text.length > maxBodyChars ? text.slice(0, maxBodyChars) : text;
-      if (text.length > maxBodyChars) body.truncated = true;
-    }
-    return body;
-  }
-
   /**
    * One body of an exchange as recorded (secrets redacted into `secrets`), and
-   * the tokens it carries (into `tokens`). A JSON or form body is parsed once,
-   * for both.
+   * the tokens it carries (into `tokens`). The body is decoded to text once,
+   * or not at all when the writer's text is in hand (`written`); a JSON or
+   * form body is parsed once, for both.
    */
   function recordBody(
     buffer: Buffer | undefined,
+    written: string | undefined,
     contentType: string | undefined,
     where: string,
     secrets: TraceSecret[],
     tokens: TraceToken[],
     json?: unknown,
   ): TraceBody | undefined {
+    const size = written === undefined ? (buffer?.length ?? 0) : Buffer.byteLength(written);
+    if (size === 0) return undefined;
+    const type = contentType?.toLowerCase();
+    const decoder = type ? decoders.find(([prefix]) => type.startsWith(prefix))?.[1] : undefined;
     // The writer's own value stands for the parsed body unless it holds a
     // secret: redaction changes a parsed copy, never the writer's value.
     const parsed: ParsedBody = json === undefined || hasSecretField(json) ? {} : { json };
-    const body = bodyOf(buffer, contentType, secrets, where, parsed);
-    collectBodyTokens(buffer, contentType, where, tokens, parsed);
+    let text: string | undefined;
+    let raw: string | undefined;
+    try {
+      if (decoder) text = decoder(buffer ?? Buffer.from(written!));
+      else if (isTextual(type)) {
+        raw = written ?? buffer!.toString('utf8');
+        text = redactText(raw, type, secrets, where, parsed);
+      }
+    } catch (error) {
+      text = `(undecodable body: ${(error as Error).message})`;
+    }
+    if (type) {
+      const source =
+        raw ?? (carriesTokens(type) ? (written ?? buffer!.toString('utf8')) : undefined);
+      if (source !== undefined) collectBodyTokens(source, type, where, tokens, parsed);
+    }
+    const body: TraceBody = { size };
+    if (contentType) body.contentType = contentType;
+    if (text !== undefined) {
+      body.text = text.length > maxBodyChars ? text.slice(0, maxBodyChars) : text;
+      if (text.length > maxBodyChars) body.truncated = true;
+    }
     return body;
   }
 
@@ -478,61 +509,65 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     beginExchange(start) {
       const id = nextId++;
       const startSeq = seq++;
+      if (!enabled) {
+        return {
+          id,
+          finish() {
+            seq++;
+          },
+        };
+      }
       const atMs = clock.now();
       const began = performance.now();
+      // Read now: what the caller sent, even if a later middleware (a fault) changes it.
+      const secrets: TraceSecret[] = [];
+      const tokens: TraceToken[] = [];
+      const requestHeaders = cleanHeaders(start.requestHeaders, secrets, tokens, 'request');
       return {
         id,
         finish(end) {
-          if (!enabled) {
-            seq++;
-            return;
-          }
-          const secrets: TraceSecret[] = [];
-          const tokens: TraceToken[] = [];
-          const requestHeaders = cleanHeaders(start.requestHeaders, secrets, tokens, 'request');
           const responseHeaders = cleanResponseHeaders(end.responseHeaders, tokens);
-          const requestType = requestHeaders['content-type'];
-          const responseType = first(responseHeaders['content-type']);
           const requestBody = recordBody(
             end.requestBody,
-            requestType,
+            undefined,
+            requestHeaders['content-type'],
             'request.body',
             secrets,
             tokens,
           );
           const responseBody = recordBody(
             end.responseBody,
-            responseType,
+            end.responseText,
+            first(responseHeaders['content-type']),
             'response.body',
             secrets,
             tokens,
             end.responseJson,
           );
-          const exchange: TraceExchange = {
-            kind: 'exchange',
-            id,
-            startSeq,
-            endSeq: seq++,
-            atMs,
-            from: start.from,
-            to: start.to,
-            method: start.method,
-            url: start.url,
-            status: end.status,
-            requestHeaders,
-            responseHeaders,
-            tokens,
-            secrets,
-            durationMs: Math.round((performance.now() - began) * 1000) / 1000,
-          };
-          if (start.runId) exchange.runId = start.runId;
-          if (requestBody) exchange.requestBody = requestBody;
-          if (responseBody) exchange.responseBody = responseBody;
-          if (end.error) exchange.error = end.error;
-          push(store(exchange), () => {
-            decodeTokens(exchange.tokens);
-            return exchange;
-          });
+          const stored = store(
+            {
+              kind: 'exchange',
+              id,
+              startSeq,
+              endSeq: seq++,
+              atMs,
+              from: start.from,
+              to: start.to,
+              method: start.method,
+              url: start.url,
+              status: end.status,
+              requestHeaders,
+              responseHeaders,
+              tokens,
+              secrets,
+              durationMs: Math.round((performance.now() - began) * 1000) / 1000,
+            },
+            start.runId || undefined,
+            requestBody,
+            responseBody,
+            end.error || undefined,
+          );
+          push(stored, () => expand(stored));
         },
       };
     },
@@ -591,7 +626,8 @@ function cleanHeaders(
   side: 'request',
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [rawName, value] of Object.entries(headers)) {
+  for (const rawName in headers) {
+    const value = headers[rawName];
     const name = rawName.toLowerCase();
     if (value === undefined || DROPPED_HEADERS.has(name)) continue;
     let text = Array.isArray(value) ? value.join(', ') : value;
@@ -617,7 +653,8 @@ function cleanResponseHeaders(
   tokens: TraceToken[],
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [rawName, value] of Object.entries(headers)) {
+  for (const rawName in headers) {
+    const value = headers[rawName];
     const name = rawName.toLowerCase();
     if (value === undefined || DROPPED_HEADERS.has(name)) continue;
     out[name] = Array.isArray(value) ? value.map(String) : String(value);
@@ -709,18 +746,23 @@ function redactForm(
   };
 }
 
+/** Bodies {@link collectBodyTokens} reads: JSON, forms and HTML pages. */
+function carriesTokens(type: string): boolean {
+  return (
+    type.includes('json') || type.includes('x-www-form-urlencoded') || type.startsWith('text/html')
+  );
+}
+
 function collectBodyTokens(
-  body: Buffer | undefined,
-  contentType: string | undefined,
+  text: string,
+  type: string,
   where: string,
   tokens: TraceToken[],
   already: ParsedBody,
 ): void {
-  if (!body || body.length === 0 || !contentType) return;
-  const type = contentType.toLowerCase();
   if (type.includes('json')) {
     try {
-      const parsed: unknown = 'json' in already ? already.json : JSON.parse(body.toString('utf8'));
+      const parsed: unknown = 'json' in already ? already.json : JSON.parse(text);
       if (parsed && typeof parsed === 'object') {
         for (const name of TOKEN_FIELDS) {
           const value = (parsed as Record<string, unknown>)[name];
@@ -733,7 +775,7 @@ function collectBodyTokens(
       // Not JSON after all: nothing to collect.
     }
   } else if (type.includes('x-www-form-urlencoded')) {
-    const fields = already.form ?? redactForm(body.toString('utf8'), [], where).fields;
+    const fields = already.form ?? redactForm(text, [], where).fields;
     for (const name of TOKEN_FIELDS) {
       const encoded = fields.get(name);
       const value = encoded === undefined ? '' : decodeFormComponent(encoded);
@@ -741,7 +783,7 @@ function collectBodyTokens(
     }
   } else if (type.startsWith('text/html')) {
     // Auto-posting forms (form_post, WS-Federation) carry tokens in hidden inputs.
-    for (const match of body.toString('utf8').matchAll(/<input\b[^>]*>/gi)) {
+    for (const match of text.matchAll(/<input\b[^>]*>/gi)) {
       const tag = match[0];
       const name = /\bname="([^"]+)"/i.exec(tag)?.[1];
       const value = /\bvalue="([^"]*)"/i.exec(tag)?.[1];
@@ -802,7 +844,8 @@ function redactText(
 /** True when a JSON value holds a field {@link redactJson} would redact. */
 function hasSecretField(value: unknown): boolean {
   if (!value || typeof value !== 'object') return false;
-  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+  for (const key in value) {
+    const inner = (value as Record<string, unknown>)[key];
     if (SECRET_FIELDS.has(key.toLowerCase()) && typeof inner === 'string') return true;
     if (hasSecretField(inner)) return true;
   }
