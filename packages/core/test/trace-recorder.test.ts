@@ -194,6 +194,36 @@ describe('trace recorder', () => {
     expect(trace.entries({ runId: 'a' }).map((e) => e.id)).toEqual([after]);
   });
 
+  it('reads back every kept body after its storage was used again for newer exchanges', () => {
+    // ~12 KB of text per exchange: a 1 MiB slab holds ~85, so 2,000 exchanges
+    // with 300 kept fill, drop and reuse slabs many times over; every 19th has
+    // a body of its own (over 256 KB), and the texts are not all ASCII.
+    const trace = createTraceRecorder({ clock, maxEntries: 300, maxBodyChars: 400_000 });
+    const bodies = new Map<number, string>();
+    for (let i = 0; i < 2000; i++) {
+      const text = `${i}:${i % 3 === 0 ? 'Grüße, 東京 ' : 'plain '}${'x'.repeat(i % 19 === 0 ? 300_000 : 12_000)}:${i}`;
+      const handle = trace.beginExchange({
+        from: 'device',
+        to: 'entra',
+        method: 'GET',
+        url: `https://login.microsoftonline.com/${i}`,
+        requestHeaders: {},
+      });
+      handle.finish({
+        status: 200,
+        responseHeaders: { 'content-type': 'text/plain; charset=utf-8' },
+        responseBody: Buffer.from(text),
+      });
+      bodies.set(handle.id, text);
+    }
+    const kept = trace.exchanges();
+    expect(kept).toHaveLength(300);
+    for (const exchange of kept) {
+      expect(exchange.responseBody?.text).toBe(bodies.get(exchange.id));
+      expect(exchange.responseBody?.size).toBe(Buffer.byteLength(bodies.get(exchange.id)!));
+    }
+  });
+
   it('tells subscribers each entry as it completes, JWTs decoded', () => {
     const trace = createTraceRecorder({ clock });
     const seen: TraceEntry[] = [];
