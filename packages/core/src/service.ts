@@ -12,6 +12,7 @@ import { DISPATCHED_BODY } from './dispatched-body.js';
 import { pushWrittenChunk } from './written-chunk.js';
 import { LAB_HEADERS } from './fetch.js';
 import { SERVICE_PARTIES, type Party, type ServiceParty } from './hosts.js';
+import type { ExchangeHandle } from './trace.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -92,13 +93,40 @@ export function requestHost(req: Request): string {
 }
 
 /** Where a traced response's body goes as it is written, and how its exchange ends. */
-interface ResponseCapture {
-  chunks: Buffer[];
+class ResponseCapture {
+  readonly chunks: Buffer[] = [];
   /** The value the body was written from, when {@link sendJson} wrote it. */
-  json?: unknown;
+  json: unknown = undefined;
   /** The body's text, when {@link sendJson} wrote it: kept as it is, not copied to bytes and back. */
-  text?: string;
-  finish(error?: string): void;
+  text: string | undefined = undefined;
+  private finished = false;
+
+  constructor(
+    private readonly req: Request,
+    private readonly res: Response,
+    private readonly handle: ExchangeHandle,
+  ) {}
+
+  finish(error?: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    const { chunks, text } = this;
+    this.handle.finish({
+      status: error ? 0 : this.res.statusCode,
+      responseHeaders: this.res.getHeaders() as Record<string, string | number | string[]>,
+      requestBody: this.req.rawBody,
+      responseBody:
+        text !== undefined ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+      responseText: text,
+      responseJson: this.json,
+      error,
+    });
+  }
+}
+
+/** A traced response closed before it ended: its exchange is recorded as such. */
+function closedEarly(this: CapturedResponse): void {
+  this[CAPTURE]?.finish('connection closed before the response was complete');
 }
 
 const CAPTURE = Symbol('hma-lab.response-capture');
@@ -185,30 +213,10 @@ function traceExchange(
       // Read as the exchange begins: what the caller sent, even if a later middleware (a fault) changes it.
       requestHeaders: req.headers,
     });
-    let finished = false;
-    const capture: ResponseCapture = {
-      chunks: [],
-      finish(error?: string): void {
-        if (finished) return;
-        finished = true;
-        handle.finish({
-          status: error ? 0 : res.statusCode,
-          responseHeaders: res.getHeaders() as Record<string, string | number | string[]>,
-          ...(req.rawBody ? { requestBody: req.rawBody } : {}),
-          ...(capture.text === undefined
-            ? {
-                responseBody:
-                  capture.chunks.length === 1 ? capture.chunks[0] : Buffer.concat(capture.chunks),
-              }
-            : { responseText: capture.text }),
-          ...(capture.json === undefined ? {} : { responseJson: capture.json }),
-          ...(error ? { error } : {}),
-        });
-      },
-    };
-    (res as CapturedResponse)[CAPTURE] = capture;
-    res.on('close', () => capture.finish('connection closed before the response was complete'));
-    trace.runWith({ ...(runId ? { runId } : {}), exchangeId: handle.id, party }, next);
+    (res as CapturedResponse)[CAPTURE] = new ResponseCapture(req, res, handle);
+    res.on('close', closedEarly);
+    const exchangeId = handle.id;
+    trace.runWith(runId ? { runId, exchangeId, party } : { exchangeId, party }, next);
   };
 }
 

@@ -527,7 +527,10 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     const size = written === undefined ? (buffer?.length ?? 0) : Buffer.byteLength(written);
     if (size === 0) return undefined;
     const type = contentType?.toLowerCase();
-    const decoder = type ? decoders.find(([prefix]) => type.startsWith(prefix))?.[1] : undefined;
+    let decoder: BodyDecoder | undefined;
+    if (type) {
+      for (const [prefix, decode] of decoders) if (type.startsWith(prefix)) decoder ??= decode;
+    }
     // The writer's own value stands for the parsed body unless it holds a
     // secret: redaction changes a parsed copy, never the writer's value.
     const parsed: ParsedBody = json === undefined || hasSecretField(json) ? {} : { json };
