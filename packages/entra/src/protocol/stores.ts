@@ -173,6 +173,8 @@ export interface EntraStores {
   familyTokens(familyId: string): RefreshToken[];
   /** Drops entries that can no longer be used. */
   sweep(nowMs: number, keepRefreshTokensMs: number): void;
+  /** How many entries a sweep visits. */
+  entryCount(): number;
   clear(): void;
 }
 
@@ -225,9 +227,12 @@ export function createStores(): EntraStores {
         if (rt.authTimeMs + keepRefreshTokensMs < nowMs) stores.refreshTokens.delete(key);
       }
       for (const [familyId, tokens] of stores.refreshFamilies) {
+        let whole = true;
+        for (const token of tokens) whole &&= stores.refreshTokens.has(token);
+        if (whole) continue;
         const kept = tokens.filter((token) => stores.refreshTokens.has(token));
         if (kept.length === 0) stores.refreshFamilies.delete(familyId);
-        else if (kept.length < tokens.length) stores.refreshFamilies.set(familyId, kept);
+        else stores.refreshFamilies.set(familyId, kept);
       }
       for (const [key, d] of stores.deviceCodes) {
         if (d.expiresAtMs + 3_600_000 < nowMs) {
@@ -238,6 +243,17 @@ export function createStores(): EntraStores {
       for (const [key, until] of stores.assertionIds) {
         if (until < nowMs) stores.assertionIds.delete(key);
       }
+    },
+    entryCount() {
+      return (
+        stores.flows.size +
+        stores.sessions.size +
+        stores.codes.size +
+        stores.refreshTokens.size +
+        stores.refreshFamilies.size +
+        stores.deviceCodes.size +
+        stores.assertionIds.size
+      );
     },
     clear() {
       stores.flows.clear();
