@@ -3,8 +3,8 @@ import {
   claimsOf,
   createLab,
   exoOnBehalfOf,
+  exoRefresh,
   EXO,
-  EXO_CLIENT_SECRET,
   eventsOf,
   ORIGIN,
   OUTLOOK,
@@ -126,18 +126,9 @@ describe('flow A through entra: authorize -> AD FS -> MFA -> code -> AT1 -> OBO 
 
     // Step 19: RT2 refreshed by Exchange Online with its secret; rotation gives a new RT.
     await ctx.clock.advance('50m');
-    const t3 = await lab.token(
-      `/${TENANT_ID}/oauth2/token`,
-      {
-        grant_type: 'refresh_token',
-        client_id: EXO,
-        client_secret: EXO_CLIENT_SECRET,
-        refresh_token: t2.body.refresh_token as string,
-        resource: 'https://mail.contoso.com',
-      },
-      {},
-      'exo',
-    );
+    const t3 = await exoRefresh(lab, t2.body.refresh_token as string, {
+      resource: 'https://mail.contoso.com',
+    });
     expect(t3.status).toBe(200);
     expect(t3.body.refresh_token).not.toBe(t2.body.refresh_token);
     const at2b = claimsOf(lab, t3.body.access_token);

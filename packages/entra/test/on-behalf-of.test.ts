@@ -5,6 +5,7 @@ import {
   EXO,
   EXO_CLIENT_SECRET,
   exoOnBehalfOf,
+  exoRefresh,
   outlookAuthorizeUrl,
   redeemOutlookCode,
   redirectParams,
@@ -78,17 +79,7 @@ describe('on-behalf-of (flow-map step 17)', () => {
     });
     expect(noSecret.status).toBe(401);
     expect(noSecret.body.error_codes).toEqual([7000218]);
-    const renewed = await lab.token(
-      `/${TENANT_ID}/oauth2/token`,
-      {
-        grant_type: 'refresh_token',
-        client_id: EXO,
-        client_secret: EXO_CLIENT_SECRET,
-        refresh_token: obo.body.refresh_token as string,
-      },
-      {},
-      'exo',
-    );
+    const renewed = await exoRefresh(lab, obo.body.refresh_token as string);
     expect(renewed.status).toBe(200);
     expect(claimsOf(lab, renewed.body.access_token)).toMatchObject({
       aud: 'https://mail.contoso.com',
@@ -103,17 +94,7 @@ describe('on-behalf-of (flow-map step 17)', () => {
     const lab = createLab();
     const obo = await exoOnBehalfOf(lab, await aliceAt1(lab), { scope: 'openid' });
     expect(claimsOf(lab, obo.body.id_token)).toMatchObject({ upn: 'alice@contoso.com' });
-    const renewed = await lab.token(
-      `/${TENANT_ID}/oauth2/token`,
-      {
-        grant_type: 'refresh_token',
-        client_id: EXO,
-        client_secret: EXO_CLIENT_SECRET,
-        refresh_token: obo.body.refresh_token as string,
-      },
-      {},
-      'exo',
-    );
+    const renewed = await exoRefresh(lab, obo.body.refresh_token as string);
     expect(renewed.status).toBe(200);
     expect(claimsOf(lab, renewed.body.id_token)).toMatchObject({ upn: 'alice@contoso.com' });
   });

@@ -197,6 +197,22 @@ export function exoOnBehalfOf(lab: Lab, assertion: string, extra: Record<string,
   );
 }
 
+/** Exchange Online redeeming RT2 with its secret (step 19's renewal of AT2). */
+export function exoRefresh(lab: Lab, refreshToken: string, extra: Record<string, string> = {}) {
+  return lab.token(
+    `/${TENANT_ID}/oauth2/token`,
+    {
+      grant_type: 'refresh_token',
+      client_id: EXO,
+      client_secret: EXO_CLIENT_SECRET,
+      refresh_token: refreshToken,
+      ...extra,
+    },
+    {},
+    'exo',
+  );
+}
+
 /** Trace events of an action. */
 export function eventsOf(lab: Lab, action: string): TraceEvent[] {
   return lab.ctx.trace
