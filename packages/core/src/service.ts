@@ -115,13 +115,18 @@ class ResponseCapture {
       status: error ? 0 : this.res.statusCode,
       responseHeaders: this.res.getHeaders() as Record<string, string | number | string[]>,
       requestBody: this.req.rawBody,
-      responseBody:
-        text !== undefined ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
+      // The text sendJson wrote stands for the bytes, which were then not collected.
       responseText: text,
+      responseBody: text === undefined ? joined(chunks) : undefined,
       responseJson: this.json,
       error,
     });
   }
+}
+
+/** Written chunks as one Buffer (the chunk itself when there is only one). */
+function joined(chunks: Buffer[]): Buffer {
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /** A traced response closed before it ended: its exchange is recorded as such. */
@@ -154,7 +159,8 @@ function captureResponseBodies(app: express.Express): void {
   own.end = function tracedEnd(this: CapturedResponse, ...args: unknown[]) {
     const capture = this[CAPTURE];
     if (capture) {
-      if (capture.text === undefined || args[0] !== capture.text || capture.chunks.length > 0) {
+      // sendJson's own string, written alone, stands for the body; anything else is copied.
+      if (capture.chunks.length > 0 || args[0] !== capture.text) {
         capture.text = undefined;
         pushWrittenChunk(capture.chunks, args[0], args[1]);
       }

@@ -528,8 +528,11 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     if (size === 0) return undefined;
     const type = contentType?.toLowerCase();
     let decoder: BodyDecoder | undefined;
-    if (type) {
-      for (const [prefix, decode] of decoders) if (type.startsWith(prefix)) decoder ??= decode;
+    for (const [prefix, decode] of type ? decoders : []) {
+      if (type!.startsWith(prefix)) {
+        decoder = decode;
+        break;
+      }
     }
     // The writer's own value stands for the parsed body unless it holds a
     // secret: redaction changes a parsed copy, never the writer's value.
@@ -546,9 +549,8 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
       text = `(undecodable body: ${(error as Error).message})`;
     }
     if (type) {
-      const source =
-        raw ?? (carriesTokens(type) ? (written ?? buffer!.toString('utf8')) : undefined);
-      if (source !== undefined) collectBodyTokens(source, type, where, tokens, parsed);
+      const source = (): string => raw ?? written ?? buffer!.toString('utf8');
+      collectBodyTokens(source, type, where, tokens, parsed);
     }
     const body: TraceBody = { size };
     if (contentType) body.contentType = contentType;
@@ -835,15 +837,9 @@ function redactForm(
   };
 }
 
-/** Bodies {@link collectBodyTokens} reads: JSON, forms and HTML pages. */
-function carriesTokens(type: string): boolean {
-  return (
-    type.includes('json') || type.includes('x-www-form-urlencoded') || type.startsWith('text/html')
-  );
-}
-
+/** Tokens in a JSON, form or HTML body; its `text` is asked for only for those. */
 function collectBodyTokens(
-  text: string,
+  text: () => string,
   type: string,
   where: string,
   tokens: TraceToken[],
@@ -851,7 +847,7 @@ function collectBodyTokens(
 ): void {
   if (type.includes('json')) {
     try {
-      const parsed: unknown = 'json' in already ? already.json : JSON.parse(text);
+      const parsed: unknown = 'json' in already ? already.json : JSON.parse(text());
       if (parsed && typeof parsed === 'object') {
         for (const name of TOKEN_FIELDS) {
           const value = (parsed as Record<string, unknown>)[name];
@@ -864,7 +860,7 @@ function collectBodyTokens(
       // Not JSON after all: nothing to collect.
     }
   } else if (type.includes('x-www-form-urlencoded')) {
-    const fields = already.form ?? redactForm(text, [], where).fields;
+    const fields = already.form ?? redactForm(text(), [], where).fields;
     for (const name of TOKEN_FIELDS) {
       const encoded = fields.get(name);
       const value = encoded === undefined ? '' : decodeFormComponent(encoded);
@@ -872,7 +868,7 @@ function collectBodyTokens(
     }
   } else if (type.startsWith('text/html')) {
     // Auto-posting forms (form_post, WS-Federation) carry tokens in hidden inputs.
-    for (const match of text.matchAll(/<input\b[^>]*>/gi)) {
+    for (const match of text().matchAll(/<input\b[^>]*>/gi)) {
       const tag = match[0];
       const name = /\bname="([^"]+)"/i.exec(tag)?.[1];
       const value = /\bvalue="([^"]*)"/i.exec(tag)?.[1];

@@ -227,9 +227,7 @@ export function createStores(): EntraStores {
         if (rt.authTimeMs + keepRefreshTokensMs < nowMs) stores.refreshTokens.delete(key);
       }
       for (const [familyId, tokens] of stores.refreshFamilies) {
-        let whole = true;
-        for (const token of tokens) whole &&= stores.refreshTokens.has(token);
-        if (whole) continue;
+        if (tokens.every((token) => stores.refreshTokens.has(token))) continue;
         const kept = tokens.filter((token) => stores.refreshTokens.has(token));
         if (kept.length === 0) stores.refreshFamilies.delete(familyId);
         else stores.refreshFamilies.set(familyId, kept);
