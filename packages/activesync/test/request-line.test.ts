@@ -79,6 +79,34 @@ describe('plain request line (MS-ASHTTP 2.2.1.1.1.2)', () => {
     }
   });
 
+  it.each([
+    'alice%40contoso.com',
+    'a+b%2Bc',
+    '%E2%82%AC%20euro',
+    '50%',
+    '%zz%4',
+    '%E2%82',
+    'x=y',
+    '',
+  ])('decodes User=%s as a form-encoded query is decoded', (raw) => {
+    const query = `?DeviceType=t&&user=${raw}&Cmd=Sync&DeviceId=d&User=second&Flag`;
+    const expected = new URLSearchParams(`v=${raw}`).get('v');
+    const line = parseEasQuery(query, {});
+    if (expected === '') expect(line.user).toBeUndefined();
+    else expect(line.user).toBe(expected);
+    expect(line).toMatchObject({ cmd: 'Sync', deviceId: 'd', deviceType: 't' });
+  });
+
+  it('finds a header whatever the case of its name in a bag that is not lower-case', () => {
+    const line = parseEasQuery('?Cmd=Sync&DeviceId=d&DeviceType=t', {
+      'Content-Type': 'application/vnd.ms-sync.wbxml',
+      'MS-ASAcceptMultiPart': 'T',
+      'ms-asprotocolversionx': '99',
+      'Ms-AsProtocolVersion': '16.1',
+    });
+    expect(line).toMatchObject({ protocolVersion: '16.1', acceptMultiPart: true });
+  });
+
   it('rejects a malformed MS-ASProtocolVersion header and an empty query', () => {
     expect(() =>
       parseEasQuery('?Cmd=Sync&DeviceId=d&DeviceType=t', { 'MS-ASProtocolVersion': 'fourteen' }),

@@ -146,6 +146,11 @@ export function appMessageClasses(app: RequestListener): MessageClasses | undefi
 /**
  * A constructor that runs node's `base` on objects created with `prototype`.
  * A constructor function, not a class: a class's `prototype` cannot be replaced.
+ * Its own prototype is `base`, as a subclass's would be: V8 sizes the objects
+ * a constructor makes by the fields its chain of constructors assigns, and
+ * without the link every request and response was born with room for a few,
+ * its ~40 fields then copied into ever larger arrays (about 6 KB of garbage
+ * per in-process exchange; an exchange took 35 % longer).
  */
 function bornWith<T extends typeof IncomingMessage | typeof ServerResponse>(
   base: T,
@@ -155,6 +160,7 @@ function bornWith<T extends typeof IncomingMessage | typeof ServerResponse>(
     Reflect.apply(base, this, args);
   }
   Born.prototype = prototype;
+  Object.setPrototypeOf(Born, base);
   return Born as unknown as T;
 }
 

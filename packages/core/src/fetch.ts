@@ -126,10 +126,8 @@ export function createLabFetch(options: LabFetchOptions): LabFetch {
  */
 export function headerRecord(init: RequestInit['headers']): Record<string, string> {
   // One this function made (the lab's fetch hands its transport one): checked already.
-  if (typeof init === 'object' && init !== null && CHECKED.has(init)) {
-    return checked({ ...(init as Record<string, string>) });
-  }
-  const record = checked({});
+  if (init instanceof CheckedHeaders) return Object.assign(new CheckedHeaders(), init);
+  const record: Record<string, string> = new CheckedHeaders();
   if (init === undefined || init === null) return record;
   if (init instanceof Headers) {
     init.forEach((value, name) => {
@@ -150,11 +148,13 @@ export function headerRecord(init: RequestInit['headers']): Record<string, strin
   return record;
 }
 
-/** The records {@link headerRecord} made. */
-const CHECKED = new WeakSet<object>();
-function checked(record: Record<string, string>): Record<string, string> {
-  CHECKED.add(record);
-  return record;
+/**
+ * The records {@link headerRecord} makes: plain records of names and values,
+ * known to be checked by their class (a WeakSet of them cost more than the
+ * copy, and gave every young-generation collection weak entries to visit).
+ */
+class CheckedHeaders {
+  [name: string]: string;
 }
 
 /** An HTTP token (RFC 9110 §5.6.2): what a header name may be. */

@@ -1,4 +1,10 @@
-import { createFixedKeyStore, decodeJwt, signJwt, verifyJwtSignature } from '@hma-lab/core';
+import {
+  createFixedKeyStore,
+  decodeJwt,
+  signJwt,
+  signJwtAsync,
+  verifyJwtSignature,
+} from '@hma-lab/core';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 
 describe('fixed key store and JWT signing', () => {
@@ -36,6 +42,26 @@ describe('fixed key store and JWT signing', () => {
     await expect(jwtVerify(before, createLocalJWKSet(keys.entra.jwks()))).resolves.toBeTruthy();
     // Rotation state is per store: another lab is unaffected.
     expect(createFixedKeyStore().entra.active().kid).toBe(old.kid);
+  });
+
+  it('encodes claims of any size and script exactly, one token after another', async () => {
+    const keys = createFixedKeyStore();
+    const claimSets = [
+      { name: 'Zoë Ørsted 😀 名前', n: 1 },
+      { blob: 'x'.repeat(20_000), n: 2 }, // past the reused encoding buffer
+      { name: 'A', n: 3 }, // shorter than the one before: nothing of it may show
+      { blob: '€'.repeat(5_000), n: 4 },
+    ];
+    for (const claims of claimSets) {
+      for (const token of [
+        signJwt(keys.entra.active(), claims),
+        await signJwtAsync(keys.entra.active(), claims),
+      ]) {
+        const { payload } = await jwtVerify(token, createLocalJWKSet(keys.entra.jwks()));
+        expect(payload).toEqual(claims);
+        expect(token.split('.')[1]).toBe(Buffer.from(JSON.stringify(claims)).toString('base64url'));
+      }
+    }
   });
 
   it('detects tampering and decodes without verifying', () => {

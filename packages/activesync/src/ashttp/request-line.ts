@@ -56,14 +56,50 @@ const POLICY_KEY = /^\d{1,10}$/;
 
 function header(headers: HeaderBag, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  // node's request headers are lower-case already; other bags are searched.
+  // node's request headers are lower-case already; other bags are searched
+  // (a name of another length cannot match: most are passed over unlowered).
   const direct = headers[wanted];
   if (direct !== undefined) return Array.isArray(direct) ? direct[0] : direct;
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
+  for (const key in headers) {
+    if (key.length !== wanted.length || key.toLowerCase() !== wanted) continue;
+    const value = headers[key];
+    if (value === undefined) continue;
     return Array.isArray(value) ? value[0] : value;
   }
   return undefined;
+}
+
+/**
+ * The query's parameters by lower-case name, the first occurrence winning,
+ * decoded as `URLSearchParams` decodes them (application/x-www-form-urlencoded).
+ * Split by hand: a `URLSearchParams` and its iterator cost more than the rest
+ * of reading the line, on every ActiveSync request.
+ */
+function queryParams(q: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (let start = 0; start <= q.length; ) {
+    let end = q.indexOf('&', start);
+    if (end < 0) end = q.length;
+    if (end > start) {
+      const eq = q.indexOf('=', start);
+      const split = eq >= 0 && eq < end;
+      const key = formDecode(q.slice(start, split ? eq : end)).toLowerCase();
+      if (!params.has(key)) params.set(key, split ? formDecode(q.slice(eq + 1, end)) : '');
+    }
+    start = end + 1;
+  }
+  return params;
+}
+
+/** One name or value of a form-encoded query: `+` is a space, then percent-decoding. */
+function formDecode(text: string): string {
+  if (text.indexOf('%') < 0 && text.indexOf('+') < 0) return text;
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    // Malformed percent-encoding: decoded leniently, as URLSearchParams does.
+    return new URLSearchParams(`v=${text}`).get('v') ?? '';
+  }
 }
 
 /**
@@ -79,14 +115,20 @@ function header(headers: HeaderBag, name: string): string | undefined {
 export function parseEasQuery(search: string, headers: HeaderBag): EasRequestLine {
   const q = search.includes('?') ? search.slice(search.indexOf('?') + 1) : search;
   if (q.trim() === '') throw new EasQueryError('empty request line: no query', 'query');
-  // Each parameter by its lower-case name, the first occurrence winning.
-  const params = new Map<string, string>();
-  for (const [name, value] of new URLSearchParams(q)) {
-    const key = name.toLowerCase();
-    if (!params.has(key)) params.set(key, value);
-  }
+  const params = queryParams(q);
   return params.has('cmd') ? parsePlain(params, headers) : parseBase64(q);
 }
+
+/** The plain form's optional parameters, by query name and line field. */
+const OPTIONAL_PARAMETERS: ReadonlyArray<
+  [string, 'attachmentName' | 'collectionId' | 'itemId' | 'longId' | 'occurrence']
+> = [
+  ['AttachmentName', 'attachmentName'],
+  ['CollectionId', 'collectionId'],
+  ['ItemId', 'itemId'],
+  ['LongId', 'longId'],
+  ['Occurrence', 'occurrence'],
+];
 
 function parsePlain(params: Map<string, string>, headers: HeaderBag): EasRequestLine {
   const get = (name: string): string | undefined => params.get(name.toLowerCase());
@@ -118,16 +160,7 @@ function parsePlain(params: Map<string, string>, headers: HeaderBag): EasRequest
   }
   const policyKey = header(headers, 'X-MS-PolicyKey');
   if (policyKey !== undefined && policyKey.trim() !== '') line.policyKey = policyKey.trim();
-  const optional: Array<
-    [string, 'attachmentName' | 'collectionId' | 'itemId' | 'longId' | 'occurrence']
-  > = [
-    ['AttachmentName', 'attachmentName'],
-    ['CollectionId', 'collectionId'],
-    ['ItemId', 'itemId'],
-    ['LongId', 'longId'],
-    ['Occurrence', 'occurrence'],
-  ];
-  for (const [name, key] of optional) {
+  for (const [name, key] of OPTIONAL_PARAMETERS) {
     const value = get(name);
     if (value !== undefined) line[key] = value;
   }
@@ -261,25 +294,16 @@ function idString(bytes: Buffer): string {
  * @see MS-ASHTTP 2.2.1.1.1.2
  */
 export function plainEasQuery(line: Omit<EasRequestLine, 'form'>): string {
-  const parts: Array<[string, string | undefined]> = [
-    ['Cmd', line.cmd],
-    ['User', line.user],
-    ['DeviceId', line.deviceId],
-    ['DeviceType', line.deviceType],
-    ['AttachmentName', line.attachmentName],
-    ['CollectionId', line.collectionId],
-    ['ItemId', line.itemId],
-    ['LongId', line.longId],
-    ['Occurrence', line.occurrence],
-    ['SaveInSent', line.saveInSent === undefined ? undefined : line.saveInSent ? 'T' : 'F'],
-  ];
-  return (
-    '?' +
-    parts
-      .filter((p): p is [string, string] => p[1] !== undefined)
-      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
-      .join('&')
-  );
+  let query = `?Cmd=${encodeURIComponent(line.cmd)}`;
+  const add = (name: string, value: string | undefined): void => {
+    if (value !== undefined) query += `&${name}=${encodeURIComponent(value)}`;
+  };
+  add('User', line.user);
+  add('DeviceId', line.deviceId);
+  add('DeviceType', line.deviceType);
+  for (const [name, key] of OPTIONAL_PARAMETERS) add(name, line[key]);
+  add('SaveInSent', line.saveInSent === undefined ? undefined : line.saveInSent ? 'T' : 'F');
+  return query;
 }
 
 /**
