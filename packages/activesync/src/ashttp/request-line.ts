@@ -77,7 +77,7 @@ function header(headers: HeaderBag, name: string): string | undefined {
  */
 function queryParams(q: string): Map<string, string> {
   const params = new Map<string, string>();
-  for (let start = 0; start <= q.length; ) {
+  for (let start = 0; start <= q.length;) {
     let end = q.indexOf('&', start);
     if (end < 0) end = q.length;
     if (end > start) {
