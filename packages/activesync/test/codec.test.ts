@@ -22,6 +22,27 @@ describe('WBXML codec', () => {
     expect(body).toEqual(hex('03 01 6A 00 00 12 45 5D 07 01 01'));
   });
 
+  it('decodes a byte view inside a larger buffer, ASCII and UTF-8 strings alike, into exact trees', () => {
+    const doc = el(
+      'AirSync:Sync',
+      el(
+        'AirSync:Collections',
+        el('AirSync:Collection', el('AirSync:SyncKey', '42'), el('AirSync:CollectionId', '7')),
+        el('AirSync:Collection', el('AirSync:SyncKey', 'Zoë 😀'), el('AirSync:GetChanges')),
+      ),
+      el('AirSync:WindowSize', 5),
+    );
+    const bytes = encodeWbxml(doc);
+    const backing = new Uint8Array(bytes.length + 20).fill(0xff);
+    backing.set(bytes, 9);
+    const view = new Uint8Array(backing.buffer, 9, bytes.length);
+    expect(decodeWbxml(view)).toEqual(doc);
+    expect(decodeWbxml(Buffer.from(bytes))).toEqual(doc);
+    expect(
+      textOf(decodeWbxml(view), 'AirSync:Collections', 'AirSync:Collection', 'AirSync:SyncKey'),
+    ).toBe('42');
+  });
+
   it('encodes the MS-ASWBXML Sync response example with page switches and inline strings', () => {
     const doc = el(
       'AirSync:Sync',

@@ -88,6 +88,18 @@ function decodeUtf8(bytes: Uint8Array, offset: number): string {
 }
 
 /**
+ * The UTF-8 text of `bytes[start, end)`. ASCII (sync keys, ids, numbers: most
+ * strings of a document) is read in place; anything else through a view and
+ * the strict decoder. A view per string cost more than the rest of decoding.
+ */
+function textAt(bytes: Buffer, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    if (bytes[i]! >= 0x80) return decodeUtf8(bytes.subarray(start, end), start);
+  }
+  return bytes.toString('latin1', start, end);
+}
+
+/**
  * Decodes an ActiveSync WBXML body into an element tree.
  *
  * Accepts WBXML 1.0-1.3 headers with the UTF-8 charset (a string table, as libwbxml's
@@ -109,6 +121,9 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
   }
   if (bytes.length === 0) throw new WbxmlError('empty input: expected a WBXML header', 0);
 
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const r = new Reader(bytes);
   // Header (WAP-192 §5.4): version, publicid, charset, string table.
   const version = r.byte('WBXML version');
@@ -134,6 +149,12 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
   let root: EasElement | undefined;
   let count = 0;
   const stack: EasElement[] = [];
+  // The children of every open element, in one list: an element's own run
+  // starts at its entry in `starts` and becomes its (exactly sized) children
+  // array at its END. Pushing each child onto its parent's empty array gave
+  // every parent room for 16.
+  const pending: EasElement[] = [];
+  const starts: number[] = [];
 
   const appendText = (text: string, at: number): void => {
     const open = stack[stack.length - 1];
@@ -156,7 +177,13 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
         break;
       }
       case END: {
-        if (!stack.pop()) throw new WbxmlError('END without an open element', at);
+        const closed = stack.pop();
+        if (!closed) throw new WbxmlError('END without an open element', at);
+        const start = starts.pop()!;
+        if (pending.length > start) {
+          closed.children = pending.slice(start);
+          pending.length = start;
+        }
         break;
       }
       case STR_I: {
@@ -165,7 +192,7 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
         if (end - r.pos > maxStringBytes) {
           throw new WbxmlError(`inline string longer than ${maxStringBytes} bytes`, at);
         }
-        const text = decodeUtf8(bytes.subarray(r.pos, end), r.pos);
+        const text = textAt(buffer, r.pos, end);
         r.pos = end + 1;
         appendText(text, at);
         break;
@@ -240,10 +267,12 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
         if (stack.length >= maxDepth) throw new WbxmlError(`nesting deeper than ${maxDepth}`, at);
         if (++count > maxElements) throw new WbxmlError(`more than ${maxElements} elements`, at);
         const node: EasElement = { tag, children: [] };
-        const parent = stack[stack.length - 1];
-        if (parent) parent.children.push(node);
+        if (stack.length > 0) pending.push(node);
         else root = node;
-        if (token & CONTENT_FLAG) stack.push(node);
+        if (token & CONTENT_FLAG) {
+          stack.push(node);
+          starts.push(pending.length);
+        }
       }
     }
   }

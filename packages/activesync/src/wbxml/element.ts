@@ -22,6 +22,11 @@ export type EasChild =
  * @example el('AirSync:Sync', el('AirSync:Collections', el('AirSync:Collection', el('AirSync:SyncKey', 0))))
  */
 export function el(tag: string, ...content: EasChild[]): EasElement {
+  // Only elements given (the usual case): the rest array is the children,
+  // exactly sized. Pushing onto an empty array gave every parent room for 16.
+  if (content.length > 0 && content.every(isElement)) {
+    return { tag, children: content as EasElement[] };
+  }
   const node: EasElement = { tag, children: [] };
   for (const item of content) {
     if (item === undefined || item === null || item === false) continue;
@@ -36,6 +41,15 @@ export function el(tag: string, ...content: EasChild[]): EasElement {
     }
   }
   return node;
+}
+
+function isElement(item: EasChild): boolean {
+  return (
+    typeof item === 'object' &&
+    item !== null &&
+    !Array.isArray(item) &&
+    !(item instanceof Uint8Array)
+  );
 }
 
 /** The first direct child with this tag. */

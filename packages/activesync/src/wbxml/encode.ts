@@ -31,6 +31,13 @@ class ByteWriter {
     this.length += data.length;
   }
 
+  /** `text` as UTF-8, written in place (no Buffer of its own per string). */
+  utf8(text: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    this.reserve(text.length * 3);
+    this.length += this.buf.write(text, this.length, 'utf8');
+  }
+
   /** mb_u_int32 (WAP-192 §5.1): big-endian groups of 7 bits, high bit = more follow. */
   mbUInt32(value: number): void {
     const groups = [value & 0x7f];
@@ -43,7 +50,9 @@ class ByteWriter {
   }
 
   result(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.length));
+    const out = Buffer.allocUnsafe(this.length);
+    this.buf.copy(out, 0, 0, this.length);
+    return out;
   }
 }
 
@@ -92,7 +101,7 @@ function writeElement(
       throw new WbxmlError(`text of ${node.tag} contains a NUL character`, out.length);
     }
     out.byte(STR_I);
-    out.bytes(Buffer.from(text, 'utf8'));
+    out.utf8(text);
     out.byte(0);
   }
   if (node.opaque !== undefined) {
