@@ -38,6 +38,13 @@ describe('WBXML codec', () => {
     const view = new Uint8Array(backing.buffer, 9, bytes.length);
     expect(decodeWbxml(view)).toEqual(doc);
     expect(decodeWbxml(Buffer.from(bytes))).toEqual(doc);
+    // Texts past the encoder's estimate of 3 bytes per character are measured.
+    const long = el(
+      'AirSync:Sync',
+      el('AirSync:SyncKey', 'é'.repeat(5000)),
+      el('AirSync:Limit', 'x'.repeat(9000)),
+    );
+    expect(decodeWbxml(encodeWbxml(long))).toEqual(long);
     expect(
       textOf(decodeWbxml(view), 'AirSync:Collections', 'AirSync:Collection', 'AirSync:SyncKey'),
     ).toBe('42');

@@ -33,8 +33,9 @@ class ByteWriter {
 
   /** `text` as UTF-8, written in place (no Buffer of its own per string). */
   utf8(text: string): void {
-    // A UTF-16 code unit is at most 3 bytes of UTF-8.
-    this.reserve(text.length * 3);
+    // A UTF-16 code unit is at most 3 bytes of UTF-8; a long text is measured
+    // instead, so that it does not reserve three times its size.
+    this.reserve(text.length <= 4096 ? text.length * 3 : Buffer.byteLength(text));
     this.length += this.buf.write(text, this.length, 'utf8');
   }
 
