@@ -201,7 +201,7 @@ function traceExchange(
     const runId = req.get(LAB_HEADERS.run) || undefined;
     if (!trace.enabled) {
       // Nothing is recorded: only the context flows (outbound lab fetches carry the run).
-      trace.runWith({ ...(runId ? { runId } : {}), party }, next);
+      trace.runWith(runId ? { runId, party } : { party }, next);
       return;
     }
     // The name the caller addressed: stamped by the lab's fetch, or the Host a

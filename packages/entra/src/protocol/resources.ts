@@ -80,7 +80,9 @@ export function parseV2Scopes(directory: Directory, scope: string | undefined): 
     }
     if (!target.requestedScopes.includes(name)) target.requestedScopes.push(name);
   }
-  return { ...(resources[0] ? { target: resources[0] } : {}), resources, oidcScopes, raw };
+  return resources[0]
+    ? { target: resources[0], resources, oidcScopes, raw }
+    : { resources, oidcScopes, raw };
 }
 
 /** AADSTS70011 for one scope. */

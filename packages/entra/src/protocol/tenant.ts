@@ -26,15 +26,16 @@ export interface TenantRef {
 export function resolveTenant(directory: Directory, segment: string): TenantRef {
   const tenant = directory.tenant;
   const lower = segment.toLowerCase();
-  const base = { segment, tenantId: tenant.id };
+  // Whole literals: after a leading spread, V8 (Node 20) adds each property
+  // through a slow path (~1 µs for this on every Entra request).
   if (lower === 'common' || lower === 'organizations') {
-    return { ...base, kind: lower, endpointSegment: lower };
+    return { segment, tenantId: tenant.id, kind: lower, endpointSegment: lower };
   }
   if (lower === tenant.id.toLowerCase()) {
-    return { ...base, kind: 'id', endpointSegment: tenant.id };
+    return { segment, tenantId: tenant.id, kind: 'id', endpointSegment: tenant.id };
   }
   if (lower === tenant.name.toLowerCase() || directory.domain(lower)) {
-    return { ...base, kind: 'domain', endpointSegment: tenant.id };
+    return { segment, tenantId: tenant.id, kind: 'domain', endpointSegment: tenant.id };
   }
   throw new EntraError(
     90002,

@@ -337,11 +337,9 @@ function issueUserTokens(
   if (grant.clientInfo)
     result.clientInfo = clientInfoFor(grant.user, context.deps.directory.tenant.id);
   // Both signatures run at once on the thread pool.
-  const signed = Promise.all([accessToken, idToken]).then(([access, id]) => ({
-    ...result,
-    accessToken: access,
-    ...(id ? { idToken: id.token } : {}),
-  }));
+  const signed = Promise.all([accessToken, idToken]).then(([access, id]) =>
+    Object.assign({}, result, { accessToken: access }, id ? { idToken: id.token } : undefined),
+  );
   return { result: signed, ...(refresh ? { refresh } : {}) };
 }
 
