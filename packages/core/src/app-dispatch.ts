@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { DISPATCHED_BODY } from './dispatched-body.js';
-import { pushWrittenChunk } from './written-chunk.js';
+import { joinedChunks, pushWrittenChunk } from './written-chunk.js';
 
 /** Anything node's http server could call: an express app, a plain listener. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -53,7 +53,7 @@ export function dispatchToApp(
         status: res.statusCode,
         statusText: res.statusMessage,
         headers: res.getHeaders(),
-        body: body.length === 1 ? body[0]! : Buffer.concat(body),
+        body: joinedChunks(body),
       });
     });
     app(req, res);

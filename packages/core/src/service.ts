@@ -9,7 +9,7 @@ import express, {
 import type { ServiceDeps } from './deps.js';
 import { BodyTooLargeError, MalformedBodyError, isLabError } from './errors.js';
 import { DISPATCHED_BODY } from './dispatched-body.js';
-import { pushWrittenChunk } from './written-chunk.js';
+import { joinedChunks, pushWrittenChunk } from './written-chunk.js';
 import { LAB_HEADERS } from './fetch.js';
 import { SERVICE_PARTIES, type Party, type ServiceParty } from './hosts.js';
 import type { ExchangeHandle } from './trace.js';
@@ -117,16 +117,11 @@ class ResponseCapture {
       requestBody: this.req.rawBody,
       // The text sendJson wrote stands for the bytes, which were then not collected.
       responseText: text,
-      responseBody: text === undefined ? joined(chunks) : undefined,
+      responseBody: text === undefined ? joinedChunks(chunks) : undefined,
       responseJson: this.json,
       error,
     });
   }
-}
-
-/** Written chunks as one Buffer (the chunk itself when there is only one). */
-function joined(chunks: Buffer[]): Buffer {
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /** A traced response closed before it ended: its exchange is recorded as such. */

@@ -121,10 +121,11 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
   }
   if (bytes.length === 0) throw new WbxmlError('empty input: expected a WBXML header', 0);
 
+  // One view of the input from here on: a Buffer reads its strings in place.
   const buffer = Buffer.isBuffer(bytes)
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const r = new Reader(bytes);
+  const r = new Reader(buffer);
   // Header (WAP-192 §5.4): version, publicid, charset, string table.
   const version = r.byte('WBXML version');
   if (version > 0x03) {
@@ -142,7 +143,7 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
   if (tableLength > r.remaining) {
     throw new WbxmlError(`string table of ${tableLength} bytes runs past the end`, tableAt);
   }
-  const table = bytes.subarray(r.pos, r.pos + tableLength);
+  const table = buffer.subarray(r.pos, r.pos + tableLength);
   r.pos += tableLength;
 
   let page = 0;
@@ -187,7 +188,7 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
         break;
       }
       case STR_I: {
-        const end = bytes.indexOf(0, r.pos);
+        const end = buffer.indexOf(0, r.pos);
         if (end < 0) throw new WbxmlError('truncated input: inline string without terminator', at);
         if (end - r.pos > maxStringBytes) {
           throw new WbxmlError(`inline string longer than ${maxStringBytes} bytes`, at);
@@ -228,7 +229,7 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
         if (!open) throw new WbxmlError('content outside of any element', at);
         open.opaque = concatBytes(
           open.opaque,
-          new Uint8Array(bytes.subarray(r.pos, r.pos + length)),
+          new Uint8Array(buffer.subarray(r.pos, r.pos + length)),
         );
         r.pos += length;
         break;

@@ -179,38 +179,29 @@ export function redeemOutlookCode(
   );
 }
 
-/** Exchange Online's on-behalf-of call (flow-map step 17). */
-export function exoOnBehalfOf(lab: Lab, assertion: string, extra: Record<string, string> = {}) {
+/** A v1 token request from Exchange Online, with its client credentials. */
+function exoToken(lab: Lab, grantType: string, params: Record<string, string>) {
   return lab.token(
     `/${TENANT_ID}/oauth2/token`,
-    {
-      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      client_id: EXO,
-      client_secret: EXO_CLIENT_SECRET,
-      assertion,
-      requested_token_use: 'on_behalf_of',
-      resource: 'https://mail.contoso.com',
-      ...extra,
-    },
+    { grant_type: grantType, client_id: EXO, client_secret: EXO_CLIENT_SECRET, ...params },
     {},
     'exo',
   );
 }
 
+/** Exchange Online's on-behalf-of call (flow-map step 17). */
+export function exoOnBehalfOf(lab: Lab, assertion: string, extra: Record<string, string> = {}) {
+  return exoToken(lab, 'urn:ietf:params:oauth:grant-type:jwt-bearer', {
+    assertion,
+    requested_token_use: 'on_behalf_of',
+    resource: 'https://mail.contoso.com',
+    ...extra,
+  });
+}
+
 /** Exchange Online redeeming RT2 with its secret (step 19's renewal of AT2). */
 export function exoRefresh(lab: Lab, refreshToken: string, extra: Record<string, string> = {}) {
-  return lab.token(
-    `/${TENANT_ID}/oauth2/token`,
-    {
-      grant_type: 'refresh_token',
-      client_id: EXO,
-      client_secret: EXO_CLIENT_SECRET,
-      refresh_token: refreshToken,
-      ...extra,
-    },
-    {},
-    'exo',
-  );
+  return exoToken(lab, 'refresh_token', { refresh_token: refreshToken, ...extra });
 }
 
 /** Trace events of an action. */
