@@ -235,7 +235,7 @@ describe('trace recorder', () => {
     for (let i = 0; i < 800; i++) {
       const handle = trace.beginExchange({
         from: 'device',
-        to: 'exchange-onprem',
+        to: 'onprem-eas',
         method: 'GET',
         url: `https://mail.contoso.com/${i}`,
         requestHeaders: {},
