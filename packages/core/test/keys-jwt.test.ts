@@ -6,6 +6,8 @@ import {
   verifyJwtSignature,
 } from '@hma-lab/core';
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { pbkdf2 } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 describe('fixed key store and JWT signing', () => {
   it('publishes kid, x5t and x5c, and signs tokens jose verifies through the JWKS', async () => {
@@ -62,6 +64,40 @@ describe('fixed key store and JWT signing', () => {
         expect(token.split('.')[1]).toBe(Buffer.from(JSON.stringify(claims)).toString('base64url'));
       }
     }
+  });
+
+  it('signs a lone token on the event loop and concurrent ones on the thread pool', async () => {
+    const key = createFixedKeyStore().entra.active();
+    // Every pool thread busy for a while: a signature queued there waits for one.
+    const poolBusy: Array<Promise<void>> = [];
+    let poolJobsDone = 0;
+    for (let i = 0; i < 16; i++) {
+      poolBusy.push(
+        new Promise((resolve, reject) =>
+          pbkdf2('secret', 'salt', 60_000, 32, 'sha256', (error) => {
+            poolJobsDone++;
+            if (error) reject(error);
+            else resolve();
+          }),
+        ),
+      );
+    }
+    await sleep(5); // no signature started within the last millisecond
+    const order: string[] = [];
+    const lone = signJwtAsync(key, { n: 1 }).then((t) => {
+      order.push(`lone after ${poolJobsDone} pool jobs`);
+      return t;
+    });
+    // Started right after another: the pool's, behind the busy threads.
+    const second = signJwtAsync(key, { n: 2 }).then((t) => {
+      order.push(poolJobsDone > 0 ? 'second after a pool job' : 'second before any pool job');
+      return t;
+    });
+    const tokens = await Promise.all([lone, second]);
+    await Promise.all(poolBusy);
+    expect(order).toEqual(['lone after 0 pool jobs', 'second after a pool job']);
+    // The same bytes either way (RS256 is deterministic).
+    expect(tokens).toEqual([signJwt(key, { n: 1 }), signJwt(key, { n: 2 })]);
   });
 
   it('detects tampering and decodes without verifying', () => {
