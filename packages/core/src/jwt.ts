@@ -79,7 +79,7 @@ function signingInput(
  * the event loop for other requests while it runs; for a request that is
  * alone it costs more than it frees: waking an idle pool thread, then the
  * event loop when the signature is done, took ~1 ms of a 7 ms single-device
- * flow with 3 signatures on the 2-vCPU machines (docs/benchmarks.md). So a
+ * flow with 3 signatures on the 2-vCPU machines (decision 0004). So a
  * signature runs on the event loop when no other is on the pool and none
  * started within the last {@link LONE_GAP_MS}; under concurrent requests or a
  * burst (a token endpoint under load, a batch of renewals) they start closer
