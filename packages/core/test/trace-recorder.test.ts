@@ -54,6 +54,23 @@ function recordForm(
   handle.finish({ status: 400, responseHeaders: {}, requestBody: Buffer.from(form) });
 }
 
+/** Records a GET answered with a text body, given as bytes or as the writer's string. */
+function recordText(trace: TraceRecorder, i: number, text: string, as: 'bytes' | 'string'): number {
+  const handle = trace.beginExchange({
+    from: 'device',
+    to: 'entra',
+    method: 'GET',
+    url: `https://login.microsoftonline.com/${i}`,
+    requestHeaders: {},
+  });
+  handle.finish({
+    status: 200,
+    responseHeaders: { 'content-type': 'text/plain; charset=utf-8' },
+    ...(as === 'bytes' ? { responseBody: Buffer.from(text) } : { responseText: text }),
+  });
+  return handle.id;
+}
+
 describe('trace recorder', () => {
   it('gives readers exchanges with their JWTs decoded and secrets redacted', () => {
     const trace = createTraceRecorder({ clock });
@@ -203,19 +220,7 @@ describe('trace recorder', () => {
     const bodies = new Map<number, string>();
     for (let i = 0; i < 2000; i++) {
       const text = `${i}:${i % 3 === 0 ? 'Grüße, 東京 ' : 'plain '}${'x'.repeat(i % 19 === 0 ? 300_000 : 12_000)}:${i}`;
-      const handle = trace.beginExchange({
-        from: 'device',
-        to: 'entra',
-        method: 'GET',
-        url: `https://login.microsoftonline.com/${i}`,
-        requestHeaders: {},
-      });
-      handle.finish({
-        status: 200,
-        responseHeaders: { 'content-type': 'text/plain; charset=utf-8' },
-        responseBody: Buffer.from(text),
-      });
-      bodies.set(handle.id, text);
+      bodies.set(recordText(trace, i, text, 'bytes'), text);
     }
     const kept = trace.exchanges();
     expect(kept).toHaveLength(300);
@@ -233,18 +238,7 @@ describe('trace recorder', () => {
     const trace = createTraceRecorder({ clock, maxEntries: 1000 });
     const before = getHeapStatistics().external_memory;
     for (let i = 0; i < 800; i++) {
-      const handle = trace.beginExchange({
-        from: 'device',
-        to: 'onprem-eas',
-        method: 'GET',
-        url: `https://mail.contoso.com/${i}`,
-        requestHeaders: {},
-      });
-      handle.finish({
-        status: 200,
-        responseHeaders: { 'content-type': 'text/plain' },
-        responseText: `${i}:${'y'.repeat(12_000)}`,
-      });
+      recordText(trace, i, `${i}:${'y'.repeat(12_000)}`, 'string');
     }
     const grown = getHeapStatistics().external_memory - before;
     const kept = trace.exchanges();
