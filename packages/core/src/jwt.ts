@@ -112,13 +112,14 @@ export function signJwtAsync(
       return Promise.reject(error as Error);
     }
   }
-  pool.inFlight++;
   return new Promise((resolve, reject) => {
     cryptoSign('sha256', Buffer.from(input, 'utf8'), signer.privateKey, (error, signature) => {
       pool.inFlight--;
       if (error) reject(error);
       else resolve(`${input}.${signature.toString('base64url')}`);
     });
+    // Counted once queued: a call that throws (a bad key) never calls back.
+    pool.inFlight++;
   });
 }
 
