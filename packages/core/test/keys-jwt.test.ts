@@ -66,7 +66,7 @@ describe('fixed key store and JWT signing', () => {
     }
   });
 
-  it('signs a lone token on the event loop and concurrent ones on the thread pool', async () => {
+  it('signs a lone token on the event loop and tokens asked together on the thread pool', async () => {
     const key = createFixedKeyStore().entra.active();
     // Every pool thread busy for a while: a signature queued there waits for one.
     const poolBusy: Array<Promise<void>> = [];
@@ -82,22 +82,27 @@ describe('fixed key store and JWT signing', () => {
         ),
       );
     }
-    await sleep(5); // no signature started within the last millisecond
+    const seen = (label: string) => (token: string) => {
+      order.push(`${label} ${poolJobsDone > 0 ? 'after' : 'before'} a pool job`);
+      return token;
+    };
     const order: string[] = [];
-    const lone = signJwtAsync(key, { n: 1 }).then((t) => {
-      order.push(`lone after ${poolJobsDone} pool jobs`);
-      return t;
-    });
-    // Started right after another: the pool's, behind the busy threads.
-    const second = signJwtAsync(key, { n: 2 }).then((t) => {
-      order.push(poolJobsDone > 0 ? 'second after a pool job' : 'second before any pool job');
-      return t;
-    });
-    const tokens = await Promise.all([lone, second]);
+    await sleep(5); // no signature started within the last millisecond
+    const lone = await signJwtAsync(key, { n: 1 }).then(seen('lone'));
+    await sleep(5);
+    // Asked in one go (an access token and its ID token): side by side on the pool.
+    const pair = await Promise.all([
+      signJwtAsync(key, { n: 2 }).then(seen('first of two')),
+      signJwtAsync(key, { n: 3 }).then(seen('second of two')),
+    ]);
     await Promise.all(poolBusy);
-    expect(order).toEqual(['lone after 0 pool jobs', 'second after a pool job']);
+    expect(order).toEqual([
+      'lone before a pool job',
+      'first of two after a pool job',
+      'second of two after a pool job',
+    ]);
     // The same bytes either way (RS256 is deterministic).
-    expect(tokens).toEqual([signJwt(key, { n: 1 }), signJwt(key, { n: 2 })]);
+    expect([lone, ...pair]).toEqual([1, 2, 3].map((n) => signJwt(key, { n })));
   });
 
   it('detects tampering and decodes without verifying', () => {

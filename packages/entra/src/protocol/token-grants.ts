@@ -336,7 +336,8 @@ function issueUserTokens(
       : undefined;
   if (grant.clientInfo)
     result.clientInfo = clientInfoFor(grant.user, context.deps.directory.tenant.id);
-  // Both signatures run at once on the thread pool.
+  // Both signatures are asked for at once, so they run side by side on the
+  // thread pool (core signJwtAsync; a single one may run on the event loop).
   const signed = Promise.all([accessToken, idToken]).then(([access, id]) =>
     Object.assign({}, result, { accessToken: access }, id ? { idToken: id.token } : undefined),
   );
