@@ -79,56 +79,14 @@ function signingInput(
  * the event loop for other requests while it runs; for a request that is
  * alone it costs more than it frees: waking an idle pool thread, then the
  * event loop when the signature is done, took ~1 ms of a 7 ms single-device
- * flow with 3 signatures on the 2-vCPU machines (decision 0004). Signatures
- * asked for in one go (the same turn of the event loop, e.g. an access token
- * and its ID token) are started together once that turn's synchronous code is
- * done: one alone, with no other on the pool and none started within the last
- * {@link LONE_GAP_MS}, runs on the event loop; several run side by side on the
- * pool, as do signatures under concurrent requests or a burst (a token
- * endpoint under load, a batch of renewals), which start closer together.
+ * flow with 3 signatures on the 2-vCPU machines (decision 0004). So a
+ * signature runs on the event loop when no other is on the pool and none
+ * started within the last {@link LONE_GAP_MS}; under concurrent requests or a
+ * burst (a token endpoint under load, a batch of renewals) they start closer
+ * together than that, and go to the pool.
  */
 const pool = { inFlight: 0, lastStartMs: Number.NEGATIVE_INFINITY };
 const LONE_GAP_MS = 1;
-
-interface SignatureJob {
-  input: string;
-  key: KeyObject;
-  resolve(token: string): void;
-  reject(error: Error): void;
-}
-
-/** Signatures asked for since the last start (see {@link pool}). */
-let asked: SignatureJob[] = [];
-
-function startAsked(): void {
-  const jobs = asked;
-  asked = [];
-  const now = performance.now();
-  const lone = jobs.length === 1 && pool.inFlight === 0 && now - pool.lastStartMs >= LONE_GAP_MS;
-  pool.lastStartMs = now;
-  for (const job of jobs) {
-    const data = Buffer.from(job.input, 'utf8');
-    if (lone) {
-      try {
-        job.resolve(`${job.input}.${cryptoSign('sha256', data, job.key).toString('base64url')}`);
-      } catch (error) {
-        job.reject(error as Error);
-      }
-      continue;
-    }
-    try {
-      cryptoSign('sha256', data, job.key, (error, signature) => {
-        pool.inFlight--;
-        if (error) job.reject(error);
-        else job.resolve(`${job.input}.${signature.toString('base64url')}`);
-      });
-      // Counted once queued: a call that throws (a bad key) never calls back.
-      pool.inFlight++;
-    } catch (error) {
-      job.reject(error as Error);
-    }
-  }
-}
 
 /**
  * {@link signJwt} for a caller that can wait: the same compact JWS (RS256 is
@@ -143,10 +101,25 @@ export function signJwtAsync(
   extraHeader: Record<string, unknown> = {},
 ): Promise<string> {
   const input = signingInput(signer, claims, extraHeader);
-  return new Promise((resolve, reject) => {
-    if (asked.push({ input, key: signer.privateKey, resolve, reject }) === 1) {
-      queueMicrotask(startAsked);
+  const now = performance.now();
+  const lone = pool.inFlight === 0 && now - pool.lastStartMs >= LONE_GAP_MS;
+  pool.lastStartMs = now;
+  if (lone) {
+    try {
+      const signature = cryptoSign('sha256', Buffer.from(input, 'utf8'), signer.privateKey);
+      return Promise.resolve(`${input}.${signature.toString('base64url')}`);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
+  }
+  return new Promise((resolve, reject) => {
+    cryptoSign('sha256', Buffer.from(input, 'utf8'), signer.privateKey, (error, signature) => {
+      pool.inFlight--;
+      if (error) reject(error);
+      else resolve(`${input}.${signature.toString('base64url')}`);
+    });
+    // Counted once queued: a call that throws (a bad key) never calls back.
+    pool.inFlight++;
   });
 }
 
