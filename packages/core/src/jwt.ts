@@ -1,4 +1,4 @@
-import { createSign, createVerify, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { createVerify, sign as cryptoSign, type KeyObject } from 'node:crypto';
 
 /** A JWT split into its decoded parts; no signature check. */
 export interface DecodedJwt {
@@ -53,8 +53,16 @@ export function signJwt(
   claims: Record<string, unknown>,
   extraHeader: Record<string, unknown> = {},
 ): string {
-  const input = signingInput(signer, claims, extraHeader);
-  const signature = createSign('RSA-SHA256').update(input).sign(signer.privateKey);
+  return signedHere(signingInput(signer, claims, extraHeader), signer.privateKey);
+}
+
+/** The compact JWS of a signing input, signed on the calling thread. */
+function signedHere(input: string, key: KeyObject): string {
+  return jws(input, cryptoSign('sha256', Buffer.from(input, 'utf8'), key));
+}
+
+/** `input.signature`, the signature in base64url. */
+function jws(input: string, signature: Buffer): string {
   return `${input}.${signature.toString('base64url')}`;
 }
 
@@ -106,8 +114,7 @@ export function signJwtAsync(
   pool.lastStartMs = now;
   if (lone) {
     try {
-      const signature = cryptoSign('sha256', Buffer.from(input, 'utf8'), signer.privateKey);
-      return Promise.resolve(`${input}.${signature.toString('base64url')}`);
+      return Promise.resolve(signedHere(input, signer.privateKey));
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -116,7 +123,7 @@ export function signJwtAsync(
     cryptoSign('sha256', Buffer.from(input, 'utf8'), signer.privateKey, (error, signature) => {
       pool.inFlight--;
       if (error) reject(error);
-      else resolve(`${input}.${signature.toString('base64url')}`);
+      else resolve(jws(input, signature));
     });
     // Counted once queued: a call that throws (a bad key) never calls back.
     pool.inFlight++;
