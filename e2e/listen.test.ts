@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse, type RequestListener } from 'node:http';
 import express from 'express';
+import { countedSocketServers } from '@hma-lab/core';
 import { listen } from '@hma-lab/lab';
 
 describe('listen', () => {
@@ -49,5 +50,16 @@ describe('listen', () => {
     } finally {
       await listener.close();
     }
+  });
+
+  it('counts itself as a socket server while it listens (where signatures are made: core signJwtAsync)', async () => {
+    const before = countedSocketServers();
+    const listener = await listen((_req, res) => res.end());
+    try {
+      expect(countedSocketServers()).toBe(before + 1);
+    } finally {
+      await listener.close();
+    }
+    expect(countedSocketServers()).toBe(before);
   });
 });

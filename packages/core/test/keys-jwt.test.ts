@@ -3,6 +3,7 @@ import {
   decodeJwt,
   signJwt,
   signJwtAsync,
+  countSocketServer,
   verifyJwtSignature,
 } from '@hma-lab/core';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -66,14 +67,17 @@ describe('fixed key store and JWT signing', () => {
     }
   });
 
-  it('signs a lone token on the event loop and one started right after it on the thread pool', async () => {
-    const key = createFixedKeyStore().entra.active();
-    // Every pool thread busy for a while (8 jobs of ~90 ms here, for a pool of up to
-    // 8 threads; 4 by default): a signature queued there waits for one to end.
-    const poolBusy: Array<Promise<void>> = [];
+  /**
+   * Makes every pool thread busy for a while (8 jobs of ~90 ms here, for a pool
+   * of up to 8 threads; 4 by default), so a signature queued there waits for
+   * one to end. `seen(label)` notes whether a signature was done before any
+   * pool job had ended; `done` waits for the jobs.
+   */
+  function busyPool() {
+    const jobs: Array<Promise<void>> = [];
     let poolJobsDone = 0;
     for (let i = 0; i < 8; i++) {
-      poolBusy.push(
+      jobs.push(
         new Promise((resolve, reject) =>
           pbkdf2('secret', 'salt', 500_000, 32, 'sha256', (error) => {
             poolJobsDone++;
@@ -83,29 +87,68 @@ describe('fixed key store and JWT signing', () => {
         ),
       );
     }
-    // Whether each signature was done before any pool job had ended.
     const beforePool = new Map<string, boolean>();
-    const seen = (label: string) => (token: string) => {
-      beforePool.set(label, poolJobsDone === 0);
-      return token;
+    return {
+      beforePool,
+      seen: (label: string) => (token: string) => {
+        beforePool.set(label, poolJobsDone === 0);
+        return token;
+      },
+      done: () => Promise.all(jobs),
     };
-    await sleep(5); // no signature started within the last millisecond
-    const lone = await signJwtAsync(key, { n: 1 }).then(seen('lone'));
-    await sleep(5);
-    // Asked in one go (an access token and its ID token): the first is lone, the
-    // second started within the millisecond goes to the pool.
-    const pair = await Promise.all([
-      signJwtAsync(key, { n: 2 }).then(seen('first of two')),
-      signJwtAsync(key, { n: 3 }).then(seen('second of two')),
-    ]);
-    await Promise.all(poolBusy);
+  }
+
+  it('in a process without socket servers, signs a burst of up to three on the event loop and more on the thread pool', async () => {
+    const key = createFixedKeyStore().entra.active();
+    const { beforePool, seen, done } = busyPool();
+    await sleep(5); // the last three signatures started over 3 ms ago
+    // Asked in one go: three on the event loop (a flow's access token, ID
+    // token and AT2), the fourth, within 3 ms of the first, on the pool.
+    const tokens = await Promise.all(
+      [1, 2, 3, 4].map((n) => signJwtAsync(key, { n }).then(seen(`#${n}`))),
+    );
+    await done();
     expect(Object.fromEntries(beforePool)).toEqual({
-      lone: true,
-      'first of two': true,
-      'second of two': false,
+      '#1': true,
+      '#2': true,
+      '#3': true,
+      '#4': false,
     });
     // The same bytes either way (RS256 is deterministic).
-    expect([lone, ...pair]).toEqual([1, 2, 3].map((n) => signJwt(key, { n })));
+    expect(tokens).toEqual([1, 2, 3, 4].map((n) => signJwt(key, { n })));
+  });
+
+  it('while a socket server is counted, signs only a lone token on the event loop', async () => {
+    const key = createFixedKeyStore().entra.active();
+    const uncount = countSocketServer();
+    try {
+      const { beforePool, seen, done } = busyPool();
+      await sleep(5); // no signature started within the last millisecond
+      const lone = await signJwtAsync(key, { n: 1 }).then(seen('lone'));
+      await sleep(5);
+      // Asked in one go (an access token and its ID token): the first is lone,
+      // the second, started within the millisecond, goes to the pool.
+      const pair = await Promise.all([
+        signJwtAsync(key, { n: 2 }).then(seen('first of two')),
+        signJwtAsync(key, { n: 3 }).then(seen('second of two')),
+      ]);
+      await done();
+      expect(Object.fromEntries(beforePool)).toEqual({
+        lone: true,
+        'first of two': true,
+        'second of two': false,
+      });
+      expect([lone, ...pair]).toEqual([1, 2, 3].map((n) => signJwt(key, { n })));
+    } finally {
+      uncount();
+      uncount(); // a second call changes nothing
+    }
+    // Uncounted: the in-process rule again (two at once both on the event loop).
+    const { beforePool, seen, done } = busyPool();
+    await sleep(5);
+    await Promise.all([1, 2].map((n) => signJwtAsync(key, { n }).then(seen(`#${n}`))));
+    await done();
+    expect(Object.fromEntries(beforePool)).toEqual({ '#1': true, '#2': true });
   });
 
   it('detects tampering and decodes without verifying', () => {

@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { appMessageClasses } from '@hma-lab/core';
+import { appMessageClasses, countSocketServer } from '@hma-lab/core';
 
 export interface Listener {
   server: Server;
@@ -35,12 +35,16 @@ export async function listen(
     });
   });
   const actual = (server.address() as AddressInfo).port;
+  // Requests now come over sockets, unseen until read: signatures take the
+  // thread pool unless alone (core signJwtAsync, decision 0004).
+  const uncount = countSocketServer();
   return {
     server,
     port: actual,
     url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}`,
     close: () =>
       new Promise<void>((resolve) => {
+        uncount();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

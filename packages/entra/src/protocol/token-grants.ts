@@ -337,8 +337,9 @@ function issueUserTokens(
   if (grant.clientInfo)
     result.clientInfo = clientInfoFor(grant.user, context.deps.directory.tenant.id);
   // Both signatures are asked for at once: under load both run on the thread
-  // pool; for a lone request the first is made on the event loop and the
-  // second on the pool (core signJwtAsync, decision 0004).
+  // pool; for a single device both are made on the event loop in-process, and
+  // over sockets the first on the event loop and the second on the pool (core
+  // signJwtAsync, decision 0004).
   const signed = Promise.all([accessToken, idToken]).then(([access, id]) =>
     Object.assign({}, result, { accessToken: access }, id ? { idToken: id.token } : undefined),
   );
