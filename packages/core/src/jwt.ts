@@ -103,8 +103,8 @@ function signingInput(
  *   signature on the event loop then holds up every request behind it. There a
  *   signature runs on the event loop only if none started within the last
  *   {@link LONE_GAP_MS}. (The in-process rule put 2.4 times as many
- *   signatures on the event loop of `hma-lab up` under 16 connections and
- *   cost it 2-5 % of its requests.)
+ *   signatures on the event loop of `hma-lab up` under 16 connections, and
+ *   lost up to 3 % of its requests in 3 pairs of runs.)
  */
 const pool = {
   inFlight: 0,
