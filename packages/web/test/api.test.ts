@@ -172,12 +172,17 @@ describe('the trainer API', () => {
     });
 
     it('refuses a second run while one is running', async () => {
+      // Entra held 50 ms per answer, so the first run is still going when the
+      // second is asked for: an in-process flow makes its signatures on the
+      // event loop and could otherwise end before the second request is read.
+      await request(app).put(`${API}/faults/entra-slow`).send({ delayMs: 50 }).expect(200);
       const [a, b] = await Promise.all([
         request(app).post(`${API}/runs`).send({ user: 'alice@contoso.com' }),
         request(app).post(`${API}/runs`).send({ user: 'carol@contoso.com' }),
       ]);
       expect([a.status, b.status].sort()).toEqual([200, 409]);
       expect([a, b].find((r) => r.status === 409)!.body.error.code).toBe('busy');
+      await request(app).delete(`${API}/faults/entra-slow`).expect(200);
     });
 
     it('runs flow C on the basic path', async () => {
