@@ -106,8 +106,9 @@ function signingInput(
  *   signatures on the event loop of `hma-lab up` under 16 connections, and
  *   lost up to 3 % of its requests in 3 pairs of runs.)
  */
-const pool = {
-  inFlight: 0,
+const signing = {
+  /** Signatures queued on the thread pool and not yet reported back. */
+  onPool: 0,
   socketServers: 0,
   /** When the last three signatures started, oldest at `next`. */
   starts: [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY],
@@ -116,15 +117,15 @@ const pool = {
 const LONE_GAP_MS = 1;
 const BURST_WINDOW_MS = 3;
 
-/** Whether a signature asked for at `now` runs on the event loop (see {@link pool}); notes its start. */
+/** Whether a signature asked for at `now` runs on the event loop (see {@link signing}); notes its start. */
 function signsHere(now: number): boolean {
-  const { starts } = pool;
-  const newest = starts[(pool.next + 2) % 3]!;
-  const thirdNewest = starts[pool.next]!;
-  starts[pool.next] = now;
-  pool.next = (pool.next + 1) % 3;
-  if (pool.inFlight > 0) return false;
-  return pool.socketServers > 0
+  const { starts } = signing;
+  const newest = starts[(signing.next + 2) % 3]!;
+  const thirdNewest = starts[signing.next]!;
+  starts[signing.next] = now;
+  signing.next = (signing.next + 1) % 3;
+  if (signing.onPool > 0) return false;
+  return signing.socketServers > 0
     ? now - newest >= LONE_GAP_MS
     : now - thirdNewest >= BURST_WINDOW_MS;
 }
@@ -133,21 +134,21 @@ function signsHere(now: number): boolean {
  * Counts a server of this process that answers over sockets, until the
  * returned function is called (once; later calls do nothing). While any is
  * counted, {@link signJwtAsync} keeps a signature on the event loop only when
- * it is alone (see {@link pool}). The lab's `listen` counts its servers.
+ * it is alone (see {@link signing}). The lab's `listen` counts its servers.
  */
 export function countSocketServer(): () => void {
-  pool.socketServers++;
+  signing.socketServers++;
   let counted = true;
   return () => {
     if (!counted) return;
     counted = false;
-    pool.socketServers--;
+    signing.socketServers--;
   };
 }
 
 /** How many socket servers {@link countSocketServer} counts now. */
 export function countedSocketServers(): number {
-  return pool.socketServers;
+  return signing.socketServers;
 }
 
 /**
@@ -156,7 +157,7 @@ export function countedSocketServers(): number {
  * operation runs on libuv's thread pool, so a token endpoint keeps its event
  * loop free while it signs and signs on every core at once; a signature that
  * is alone, or one of a single flow's few, runs on the event loop (see
- * {@link pool}).
+ * {@link signing}).
  */
 export function signJwtAsync(
   signer: JwtSigner,
@@ -173,12 +174,12 @@ export function signJwtAsync(
   }
   return new Promise((resolve, reject) => {
     cryptoSign('sha256', Buffer.from(input, 'utf8'), signer.privateKey, (error, signature) => {
-      pool.inFlight--;
+      signing.onPool--;
       if (error) reject(error);
       else resolve(jws(input, signature));
     });
     // Counted once queued: a call that throws (a bad key) never calls back.
-    pool.inFlight++;
+    signing.onPool++;
   });
 }
 
