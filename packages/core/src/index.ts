@@ -34,3 +34,4 @@ export * from './fault-catalogue.js';
 export * from './jwks.js';
 export * from './lazy-module.js';
 export * from './text-sharer.js';
+export * from './form-encoding.js';

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from './clock.js';
 import type { Party } from './hosts.js';
+import { decodeFormComponent } from './form-encoding.js';
 import { decodeJwt } from './jwt.js';
 
 /**
@@ -796,18 +797,6 @@ interface ParsedBody {
 
 /** A form's fields by decoded name: the first value of each, still encoded. */
 type FormFields = Map<string, string>;
-
-/** One name or value of an `application/x-www-form-urlencoded` body, decoded leniently. */
-function decodeFormComponent(text: string): string {
-  if (!text.includes('%') && !text.includes('+')) return text;
-  const spaced = text.replaceAll('+', ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    // A stray `%`: decode what can be, as URLSearchParams does.
-    return new URLSearchParams(`v=${text}`).get('v') ?? spaced;
-  }
-}
 
 /**
  * Reads a form body once: its fields (for token collection), and its text

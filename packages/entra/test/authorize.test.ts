@@ -190,6 +190,26 @@ describe('authorize: response modes, client_info, prompts and hints', () => {
     expect(redirectParams(page.location!).get('state')).toBe('silent');
   });
 
+  test('a cookie that does not percent-decode is kept as sent: the sign-in page, not a 500', async () => {
+    const lab = createLab();
+    lab.browser.cookies.set('other-site', '%E0%A4%A');
+    const page = await lab.browser.get(daveUrl());
+    expect(page.status).toBe(200);
+    expect(page.html.querySelector('form')).not.toBeNull();
+  });
+
+  test('the session cookie is still read beside a cookie that does not percent-decode', async () => {
+    const lab = createLab();
+    await signInDave(lab, daveUrl());
+    const session = lab.browser.cookies.get('ESTSAUTH')!;
+    lab.browser.cookies.clear();
+    lab.browser.cookies.set('broken', '100%');
+    lab.browser.cookies.set('ESTSAUTH', session);
+    const page = await lab.browser.get(daveUrl({ prompt: 'none', state: 'beside' }));
+    expect(page.status).toBe(302);
+    expect(redirectParams(page.location!).get('code')).toMatch(/^1\.A/);
+  });
+
   test('prompt=none when conditional access needs MFA the session lacks is interaction_required', async () => {
     const lab = createLab();
     const signIn = await lab.browser.get(outlookAuthorizeUrl());

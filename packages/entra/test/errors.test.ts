@@ -86,4 +86,21 @@ describe('error rendering', () => {
     expect(res.headers['www-authenticate']).toMatch(/^Basic /);
     expect(res.body.error_codes).toEqual([7000215]);
   });
+
+  test.each([
+    ['a secret', '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b:100%+%E0%A4%A', 7000215],
+    ['a client id', '6f1d2c3b%ZZ:secret', 700016],
+  ])(
+    'Basic credentials with malformed percent-encoding in %s are an AADSTS error, not a 500',
+    async (_, credentials, code) => {
+      const lab = createLab();
+      const res = await request(lab.entra.app)
+        .post('/common/oauth2/token')
+        .set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`)
+        .type('form')
+        .send({ grant_type: 'client_credentials', resource: 'https://graph.microsoft.com' });
+      expect(res.status).toBe(code === 700016 ? 400 : 401);
+      expect(res.body.error_codes).toEqual([code]);
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { parseCookieHeader } from '@hma-lab/core';
 import type { Request, Response } from 'express';
 
 /** AD FS's cookies live under `/adfs`, TLS only, out of reach of script. */
@@ -13,12 +14,7 @@ export const MSIS_COOKIES = {
 
 /** A cookie the browser sent, by name (the first if repeated). */
 export function cookieOf(req: Request, name: string): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index < 0) continue;
-    if (part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
-  }
-  return undefined;
+  return parseCookieHeader(req.get('cookie'))[name];
 }
 
 /** Sets a session cookie (values are base64 or base64url: no encoding needed). */

@@ -1,4 +1,4 @@
-import { mediaTypeOf } from '@hma-lab/core';
+import { mediaTypeOf, parseCookieHeader } from '@hma-lab/core';
 import type { Request, Response } from 'express';
 import { newGuid } from '../protocol/ids.js';
 import type { EntraContext } from '../protocol/context.js';
@@ -40,14 +40,7 @@ export function queryOf(req: Request): Record<string, string | undefined> {
 
 /** Cookies of the request. */
 export function cookiesOf(req: Request): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (!(name in out)) out[name] = decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return out;
+  return parseCookieHeader(req.get('cookie'));
 }
 
 /** The caller's IP as Entra puts it in `ipaddr`. */

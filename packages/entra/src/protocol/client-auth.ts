@@ -1,4 +1,10 @@
-import { decodeJwt, verifyJwtSignature, type App, type SigningKey } from '@hma-lab/core';
+import {
+  decodeFormComponent,
+  decodeJwt,
+  verifyJwtSignature,
+  type App,
+  type SigningKey,
+} from '@hma-lab/core';
 import { EntraError, missingParameter } from '../errors.js';
 import type { EntraContext } from './context.js';
 import { v1Issuer, v2Issuer } from './metadata.js';
@@ -37,16 +43,9 @@ export function parseBasicAuthorization(header: string | undefined): ClientCrede
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
-  const unform = (text: string) => {
-    try {
-      return decodeURIComponent(text.replace(/\+/g, ' '));
-    } catch {
-      return text;
-    }
-  };
   return {
-    clientId: unform(decoded.slice(0, colon)),
-    clientSecret: unform(decoded.slice(colon + 1)),
+    clientId: decodeFormComponent(decoded.slice(0, colon)),
+    clientSecret: decodeFormComponent(decoded.slice(colon + 1)),
   };
 }
 
