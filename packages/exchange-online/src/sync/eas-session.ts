@@ -241,11 +241,11 @@ export function toCacheItem(
         ? 'Contacts'
         : 'Email');
   const receivedMs = kind === 'Email' ? parseEasDate(item.data['Email:DateReceived']) : undefined;
-  // Copied through JSON, then overwritten in place. JSON.parse makes an object
-  // with room for exactly its keys, all inside it; a spread or key-by-key copy
-  // of ~15 keys keeps most of them in a second, padded array (about twice the
-  // size), and the cache holds one of these for every item of every mailbox.
-  const data = JSON.parse(JSON.stringify(item.data)) as Record<string, string>;
+  // A spread copy, then overwritten in place with shared texts. Measured
+  // against a copy through JSON (an object with room for exactly its keys):
+  // 0.46 KB more heap per mailbox of 10,000, but 1.2 s less to provision them
+  // and ~2 % off a flow (docs/benchmarks.md, ninth round).
+  const data = { ...item.data };
   for (const key in data) data[key] = shareText(data[key]!);
   return {
     serverId: shareText(item.serverId),
