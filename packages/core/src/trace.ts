@@ -812,10 +812,13 @@ function redactForm(
   const reported = new Set<string>();
   let redacted = '';
   let copiedUpTo = 0;
+  // The next '=' at or after `start`, looked for again only once passed: looking
+  // for it from every field was quadratic in a body of fields without one ('a&' x N).
+  let equals = text.indexOf('=');
   for (let start = 0; start < text.length;) {
     let end = text.indexOf('&', start);
     if (end < 0) end = text.length;
-    const equals = text.indexOf('=', start);
+    if (equals >= 0 && equals < start) equals = text.indexOf('=', start);
     const nameEnd = equals >= 0 && equals < end ? equals : end;
     if (nameEnd > start) {
       const name = decodeFormComponent(text.slice(start, nameEnd));
@@ -869,14 +872,30 @@ function collectBodyTokens(
     }
   } else if (type.startsWith('text/html')) {
     // Auto-posting forms (form_post, WS-Federation) carry tokens in hidden inputs.
-    for (const match of text().matchAll(/<input\b[^>]*>/gi)) {
-      const tag = match[0];
+    for (const tag of inputTags(text())) {
       const name = /\bname="([^"]+)"/i.exec(tag)?.[1];
       const value = /\bvalue="([^"]*)"/i.exec(tag)?.[1];
       if (name && value && (TOKEN_FIELDS as readonly string[]).includes(name)) {
         tokens.push(tokenOf(name, `${where}.form.${name}`, unescapeHtml(value)));
       }
     }
+  }
+}
+
+/**
+ * The `<input …>` tags of an HTML text, as `/<input\b[^>]*>/gi` matches them,
+ * in linear time: each tag's closing `>` is looked for once, and the scan ends
+ * at the first tag that has none (no later one can have one either). The
+ * regular expression alone looked for it again from every later `<input`,
+ * quadratic in a body of `<input` repeated (600 KB: 19 s).
+ */
+function* inputTags(html: string): Generator<string> {
+  const start = /<input\b/gi;
+  while (start.exec(html)) {
+    const end = html.indexOf('>', start.lastIndex);
+    if (end < 0) return;
+    yield html.slice(start.lastIndex - '<input'.length, end + 1);
+    start.lastIndex = end + 1;
   }
 }
 

@@ -84,13 +84,19 @@ export function htmlFromText(text: string): string {
   return `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body><div>${escaped}</div></body></html>`;
 }
 
-/** The text of an HTML body (tags dropped, entities and line breaks restored). */
+/**
+ * The text of an HTML body (tags dropped, entities and line breaks restored).
+ * Linear in the body's length: the tag scans are written out
+ * ({@link dropScriptsAndStyles}, {@link dropTags}), as `<[^>]+>` and
+ * `<(script|style)[^>]*>[\s\S]*?<\/\1>` looked for a missing closing `>` or
+ * end tag again from every later `<`: a body of `<` repeated, 200 KB, took 13 s.
+ */
 export function textFromHtml(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|tr|li|h\d)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
+  return dropTags(
+    dropScriptsAndStyles(html)
+      .replace(/<br\s*\/?>/gi, '\n')
+      .replace(/<\/(p|div|tr|li|h\d)>/gi, '\n'),
+  )
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -99,6 +105,56 @@ export function textFromHtml(html: string): string {
     .replace(/&amp;/g, '&')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/**
+ * What `html.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')` leaves, in
+ * linear time: each element's `>` and end tag are looked for once, the scan
+ * ends when no `>` is left, and a name whose end tag is not found is not
+ * looked for again (no later element of that name can have one).
+ */
+function dropScriptsAndStyles(html: string): string {
+  const start = /<(script|style)/gi;
+  const endTags = { script: /<\/script>/gi, style: /<\/style>/gi };
+  /** Where each name's next end tag was found (-1: none is left). */
+  const endAt = { script: 0, style: 0 };
+  let out = '';
+  let copiedUpTo = 0;
+  for (let match = start.exec(html); match; match = start.exec(html)) {
+    const name = match[1]!.toLowerCase() as keyof typeof endTags;
+    if (endAt[name] < 0) continue;
+    const open = html.indexOf('>', start.lastIndex);
+    if (open < 0) break;
+    if (endAt[name] <= open) {
+      const endTag = endTags[name];
+      endTag.lastIndex = open + 1;
+      endAt[name] = endTag.exec(html)?.index ?? -1;
+    }
+    if (endAt[name] < 0) {
+      start.lastIndex = match.index + 1;
+      continue;
+    }
+    out += html.slice(copiedUpTo, match.index);
+    copiedUpTo = endAt[name] + `</${name}>`.length;
+    start.lastIndex = copiedUpTo;
+  }
+  return copiedUpTo === 0 ? html : out + html.slice(copiedUpTo);
+}
+
+/** What `html.replace(/<[^>]+>/g, '')` leaves, in linear time. */
+function dropTags(html: string): string {
+  let out = '';
+  let copiedUpTo = 0;
+  for (let open = html.indexOf('<'); open >= 0; open = html.indexOf('<', open + 1)) {
+    if (html[open + 1] === '>') continue;
+    const close = html.indexOf('>', open + 1);
+    // No '>' is left: no tag from here on.
+    if (close < 0) break;
+    out += html.slice(copiedUpTo, open);
+    copiedUpTo = close + 1;
+    open = close;
+  }
+  return copiedUpTo === 0 ? html : out + html.slice(copiedUpTo);
 }
 
 /**
