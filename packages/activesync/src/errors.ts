@@ -15,6 +15,20 @@ export class WbxmlError extends Error {
   }
 }
 
+/**
+ * The encoder's refusal of a NUL character in text (an inline string is NUL-terminated,
+ * MS-ASWBXML 2.1.2.1.3): unlike the other encoding errors, the text may have come from a
+ * client, so a server can answer it as a protocol error rather than as its own fault.
+ */
+export class WbxmlNulTextError extends WbxmlError {
+  /** The element whose text holds the NUL, e.g. `Email:Subject`. */
+  readonly tag: string;
+  constructor(tag: string, offset: number) {
+    super(`text of ${tag} contains a NUL character`, offset);
+    this.tag = tag;
+  }
+}
+
 /** A request line (MS-ASHTTP 2.2.1.1.1) that cannot be parsed or built. */
 export class EasQueryError extends Error {
   override readonly name = 'EasQueryError';

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export type { EasElement, EasChild } from './wbxml/element.js';
-export { el, child, children, textOf } from './wbxml/element.js';
+export { el, child, children, textOf, withoutNul } from './wbxml/element.js';
 export { encodeWbxml } from './wbxml/encode.js';
 export { decodeWbxml, DEFAULT_WBXML_LIMITS, type WbxmlLimits } from './wbxml/decode.js';
 export { toXml, fromXml } from './wbxml/xml.js';
@@ -17,7 +17,13 @@ export {
   type CodePage,
   type TagToken,
 } from './wbxml/code-pages.js';
-export { WbxmlError, EasQueryError, EasHttpError, EasStatusError } from './errors.js';
+export {
+  WbxmlError,
+  WbxmlNulTextError,
+  EasQueryError,
+  EasHttpError,
+  EasStatusError,
+} from './errors.js';
 
 /**
  * The media type of every ActiveSync request and response body.

@@ -65,7 +65,10 @@ export function children(node: EasElement, tag: string): EasElement[] {
 /**
  * Text at the end of a path of first-children, e.g.
  * textOf(root, 'AirSync:Collections', 'AirSync:Collection', 'AirSync:SyncKey').
- * Opaque content is read as UTF-8. Undefined when a step is missing or the element is empty.
+ * Opaque content is read as UTF-8 text that WBXML can carry: a malformed sequence becomes
+ * U+FFFD (as Buffer decodes it) and so does NUL, which an inline string (STR_I, NUL-terminated)
+ * cannot hold. So whatever a server reads with textOf it can echo in its answer, and a NUL-bearing
+ * id is simply an id no one has. Undefined when a step is missing or the element is empty.
  */
 export function textOf(node: EasElement, ...path: string[]): string | undefined {
   let current: EasElement | undefined = node;
@@ -74,8 +77,18 @@ export function textOf(node: EasElement, ...path: string[]): string | undefined 
     if (!current) return undefined;
   }
   if (current.text !== undefined) return current.text;
-  if (current.opaque !== undefined) return Buffer.from(current.opaque).toString('utf8');
+  if (current.opaque !== undefined) return withoutNul(Buffer.from(current.opaque).toString('utf8'));
   return undefined;
+}
+
+/**
+ * The text with every NUL (U+0000) replaced by U+FFFD: what a server keeps of client text,
+ * since WBXML text cannot carry NUL (MS-ASWBXML: STR_I is NUL-terminated).
+ *
+ * @example withoutNul('A\0B') // 'A\uFFFDB'
+ */
+export function withoutNul(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
 }
 
 export function concatBytes(a: Uint8Array | undefined, b: Uint8Array): Uint8Array {

@@ -1,5 +1,5 @@
 // WBXML encoder (MS-ASWBXML 2.1.2): element tree -> bytes.
-import { WbxmlError } from '../errors.js';
+import { WbxmlError, WbxmlNulTextError } from '../errors.js';
 import { tokenForTag } from './code-pages.js';
 import type { EasElement } from './element.js';
 import { CONTENT_FLAG, EAS_WBXML_HEADER, END, OPAQUE, STR_I, SWITCH_PAGE } from './tokens.js';
@@ -62,7 +62,8 @@ class ByteWriter {
  * opaque data, SWITCH_PAGE whenever the code page changes).
  *
  * @example encodeWbxml(el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')))
- * @throws WbxmlError for an unknown tag, a NUL character in text, or a tree deeper than 256.
+ * @throws WbxmlError for an unknown tag or a tree deeper than 256; WbxmlNulTextError (a
+ *   WbxmlError) for a NUL character in text.
  * @see MS-ASWBXML 2.1.2
  */
 export function encodeWbxml(root: EasElement): Buffer {
@@ -99,7 +100,7 @@ function writeElement(
   if (node.text !== undefined) {
     const text = String(node.text);
     if (text.includes('\0')) {
-      throw new WbxmlError(`text of ${node.tag} contains a NUL character`, out.length);
+      throw new WbxmlNulTextError(node.tag, out.length);
     }
     out.byte(STR_I);
     out.utf8(text);

@@ -1,3 +1,4 @@
+import { withoutNul } from '@hma-lab/activesync';
 import {
   seedMailbox,
   type Directory,
@@ -94,11 +95,13 @@ export function createCloudStore(deps: { directory: Directory; now: () => number
           from: { name: 'Megan Bowen', email: 'megan@contoso.com' },
           to: [{ name: box.upn, email: box.upn }],
           receivedMs: nowMs,
-          bodyText: mail.subject,
           read: false,
           importance: 1,
           messageClass: 'IPM.Note',
           ...mail,
+          // Served as WBXML text, which cannot hold NUL (docs/errors.md, "NUL in ActiveSync text").
+          subject: withoutNul(mail.subject),
+          bodyText: withoutNul(mail.bodyText ?? mail.subject),
         },
       });
       return serverId;

@@ -32,6 +32,8 @@ export interface EasCommandContext {
 export type EasCommandResult = { body: EasElement } | { status: number };
 
 const PROVISION_DOC = 'MS-EAS-Provisioning-WBXML';
+/** The 2.5 / 12.0 policy type; the engine answers it with the same document. */
+const WAP_DOC = 'MS-WAP-Provisioning-XML';
 /** FilterType (MS-ASCMD 2.2.3.70.1) as a look-back in days; 0 = all. */
 const FILTER_DAYS: Record<string, number> = {
   '1': 1,
@@ -83,6 +85,18 @@ function provision(request: EasElement | undefined, ctx: EasCommandContext): Eas
   const info = deviceInformation
     ? el('Settings:DeviceInformation', el('Settings:Status', 1))
     : undefined;
+  if (type !== PROVISION_DOC && type !== WAP_DOC) {
+    // An unknown PolicyType (one read with NUL is "A\uFFFDB"): Policy Status 3 (MS-ASPROV 2.2.2.54.2).
+    return el(
+      'Provision:Provision',
+      info,
+      el('Provision:Status', 1),
+      el(
+        'Provision:Policies',
+        el('Provision:Policy', el('Provision:PolicyType', type), el('Provision:Status', 3)),
+      ),
+    );
+  }
   if (acknowledged !== undefined) {
     // Phase 2: the client acknowledges the temporary key and gets the final one.
     if (acknowledged !== ctx.device.tempPolicyKey) {

@@ -17,6 +17,10 @@ export function searchEndpoint(deps: MailboxSourceDeps): RequestHandler {
     if (!q || q.length > 256) {
       throw new HmaApiError(400, 'InvalidRequest', 'The query "q" must be 1-256 characters.');
     }
+    if (q.includes('\0')) {
+      // It would go into ActiveSync Search as WBXML text, which cannot hold NUL.
+      throw new HmaApiError(400, 'InvalidRequest', 'The query "q" must not contain NUL.');
+    }
     const source = await mailboxSourceOf(deps, res);
     if (source.kind === 'cloud') {
       const needle = q.toLowerCase();

@@ -4,6 +4,8 @@ import {
   EasQueryError,
   parseEasQuery,
   WbxmlError,
+  WbxmlNulTextError,
+  withoutNul,
   WBXML_CONTENT_TYPE,
   type EasElement,
   type EasRequestLine,
@@ -203,7 +205,32 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
       res.status(200).set('Content-Length', '0').end();
       return;
     }
-    res.status(200).set('Content-Type', WBXML_CONTENT_TYPE).send(encodeWbxml(result.body));
+    res
+      .status(200)
+      .set('Content-Type', WBXML_CONTENT_TYPE)
+      .send(encodeAnswer(line.cmd, result.body));
+  }
+
+  /**
+   * The answer as WBXML. Text with NUL cannot be written (STR_I is NUL-terminated): client
+   * text is cleaned where it is read (textOf, MIME), so this is the safety net for one that
+   * slipped through: the command's protocol-error Status, recorded, instead of a 500.
+   */
+  function encodeAnswer(command: string, body: EasElement): Buffer {
+    try {
+      return encodeWbxml(body);
+    } catch (error) {
+      if (!(error instanceof WbxmlNulTextError)) throw error;
+      state.event('onprem.eas.answer-unencodable', `${command}: ${error.message}`, {
+        command,
+        tag: error.tag,
+      });
+      throw new EasStatusError(
+        COMMAND_SHAPES[command]!.protocolError,
+        `the ${command} answer cannot be encoded: ${error.message}`,
+        { cause: error },
+      );
+    }
   }
 
   function accessOf(device: DeviceRecord): AccessDecision {
@@ -230,13 +257,14 @@ export function deliverTo(
   if (!mailbox || !inbox) return undefined;
   const item = mailbox.addItem(inbox.serverId, {
     kind: 'mail',
-    subject: message.subject,
+    // SendMail text is cleaned in parseMime; this also covers the lab's own deliveries.
+    subject: withoutNul(message.subject),
     from: message.from,
     to: message.to,
     cc: message.cc ?? [],
     receivedMs: state.clock.now(),
-    bodyText: message.bodyText,
-    ...(message.bodyHtml ? { bodyHtml: message.bodyHtml } : {}),
+    bodyText: withoutNul(message.bodyText),
+    ...(message.bodyHtml ? { bodyHtml: withoutNul(message.bodyHtml) } : {}),
     read: false,
     importance: message.importance ?? 1,
     messageClass: 'IPM.Note',

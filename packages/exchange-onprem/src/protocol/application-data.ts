@@ -1,4 +1,4 @@
-import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import { child, children, el, textOf, withoutNul, type EasElement } from '@hma-lab/activesync';
 import type { Address } from '@hma-lab/core';
 import type { CollectionOptions } from './devices.js';
 import {
@@ -134,7 +134,8 @@ function renderMail(mail: StoredMail, options: RenderOptions): EasElement[] {
   const bodySource: BodySource = {
     text: mail.bodyText,
     html: mail.bodyHtml,
-    mime: () => mail.mime?.toString('utf8') ?? buildMime(mail),
+    // The stored MIME is kept byte for byte; the text sent (AirSyncBase:Data) cannot hold NUL.
+    mime: () => (mail.mime ? withoutNul(mail.mime.toString('utf8')) : buildMime(mail)),
   };
   const legacy = !atLeast(v, '12.0');
   return [

@@ -1,3 +1,4 @@
+import { withoutNul } from '@hma-lab/activesync';
 import type { Address } from '@hma-lab/core';
 import { formatAddressList, parseAddressList, textFromHtml } from './eas-format.js';
 
@@ -5,7 +6,8 @@ import { formatAddressList, parseAddressList, textFromHtml } from './eas-format.
  * Just enough RFC 5322 / MIME (RFC 2045-2047) for SendMail and the MIME body
  * type: headers (folded, encoded-words), multipart bodies, base64 and
  * quoted-printable, UTF-8 and Latin-1 text. Attachments are kept inside the
- * stored MIME, not modelled.
+ * stored MIME, not modelled. Decoded text never holds NUL (U+FFFD instead): it is
+ * stored and later sent as WBXML text, which cannot carry NUL.
  */
 
 export interface ParsedMessage {
@@ -43,7 +45,7 @@ function splitPart(raw: Buffer): Part {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
-    if (!headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
+    if (!headers.has(name)) headers.set(name, withoutNul(line.slice(colon + 1).trim()));
   }
   return { headers, body: raw.subarray(Buffer.byteLength(text.slice(0, bodyStart), 'latin1')) };
 }
@@ -57,9 +59,9 @@ function parameter(header: string | undefined, name: string): string | undefined
 function decodeCharset(bytes: Buffer, charset: string | undefined): string {
   const cs = (charset ?? 'utf-8').toLowerCase();
   if (cs === 'iso-8859-1' || cs === 'latin1' || cs === 'us-ascii' || cs === 'windows-1252') {
-    return bytes.toString('latin1');
+    return withoutNul(bytes.toString('latin1'));
   }
-  return bytes.toString('utf8');
+  return withoutNul(bytes.toString('utf8'));
 }
 
 function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
