@@ -76,6 +76,13 @@ export class NotPublishedError extends WapError {
   }
 }
 
+/** A method the proxy does not pass on (TRACE, TRACK, CONNECT): 501, as http.sys answers. */
+export class MethodNotImplementedError extends WapError {
+  constructor(method: string) {
+    super(501, 'not_implemented', `The request method ${method} is not supported.`);
+  }
+}
+
 /** The AD FS backend could not be reached. */
 export class BackendUnavailableError extends WapError {
   constructor(backendHost: string, options?: { cause?: unknown }) {

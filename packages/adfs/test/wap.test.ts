@@ -1,6 +1,7 @@
 import { createServiceApp, createTestContext, type TestContext } from '@hma-lab/core';
 import { DOMParser } from '@xmldom/xmldom';
 import type { NextFunction, Request, Response } from 'express';
+import request from 'supertest';
 import { SignedXml } from 'xml-crypto';
 import { createAdfs, createWap } from '@hma-lab/adfs';
 import { TestBrowser } from './browser.js';
@@ -143,6 +144,17 @@ describe('Web Application Proxy', () => {
     expect((await fetch('https://sts.contoso.com/ADFS/ls/', { redirect: 'manual' })).status).toBe(
       302,
     );
+  });
+
+  it('answers TRACE, which it cannot pass on, with 501 and never reaches AD FS', async () => {
+    const ctx = createTestContext();
+    const seen = fakeAdfs(ctx);
+    const wap = createWap(ctx.depsFor('wap')).app;
+    const response = await request(wap).trace('/adfs/ls/').set('host', 'sts.contoso.com');
+    expect(response.status).toBe(501);
+    expect(response.text).toContain('HTTP Error 501. The request method is not supported.');
+    expect(seen).toEqual([]);
+    expect(ctx.log.entries.filter((e) => e.level === 'error')).toEqual([]);
   });
 
   it('answers a clean 503 page when AD FS is down, and records the failed hop', async () => {

@@ -291,3 +291,12 @@ export function createRealClock(): Clock {
 export function epochSeconds(clock: Clock): number {
   return Math.floor(clock.now() / 1000);
 }
+
+/**
+ * A time in epoch milliseconds as ISO 8601 text, for messages. A time no
+ * `Date` can hold (a token's `exp` of 1e20 seconds, NaN) is written as its
+ * epoch seconds instead of throwing.
+ */
+export function isoTime(ms: number): string {
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms / 1000} (epoch seconds)`;
+}

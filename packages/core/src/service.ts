@@ -7,7 +7,7 @@ import express, {
   type Response,
 } from 'express';
 import type { ServiceDeps } from './deps.js';
-import { BodyTooLargeError, MalformedBodyError, isLabError } from './errors.js';
+import { BodyTooLargeError, MalformedBodyError, asLabError, isLabError } from './errors.js';
 import { DISPATCHED_BODY } from './dispatched-body.js';
 import { joinedChunks, pushWrittenChunk } from './written-chunk.js';
 import { LAB_HEADERS } from './fetch.js';
@@ -308,8 +308,16 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
   }
   if (type === 'application/json' || type?.endsWith('+json')) {
     if (raw.length === 0) return {};
+    const text = raw.toString('utf8');
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      throw new MalformedBodyError(
+        `the request body nests JSON deeper than ${MAX_JSON_DEPTH} levels`,
+      );
+    }
     try {
-      return JSON.parse(raw.toString('utf8')) as unknown;
+      return LONE_SURROGATE_ESCAPE.test(text)
+        ? (JSON.parse(text, wellFormedStrings) as unknown)
+        : (JSON.parse(text) as unknown);
     } catch (error) {
       throw new MalformedBodyError('the request body is not valid JSON', { cause: error });
     }
@@ -318,9 +326,51 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
 }
 
 /**
+ * How deep a JSON body may nest: ASP.NET Core's default (64), which the
+ * services the lab stands for answer 400 beyond. It also bounds every
+ * recursive walk of a parsed body (the trace's redaction, a party's copy).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when `text` opens more than `max` arrays and objects inside each other (strings skipped). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/** A `\uD800`-`\uDFFF` escape: the body may hold a lone surrogate. */
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Strings with lone surrogates made well-formed (U+FFFD in their place), as a
+ * UTF-8 decoder treats the same code points: no handler meets text that
+ * `encodeURIComponent` or a UTF-8 encoder cannot take.
+ */
+function wellFormedStrings(_key: string, value: unknown): unknown {
+  // Node 20 has String.prototype.toWellFormed; the project's TypeScript lib (ES2023) does not declare it.
+  return typeof value === 'string' ? (value as WellFormable).toWellFormed() : value;
+}
+
+type WellFormable = string & { toWellFormed(): string };
+
+/**
  * The last middleware of a service: hands any error to the protocol's renderer.
- * Errors that are not {@link LabError}s are bugs: they are logged with their
- * cause and rendered as the protocol's plain 500. A renderer that throws still
+ * express's own client errors (a path parameter that does not decode) become
+ * {@link LabError}s first ({@link asLabError}); other errors that are not
+ * LabErrors are bugs: they are logged with their cause and rendered as the
+ * protocol's plain 500. A renderer that throws still
  * yields a bare 500, never a stack trace or a hang.
  */
 export function protocolErrorHandler(
@@ -328,7 +378,8 @@ export function protocolErrorHandler(
   deps: Pick<ServiceDeps, 'log'>,
   render: (error: unknown, req: Request, res: Response) => void,
 ): ErrorRequestHandler {
-  return function protocolError(error: unknown, req: Request, res: Response, _next: NextFunction) {
+  return function protocolError(thrown: unknown, req: Request, res: Response, _next: NextFunction) {
+    const error = asLabError(thrown);
     if (!isLabError(error)) {
       deps.log({
         level: 'error',

@@ -10,7 +10,7 @@ import { activeSyncErrors } from './http/activesync-errors.js';
 import { activeSyncRouter } from './http/activesync-router.js';
 import { autodiscoverErrors } from './http/autodiscover-errors.js';
 import { hmaErrors } from './http/hma-errors.js';
-import { HmaApiError, clientErrorsAsLabErrors } from './errors.js';
+import { HmaApiError } from './errors.js';
 import { autodiscoverRouter } from './http/autodiscover-router.js';
 import { hmaRouter } from './http/hma-router.js';
 import { accountToBody, type AccountBody } from './protocol/account.js';
@@ -143,7 +143,6 @@ export function createExchangeOnline(
   });
   // One error middleware per protocol, at app level so that errors raised
   // before routing (an unreadable body) are rendered in the protocol's shape too.
-  app.use(clientErrorsAsLabErrors);
   app.use('/autodiscover', autodiscoverErrors(deps));
   app.use(
     '/Microsoft-Server-ActiveSync',

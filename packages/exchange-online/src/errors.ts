@@ -1,4 +1,4 @@
-import { LabError } from '@hma-lab/core';
+import { LabError, type Diagnostics } from '@hma-lab/core';
 
 /**
  * The error families of Exchange Online. Handlers throw; each protocol's
@@ -35,16 +35,7 @@ export class HmaApiError extends LabError {
   }
 }
 
-/** One `x-ms-diagnostics` value (protocol-facts §1.3). */
-export interface Diagnostics {
-  code: string;
-  reason: string;
-  category: string;
-}
-
-export function diagnosticsHeader(d: Diagnostics): string {
-  return `${d.code};reason="${d.reason.replaceAll('"', "'")}";error_category="${d.category}"`;
-}
+export { diagnosticsHeader, type Diagnostics } from '@hma-lab/core';
 
 /**
  * A bearer token Exchange Online refuses (AT1 at the client API, any token at
@@ -64,35 +55,3 @@ export class InvalidTokenError extends LabError {
 
 /** An ActiveSync answer that is only a status (MS-ASHTTP 2.2.2.1.1): 400, 403, 501... */
 export class ActiveSyncHttpError extends LabError {}
-
-/**
- * The 4xx status of an error thrown by express itself or its body/param
- * handling (http-errors style: a malformed `%ZZ` in a path is a 400), so it
- * is rendered as the caller's mistake, not as a 500.
- */
-export function clientErrorStatus(error: unknown): number | undefined {
-  if (error instanceof LabError) return error.expose ? error.status : undefined;
-  const status =
-    (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
-    (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
-}
-
-/**
- * Error middleware placed before the protocol renderers: an express-level 4xx
- * (undecodable path parameter...) becomes a {@link LabError}, so it is rendered
- * as the caller's mistake and not logged as a bug.
- */
-export function clientErrorsAsLabErrors(
-  error: unknown,
-  _req: unknown,
-  _res: unknown,
-  next: (error: unknown) => void,
-): void {
-  const status = error instanceof LabError ? undefined : clientErrorStatus(error);
-  next(
-    status === undefined
-      ? error
-      : new LabError(status, 'bad_request', (error as Error).message, { cause: error }),
-  );
-}

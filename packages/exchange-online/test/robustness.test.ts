@@ -75,4 +75,46 @@ describe('bad input never yields a stack trace, a hang or a 500', () => {
     }
     expect(lab.ctx.log.entries.filter((e) => e.level === 'error')).toEqual([]);
   });
+
+  it('refuses tokens whose claims a header cannot quote, or whose dates no Date holds, with the 401 challenge', async () => {
+    lab = hybridLab();
+    const fetch = lab.ctx.fetchFor('client');
+    const tokens = [
+      lab.at1(undefined, { aud: '\u2028https://outlook.office365.com' }),
+      lab.at1(undefined, { tid: 'tenant\nwith a line break' }),
+      lab.at1(undefined, { nbf: 1e20 }),
+      lab.at1(undefined, { exp: -1e20 }),
+    ];
+    for (const token of tokens) {
+      for (const [path, method] of [
+        ['/api/hma/v1/account', 'GET'],
+        [
+          '/Microsoft-Server-ActiveSync?Cmd=FolderSync&User=alice&DeviceId=d1&DeviceType=iPhone',
+          'POST',
+        ],
+      ] as const) {
+        const res = await fetch(`https://outlook.office365.com${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        await res.text();
+        expect([path, res.status]).toEqual([path, 401]);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+        expect(res.headers.get('x-ms-diagnostics')).toMatch(/^\d+;reason="[^"]*";error_category=/);
+      }
+    }
+    expect(lab.ctx.log.entries.filter((e) => e.level === 'error')).toEqual([]);
+  });
+
+  it('refuses an ActiveSync URL with a query, a fragment or another path (400), as it adds its own', async () => {
+    lab = hybridLab();
+    for (const activeSyncUrl of [
+      'https://mail.contoso.com/Microsoft-Server-ActiveSync?Cmd=Sync',
+      'https://mail.contoso.com/Microsoft-Server-ActiveSync#x',
+      'https://mail.contoso.com/owa',
+    ]) {
+      const res = await lab.provision(undefined, { activeSyncUrl });
+      expect([activeSyncUrl, res.status]).toEqual([activeSyncUrl, 400]);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { LabError } from '@hma-lab/core';
+import { LabError, type Diagnostics } from '@hma-lab/core';
 
 /**
  * The error families of on-premises Exchange. Handlers throw them; each
@@ -16,17 +16,7 @@ export class AutodiscoverError extends LabError {
   }
 }
 
-/** One `x-ms-diagnostics` value: `<code>;reason="<reason>";error_category="<category>"`. */
-export interface Diagnostics {
-  code: string;
-  reason: string;
-  category: string;
-}
-
-/** The text of an `x-ms-diagnostics` header (protocol-facts §1.3). */
-export function diagnosticsHeader(diagnostics: Diagnostics): string {
-  return `${diagnostics.code};reason="${diagnostics.reason}";error_category="${diagnostics.category}"`;
-}
+export { diagnosticsHeader, type Diagnostics } from '@hma-lab/core';
 
 /**
  * A refused or missing credential at the ActiveSync virtual directory: 401

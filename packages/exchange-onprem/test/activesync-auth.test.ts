@@ -470,3 +470,23 @@ describe('ActiveSync authentication (Exchange HMA behaviour)', () => {
     expect(res.headers.get('x-ms-diagnostics')).toMatch(/^2000000;/);
   });
 });
+
+describe('tokens with claims a header cannot quote, or dates no Date holds', () => {
+  it.each([
+    ['an audience beginning with U+2028', { aud: '\u2028https://mail.contoso.com' }],
+    ['an issuer with a line break', { iss: 'https://sts.windows.net/x/\n' }],
+    ['a tenant with U+3000', { tid: '\u3000tenant' }],
+    ['a not-before no Date holds', { nbf: 1e20 }],
+    ['an expiry no Date holds', { exp: -1e20 }],
+  ])('%s: the 401 with its challenge and a readable x-ms-diagnostics', async (_, claims) => {
+    const lab = createLab();
+    const res = await lab.fetch(EAS_URL, {
+      method: 'OPTIONS',
+      headers: { Authorization: `Bearer ${lab.token('alice@contoso.com', claims)}` },
+    });
+    expect(res.status).toBe(401);
+    expect(challenges(res)[0]).toMatch(/^Bearer /);
+    expect(res.headers.get('x-ms-diagnostics')).toMatch(/^\d+;reason="[^"]*";error_category=/);
+    expect(lab.ctx.log.entries.filter((e) => e.level === 'error')).toEqual([]);
+  });
+});

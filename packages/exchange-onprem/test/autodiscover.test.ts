@@ -23,6 +23,16 @@ describe('on-prem AutoDiscover v2', () => {
     );
   });
 
+  it('answers an address that does not percent-decode with 400 InvalidRequest, not a 500', async () => {
+    const { app, ctx } = setup();
+    const res = await request(app).get(
+      '/autodiscover/autodiscover.json/v1.0/%E0%A4%A?Protocol=ActiveSync',
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.ErrorCode).toBe('InvalidRequest');
+    expect(ctx.log.entries.filter((e) => e.level === 'error')).toEqual([]);
+  });
+
   it('answers the v1.0/{email} form', async () => {
     const { app } = setup();
     const res = await request(app).get(

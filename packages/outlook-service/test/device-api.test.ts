@@ -217,3 +217,25 @@ describe('delete account and other paths', () => {
     expect(other.body).toEqual({ error: { code: 'NotFound', message: expect.any(String) } });
   });
 });
+
+describe('bad input in the protocol shape, not a 500', () => {
+  it.each(['POST', 'GET', 'DELETE'])(
+    '%s on an account id that does not percent-decode is 400 InvalidRequest',
+    async (method) => {
+      lab = createBasicLab();
+      const body = method === 'GET' ? undefined : { deviceKey: KEY };
+      const answer = await lab.call(method, `${ACCOUNTS}/%E0%A4%A`, body);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.code).toBe('InvalidRequest');
+      expect(lab.ctx.log.entries.filter((e) => e.level === 'error')).toEqual([]);
+    },
+  );
+
+  it('a JSON body nested 5,000 deep is a malformed body (400), withheld from the trace', async () => {
+    lab = createBasicLab();
+    const answer = await lab.call('POST', ACCOUNTS, `${'['.repeat(5000)}${']'.repeat(5000)}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error?.code).toBe('InvalidRequest');
+    expect(lab.ctx.log.entries.filter((e) => e.level === 'error')).toEqual([]);
+  });
+});

@@ -1,7 +1,12 @@
 import { requestHost, type ServiceDeps } from '@hma-lab/core';
 import type { Request, RequestHandler, Response } from 'express';
 import type { WapConfig } from '../config.js';
-import { BackendUnavailableError, BadGatewayError, NotPublishedError } from '../errors.js';
+import {
+  BackendUnavailableError,
+  BadGatewayError,
+  MethodNotImplementedError,
+  NotPublishedError,
+} from '../errors.js';
 import { farmForHost } from '../protocol/farm.js';
 
 /** Request headers a browser sends that AD FS needs; nothing else crosses the proxy. */
@@ -12,6 +17,9 @@ const FORWARDED_REQUEST_HEADERS = [
   'user-agent',
   'accept-language',
 ] as const;
+
+/** Methods fetch refuses to send, so the proxy cannot pass them on. */
+const UNFORWARDABLE_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /** Response headers the browser gets back (plus every `set-cookie`, and `location` rewritten). */
 const RETURNED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'pragma', 'expires'] as const;
@@ -29,6 +37,7 @@ const RETURNED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'pragma', 'e
 export function proxyEndpoint(deps: ServiceDeps, config: WapConfig): RequestHandler {
   const published = config.publishedPaths.map((p) => p.toLowerCase());
   return async function wapProxy(req: Request, res: Response) {
+    if (UNFORWARDABLE_METHODS.has(req.method)) throw new MethodNotImplementedError(req.method);
     const path = req.path.toLowerCase();
     if (!published.some((prefix) => path === prefix || path.startsWith(prefix))) {
       throw new NotPublishedError();

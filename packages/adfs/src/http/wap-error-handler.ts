@@ -9,6 +9,7 @@ const TITLES: Record<number, [string, string]> = {
     'Request Entity Too Large',
     'The page was not displayed because the request entity is too large.',
   ],
+  501: ['Not Implemented', 'The request method is not supported.'],
   502: ['Bad Gateway', 'The proxy received an invalid response from the backend server.'],
   503: ['Service Unavailable', 'The service is unavailable.'],
 };

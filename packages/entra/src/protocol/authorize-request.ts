@@ -136,7 +136,8 @@ function validateRest(
   ) {
     throw new EntraError(
       70007,
-      `The application returned an unsupported value '${params.response_mode}' of response_mode.`,
+      // Quoted at most 100 characters long: the message travels back in the redirect's URL.
+      `The application returned an unsupported value '${quoted(params.response_mode, 100)}' of response_mode.`,
     );
   }
   if (!params.response_type) throw missingParameter('response_type');
@@ -193,4 +194,9 @@ function validateRest(
     request.codeChallengeMethod = method;
   }
   return request;
+}
+
+/** `value` cut to `max` characters (an ellipsis marks the cut). */
+function quoted(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
 }

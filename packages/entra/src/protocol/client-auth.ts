@@ -1,5 +1,6 @@
 import {
   decodeFormComponent,
+  isoTime,
   decodeJwt,
   verifyJwtSignature,
   type App,
@@ -144,7 +145,7 @@ function verifyClientAssertion(
   if (exp === undefined || nowS - skewS >= exp || (nbf !== undefined && nowS + skewS < nbf)) {
     throw new EntraError(
       700024,
-      `Client assertion is not within its valid time range. Current time: ${new Date(nowS * 1000).toISOString()}, assertion valid from ${nbf === undefined ? '(none)' : new Date(nbf * 1000).toISOString()}, expiry time of assertion ${exp === undefined ? '(none)' : new Date(exp * 1000).toISOString()}.`,
+      `Client assertion is not within its valid time range. Current time: ${isoTime(nowS * 1000)}, assertion valid from ${nbf === undefined ? '(none)' : isoTime(nbf * 1000)}, expiry time of assertion ${exp === undefined ? '(none)' : isoTime(exp * 1000)}.`,
     );
   }
 }

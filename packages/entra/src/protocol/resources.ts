@@ -26,7 +26,8 @@ function notFound(directory: Directory, resource: string): EntraError {
 export function resolveV1Resource(directory: Directory, resource: string): TokenTarget {
   const app = directory.resource(resource);
   if (!app) throw notFound(directory, resource);
-  return { resourceApp: app, resource, requestedScopes: [] };
+  // Matched without surrounding white space (the directory trims), so named without it in `aud`.
+  return { resourceApp: app, resource: resource.trim(), requestedScopes: [] };
 }
 
 /** The result of reading a v2 `scope` parameter. */

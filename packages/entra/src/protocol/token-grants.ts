@@ -1,6 +1,6 @@
 import { OBO_INTERACTION_FAULT, RT2_REVOKED_FAULT } from './faults.js';
 import { createHash } from 'node:crypto';
-import { decodeJwt, verifyJwtSignature, type App, type User } from '@hma-lab/core';
+import { decodeJwt, isoTime, verifyJwtSignature, type App, type User } from '@hma-lab/core';
 import { EntraError, missingParameter, type AadstsCode } from '../errors.js';
 import {
   authenticateClient,
@@ -585,7 +585,7 @@ function onBehalfOfGrant(context: EntraContext, input: TokenRequestInput): Promi
   if (exp === undefined || nowS - skewS >= exp || (nbf !== undefined && nowS + skewS < nbf)) {
     throw new EntraError(
       500133,
-      `Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token. Current time: ${new Date(nowS * 1000).toISOString()}, expiry time of assertion ${exp === undefined ? '(none)' : new Date(exp * 1000).toISOString()}.`,
+      `Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token. Current time: ${isoTime(nowS * 1000)}, expiry time of assertion ${exp === undefined ? '(none)' : isoTime(exp * 1000)}.`,
     );
   }
   const middle = client.app;

@@ -1,6 +1,11 @@
 import type { ErrorRequestHandler } from 'express';
-import { isLabError, protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
-import { InvalidTokenError, clientErrorStatus } from '../errors.js';
+import {
+  clientErrorStatus,
+  isLabError,
+  protocolErrorHandler,
+  type ServiceDeps,
+} from '@hma-lab/core';
+import { InvalidTokenError } from '../errors.js';
 import { challengeHeaders } from './exo-challenge.js';
 
 /**

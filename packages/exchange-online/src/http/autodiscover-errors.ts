@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import { protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
-import { AutodiscoverError, clientErrorStatus } from '../errors.js';
+import { clientErrorStatus, protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
+import { AutodiscoverError } from '../errors.js';
 
 /** Renders AutoDiscover v2 failures as `{"ErrorCode","ErrorMessage"}` (facts §2.4). */
 export function autodiscoverErrors(deps: Pick<ServiceDeps, 'log'>): ErrorRequestHandler {

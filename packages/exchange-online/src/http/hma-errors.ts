@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import { protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
-import { HmaApiError, InvalidTokenError, clientErrorStatus } from '../errors.js';
+import { clientErrorStatus, protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
+import { HmaApiError, InvalidTokenError } from '../errors.js';
 import { challengeHeaders } from './exo-challenge.js';
 
 /**

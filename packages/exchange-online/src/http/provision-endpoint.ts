@@ -38,6 +38,10 @@ export function provisionRequestFromBody(body: unknown): ProvisionRequestBody {
   if (!url || url.protocol !== 'https:' || url.username || url.password) {
     bad('activeSyncUrl', 'must be an https URL of the on-premises ActiveSync endpoint');
   }
+  // The service adds its own query (Cmd, User, DeviceId...) to the endpoint's path.
+  if (!ACTIVESYNC_PATH.test(url!.pathname) || url!.search || url!.hash) {
+    bad('activeSyncUrl', 'must end in /Microsoft-Server-ActiveSync, without a query or fragment');
+  }
   if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) {
     bad('deviceId', 'must be 1-64 letters, digits, ".", "_" or "-"');
   }
@@ -47,6 +51,8 @@ export function provisionRequestFromBody(body: unknown): ProvisionRequestBody {
     deviceId: deviceId as string,
   };
 }
+
+const ACTIVESYNC_PATH = /^\/microsoft-server-activesync(\/default\.eas)?$/i;
 
 /**
  * `POST /api/hma/v1/provision` (step 16): AT1 + the on-prem ActiveSync URL in;

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { decodeJwt, verifyJwtSignature, type Directory, type User } from '@hma-lab/core';
+import { decodeJwt, isoTime, verifyJwtSignature, type Directory, type User } from '@hma-lab/core';
 import { InvalidTokenError, type Diagnostics } from '../errors.js';
 
 /**
@@ -145,8 +145,8 @@ export async function validateAccessToken(
       diag(
         '2000002',
         expired
-          ? `The token has expired. exp='${new Date(exp * 1000).toISOString()}', now='${new Date(ctx.nowMs).toISOString()}'.`
-          : `The token is not yet valid. nbf='${new Date(nbf * 1000).toISOString()}', now='${new Date(ctx.nowMs).toISOString()}'.`,
+          ? `The token has expired. exp='${isoTime(exp * 1000)}', now='${isoTime(ctx.nowMs)}'.`
+          : `The token is not yet valid. nbf='${isoTime(nbf * 1000)}', now='${isoTime(ctx.nowMs)}'.`,
         'invalid_token',
       ),
     );

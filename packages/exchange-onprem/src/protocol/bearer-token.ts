@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { decodeJwt, verifyJwtSignature, type Directory, type User } from '@hma-lab/core';
+import { decodeJwt, isoTime, verifyJwtSignature, type Directory, type User } from '@hma-lab/core';
 import { ExchangeAuthError, type Diagnostics } from '../errors.js';
 
 /**
@@ -118,9 +118,9 @@ export function checkLifetime(
   const skewMs = check.clockSkewS * 1000;
   if (check.nowMs > token.expiresAtMs + skewMs || check.nowMs + skewMs < token.notBeforeMs) {
     const diagnostics = fillDiagnostics(check.expired, {
-      exp: new Date(token.expiresAtMs).toISOString(),
-      nbf: new Date(token.notBeforeMs).toISOString(),
-      now: new Date(check.nowMs).toISOString(),
+      exp: isoTime(token.expiresAtMs),
+      nbf: isoTime(token.notBeforeMs),
+      now: isoTime(check.nowMs),
     });
     throw new ExchangeAuthError('bearer token outside its lifetime', { diagnostics });
   }

@@ -8,6 +8,7 @@ import { withholdUnreadBody } from './withhold-secrets.js';
 const CORE_CODES: Record<string, string> = {
   malformed_body: 'InvalidRequest',
   body_too_large: 'RequestTooLarge',
+  bad_request: 'InvalidRequest',
 };
 
 /**
