@@ -17,6 +17,8 @@ export interface ErrorSection {
   /** Package folders whose sources are scanned for the codes of this section. */
   packages: string[];
   rows: ErrorRow[];
+  /** Subsections after the table: a title and its paragraph. */
+  notes?: Array<{ title: string; text: string }>;
 }
 
 export const ERROR_SECTIONS: ErrorSection[] = [
@@ -230,6 +232,12 @@ export const ERROR_SECTIONS: ErrorSection[] = [
         action: 'Wait `Retry-After` seconds and retry.',
       },
     ],
+    notes: [
+      {
+        title: 'NUL in ActiveSync text',
+        text: "WBXML text (STR_I) is NUL-terminated, so an answer cannot carry U+0000; OPAQUE content in a request can. The servers therefore never let a NUL reach their text: `textOf` (packages/activesync) reads OPAQUE as UTF-8 with NUL replaced by U+FFFD, as malformed bytes already are, and MIME decoding (headers, encoded-words, bodies), the lab's own deliveries and the raw MIME served as a Type 4 body do the same. Client text that is stored (a SendMail subject, a Sync Add's `Calendar:Subject`) is kept with U+FFFD and stays syncable for every device; the stored MIME bytes are kept as sent. An identifier sent with NUL (CollectionId, ServerId, SyncKey, PolicyType, RequestId, SrcMsgId, LongId...) becomes one no one has (`A\\uFFFDB`) and gets the command's own answer for an unknown value: Sync collection Status 12 (unknown CollectionId), 3 (SyncKey), 8 (ServerId of Change/Delete/Fetch); GetItemEstimate 2; ItemOperations Fetch 6; MoveItems 1; MeetingResponse 2; Provision Policy Status 3 (unknown PolicyType, on-premises and Exchange Online). A ClientId is the client's own token and is echoed as read. As a safety net, an on-premises answer that still cannot be encoded for a NUL is replaced by the command's protocol-error Status (Sync 4, Provision 2, ...) and recorded as the trace event `onprem.eas.answer-unencodable`, never a 500. Exchange Online's search API refuses a `q` holding NUL with 400 `InvalidRequest`, since it would be sent on as WBXML text.",
+      },
+    ],
   },
   {
     title:
@@ -395,6 +403,12 @@ export const ERROR_SECTIONS: ErrorSection[] = [
         status: '404',
         when: 'A path the proxy does not publish (only `/adfs/*` and federation metadata are).',
         action: 'None: not published.',
+      },
+      {
+        code: 'not_implemented',
+        status: '501',
+        when: 'TRACE (or TRACK, CONNECT): a method the proxy cannot pass on to AD FS.',
+        action: 'None: use GET or POST.',
       },
       {
         code: 'bad_gateway',
