@@ -87,45 +87,43 @@ function provision(request: EasElement | undefined, ctx: EasCommandContext): Eas
     : undefined;
   if (type !== PROVISION_DOC && type !== WAP_DOC) {
     // An unknown PolicyType (one read with NUL is "A\uFFFDB"): Policy Status 3 (MS-ASPROV 2.2.2.54.2).
-    return el(
-      'Provision:Provision',
-      info,
-      el('Provision:Status', 1),
-      el(
-        'Provision:Policies',
-        el('Provision:Policy', el('Provision:PolicyType', type), el('Provision:Status', 3)),
-      ),
-    );
+    return provisionAnswer(info, type, 3);
   }
   if (acknowledged !== undefined) {
     // Phase 2: the client acknowledges the temporary key and gets the final one.
-    if (acknowledged !== ctx.device.tempPolicyKey) {
-      return el(
-        'Provision:Provision',
-        el('Provision:Status', 1),
-        el(
-          'Provision:Policies',
-          el('Provision:Policy', el('Provision:PolicyType', type), el('Provision:Status', 5)),
-        ),
-      );
-    }
+    if (acknowledged !== ctx.device.tempPolicyKey) return provisionAnswer(undefined, type, 5);
     ctx.device.policyKey = newPolicyKey();
     delete ctx.device.tempPolicyKey;
-    return el(
-      'Provision:Provision',
-      el('Provision:Status', 1),
-      el(
-        'Provision:Policies',
-        el(
-          'Provision:Policy',
-          el('Provision:PolicyType', type),
-          el('Provision:Status', 1),
-          el('Provision:PolicyKey', ctx.device.policyKey),
-        ),
-      ),
-    );
+    return provisionAnswer(undefined, type, 1, el('Provision:PolicyKey', ctx.device.policyKey));
   }
   ctx.device.tempPolicyKey = newPolicyKey();
+  return provisionAnswer(
+    info,
+    type,
+    1,
+    el('Provision:PolicyKey', ctx.device.tempPolicyKey),
+    el(
+      'Provision:Data',
+      el(
+        'Provision:EASProvisionDoc',
+        el('Provision:DevicePasswordEnabled', 0),
+        el('Provision:AlphanumericDevicePasswordRequired', 0),
+        el('Provision:RequireStorageCardEncryption', 0),
+        el('Provision:AttachmentsEnabled', 1),
+        el('Provision:AllowCamera', 1),
+        el('Provision:RequireDeviceEncryption', 0),
+      ),
+    ),
+  );
+}
+
+/** A Provision answer (Status 1) with one Policy of `type` and `policyStatus`, then `rest`. */
+function provisionAnswer(
+  info: EasElement | undefined,
+  type: string,
+  policyStatus: number,
+  ...rest: EasElement[]
+): EasElement {
   return el(
     'Provision:Provision',
     info,
@@ -135,20 +133,8 @@ function provision(request: EasElement | undefined, ctx: EasCommandContext): Eas
       el(
         'Provision:Policy',
         el('Provision:PolicyType', type),
-        el('Provision:Status', 1),
-        el('Provision:PolicyKey', ctx.device.tempPolicyKey),
-        el(
-          'Provision:Data',
-          el(
-            'Provision:EASProvisionDoc',
-            el('Provision:DevicePasswordEnabled', 0),
-            el('Provision:AlphanumericDevicePasswordRequired', 0),
-            el('Provision:RequireStorageCardEncryption', 0),
-            el('Provision:AttachmentsEnabled', 1),
-            el('Provision:AllowCamera', 1),
-            el('Provision:RequireDeviceEncryption', 0),
-          ),
-        ),
+        el('Provision:Status', policyStatus),
+        ...rest,
       ),
     ),
   );
