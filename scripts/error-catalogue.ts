@@ -438,8 +438,26 @@ export const ERROR_SECTIONS: ErrorSection[] = [
       {
         code: 'invalid_duration',
         status: '400',
-        when: 'A clock advance that is not a duration (`2h`, `14d`...).',
+        when: 'A clock advance that is not a duration (`2h`, `14d`...), or longer than a date can span.',
         action: 'Fix the duration.',
+      },
+      {
+        code: 'invalid_fault_params',
+        status: '400',
+        when: 'A fault parameter of the wrong kind (a duration that does not parse, a number that is not one); the fault stays as it was.',
+        action: 'Fix the parameter (docs/faults.md lists each).',
+      },
+      {
+        code: 'unknown_fault',
+        status: '404',
+        when: 'A fault the catalogue does not have.',
+        action: 'Use a name from docs/faults.md.',
+      },
+      {
+        code: 'busy',
+        status: '409',
+        when: 'A clock advance while another is still running.',
+        action: 'Wait for it to end, then retry.',
       },
       {
         code: 'invalid_flow',

@@ -23,10 +23,10 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
 export function parseDuration(input: string | number): number {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input < 0) throw new RangeError(`invalid duration ${input}`);
-    return input;
+    return withinRange(input, input);
   }
   const text = input.trim();
-  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d+$/.test(text)) return withinRange(Number(text), input);
   PART.lastIndex = 0;
   let total = 0;
   let consumed = 0;
@@ -39,7 +39,23 @@ export function parseDuration(input: string | number): number {
       `invalid duration "${input}": expected e.g. 500ms, 90s, 15m, 2h, 14d, 1w or 1h30m`,
     );
   }
-  return Math.round(total);
+  return withinRange(Math.round(total), input);
+}
+
+/**
+ * The longest duration: the span of time a `Date` can hold (±8.64e15 ms from
+ * 1970, about 273,790 years). Anything longer (or a number too large to be
+ * finite) would take a clock outside any date, so it is not a duration.
+ */
+export const MAX_DURATION_MS = 8.64e15;
+
+function withinRange(ms: number, input: string | number): number {
+  if (!(ms <= MAX_DURATION_MS)) {
+    throw new RangeError(
+      `invalid duration ${typeof input === 'string' ? `"${input.length > 40 ? `${input.slice(0, 40)}…` : input}"` : input}: longer than ${MAX_DURATION_MS} ms (what a date can span)`,
+    );
+  }
+  return ms;
 }
 
 /** Formats milliseconds the way {@link parseDuration} reads them (`1d2h`). */

@@ -1,3 +1,4 @@
+import { parseDuration } from './duration.js';
 import type { ServiceParty } from './hosts.js';
 
 /**
@@ -19,8 +20,8 @@ export interface FaultDefinition {
    * stop a flow; undefined when there is no single step.
    */
   step?: number;
-  /** Parameters the fault accepts, with their defaults. */
-  params?: Record<string, { default: unknown; description: string }>;
+  /** Parameters the fault accepts, with their defaults and the kind of value each takes. */
+  params?: Record<string, { default: unknown; description: string; kind: 'number' | 'duration' }>;
 }
 
 export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
@@ -100,7 +101,7 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     party: 'exo',
     symptom:
       'AT2 is issued with a very short lifetime, so it expires between ActiveSync calls; Exchange Online must renew it with RT2 and carry on.',
-    params: { lifetimeS: { default: 60, description: 'AT2 lifetime in seconds' } },
+    params: { lifetimeS: { default: 60, description: 'AT2 lifetime in seconds', kind: 'number' } },
   },
   {
     name: 'rt2-revoked',
@@ -123,7 +124,13 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     title: 'Entra is slow',
     party: 'entra',
     symptom: 'Every Entra answer is delayed.',
-    params: { delayMs: { default: 2000, description: 'delay per request, in real milliseconds' } },
+    params: {
+      delayMs: {
+        default: 2000,
+        description: 'delay per request, in real milliseconds',
+        kind: 'number',
+      },
+    },
   },
   {
     name: 'entra-503',
@@ -131,7 +138,7 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     party: 'entra',
     symptom: 'Entra answers 503 with Retry-After (temporarily_unavailable) to token requests.',
     step: 15,
-    params: { retryAfterS: { default: 30, description: 'Retry-After seconds' } },
+    params: { retryAfterS: { default: 30, description: 'Retry-After seconds', kind: 'number' } },
   },
   {
     name: 'eas-503',
@@ -140,7 +147,7 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     symptom:
       'On-premises ActiveSync answers 503 with Retry-After; Exchange Online retries with backoff.',
     step: 19,
-    params: { retryAfterS: { default: 30, description: 'Retry-After seconds' } },
+    params: { retryAfterS: { default: 30, description: 'Retry-After seconds', kind: 'number' } },
   },
   {
     name: 'device-blocked',
@@ -172,8 +179,8 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     symptom:
       'Entra rotates its signing key: new tokens carry a new kid; verifiers must refetch the JWKS.',
     params: {
-      after: { default: '1d', description: 'when to rotate' },
-      every: { default: undefined, description: 'rotate again at this interval' },
+      after: { default: '1d', description: 'when to rotate', kind: 'duration' },
+      every: { default: undefined, description: 'rotate again at this interval', kind: 'duration' },
     },
   },
 ];
@@ -181,4 +188,37 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
 /** A fault of the catalogue by name. */
 export function faultDefinition(name: string): FaultDefinition | undefined {
   return FAULT_CATALOGUE.find((f) => f.name === name);
+}
+
+/**
+ * What is wrong with the parameters a known fault is switched on with: a
+ * number must be a finite number ≥ 0 (or its digits as text, as the CLI's
+ * `--param` sends it), a duration what {@link parseDuration} reads. Names the
+ * catalogue does not list, and parameters a fault does not take, are not
+ * checked (services ignore them).
+ */
+export function faultParamProblems(name: string, params: Record<string, unknown>): string[] {
+  const definition = FAULT_CATALOGUE.find((f) => f.name === name);
+  const problems: string[] = [];
+  for (const [param, spec] of Object.entries(definition?.params ?? {})) {
+    const value = params[param];
+    if (value === undefined) continue;
+    if (spec.kind === 'number') {
+      const number =
+        typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+      if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) {
+        problems.push(`${param} must be a number ≥ 0, got ${JSON.stringify(value)}`);
+      }
+    } else {
+      try {
+        if (typeof value !== 'string' && typeof value !== 'number') throw new RangeError('');
+        parseDuration(value);
+      } catch {
+        problems.push(
+          `${param} must be a duration such as 90s, 2h or 1d, got ${JSON.stringify(value)}`,
+        );
+      }
+    }
+  }
+  return problems;
 }

@@ -1,3 +1,6 @@
+import { LabError } from './errors.js';
+import { faultParamProblems } from './fault-catalogue.js';
+
 /**
  * The switchboard of named faults (see docs/faults.md). Services ask it whether
  * a fault is on before doing the faithful thing; the lab, the admin endpoint,
@@ -8,6 +11,7 @@ export interface FaultBoard {
   isOn(name: string): boolean;
   /** The parameters the fault was switched on with (empty when none). */
   params(name: string): Record<string, unknown>;
+  /** Switches a fault on; throws a 400 {@link LabError} for parameters of the wrong kind (nothing changes then). */
   on(name: string, params?: Record<string, unknown>): void;
   off(name: string): void;
   /** Every fault that is on, with its parameters. */
@@ -35,6 +39,12 @@ export function createFaultBoard(
     isOn: (name) => faults.has(name),
     params: (name) => faults.get(name) ?? {},
     on(name, params = {}) {
+      // Checked before anything changes: a fault switched on with parameters a
+      // service cannot use would stay on while doing nothing (or fail later).
+      const problems = faultParamProblems(name, params);
+      if (problems.length > 0) {
+        throw new LabError(400, 'invalid_fault_params', `${name}: ${problems.join('; ')}`);
+      }
       faults.set(name, params);
       emit(name, params);
     },

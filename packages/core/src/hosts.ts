@@ -1,3 +1,5 @@
+import type { Scenario } from './scenario/schema.js';
+
 /**
  * The cast of FLOWS.md and the host names each party answers to. Services emit
  * URLs with these real-looking names (`https://login.microsoftonline.com/...`);
@@ -67,4 +69,42 @@ export function createHostMap(spec: HostSpec): HostMap {
     entries: () => SERVICE_PARTIES.map((party) => ({ party, hostnames: spec[party] })),
   };
   return map;
+}
+
+/**
+ * The host names of a scenario, by party: Microsoft's fixed cloud names, plus
+ * the scenario's own federation and on-premises namespaces.
+ */
+export function hostSpecForScenario(scenario: Scenario): HostSpec {
+  const onprem = scenario.exchange.onprem;
+  const federated = scenario.domains.filter((d) => d.federation);
+  const mailDomains = [
+    ...new Set(
+      scenario.users
+        .filter((u) => u.mailbox?.location === 'onprem')
+        .map((u) => u.upn.split('@')[1]!.toLowerCase()),
+    ),
+  ];
+  const autodiscoverHosts =
+    onprem.autodiscoverHosts.length > 0
+      ? onprem.autodiscoverHosts
+      : mailDomains.map((d) => `autodiscover.${d}`);
+  const spec: HostSpec = {
+    autodetect: ['prod-autodetect.outlookmobile.com'],
+    exo: ['outlook.office365.com', 'outlook.office.com'],
+    entra: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com'],
+    wap:
+      federated.length > 0
+        ? [...new Set(federated.map((d) => d.federation!.wapHost))]
+        : ['sts.federation.invalid'],
+    adfs:
+      federated.length > 0
+        ? [...new Set(federated.map((d) => d.federation!.adfsHost))]
+        : ['adfs.federation.invalid'],
+    'onprem-autodiscover':
+      autodiscoverHosts.length > 0 ? autodiscoverHosts : ['autodiscover.onprem.invalid'],
+    'onprem-eas': [onprem.easHost],
+    'outlook-service': ['prod-outlookservice.outlookmobile.com'],
+  };
+  return spec;
 }

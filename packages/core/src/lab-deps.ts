@@ -3,7 +3,7 @@ import type { Directory } from './directory.js';
 import { createConsoleLogger, type Logger, type ServiceDeps } from './deps.js';
 import { createFaultBoard, type FaultBoard } from './faults.js';
 import { createLabFetch, type LabFetch, type Transport } from './fetch.js';
-import { createHostMap, type HostMap, type HostSpec, type Party } from './hosts.js';
+import { createHostMap, hostSpecForScenario, type HostMap, type Party } from './hosts.js';
 import type { KeyStore } from './keys.js';
 import type { Scenario } from './scenario/schema.js';
 import type { TraceRecorder } from './trace.js';
@@ -13,37 +13,7 @@ import type { TraceRecorder } from './trace.js';
  * scenario's own federation and on-premises namespaces.
  */
 export function hostsForScenario(scenario: Scenario): HostMap {
-  const onprem = scenario.exchange.onprem;
-  const federated = scenario.domains.filter((d) => d.federation);
-  const mailDomains = [
-    ...new Set(
-      scenario.users
-        .filter((u) => u.mailbox?.location === 'onprem')
-        .map((u) => u.upn.split('@')[1]!.toLowerCase()),
-    ),
-  ];
-  const autodiscoverHosts =
-    onprem.autodiscoverHosts.length > 0
-      ? onprem.autodiscoverHosts
-      : mailDomains.map((d) => `autodiscover.${d}`);
-  const spec: HostSpec = {
-    autodetect: ['prod-autodetect.outlookmobile.com'],
-    exo: ['outlook.office365.com', 'outlook.office.com'],
-    entra: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com'],
-    wap:
-      federated.length > 0
-        ? [...new Set(federated.map((d) => d.federation!.wapHost))]
-        : ['sts.federation.invalid'],
-    adfs:
-      federated.length > 0
-        ? [...new Set(federated.map((d) => d.federation!.adfsHost))]
-        : ['adfs.federation.invalid'],
-    'onprem-autodiscover':
-      autodiscoverHosts.length > 0 ? autodiscoverHosts : ['autodiscover.onprem.invalid'],
-    'onprem-eas': [onprem.easHost],
-    'outlook-service': ['prod-outlookservice.outlookmobile.com'],
-  };
-  return createHostMap(spec);
+  return createHostMap(hostSpecForScenario(scenario));
 }
 
 export interface SharedLabDeps {

@@ -2,12 +2,14 @@ import express from 'express';
 import request from 'supertest';
 import {
   asLabError,
+  createFaultBoard,
   createHostMap,
   createMemoryLogger,
   createServiceApp,
   createTraceRecorder,
   createVirtualClock,
   diagnosticsHeader,
+  faultParamProblems,
   isLabError,
   isoTime,
   LabError,
@@ -127,5 +129,43 @@ describe('texts made from what a caller claimed', () => {
     expect(isoTime(1e17 * 1000)).toBe('100000000000000000 (epoch seconds)');
     expect(isoTime(-1e17 * 1000)).toBe('-100000000000000000 (epoch seconds)');
     expect(isoTime(NaN)).toBe('NaN (epoch seconds)');
+  });
+});
+
+describe('fault parameters are checked before a fault is switched on', () => {
+  test('a duration that does not parse is a 400 and leaves the board as it was', () => {
+    const board = createFaultBoard();
+    const seen: string[] = [];
+    board.onChange((name, params) => seen.push(`${name} ${params ? 'on' : 'off'}`));
+    for (const params of [{ after: 'bogus' }, { after: -1 }, { every: { x: 1 } }]) {
+      let thrown: unknown;
+      try {
+        board.on('signing-key-rotation', params);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(LabError);
+      expect((thrown as LabError).status).toBe(400);
+      expect((thrown as LabError).code).toBe('invalid_fault_params');
+    }
+    expect(board.isOn('signing-key-rotation')).toBe(false);
+    expect(seen).toEqual([]);
+  });
+
+  test('numbers as numbers or as the CLI’s digits, durations as text: accepted', () => {
+    const board = createFaultBoard();
+    board.on('eas-503', { retryAfterS: '10' });
+    board.on('entra-503', { retryAfterS: 5 });
+    board.on('signing-key-rotation', { after: '2h', every: '1d' });
+    expect(board.active().map((f) => f.name)).toEqual([
+      'eas-503',
+      'entra-503',
+      'signing-key-rotation',
+    ]);
+    expect(() => board.on('eas-503', { retryAfterS: 'abc' })).toThrow(
+      /retryAfterS must be a number/,
+    );
+    expect(board.params('eas-503')).toEqual({ retryAfterS: '10' });
+    expect(faultParamProblems('not-in-catalogue', { anything: 'goes' })).toEqual([]);
   });
 });

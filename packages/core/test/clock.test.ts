@@ -16,6 +16,18 @@ describe('parseDuration', () => {
     expect(() => parseDuration(text)).toThrow(/invalid duration/);
   });
 
+  it.each([`1${'0'.repeat(400)}`, `${'9'.repeat(400)}d`, '99999999999999w', 1e308, 8.64e15 + 1])(
+    'refuses a duration longer than any date can span (%s), which would be Infinity or unreachable',
+    (input) => {
+      expect(() => parseDuration(input)).toThrow(/invalid duration .*longer than/);
+    },
+  );
+
+  it('reads the longest duration a date can span', () => {
+    expect(parseDuration(8.64e15)).toBe(8.64e15);
+    expect(parseDuration('14000000w')).toBe(14_000_000 * 604_800_000);
+  });
+
   it('round-trips through formatDuration', () => {
     expect(formatDuration(parseDuration('1d2h3m'))).toBe('1d2h3m');
   });

@@ -53,6 +53,84 @@ describe('scenario', () => {
     );
   });
 
+  /** The issues of a changed contoso, as `path: message` lines. */
+  function issuesOf(change: (input: typeof contosoScenario) => void): string[] {
+    const input = structuredClone(contosoScenario);
+    change(input);
+    try {
+      parseScenario(input);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ScenarioError);
+      return (error as ScenarioError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    return [];
+  }
+
+  it.each([
+    [
+      'an on-premises host that is one of Microsoft’s',
+      (s: typeof contosoScenario) => {
+        s.exchange.onprem.easHost = 'login.microsoftonline.com';
+      },
+      /^exchange\.onprem: .*login\.microsoftonline\.com is claimed by both entra and onprem-eas/,
+    ],
+    [
+      'a clock start before 1970',
+      (s: typeof contosoScenario) => {
+        s.clock = { start: '0000-01-01T00:00:00Z' };
+      },
+      /^clock\.start: must be 1970-01-01T00:00:00Z or later/,
+    ],
+    [
+      'a token lifetime longer than any date can span',
+      (s: typeof contosoScenario) => {
+        s.tokenLifetimes = { accessToken: `1${'0'.repeat(400)}` };
+      },
+      /^tokenLifetimes\.accessToken: /,
+    ],
+    [
+      'an authorization URI with a line break',
+      (s: typeof contosoScenario) => {
+        s.exchange.onprem.hma = {
+          enabled: true,
+          authorizationUri: 'https://x.example/\r\nX-Evil: 1',
+        };
+      },
+      /^exchange\.onprem\.hma\.authorizationUri: must be an http\(s\) URL/,
+    ],
+    [
+      'a fault the catalogue does not have',
+      (s: typeof contosoScenario) => {
+        s.faults = [{ name: 'no-such-fault' }];
+      },
+      /^faults\.0\.name: no fault named no-such-fault/,
+    ],
+    [
+      'a fault parameter of the wrong kind',
+      (s: typeof contosoScenario) => {
+        s.faults = [{ name: 'signing-key-rotation', params: { after: 'bogus' } }];
+      },
+      /^faults\.0\.params: after must be a duration/,
+    ],
+    [
+      'two users with one objectId',
+      (s: typeof contosoScenario) => {
+        s.users[1]!.objectId = s.users[0]!.objectId;
+      },
+      /^users\.1\.objectId: duplicate objectId/,
+    ],
+    [
+      'a domain listed twice',
+      (s: typeof contosoScenario) => {
+        s.domains.push(structuredClone(s.domains[0]!));
+      },
+      /^domains\.\d+\.name: duplicate domain contoso\.com/,
+    ],
+  ])('refuses %s with its path', (_, change, expected) => {
+    const issues = issuesOf(change);
+    expect(issues.some((line) => expected.test(line))).toBe(true);
+  });
+
   it('seeds mail dated relative to the clock, some beyond four weeks', () => {
     const now = Date.UTC(2026, 5, 1);
     const seed = seedMailbox({ name: 'Alice', email: 'alice@contoso.com' }, now);

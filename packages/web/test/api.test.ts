@@ -242,6 +242,15 @@ describe('the trainer API', () => {
       expect(bad.status).toBe(400);
       expect(lab.faults.active()).toEqual([]);
     });
+
+    it('refuses fault parameters of the wrong kind with 400, leaving the fault off', async () => {
+      for (const params of [{ after: 'bogus' }, { after: -1 }]) {
+        const res = await request(app).put(`${API}/faults/signing-key-rotation`).send(params);
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(/after must be a duration/);
+      }
+      expect(lab.faults.active()).toEqual([]);
+    });
   });
 
   describe('POST /clock/advance', () => {

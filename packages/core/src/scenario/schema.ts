@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
+import { FAULT_CATALOGUE, faultParamProblems } from '../fault-catalogue.js';
+import { createHostMap, hostSpecForScenario } from '../hosts.js';
 
 /**
  * The scenario: everything a lab is made of (tenant, domains, users, apps,
@@ -276,7 +278,12 @@ export const onpremSchema = z
           .boolean()
           .default(true)
           .describe('EvoSTS is the default authorization endpoint (authorization_uri sent).'),
-        authorizationUri: z.string().default('https://login.windows.net/common/oauth2/authorize'),
+        authorizationUri: z
+          .string()
+          .refine(isHeaderSafeUrl, {
+            message: 'must be an http(s) URL without spaces or control characters',
+          })
+          .default('https://login.windows.net/common/oauth2/authorize'),
       })
       .strict()
       .default({
@@ -347,6 +354,9 @@ export const scenarioSchema = z
       .object({
         start: z.iso
           .datetime()
+          .refine((text) => Date.parse(text) >= 0, {
+            message: 'must be 1970-01-01T00:00:00Z or later (TOTP and JWT times count from it)',
+          })
           .optional()
           .describe('Virtual clock start (ISO 8601). Default: the real time at start.'),
       })
@@ -449,6 +459,40 @@ function checkReferences(scenario: Scenario, source?: string): Scenario {
       }
     }),
   );
+  const objectIds = new Set<string>();
+  scenario.users.forEach((user, i) => {
+    const id = user.objectId.toLowerCase();
+    if (objectIds.has(id)) {
+      issues.push({ path: `users.${i}.objectId`, message: `duplicate objectId ${user.objectId}` });
+    }
+    objectIds.add(id);
+  });
+  const domainNames = new Set<string>();
+  scenario.domains.forEach((domain, i) => {
+    const name = domain.name.toLowerCase();
+    if (domainNames.has(name)) {
+      issues.push({ path: `domains.${i}.name`, message: `duplicate domain ${domain.name}` });
+    }
+    domainNames.add(name);
+  });
+  const faultNames = new Set(FAULT_CATALOGUE.map((f) => f.name));
+  scenario.faults.forEach((fault, i) => {
+    if (!faultNames.has(fault.name)) {
+      issues.push({
+        path: `faults.${i}.name`,
+        message: `no fault named ${fault.name} in the catalogue (docs/faults.md)`,
+      });
+    }
+    for (const problem of faultParamProblems(fault.name, fault.params)) {
+      issues.push({ path: `faults.${i}.params`, message: problem });
+    }
+  });
+  try {
+    createHostMap(hostSpecForScenario(scenario));
+  } catch (error) {
+    // A scenario's own host names must differ from each other's parties and from Microsoft's.
+    issues.push({ path: 'exchange.onprem', message: (error as Error).message });
+  }
   const defaultPolicy = scenario.exchange.onprem.defaultAuthenticationPolicy;
   if (
     defaultPolicy &&
@@ -461,4 +505,15 @@ function checkReferences(scenario: Scenario, source?: string): Scenario {
   }
   if (issues.length > 0) throw new ScenarioError(issues, source);
   return scenario;
+}
+
+/** An http(s) URL a header can quote: no white space, no control characters. */
+function isHeaderSafeUrl(text: string): boolean {
+  if (!/^https?:\/\/[^\s\x00-\x1f\x7f]+$/i.test(text)) return false;
+  try {
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
