@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
+import { headerSafe } from '../errors.js';
 import { FAULT_CATALOGUE, faultParamProblems } from '../fault-catalogue.js';
 import { createHostMap, hostSpecForScenario } from '../hosts.js';
 
@@ -509,7 +510,7 @@ function checkReferences(scenario: Scenario, source?: string): Scenario {
 
 /** An http(s) URL a header can quote: no white space, no control characters. */
 function isHeaderSafeUrl(text: string): boolean {
-  if (!/^https?:\/\/[^\s\x00-\x1f\x7f]+$/i.test(text)) return false;
+  if (!/^https?:\/\/\S+$/i.test(text) || headerSafe(text) !== text) return false;
   try {
     new URL(text);
     return true;
