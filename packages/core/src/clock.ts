@@ -1,4 +1,19 @@
 import { parseDuration } from './duration.js';
+import { LabError } from './errors.js';
+
+/**
+ * The longest clock advance a lab's front ends (the admin API behind
+ * `hma-lab time advance`, the trainer UI) accept in one request: longer jumps
+ * would fire years of background timers (renewals, syncs) in one go.
+ */
+export const MAX_ADVANCE_MS = 366 * 86_400_000;
+
+/** {@link VirtualClock.advance} while the clock is already advancing (or firing due timers). */
+export class ClockBusyError extends LabError {
+  constructor() {
+    super(409, 'busy', 'the clock is already advancing');
+  }
+}
 
 /**
  * The one source of time for every service of a lab. Nothing in hma-lab reads
@@ -227,7 +242,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     },
     async advance(by) {
       const ms = parseDuration(by);
-      if (advancing) throw new Error('the clock is already advancing');
+      if (advancing) throw new ClockBusyError();
       advancing = true;
       const fromMs = now();
       const toMs = fromMs + ms;

@@ -1,5 +1,17 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { labelFlow, parseDuration, stepsToMermaid, traceToHar, type FlowName } from '@hma-lab/core';
+import {
+  ClockBusyError,
+  LabError,
+  MAX_ADVANCE_MS,
+  clientErrorStatus,
+  faultDefinition,
+  isLabError,
+  labelFlow,
+  parseDuration,
+  stepsToMermaid,
+  traceToHar,
+  type FlowName,
+} from '@hma-lab/core';
 import type { Lab } from './lab.js';
 
 /**
@@ -22,7 +34,7 @@ import type { Lab } from './lab.js';
 export function createAdminApp(lab: Lab): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '64kb' }));
+  app.use(express.json({ limit: ADMIN_BODY_LIMIT }));
 
   app.get('/_lab', (_req, res) => {
     res.json({
@@ -51,18 +63,39 @@ export function createAdminApp(lab: Lab): express.Express {
     } catch (error) {
       throw new AdminError(400, 'invalid_duration', (error as Error).message);
     }
-    const report = await lab.clock.advance(ms);
+    // The trainer UI's limit: a longer jump fires years of timers in one request.
+    if (!(ms > 0) || ms > MAX_ADVANCE_MS)
+      throw new AdminError(400, 'invalid_duration', '"by" must be more than 0 and at most 366d');
+    let report: Awaited<ReturnType<Lab['clock']['advance']>>;
+    try {
+      report = await lab.clock.advance(ms);
+    } catch (error) {
+      if (error instanceof ClockBusyError)
+        throw new AdminError(
+          409,
+          'busy',
+          'the lab is busy (the clock is already advancing); try again when it is done',
+        );
+      throw error;
+    }
     res.json({ ...clockJson(lab), advancedMs: ms, fired: report.fired });
   });
 
   app.get('/_lab/faults', (_req, res) => res.json({ active: lab.faults.active() }));
   app.put('/_lab/faults/:name', (req, res) => {
-    const params = (req.body ?? {}) as Record<string, unknown>;
-    lab.faults.on(req.params.name!, params);
+    const name = knownFault(lab, req);
+    const params: unknown = req.body ?? {};
+    if (typeof params !== 'object' || params === null || Array.isArray(params))
+      throw new AdminError(
+        400,
+        'invalid_request',
+        'the body must be a JSON object of fault parameters',
+      );
+    lab.faults.on(name, params as Record<string, unknown>);
     res.json({ active: lab.faults.active() });
   });
   app.delete('/_lab/faults/:name', (req, res) => {
-    lab.faults.off(req.params.name!);
+    lab.faults.off(knownFault(lab, req));
     res.json({ active: lab.faults.active() });
   });
 
@@ -149,35 +182,39 @@ export function createAdminApp(lab: Lab): express.Express {
     next(new AdminError(404, 'not_found', 'no such admin endpoint; see GET /_lab')),
   );
   app.use(function adminError(error: unknown, _req: Request, res: Response, _next: NextFunction) {
-    const status =
-      error instanceof AdminError
-        ? error.status
-        : (error as { status?: number }).status === 400
-          ? 400
-          : 500;
-    const code =
-      error instanceof AdminError
-        ? error.code
-        : status === 400
-          ? 'invalid_request'
-          : 'server_error';
-    const message =
-      status === 500 ? 'the lab failed to do that; see its log' : (error as Error).message;
+    // The caller's mistakes (ours, and express's own: a body over the limit,
+    // JSON that does not parse, a path that does not decode) keep their 4xx.
+    const status = clientErrorStatus(error) ?? 500;
+    let code = 'server_error';
+    let message = 'the lab failed to do that; see its log';
     if (status === 500) console.error('[lab admin]', error);
+    else if (isLabError(error)) ({ code, message } = error);
+    else {
+      code = EXPRESS_ERROR_CODES[status] ?? 'bad_request';
+      message =
+        status === 413
+          ? `the request body is larger than the admin API takes (${ADMIN_BODY_LIMIT})`
+          : String((error as Error).message);
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
     res.status(status).json({ error: { code, message } });
   });
   return app;
 }
 
-class AdminError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const ADMIN_BODY_LIMIT = '64kb';
+
+/** The admin code of an error express or its body parser raised, by status. */
+const EXPRESS_ERROR_CODES: Partial<Record<number, string>> = {
+  400: 'invalid_request',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+class AdminError extends LabError {}
 
 function userOf(lab: Lab, req: Request): string {
   const user = lab.directory.user(String(req.params.upn));
@@ -188,6 +225,15 @@ function userOf(lab: Lab, req: Request): string {
       `no user ${String(req.params.upn)} in scenario ${lab.scenario.name}`,
     );
   return user.upn;
+}
+
+/** The fault the path names, which must be in the catalogue (or on, to be switched off). */
+function knownFault(lab: Lab, req: Request): string {
+  const name = String(req.params.name);
+  const on = req.method === 'DELETE' && lab.faults.isOn(name);
+  if (!faultDefinition(name) && !on)
+    throw new AdminError(404, 'unknown_fault', `no fault "${name.slice(0, 100)}" in the catalogue`);
+  return name;
 }
 
 function clockJson(lab: Lab): { now: number; iso: string } {

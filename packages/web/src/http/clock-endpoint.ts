@@ -1,12 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { parseDuration } from '@hma-lab/core';
+import { MAX_ADVANCE_MS, parseDuration } from '@hma-lab/core';
 import { BusyError, InvalidRequestError } from '../errors.js';
 import { durationText } from '../protocol/duration-text.js';
 import type { AdvanceRecord } from '../protocol/run-record.js';
 import { lastSeq, type TrainerSession } from './session.js';
-
-/** Longer jumps would fire years of background timers in one request. */
-const MAX_ADVANCE_MS = 366 * 86_400_000;
 
 /**
  * `POST /_ui/api/clock/advance` `{"by":"2h"}`: moves the lab's virtual clock,
