@@ -438,8 +438,20 @@ export const ERROR_SECTIONS: ErrorSection[] = [
       {
         code: 'invalid_duration',
         status: '400',
-        when: 'A clock advance that is not a duration (`2h`, `14d`...), or longer than a date can span.',
+        when: 'A clock advance that is not a duration (`2h`, `14d`...), is not above 0, or is over 366 days (the trainer UI’s bound too).',
         action: 'Fix the duration.',
+      },
+      {
+        code: 'payload_too_large',
+        status: '413',
+        when: 'A body over the admin API’s limit of 64 KB.',
+        action: 'Send less.',
+      },
+      {
+        code: 'unsupported_media_type',
+        status: '415',
+        when: 'A body in a charset the API does not read.',
+        action: 'Send UTF-8 JSON.',
       },
       {
         code: 'invalid_fault_params',
