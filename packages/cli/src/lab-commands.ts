@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseDuration } from '@hma-lab/core';
 import type { Output } from './flow-command.js';
-import { adminUrl, callAdmin } from './running-lab.js';
+import { adminJson, adminText, adminUrl, callAdmin } from './running-lab.js';
 import { UsageError } from './scenario-arg.js';
 
 /** `hma-lab time advance <duration>`: moves a running lab's clock; prints what fired. */
@@ -17,7 +17,7 @@ export async function timeAdvanceCommand(
   }
   const base = await adminUrl(options.lab);
   const response = await callAdmin(base, 'POST', '/_lab/clock/advance', { by: duration });
-  const report = (await response.json()) as {
+  const report = (await adminJson(base, response)) as {
     iso: string;
     fired: Array<{ label: string; atMs: number; error?: string }>;
   };
@@ -36,8 +36,9 @@ export async function timeAdvanceCommand(
 
 /** `hma-lab time now`. */
 export async function timeNowCommand(options: { lab?: string }, output: Output): Promise<number> {
-  const response = await callAdmin(await adminUrl(options.lab), 'GET', '/_lab/clock');
-  output.out(((await response.json()) as { iso: string }).iso);
+  const base = await adminUrl(options.lab);
+  const response = await callAdmin(base, 'GET', '/_lab/clock');
+  output.out(((await adminJson(base, response)) as { iso: string }).iso);
   return 0;
 }
 
@@ -68,7 +69,7 @@ export async function faultsCommand(
       action === 'on' ? params : undefined,
     );
   }
-  const { active } = (await response.json()) as {
+  const { active } = (await adminJson(base, response)) as {
     active: Array<{ name: string; params: Record<string, unknown> }>;
   };
   output.out(
@@ -86,11 +87,31 @@ export async function traceExportCommand(
 ): Promise<number> {
   const query = new URLSearchParams({ format: options.format, flow: options.flow ?? 'A' });
   if (options.run) query.set('runId', options.run);
-  const response = await callAdmin(await adminUrl(options.lab), 'GET', `/_lab/trace?${query}`);
-  const text = await response.text();
+  const base = await adminUrl(options.lab);
+  const response = await callAdmin(base, 'GET', `/_lab/trace?${query}`);
+  const body = await adminText(base, response, options.format === 'mermaid' ? 'text' : 'json');
   if (options.out) {
-    await writeFile(options.out, text);
+    try {
+      await writeFile(options.out, body);
+    } catch (error) {
+      throw new UsageError(`--out ${options.out}: ${cannotWrite(error)}`);
+    }
     output.err(`wrote ${options.out}`);
-  } else output.out(text.trimEnd());
+  } else output.out(body.trimEnd());
   return 0;
+}
+
+/** Why a file could not be written, in words (the code kept for searching). */
+function cannotWrite(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason: Record<string, string> = {
+    ENOENT: 'its folder does not exist',
+    ENOTDIR: 'a part of its path is not a folder',
+    EISDIR: 'that is a folder: name a file',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+  };
+  return `cannot write the file (${code && reason[code] ? `${reason[code]}, ${code}` : (code ?? (error as Error).message)})`;
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtInScenario, builtInScenarioNames, hostsForScenario } from '@hma-lab/core';
 import { lowerHelperThreadPriority } from '@hma-lab/lab';
@@ -12,10 +13,10 @@ import {
 } from './lab-commands.js';
 import { removeStateFile, writeStateFile } from './running-lab.js';
 import { UsageError } from './scenario-arg.js';
-import { hostsSnippet, upCommand } from './up-command.js';
+import { hostsSnippet, serveUntilSignal, upCommand } from './up-command.js';
 
 function portNumber(value: string): number {
-  const port = Number(value);
+  const port = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new InvalidArgumentError('expected a port number (0 = any free port)');
   return port;
@@ -135,32 +136,28 @@ export async function main(argv: string[], output: Output): Promise<number> {
         http?: boolean;
         tlsDir?: string;
       }) =>
-        run(async () => {
-          // Listening before the ready line: a supervisor may stop the lab as soon as it reads it.
-          let stop!: () => void;
-          const stopped = new Promise<void>((resolve) => (stop = resolve));
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-          let lab: Awaited<ReturnType<typeof upCommand>>;
-          try {
-            await favourEventLoop();
-            lab = await upCommand(opts, output);
-          } catch (error) {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            throw error;
-          }
-          await writeStateFile({
-            admin: lab.admin,
-            services: lab.services,
-            frontDoor: lab.frontDoor,
-            ca: lab.ca?.path,
-          });
-          await stopped;
-          await removeStateFile();
-          await lab.close();
-          return 0;
-        }),
+        run(() =>
+          // Listening, and the state file written, before the ready line: a
+          // supervisor may stop the lab as soon as it reads it, and other
+          // commands find it by that file. SIGINT/SIGTERM always end the command.
+          serveUntilSignal({
+            output,
+            start: async () => {
+              await favourEventLoop();
+              return upCommand(opts, output, {
+                beforeReady: async (lab) => {
+                  await writeStateFile({
+                    admin: lab.admin,
+                    services: lab.services,
+                    frontDoor: lab.frontDoor,
+                    ca: lab.ca?.path,
+                  });
+                },
+              });
+            },
+            stopped: removeStateFile,
+          }),
+        ),
     );
 
   program
@@ -182,6 +179,15 @@ export async function main(argv: string[], output: Output): Promise<number> {
     .option('--address <ip>', 'address the names should resolve to', '127.0.0.1')
     .action((opts: { scenario: string; address: string }) =>
       run(async () => {
+        const names = builtInScenarioNames();
+        if (!names.includes(opts.scenario))
+          throw new UsageError(
+            `--scenario ${opts.scenario}: not a built-in scenario (${names.join(', ')})`,
+          );
+        if (isIP(opts.address) === 0)
+          throw new UsageError(
+            `--address ${JSON.stringify(opts.address)}: expected an IP address, e.g. 127.0.0.1`,
+          );
         output.out(
           hostsSnippet({ hosts: hostsForScenario(builtInScenario(opts.scenario)) }, opts.address),
         );
@@ -305,16 +311,31 @@ export async function main(argv: string[], output: Output): Promise<number> {
   }
 }
 
-/** A port that cannot be used is the user's to fix: one line, not a stack trace. */
+/** Name-resolution failures of the address to listen on (getaddrinfo). */
+const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
+
+/**
+ * An address or port that cannot be used is the user's to fix: one line, not
+ * a stack trace.
+ */
 function listenError(error: unknown): string | undefined {
-  const { code, address, port } = (error ?? {}) as {
+  const { code, address, port, hostname, syscall } = (error ?? {}) as {
     code?: string;
     address?: string;
     port?: number;
+    hostname?: string;
+    syscall?: string;
   };
   const where = address && port !== undefined ? `${address}:${port}` : 'the requested port';
   if (code === 'EADDRINUSE')
     return `${where} is already in use: choose another port (or 0 for any free one)`;
   if (code === 'EACCES') return `not allowed to listen on ${where}: choose a port above 1023`;
+  if (code && (UNRESOLVED.has(code) || syscall === 'getaddrinfo'))
+    return `cannot listen on ${hostname ?? 'the requested address'}: no such address (${code}): --bind an IP address of this machine, e.g. 127.0.0.1`;
+  if (
+    (syscall === 'listen' || syscall === 'bind') &&
+    (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EINVAL')
+  )
+    return `cannot listen on ${address ?? 'the requested address'}: not an address of this machine (${code}): --bind one of its addresses, e.g. 127.0.0.1`;
   return undefined;
 }

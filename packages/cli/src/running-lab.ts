@@ -12,10 +12,22 @@ export function stateFilePath(): string {
   return join(process.env.HMA_LAB_HOME ?? join(homedir(), '.hma-lab'), 'lab.json');
 }
 
+/**
+ * Writes the state file other commands find the lab by. A folder that cannot
+ * hold it (`HMA_LAB_HOME` naming a file, no permission, …) is the user's to
+ * fix: a UsageError naming the path.
+ */
 export async function writeStateFile(ready: Record<string, unknown>): Promise<string> {
   const path = stateFilePath();
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify({ ...ready, pid: process.pid })}\n`);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${JSON.stringify({ ...ready, pid: process.pid })}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(
+      `cannot write the lab's state file ${path} (${code}): set HMA_LAB_HOME to a folder you can write to`,
+    );
+  }
   return path;
 }
 
@@ -71,4 +83,39 @@ export async function callAdmin(
     throw new UsageError(`the lab refused: ${message}`);
   }
   return response;
+}
+
+/**
+ * The text of an admin API answer, which must be of the expected kind (JSON
+ * that parses, or plain text): a server that answers something else (an HTML
+ * page, …) is not a lab's admin API.
+ */
+export async function adminText(
+  base: string,
+  response: Response,
+  kind: 'json' | 'text',
+): Promise<string> {
+  const type = response.headers.get('content-type') ?? '';
+  const mediaType = type.split(';')[0]!.trim().toLowerCase();
+  const expected =
+    kind === 'json'
+      ? mediaType === 'application/json' || mediaType.endsWith('+json')
+      : mediaType === 'text/plain';
+  const notTheLab = (what: string) =>
+    new UsageError(`${base} is not an hma-lab admin API (answered ${what}): check --lab`);
+  if (!expected) throw notTheLab(mediaType || 'without a content type');
+  const text = await response.text();
+  if (kind === 'json') {
+    try {
+      JSON.parse(text);
+    } catch {
+      throw notTheLab('JSON that does not parse');
+    }
+  }
+  return text;
+}
+
+/** An admin API answer's JSON body (see adminText). */
+export async function adminJson(base: string, response: Response): Promise<unknown> {
+  return JSON.parse(await adminText(base, response, 'json')) as unknown;
 }
