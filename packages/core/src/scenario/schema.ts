@@ -443,13 +443,7 @@ function checkReferences(scenario: Scenario, source?: string): Scenario {
       });
     }
   });
-  const appIds = new Set<string>();
-  scenario.apps.forEach((app, i) => {
-    if (appIds.has(app.appId.toLowerCase())) {
-      issues.push({ path: `apps.${i}.appId`, message: `duplicate app ${app.appId}` });
-    }
-    appIds.add(app.appId.toLowerCase());
-  });
+  const appIds = flagDuplicates(scenario.apps, (app) => app.appId, 'apps.*.appId', 'app', issues);
   scenario.apps.forEach((app, i) =>
     app.requiredResourceAccess.forEach((access, j) => {
       if (!appIds.has(access.resourceAppId.toLowerCase())) {
@@ -460,22 +454,8 @@ function checkReferences(scenario: Scenario, source?: string): Scenario {
       }
     }),
   );
-  const objectIds = new Set<string>();
-  scenario.users.forEach((user, i) => {
-    const id = user.objectId.toLowerCase();
-    if (objectIds.has(id)) {
-      issues.push({ path: `users.${i}.objectId`, message: `duplicate objectId ${user.objectId}` });
-    }
-    objectIds.add(id);
-  });
-  const domainNames = new Set<string>();
-  scenario.domains.forEach((domain, i) => {
-    const name = domain.name.toLowerCase();
-    if (domainNames.has(name)) {
-      issues.push({ path: `domains.${i}.name`, message: `duplicate domain ${domain.name}` });
-    }
-    domainNames.add(name);
-  });
+  flagDuplicates(scenario.users, (u) => u.objectId, 'users.*.objectId', 'objectId', issues);
+  flagDuplicates(scenario.domains, (d) => d.name, 'domains.*.name', 'domain', issues);
   const faultNames = new Set(FAULT_CATALOGUE.map((f) => f.name));
   scenario.faults.forEach((fault, i) => {
     if (!faultNames.has(fault.name)) {
@@ -506,6 +486,32 @@ function checkReferences(scenario: Scenario, source?: string): Scenario {
   }
   if (issues.length > 0) throw new ScenarioError(issues, source);
   return scenario;
+}
+
+/**
+ * Adds an issue for each item whose key (compared case-insensitively) an
+ * earlier item has; `path` names the field with `*` for the index. Returns the
+ * keys seen, lower-cased.
+ */
+function flagDuplicates<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  path: string,
+  what: string,
+  issues: Array<{ path: string; message: string }>,
+): Set<string> {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    const key = keyOf(item).toLowerCase();
+    if (seen.has(key)) {
+      issues.push({
+        path: path.replace('*', String(i)),
+        message: `duplicate ${what} ${keyOf(item)}`,
+      });
+    }
+    seen.add(key);
+  });
+  return seen;
 }
 
 /** An http(s) URL a header can quote: no white space, no control characters. */
