@@ -131,6 +131,18 @@ describe('scenario', () => {
     expect(issues.some((line) => expected.test(line))).toBe(true);
   });
 
+  it('refuses an object whose reading throws (a getter) with a ScenarioError', () => {
+    const input = structuredClone(contosoScenario) as Record<string, unknown>;
+    Object.defineProperty(input, 'users', {
+      enumerable: true,
+      get() {
+        throw new Error('no users today');
+      },
+    });
+    expect(() => parseScenario(input)).toThrow(ScenarioError);
+    expect(() => parseScenario(input)).toThrow(/\(root\): cannot be read: no users today/);
+  });
+
   it('seeds mail dated relative to the clock, some beyond four weeks', () => {
     const now = Date.UTC(2026, 5, 1);
     const seed = seedMailbox({ name: 'Alice', email: 'alice@contoso.com' }, now);

@@ -408,7 +408,16 @@ export class ScenarioError extends Error {
 
 /** Validates a scenario and applies defaults; throws {@link ScenarioError} with field paths. */
 export function parseScenario(input: unknown, source?: string): Scenario {
-  const result = scenarioSchema.safeParse(input);
+  let result: ReturnType<typeof scenarioSchema.safeParse>;
+  try {
+    result = scenarioSchema.safeParse(input);
+  } catch (error) {
+    // An object handed in through the API whose reading throws (a getter, a proxy).
+    throw new ScenarioError(
+      [{ path: '', message: `cannot be read: ${(error as Error)?.message ?? String(error)}` }],
+      source,
+    );
+  }
   if (!result.success) {
     throw new ScenarioError(
       result.error.issues.map((issue) => ({
