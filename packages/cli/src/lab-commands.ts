@@ -104,14 +104,16 @@ export async function traceExportCommand(
 /** Why a file could not be written, in words (the code kept for searching). */
 function cannotWrite(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason: Record<string, string> = {
-    ENOENT: 'its folder does not exist',
-    ENOTDIR: 'a part of its path is not a folder',
-    EISDIR: 'that is a folder: name a file',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    ENOSPC: 'no space left on the device',
-  };
-  return `cannot write the file (${code && reason[code] ? `${reason[code]}, ${code}` : (code ?? (error as Error).message)})`;
+  const reason = code && WRITE_FAILURES[code];
+  return `cannot write the file (${reason ? `${reason}, ${code}` : (code ?? (error as Error).message)})`;
 }
+
+const WRITE_FAILURES: Partial<Record<string, string>> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'a part of its path is not a folder',
+  EISDIR: 'that is a folder: name a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};

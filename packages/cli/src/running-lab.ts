@@ -95,6 +95,20 @@ export async function adminText(
   response: Response,
   kind: 'json' | 'text',
 ): Promise<string> {
+  return (await readAdmin(base, response, kind)).text;
+}
+
+/** An admin API answer's JSON body (see adminText). */
+export async function adminJson(base: string, response: Response): Promise<unknown> {
+  return (await readAdmin(base, response, 'json')).json;
+}
+
+/** The answer's text, and its JSON when JSON is expected (parsed once). */
+async function readAdmin(
+  base: string,
+  response: Response,
+  kind: 'json' | 'text',
+): Promise<{ text: string; json?: unknown }> {
   const type = response.headers.get('content-type') ?? '';
   const mediaType = type.split(';')[0]!.trim().toLowerCase();
   const expected =
@@ -105,17 +119,10 @@ export async function adminText(
     new UsageError(`${base} is not an hma-lab admin API (answered ${what}): check --lab`);
   if (!expected) throw notTheLab(mediaType || 'without a content type');
   const text = await response.text();
-  if (kind === 'json') {
-    try {
-      JSON.parse(text);
-    } catch {
-      throw notTheLab('JSON that does not parse');
-    }
+  if (kind === 'text') return { text };
+  try {
+    return { text, json: JSON.parse(text) as unknown };
+  } catch {
+    throw notTheLab('JSON that does not parse');
   }
-  return text;
-}
-
-/** An admin API answer's JSON body (see adminText). */
-export async function adminJson(base: string, response: Response): Promise<unknown> {
-  return JSON.parse(await adminText(base, response, 'json')) as unknown;
 }

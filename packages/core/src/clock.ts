@@ -1,4 +1,4 @@
-import { parseDuration } from './duration.js';
+import { MAX_DURATION_MS, parseDuration } from './duration.js';
 import { LabError } from './errors.js';
 
 /**
@@ -11,7 +11,11 @@ export const MAX_ADVANCE_MS = 366 * 86_400_000;
 /** {@link VirtualClock.advance} while the clock is already advancing (or firing due timers). */
 export class ClockBusyError extends LabError {
   constructor() {
-    super(409, 'busy', 'the clock is already advancing');
+    super(
+      409,
+      'busy',
+      'the lab is busy (the clock is already advancing); try again when it is done',
+    );
   }
 }
 
@@ -313,5 +317,7 @@ export function epochSeconds(clock: Clock): number {
  * epoch seconds instead of throwing.
  */
 export function isoTime(ms: number): string {
-  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms / 1000} (epoch seconds)`;
+  return Math.abs(ms) <= MAX_DURATION_MS
+    ? new Date(ms).toISOString()
+    : `${ms / 1000} (epoch seconds)`;
 }

@@ -1,3 +1,5 @@
+import { shorten } from './shorten.js';
+
 /**
  * Durations as people write them in scenarios, CLIs and tests: `90s`, `15m`,
  * `2h`, `14d`, `1w`, `500ms`, or combined (`1h30m`). A bare number is milliseconds.
@@ -52,7 +54,7 @@ export const MAX_DURATION_MS = 8.64e15;
 function withinRange(ms: number, input: string | number): number {
   if (!(ms <= MAX_DURATION_MS)) {
     throw new RangeError(
-      `invalid duration ${typeof input === 'string' ? `"${input.length > 40 ? `${input.slice(0, 40)}…` : input}"` : input}: longer than ${MAX_DURATION_MS} ms (what a date can span)`,
+      `invalid duration ${typeof input === 'string' ? `"${shorten(input, 41)}"` : input}: longer than ${MAX_DURATION_MS} ms (what a date can span)`,
     );
   }
   return ms;

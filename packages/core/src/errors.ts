@@ -90,8 +90,7 @@ export function diagnosticsHeader(d: Diagnostics): string {
 
 /** `text` with every character an HTTP header value may not hold replaced by `?`. */
 export function headerSafe(text: string): string {
-  return HEADER_UNSAFE.test(text) ? text.replace(HEADER_UNSAFE_ALL, '?') : text;
+  return text.replace(HEADER_UNSAFE, '?');
 }
 
-const HEADER_UNSAFE = /[^\t\x20-\x7e\x80-\xff]/;
-const HEADER_UNSAFE_ALL = /[^\t\x20-\x7e\x80-\xff]/g;
+const HEADER_UNSAFE = /[^\t\x20-\x7e\x80-\xff]/g;

@@ -1,4 +1,5 @@
 import { parseDuration } from './duration.js';
+import { LabError } from './errors.js';
 import type { ServiceParty } from './hosts.js';
 
 /**
@@ -221,4 +222,31 @@ export function faultParamProblems(name: string, params: Record<string, unknown>
     }
   }
   return problems;
+}
+
+/** A fault the catalogue does not have (404 `unknown_fault`), asked for by name at an API. */
+export class UnknownFaultError extends LabError {
+  constructor(name: string) {
+    super(404, 'unknown_fault', `no fault "${name.slice(0, 100)}" in the catalogue`);
+  }
+}
+
+/** The catalogue's fault of this name; an {@link UnknownFaultError} when it has none. */
+export function catalogueFault(name: string): FaultDefinition {
+  const definition = faultDefinition(name);
+  if (!definition) throw new UnknownFaultError(name);
+  return definition;
+}
+
+/** A request body as fault parameters: a JSON object (none is `{}`), else a 400 `invalid_request`. */
+export function faultParamsOf(body: unknown): Record<string, unknown> {
+  const params = body ?? {};
+  if (typeof params !== 'object' || Array.isArray(params)) {
+    throw new LabError(
+      400,
+      'invalid_request',
+      'the body must be a JSON object of fault parameters',
+    );
+  }
+  return params as Record<string, unknown>;
 }

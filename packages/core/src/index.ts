@@ -35,3 +35,4 @@ export * from './jwks.js';
 export * from './lazy-module.js';
 export * from './text-sharer.js';
 export * from './form-encoding.js';
+export * from './shorten.js';

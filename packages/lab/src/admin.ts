@@ -1,10 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
-  ClockBusyError,
   LabError,
   MAX_ADVANCE_MS,
   clientErrorStatus,
-  faultDefinition,
+  catalogueFault,
+  faultParamsOf,
   isLabError,
   labelFlow,
   parseDuration,
@@ -66,32 +66,14 @@ export function createAdminApp(lab: Lab): express.Express {
     // The trainer UI's limit: a longer jump fires years of timers in one request.
     if (!(ms > 0) || ms > MAX_ADVANCE_MS)
       throw new AdminError(400, 'invalid_duration', '"by" must be more than 0 and at most 366d');
-    let report: Awaited<ReturnType<Lab['clock']['advance']>>;
-    try {
-      report = await lab.clock.advance(ms);
-    } catch (error) {
-      if (error instanceof ClockBusyError)
-        throw new AdminError(
-          409,
-          'busy',
-          'the lab is busy (the clock is already advancing); try again when it is done',
-        );
-      throw error;
-    }
+    // While it is advancing the clock refuses with a ClockBusyError (409 busy).
+    const report = await lab.clock.advance(ms);
     res.json({ ...clockJson(lab), advancedMs: ms, fired: report.fired });
   });
 
   app.get('/_lab/faults', (_req, res) => res.json({ active: lab.faults.active() }));
   app.put('/_lab/faults/:name', (req, res) => {
-    const name = knownFault(lab, req);
-    const params: unknown = req.body ?? {};
-    if (typeof params !== 'object' || params === null || Array.isArray(params))
-      throw new AdminError(
-        400,
-        'invalid_request',
-        'the body must be a JSON object of fault parameters',
-      );
-    lab.faults.on(name, params as Record<string, unknown>);
+    lab.faults.on(knownFault(lab, req), faultParamsOf(req.body));
     res.json({ active: lab.faults.active() });
   });
   app.delete('/_lab/faults/:name', (req, res) => {
@@ -230,10 +212,8 @@ function userOf(lab: Lab, req: Request): string {
 /** The fault the path names, which must be in the catalogue (or on, to be switched off). */
 function knownFault(lab: Lab, req: Request): string {
   const name = String(req.params.name);
-  const on = req.method === 'DELETE' && lab.faults.isOn(name);
-  if (!faultDefinition(name) && !on)
-    throw new AdminError(404, 'unknown_fault', `no fault "${name.slice(0, 100)}" in the catalogue`);
-  return name;
+  if (req.method === 'DELETE' && lab.faults.isOn(name)) return name;
+  return catalogueFault(name).name;
 }
 
 function clockJson(lab: Lab): { now: number; iso: string } {

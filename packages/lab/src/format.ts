@@ -1,4 +1,4 @@
-import type { FlowStep, TraceExchange } from '@hma-lab/core';
+import { shorten, type FlowStep, type TraceExchange } from '@hma-lab/core';
 import type { FlowRun } from './lab.js';
 
 /**
@@ -48,8 +48,4 @@ export function formatRun(run: FlowRun): string {
     );
   }
   return lines.join('\n');
-}
-
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -26,12 +26,6 @@ export class UnknownUserError extends TrainerUiError {
   }
 }
 
-export class UnknownFaultError extends TrainerUiError {
-  constructor(name: string) {
-    super(404, 'unknown_fault', `no fault "${name.slice(0, 100)}" in the catalogue`);
-  }
-}
-
 export class UnknownScenarioError extends TrainerUiError {
   constructor(name: string, known: readonly string[]) {
     super(

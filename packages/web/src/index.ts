@@ -26,7 +26,6 @@ export {
   InvalidRequestError,
   UnsupportedMediaTypeError,
   UnknownUserError,
-  UnknownFaultError,
   UnknownScenarioError,
   UnknownRunError,
   UnknownEntryError,
@@ -71,3 +70,5 @@ export { TRAINER_API_PREFIX };
 export function createTrainerUi(options: TrainerUiOptions): express.Express {
   return create(options);
 }
+/** The catalogue's unknown-fault error (404 `unknown_fault`), which the faults endpoints throw. */
+export { UnknownFaultError } from '@hma-lab/core';

@@ -1,4 +1,4 @@
-import type { App } from '@hma-lab/core';
+import { shorten, type App } from '@hma-lab/core';
 import { EntraError, missingParameter, type ErrorRedirect } from '../errors.js';
 import { requireClient } from './client-auth.js';
 import type { EntraContext } from './context.js';
@@ -137,7 +137,7 @@ function validateRest(
     throw new EntraError(
       70007,
       // Quoted at most 100 characters long: the message travels back in the redirect's URL.
-      `The application returned an unsupported value '${quoted(params.response_mode, 100)}' of response_mode.`,
+      `The application returned an unsupported value '${shorten(params.response_mode, 101)}' of response_mode.`,
     );
   }
   if (!params.response_type) throw missingParameter('response_type');
@@ -194,9 +194,4 @@ function validateRest(
     request.codeChallengeMethod = method;
   }
   return request;
-}
-
-/** `value` cut to `max` characters (an ellipsis marks the cut). */
-function quoted(value: string, max: number): string {
-  return value.length > max ? `${value.slice(0, max)}…` : value;
 }

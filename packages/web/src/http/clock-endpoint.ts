@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ClockBusyError, MAX_ADVANCE_MS, parseDuration } from '@hma-lab/core';
-import { BusyError, InvalidRequestError } from '../errors.js';
+import { MAX_ADVANCE_MS, parseDuration } from '@hma-lab/core';
+import { InvalidRequestError } from '../errors.js';
 import { durationText } from '../protocol/duration-text.js';
 import type { AdvanceRecord } from '../protocol/run-record.js';
 import { lastSeq, type TrainerSession } from './session.js';
@@ -43,9 +43,8 @@ export function clockAdvanceEndpoint(session: TrainerSession): RequestHandler {
           return { advance, fired: report.fired.length };
         } catch (error) {
           memory.advances.pop();
-          // The clock refuses to advance while it is advancing (a CLI or test elsewhere);
-          // anything else is not the caller's to retry, and goes to the error handler as it is.
-          if (error instanceof ClockBusyError) throw new BusyError(error.message);
+          // The clock refuses to advance while it is advancing (a CLI or test elsewhere):
+          // a ClockBusyError, 409 busy.
           throw error;
         } finally {
           advance.untilSeq = lastSeq(lab);

@@ -1,12 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { faultDefinition } from '@hma-lab/core';
-import { InvalidRequestError, UnknownFaultError } from '../errors.js';
+import { catalogueFault, faultParamsOf } from '@hma-lab/core';
 import type { TrainerSession } from './session.js';
 
 function knownFault(req: Request): string {
-  const name = String(req.params.name);
-  if (!faultDefinition(name)) throw new UnknownFaultError(name);
-  return name;
+  return catalogueFault(String(req.params.name)).name;
 }
 
 /** `PUT /_ui/api/faults/:name` `{params}`: switches a catalogue fault on. */
@@ -14,11 +11,7 @@ export function faultOnEndpoint(session: TrainerSession): RequestHandler {
   return function switchFaultOn(req: Request, res: Response) {
     const lab = session.lab();
     const name = knownFault(req);
-    const params: unknown = req.body ?? {};
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new InvalidRequestError('the body must be a JSON object of fault parameters');
-    }
-    lab.faults.on(name, params as Record<string, unknown>);
+    lab.faults.on(name, faultParamsOf(req.body));
     session.hub.broadcast('state', { faults: lab.faults.active() });
     res.json({ active: lab.faults.active() });
   };
