@@ -9,18 +9,7 @@ import {
   type EasElement,
 } from '@hma-lab/activesync';
 import { IMPLEMENTED_COMMANDS } from '@hma-lab/exchange-onprem';
-import { createLab, EAS_URL, until } from './helpers.js';
-
-async function ready(
-  lab: ReturnType<typeof createLab>,
-  opts: Parameters<ReturnType<typeof createLab>['client']>[0] = {},
-) {
-  const client = lab.client(opts);
-  await client.provision();
-  const { folders } = await client.folderSync();
-  const id = (type: number) => folders.find((f) => f.type === type)!.serverId;
-  return { client, id };
-}
+import { createLab, EAS_URL, readyClient, until } from './helpers.js';
 
 const collection = (body: EasElement) =>
   child(child(body, 'AirSync:Collections')!, 'AirSync:Collection')!;
@@ -28,7 +17,7 @@ const collection = (body: EasElement) =>
 describe('ActiveSync edge cases', () => {
   it('reuses the cached request for an empty Sync (12.1+), and answers 13 when nothing is cached', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab);
+    const { client, id } = await readyClient(lab);
     const empty = await client.command('Sync');
     expect(textOf(empty.body!, 'AirSync:Status')).toBe('13');
     await client.sync(id(2), { windowSize: 2 });
@@ -40,7 +29,7 @@ describe('ActiveSync edge cases', () => {
 
   it('answers an empty Sync before 12.1 with Status 4, even with a request kept', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab, { protocolVersion: '12.0' });
+    const { client, id } = await readyClient(lab, { protocolVersion: '12.0' });
     await client.sync(id(2), { windowSize: 2 });
     const empty = await client.command('Sync');
     expect(empty.status).toBe(200);
@@ -49,7 +38,7 @@ describe('ActiveSync edge cases', () => {
 
   it('holds a hanging Sync (Wait) until mail arrives, and validates its range', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab);
+    const { client, id } = await readyClient(lab);
     const inbox = id(2);
     await client.syncAll(inbox);
     const key = client.exportState().syncKeys[inbox]!;
@@ -90,7 +79,7 @@ describe('ActiveSync edge cases', () => {
 
   it('never replays client commands of a cached request', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab);
+    const { client, id } = await readyClient(lab);
     const contacts = id(9);
     await client.syncAll(contacts);
     const key = client.exportState().syncKeys[contacts]!;
@@ -127,7 +116,7 @@ describe('ActiveSync edge cases', () => {
 
   it('uses the cached collections for a Sync that carries only Wait', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab);
+    const { client, id } = await readyClient(lab);
     await client.syncAll(id(2));
     const hanging = client.command('Sync', el('AirSync:Sync', el('AirSync:Wait', 1)));
     await until(() => lab.eas.waitingRequests() === 1, 'the hanging Sync');
@@ -140,7 +129,7 @@ describe('ActiveSync edge cases', () => {
 
   it('ends waiting requests on close()', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab);
+    const { client, id } = await readyClient(lab);
     await client.syncAll(id(2));
     const ping = client.ping([id(2)], 600);
     await until(() => lab.eas.waitingRequests() === 1, 'the Ping');
@@ -151,7 +140,7 @@ describe('ActiveSync edge cases', () => {
 
   it('answers an empty Ping from cached parameters, 3 with none, 7 for a deleted folder', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab);
+    const { client, id } = await readyClient(lab);
     const none = await client.command('Ping');
     expect(textOf(none.body!, 'Ping:Status')).toBe('3');
     await client.syncAll(id(2));
@@ -176,7 +165,7 @@ describe('ActiveSync edge cases', () => {
 
   it('answers GetItemEstimate 3 before the first Sync and 4 for a bad key', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab);
+    const { client, id } = await readyClient(lab);
     const ask = (key: string) =>
       client.command(
         'GetItemEstimate',
@@ -213,7 +202,7 @@ describe('ActiveSync edge cases', () => {
 
   it('sends mail at 12.1 with a MIME body and SaveInSent=T', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab, { protocolVersion: '12.1', deviceId: 'v121' });
+    const { client, id } = await readyClient(lab, { protocolVersion: '12.1', deviceId: 'v121' });
     await client.sendMail('To: dave@fabrikam.com\r\nSubject: Old school\r\n\r\nplain MIME body', {
       saveInSent: true,
     });
@@ -223,7 +212,7 @@ describe('ActiveSync edge cases', () => {
 
   it('replies with SmartReply quoting the original', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab);
+    const { client, id } = await readyClient(lab);
     const { added } = await client.syncAll(id(2));
     const original = added.find((i) => i.data['Email:Subject'] === 'Quarterly numbers')!;
     const res = await client.command(
@@ -288,7 +277,7 @@ describe('ActiveSync edge cases', () => {
 
   it('refuses an invalid FilterType with collection Status 4', async () => {
     const lab = createLab();
-    const { client, id } = await ready(lab);
+    const { client, id } = await readyClient(lab);
     await client.sync(id(2), { windowSize: 1 });
     const key = client.exportState().syncKeys[id(2)]!;
     const res = await client.command(

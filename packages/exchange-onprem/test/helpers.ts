@@ -96,6 +96,15 @@ export function createLab(
   return lab;
 }
 
+/** A client that has provisioned and synced the folder hierarchy; `id(type)` is a folder's ServerId by EAS folder type. */
+export async function readyClient(lab: Lab, opts: Parameters<Lab['client']>[0] = {}) {
+  const client = lab.client(opts);
+  await client.provision();
+  const { folders } = await client.folderSync();
+  const id = (type: number) => folders.find((f) => f.type === type)!.serverId;
+  return { client, id };
+}
+
 /** Waits (in real microtasks, not time) until `condition` holds. */
 export async function until(condition: () => boolean, what = 'condition'): Promise<void> {
   for (let i = 0; i < 1000; i++) {

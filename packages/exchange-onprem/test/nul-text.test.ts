@@ -1,5 +1,5 @@
 import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
-import { createLab } from './helpers.js';
+import { createLab, readyClient } from './helpers.js';
 
 /**
  * Finding F5: WBXML text (STR_I) cannot hold NUL, but OPAQUE content can. A NUL
@@ -10,17 +10,8 @@ import { createLab } from './helpers.js';
 
 const A_NUL_B = new Uint8Array([0x41, 0x00, 0x42]);
 
-async function ready(
-  lab: ReturnType<typeof createLab>,
-  upn = 'alice@contoso.com',
-  deviceId = 'nul1',
-) {
-  const client = lab.client({ upn, deviceId });
-  await client.provision();
-  const { folders } = await client.folderSync();
-  const id = (type: number) => folders.find((f) => f.type === type)!.serverId;
-  return { client, id };
-}
+const ready = (lab: ReturnType<typeof createLab>, upn = 'alice@contoso.com', deviceId = 'nul1') =>
+  readyClient(lab, { upn, deviceId });
 
 describe('NUL characters in ActiveSync text (F5)', () => {
   it('answers a Provision whose PolicyType is OPAQUE "A\\0B" with Policy Status 3, not 500', async () => {
