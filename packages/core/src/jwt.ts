@@ -1,4 +1,4 @@
-import { createVerify, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { constants, createVerify, sign as cryptoSign, type KeyObject } from 'node:crypto';
 
 /** A JWT split into its decoded parts; no signature check. */
 export interface DecodedJwt {
@@ -183,14 +183,33 @@ export function signJwtAsync(
   });
 }
 
-/** Checks an RS256 signature with a public key; claims are not checked here. */
-export function verifyJwtSignature(raw: string, publicKey: KeyObject): boolean {
+/** The RSA signature algorithms a lab party checks: PKCS#1 v1.5 and PSS, both with SHA-256. */
+export type RsaJwsAlgorithm = 'RS256' | 'PS256';
+
+/**
+ * Checks an RS256 (or, when asked, PS256) signature with a public key; claims
+ * are not checked here. PS256 is RSASSA-PSS with SHA-256 and a salt as long as
+ * the digest (RFC 7518 §3.5), what Entra asks of certificate client assertions.
+ */
+export function verifyJwtSignature(
+  raw: string,
+  publicKey: KeyObject,
+  algorithm: RsaJwsAlgorithm = 'RS256',
+): boolean {
   const dot = raw.lastIndexOf('.');
   if (dot < 0) return false;
   try {
+    const key =
+      algorithm === 'PS256'
+        ? {
+            key: publicKey,
+            padding: constants.RSA_PKCS1_PSS_PADDING,
+            saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+          }
+        : publicKey;
     return createVerify('RSA-SHA256')
       .update(raw.slice(0, dot))
-      .verify(publicKey, Buffer.from(raw.slice(dot + 1), 'base64url'));
+      .verify(key, Buffer.from(raw.slice(dot + 1), 'base64url'));
   } catch {
     return false;
   }

@@ -416,8 +416,9 @@ export const ENTRA_ERRORS = E([
     status: 401,
     surfaces: ['json'],
     message: 'Client assertion failed signature validation: {reason}.',
-    when: 'client_assertion not a JWT, signed by a certificate the app does not have, or tampered.',
-    clientAction: 'Sign with a registered certificate (x5t / kid = its thumbprint).',
+    when: 'client_assertion not a JWT, signed by a certificate the app does not have, with an algorithm other than PS256 or RS256, or tampered.',
+    clientAction:
+      'Sign with a registered certificate: PS256 with x5t#S256 (its SHA-256 thumbprint), or RS256 with x5t / kid (its SHA-1 thumbprint).',
   },
   {
     code: 700024,

@@ -256,7 +256,13 @@ describe('on-behalf-of (flow-map step 17)', () => {
     expect(res.status).toBe(200);
     expect(res.body.expires_in).toBe(3600);
     expect(res.body.refresh_token).toMatch(/^1\.A/);
-    expect(String(res.body.scope)).toContain('https://mail.contoso.com/EAS.AccessAsUser.All');
+    // The consented scopes, then the .default asked for (as Entra lists it), then offline_access.
+    expect(String(res.body.scope).split(' ')).toEqual([
+      'https://mail.contoso.com/EAS.AccessAsUser.All',
+      'https://mail.contoso.com/EWS.AccessAsUser.All',
+      'https://mail.contoso.com/.default',
+      'offline_access',
+    ]);
     expect(claimsOf(lab, res.body.access_token).aud).toBe('https://mail.contoso.com');
   });
 });

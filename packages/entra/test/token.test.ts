@@ -1,4 +1,5 @@
-import { signJwt, WELL_KNOWN_APPS, LAB_WEB_APP_SECRET } from '@hma-lab/core';
+import { constants, createHash, sign } from 'node:crypto';
+import { signJwt, WELL_KNOWN_APPS, LAB_WEB_APP_SECRET, type SigningKey } from '@hma-lab/core';
 import {
   claimsOf,
   createLab,
@@ -496,6 +497,91 @@ describe('client authentication', () => {
     });
     expect(res.status).toBe(200);
     expect(claimsOf(lab, res.body.access_token).appidacr).toBe('2');
+  });
+
+  describe('certificate assertions as MSAL and older clients write them', () => {
+    /** A client assertion with this header, signed PKCS#1 v1.5 or PSS (SHA-256). */
+    function assertionWith(
+      lab: Lab,
+      header: Record<string, unknown>,
+      padding: 'pkcs1' | 'pss',
+      key: SigningKey = lab.ctx.keys.testClient,
+    ): string {
+      const now = Math.floor(lab.ctx.clock.now() / 1000);
+      const claims = {
+        aud: `https://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/token`,
+        iss: WEB,
+        sub: WEB,
+        jti: 'j2',
+        nbf: now,
+        exp: now + 600,
+      };
+      const input = [header, claims]
+        .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+        .join('.');
+      const signature = sign(
+        'sha256',
+        Buffer.from(input),
+        padding === 'pss'
+          ? {
+              key: key.privateKey,
+              padding: constants.RSA_PKCS1_PSS_PADDING,
+              saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+            }
+          : key.privateKey,
+      );
+      return `${input}.${signature.toString('base64url')}`;
+    }
+    const sha256Thumbprint = (key: SigningKey) =>
+      createHash('sha256').update(Buffer.from(key.certificateBase64, 'base64')).digest('base64url');
+    const redeemWith = async (lab: Lab, assertion: string) =>
+      redeemWeb(lab, await webCode(lab), {
+        client_id: WEB,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      });
+
+    test.each([
+      ['PS256 with x5t#S256 (MSAL with a SHA-256 thumbprint)', 'PS256', 'x5t#S256', 'pss'],
+      ['PS256 with a SHA-1 x5t', 'PS256', 'x5t', 'pss'],
+      ['RS256 with x5t#S256', 'RS256', 'x5t#S256', 'pkcs1'],
+    ] as const)('%s is accepted', async (_name, alg, id, padding) => {
+      const lab = createLab();
+      const key = lab.ctx.keys.testClient;
+      const header = { alg, typ: 'JWT', [id]: id === 'x5t' ? key.x5t : sha256Thumbprint(key) };
+      const res = await redeemWith(lab, assertionWith(lab, header, padding));
+      expect(res.status).toBe(200);
+      expect(claimsOf(lab, res.body.access_token).appidacr).toBe('2');
+    });
+
+    test('a PSS signature under an RS256 header does not verify (AADSTS700027)', async () => {
+      const lab = createLab();
+      const header = {
+        alg: 'RS256',
+        typ: 'JWT',
+        'x5t#S256': sha256Thumbprint(lab.ctx.keys.testClient),
+      };
+      const res = await redeemWith(lab, assertionWith(lab, header, 'pss'));
+      expectError(res, 401, 'invalid_client', 700027);
+      expect(String(res.body.error_description)).toContain('signature does not match');
+    });
+
+    test('an algorithm other than PS256 and RS256 is refused by name (AADSTS700027)', async () => {
+      const lab = createLab();
+      const header = { alg: 'HS256', typ: 'JWT', x5t: lab.ctx.keys.testClient.x5t };
+      const res = await redeemWith(lab, assertionWith(lab, header, 'pkcs1'));
+      expectError(res, 401, 'invalid_client', 700027);
+      expect(String(res.body.error_description)).toContain("algorithm 'HS256' is not supported");
+    });
+
+    test('x5t#S256 of a certificate the app did not register is AADSTS700027', async () => {
+      const lab = createLab();
+      const other = lab.ctx.keys.adfs;
+      const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': sha256Thumbprint(other) };
+      const res = await redeemWith(lab, assertionWith(lab, header, 'pss', other));
+      expectError(res, 401, 'invalid_client', 700027);
+      expect(String(res.body.error_description)).toContain('is not registered on application');
+    });
   });
 
   test.each([

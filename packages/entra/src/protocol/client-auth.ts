@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import {
   decodeFormComponent,
   isoTime,
   decodeJwt,
+  shorten,
   verifyJwtSignature,
   type App,
   type SigningKey,
@@ -76,6 +78,39 @@ function registeredCertificates(context: EntraContext, app: App): SigningKey[] {
   return out;
 }
 
+/** How a client assertion names its certificate: `x5t#S256`, `x5t` (SHA-1) or `kid`. */
+interface CertificateId {
+  kind: 'x5t#S256' | 'x5t' | 'kid';
+  value: string;
+}
+
+function certificateIds(header: Record<string, unknown>): CertificateId[] {
+  const ids: CertificateId[] = [];
+  for (const kind of ['x5t#S256', 'x5t', 'kid'] as const) {
+    const value = header[kind];
+    if (typeof value === 'string') ids.push({ kind, value });
+  }
+  return ids;
+}
+
+/**
+ * Whether `id` names the certificate: a SHA-256 thumbprint (base64url, as
+ * `x5t#S256`), or a SHA-1 one (base64url, or hex as some clients put in
+ * `kid`), or the key's own `kid`.
+ */
+function identifies(id: CertificateId, certificate: SigningKey): boolean {
+  if (id.kind === 'x5t#S256') {
+    const der = Buffer.from(certificate.certificateBase64, 'base64');
+    return id.value === createHash('sha256').update(der).digest('base64url');
+  }
+  return (
+    id.value === certificate.x5t ||
+    id.value === certificate.kid ||
+    id.value.toUpperCase() ===
+      Buffer.from(certificate.x5t, 'base64url').toString('hex').toUpperCase()
+  );
+}
+
 function audiencesFor(context: EntraContext, tenantSegments: string[]): string[] {
   const tid = context.deps.directory.tenant.id;
   const out = new Set<string>([v1Issuer(tid), v2Issuer(context, tid)]);
@@ -100,28 +135,25 @@ function verifyClientAssertion(
   }
   const { header, claims } = decoded;
   const certificates = registeredCertificates(context, app);
-  const thumbprints = [header.x5t, header.kid].filter((v): v is string => typeof v === 'string');
+  const ids = certificateIds(header);
   const candidates =
-    thumbprints.length === 0
+    ids.length === 0
       ? certificates
-      : certificates.filter((c) =>
-          thumbprints.some(
-            (t) =>
-              t === c.x5t ||
-              t === c.kid ||
-              t.toUpperCase() === Buffer.from(c.x5t, 'base64url').toString('hex').toUpperCase(),
-          ),
-        );
+      : certificates.filter((c) => ids.some((id) => identifies(id, c)));
   if (candidates.length === 0) {
     throw new EntraError(
       700027,
-      `Client assertion failed signature validation: the certificate with identifier '${thumbprints[0] ?? '(none)'}' used to sign the client assertion is not registered on application '${app.appId}'.`,
+      `Client assertion failed signature validation: the certificate with identifier '${ids[0]?.value ?? '(none)'}' used to sign the client assertion is not registered on application '${app.appId}'.`,
     );
   }
-  if (
-    header.alg !== 'RS256' ||
-    !candidates.some((c) => verifyJwtSignature(assertion, c.publicKey))
-  ) {
+  const alg = header.alg;
+  if (alg !== 'RS256' && alg !== 'PS256') {
+    throw new EntraError(
+      700027,
+      `Client assertion failed signature validation: the signing algorithm '${shorten(String(alg), 40)}' is not supported; use PS256 or RS256.`,
+    );
+  }
+  if (!candidates.some((c) => verifyJwtSignature(assertion, c.publicKey, alg))) {
     throw new EntraError(
       700027,
       'Client assertion failed signature validation: the signature does not match the registered certificate.',

@@ -159,11 +159,15 @@ export function delegatedScopesFor(client: App, target: TokenTarget): string[] {
 
 /**
  * The `scope` of a v2 token response: resource scopes qualified with the
- * resource (Graph's stay bare, as Entra writes them), then the OIDC scopes.
+ * resource (Graph's stay bare, as Entra writes them), then `<resource>/.default`
+ * when the request asked for it, then the OIDC scopes. Entra lists `.default`
+ * beside the scopes it stands for (`…/user_impersonation …/.default`), and
+ * MSAL finds a cached token for a `.default` request only by that entry.
  */
 export function v2ResponseScope(target: TokenTarget, scp: string[], oidcScopes: string[]): string {
   const graph = target.resourceApp.appId === WELL_KNOWN_APPS.graph;
   const prefix = target.resource.replace(/\/+$/, '');
   const qualified = scp.map((s) => (graph ? s : `${prefix}/${s}`));
+  if (target.requestedScopes.includes('.default')) qualified.push(`${prefix}/.default`);
   return [...qualified, ...oidcScopes].join(' ');
 }

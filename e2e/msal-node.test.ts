@@ -1,0 +1,419 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConfidentialClientApplication,
+  InteractionRequiredAuthError,
+  PublicClientApplication,
+  ServerError,
+  type AccountInfo,
+  type INetworkModule,
+  type NetworkResponse,
+} from '@azure/msal-node';
+import {
+  contosoScenario,
+  decodeJwt,
+  EXO_CLIENT_SECRET,
+  LAB_WEB_APP_SECRET,
+  WELL_KNOWN_APPS,
+  type LabFetch,
+  type ScenarioInput,
+} from '@hma-lab/core';
+import { createLab, type Lab } from '@hma-lab/lab';
+import { createBrowser, type BrowserResult } from '@hma-lab/outlook-mobile';
+
+/**
+ * MSAL Node, Microsoft's own client library, unchanged, against the whole lab
+ * over HTTPS on loopback. Its `networkClient` (MSAL's hook for the HTTP
+ * transport) is the lab's fetch, which routes the real Entra host names to
+ * the lab's ports and trusts only the lab's CA: MSAL builds every request,
+ * reads every answer and classifies every error itself.
+ */
+const WEB = WELL_KNOWN_APPS.labWebApp;
+const OUTLOOK = WELL_KNOWN_APPS.outlookMobile;
+const REDIRECT = 'http://localhost/callback';
+const ORIGIN = 'https://login.microsoftonline.com';
+
+/** The built-in scenario and a managed user whom conditional access sends to MFA for Exchange Online. */
+function withMfaUser(): ScenarioInput {
+  const dave = contosoScenario.users.find((u) => u.upn === 'dave@fabrikam.com')!;
+  return {
+    ...contosoScenario,
+    users: [
+      ...contosoScenario.users,
+      {
+        ...dave,
+        upn: 'erin@fabrikam.com',
+        objectId: 'e7140000-5e7a-4b1c-9d2e-00000000e714',
+        displayName: 'Erin Ross',
+        onPremisesSid: 'S-1-5-21-1004336348-1177238915-682003330-1109',
+        mfa: { method: 'totp', secret: 'JBSWY3DPEHPK3PXP' },
+      },
+    ],
+    conditionalAccess: [
+      ...(contosoScenario.conditionalAccess ?? []),
+      {
+        name: 'Require MFA for Exchange Online (Erin)',
+        users: { include: ['erin@fabrikam.com'] },
+        applications: { include: [WELL_KNOWN_APPS.exchangeOnline] },
+        grant: { controls: ['mfa'] },
+      },
+    ],
+  };
+}
+
+describe('MSAL Node against the lab over HTTPS on loopback', () => {
+  let lab: Lab;
+  let clientFetch: LabFetch;
+  const calls: string[] = [];
+
+  /** MSAL's network module on the lab's fetch: JSON bodies, lower-case header names. */
+  const networkClient: INetworkModule = {
+    sendGetRequestAsync: (url, options) => send(url, 'GET', options),
+    sendPostRequestAsync: (url, options) => send(url, 'POST', options),
+  };
+  async function send<T>(
+    url: string,
+    method: string,
+    options?: { headers?: Record<string, string>; body?: string },
+  ): Promise<NetworkResponse<T>> {
+    calls.push(`${method} ${url}`);
+    const response = await clientFetch(url, {
+      method,
+      headers: options?.headers ?? {},
+      ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
+    });
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      headers[name.toLowerCase()] = value;
+    });
+    return { status: response.status, headers, body: (await response.json()) as T };
+  }
+
+  beforeAll(async () => {
+    lab = await createLab({
+      mode: 'loopback',
+      scenario: withMfaUser(),
+      tls: { dir: mkdtempSync(join(tmpdir(), 'hma-lab-tls-')) },
+    });
+    clientFetch = lab.fetchAs('client');
+  });
+  afterAll(() => lab?.close());
+
+  const tid = () => lab.scenario.tenant.id;
+  const system = () => ({ networkClient });
+
+  const webApp = (authority = `${ORIGIN}/${tid()}`) =>
+    new ConfidentialClientApplication({
+      auth: { clientId: WEB, authority, clientSecret: LAB_WEB_APP_SECRET },
+      system: system(),
+    });
+
+  /** Signs a user in through the lab's HTML pages, as a person at a browser. */
+  async function signIn(url: string, upn: string, redirectUri = REDIRECT): Promise<URL> {
+    const browser = createBrowser({ fetch: clientFetch, redirectUri });
+    let result: BrowserResult = await browser.open(url);
+    for (let i = 0; i < 6 && result.kind === 'page'; i++) {
+      const form = result.page.forms.find((f) => f.visible.length > 0) ?? result.page.forms[0];
+      if (!form) throw new Error(`no form on ${result.page.url}: ${result.page.errors.join(' ')}`);
+      const fields: Record<string, string> = {};
+      if ('login' in form.fields) fields.login = upn;
+      if ('passwd' in form.fields) fields.passwd = 'Passw0rd!';
+      result = await browser.submit(result.page, form, fields);
+    }
+    if (result.kind !== 'redirect-uri') throw new Error('sign-in did not reach the redirect URI');
+    return new URL(result.url);
+  }
+
+  function pkce(): { verifier: string; challenge: string } {
+    const verifier = randomBytes(32).toString('base64url');
+    return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+  }
+
+  it('authorization code with PKCE, state and nonce, then a silent refresh from its cache', async () => {
+    const app = webApp();
+    const { verifier, challenge } = pkce();
+    const state = randomBytes(8).toString('hex');
+    const nonce = randomBytes(8).toString('hex');
+    const scopes = ['User.Read'];
+    const url = await app.getAuthCodeUrl({
+      scopes,
+      redirectUri: REDIRECT,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      state,
+      nonce,
+      loginHint: 'dave@fabrikam.com',
+    });
+    expect(new URL(url).searchParams.get('client_info')).toBe('1');
+    const back = (await signIn(url, 'dave@fabrikam.com')).searchParams;
+    expect(back.get('state')).toBe(state);
+    const result = await app.acquireTokenByCode(
+      {
+        code: back.get('code')!,
+        scopes,
+        redirectUri: REDIRECT,
+        codeVerifier: verifier,
+        state,
+        nonce,
+      },
+      {
+        code: back.get('code')!,
+        state: back.get('state')!,
+        client_info: back.get('client_info') ?? undefined,
+      },
+    );
+    const dave = lab.scenario.users.find((u) => u.upn === 'dave@fabrikam.com')!;
+    // The account MSAL keys its cache by comes from client_info: uid.utid.
+    expect(result.account).toMatchObject({
+      homeAccountId: `${dave.objectId}.${tid()}`,
+      localAccountId: dave.objectId,
+      tenantId: tid(),
+      username: 'dave@fabrikam.com',
+      // MSAL keys its cache by instance discovery's preferred_cache alias.
+      environment: 'login.windows.net',
+    });
+    expect(result.idTokenClaims).toMatchObject({ nonce, tid: tid(), ver: '2.0' });
+    expect(result.scopes).toEqual(expect.arrayContaining(['User.Read']));
+    expect(decodeJwt(result.accessToken)?.claims.aud).toBe('https://graph.microsoft.com');
+
+    // From the cache, without a request; then forced to use the refresh token.
+    const before = calls.length;
+    const cached = await app.acquireTokenSilent({ account: result.account!, scopes });
+    expect(cached.fromCache).toBe(true);
+    expect(calls.length).toBe(before);
+    const refreshed = await app.acquireTokenSilent({
+      account: result.account!,
+      scopes,
+      forceRefresh: true,
+    });
+    expect(refreshed.fromCache).toBe(false);
+    expect(refreshed.accessToken).not.toBe(result.accessToken);
+    expect(calls.slice(before).some((c) => /^POST .*\/token(\?|$)/.test(c))).toBe(true);
+    // The refresh token MSAL kept is rotated: a v1-style second resource from it.
+    const exchange = await app.acquireTokenSilent({
+      account: result.account!,
+      scopes: ['https://outlook.office.com/EAS.AccessAsUser.All'],
+    });
+    expect(decodeJwt(exchange.accessToken)?.claims.aud).toBe('https://outlook.office.com');
+  });
+
+  it('client credentials with a secret, served from the cache the second time', async () => {
+    const app = webApp();
+    const scopes = ['https://graph.microsoft.com/.default'];
+    const first = await app.acquireTokenByClientCredential({ scopes });
+    expect(first?.fromCache).toBe(false);
+    expect(decodeJwt(first!.accessToken)?.claims).toMatchObject({ appid: WEB, appidacr: '1' });
+    const second = await app.acquireTokenByClientCredential({ scopes });
+    expect(second?.fromCache).toBe(true);
+    expect(second?.accessToken).toBe(first!.accessToken);
+  });
+
+  it.each([
+    ['a SHA-256 thumbprint (PS256, x5t#S256)', 'sha256'],
+    ['a SHA-1 thumbprint (RS256, x5t)', 'sha1'],
+  ] as const)('client credentials with a certificate identified by %s', async (_name, hash) => {
+    const key = lab.keys.testClient;
+    const der = Buffer.from(key.certificateBase64, 'base64');
+    const thumbprint = createHash(hash).update(der).digest('hex');
+    const privateKey = key.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    const app = new ConfidentialClientApplication({
+      auth: {
+        clientId: WEB,
+        authority: `${ORIGIN}/${tid()}`,
+        clientCertificate:
+          hash === 'sha256'
+            ? { thumbprintSha256: thumbprint, privateKey }
+            : { thumbprint, privateKey },
+      },
+      system: system(),
+    });
+    const result = await app.acquireTokenByClientCredential({
+      scopes: ['https://graph.microsoft.com/.default'],
+    });
+    expect(decodeJwt(result!.accessToken)?.claims).toMatchObject({ appid: WEB, appidacr: '2' });
+  });
+
+  it('on-behalf-of, as Exchange Online does at step 17, with the refresh token it returns', async () => {
+    const web = webApp();
+    const { verifier, challenge } = pkce();
+    const scopes = ['https://outlook.office.com/EAS.AccessAsUser.All'];
+    const url = await web.getAuthCodeUrl({
+      scopes,
+      redirectUri: REDIRECT,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      loginHint: 'dave@fabrikam.com',
+    });
+    const code = (await signIn(url, 'dave@fabrikam.com')).searchParams.get('code')!;
+    const first = await web.acquireTokenByCode({
+      code,
+      scopes,
+      redirectUri: REDIRECT,
+      codeVerifier: verifier,
+    });
+    const exo = new ConfidentialClientApplication({
+      auth: {
+        clientId: WELL_KNOWN_APPS.exchangeOnline,
+        authority: `${ORIGIN}/${tid()}`,
+        clientSecret: EXO_CLIENT_SECRET,
+      },
+      system: system(),
+    });
+    const second = await exo.acquireTokenOnBehalfOf({
+      oboAssertion: first.accessToken,
+      scopes: ['https://mail.contoso.com/.default'],
+    });
+    expect(decodeJwt(second!.accessToken)?.claims).toMatchObject({
+      aud: 'https://mail.contoso.com',
+      appid: WELL_KNOWN_APPS.exchangeOnline,
+      upn: 'dave@fabrikam.com',
+    });
+    // MSAL keeps the OBO result per assertion: asked again, it answers from its cache.
+    const again = await exo.acquireTokenOnBehalfOf({
+      oboAssertion: first.accessToken,
+      scopes: ['https://mail.contoso.com/.default'],
+    });
+    expect(again?.fromCache).toBe(true);
+  });
+
+  it('device code for the public client, approved through the lab pages', async () => {
+    const app = new PublicClientApplication({
+      auth: { clientId: OUTLOOK, authority: `${ORIGIN}/organizations` },
+      system: system(),
+    });
+    const result = await app.acquireTokenByDeviceCode({
+      scopes: ['https://outlook.office.com/EAS.AccessAsUser.All'],
+      deviceCodeCallback: (response) => {
+        void approve(response.verificationUri, response.userCode);
+      },
+    });
+    expect(result?.account?.username).toBe('dave@fabrikam.com');
+    expect(decodeJwt(result!.accessToken)?.claims).toMatchObject({
+      aud: 'https://outlook.office.com',
+      appid: OUTLOOK,
+    });
+  }, 30_000);
+
+  async function approve(verificationUri: string, userCode: string): Promise<void> {
+    const browser = createBrowser({ fetch: clientFetch, redirectUri: 'urn:never' });
+    let result = await browser.open(verificationUri);
+    const fill: Array<Record<string, string>> = [
+      { otc: userCode },
+      { login: 'dave@fabrikam.com' },
+      { passwd: 'Passw0rd!' },
+    ];
+    for (const fields of fill) {
+      if (result.kind !== 'page') throw new Error('expected a page');
+      const form = result.page.forms.find((f) => Object.keys(fields).every((k) => k in f.fields));
+      if (!form) throw new Error(`no form for ${Object.keys(fields).join()} on ${result.page.url}`);
+      result = await browser.submit(result.page, form, fields);
+    }
+  }
+
+  describe('errors as MSAL classifies them', () => {
+    const publicApp = () =>
+      new PublicClientApplication({
+        auth: { clientId: OUTLOOK, authority: `${ORIGIN}/${tid()}` },
+        system: system(),
+      });
+    const password = (username: string, pwd = 'Passw0rd!') =>
+      publicApp().acquireTokenByUsernamePassword({
+        scopes: ['https://outlook.office.com/EAS.AccessAsUser.All'],
+        username,
+        password: pwd,
+      });
+    /** What MSAL threw, in the fields an application branches on. */
+    const failure = (error: unknown) => {
+      const e = error as ServerError;
+      return {
+        type: e?.constructor?.name,
+        errorCode: e?.errorCode,
+        subError: e?.subError,
+        errorNo: e?.errorNo,
+        message: e?.errorMessage,
+      };
+    };
+
+    it('signs a managed user in with a password (ROPC)', async () => {
+      const result = await password('dave@fabrikam.com');
+      expect(result?.account?.username).toBe('dave@fabrikam.com');
+    });
+
+    it('a wrong password is a ServerError with AADSTS50126', async () => {
+      const error = await password('dave@fabrikam.com', 'wrong').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).not.toBeInstanceOf(InteractionRequiredAuthError);
+      expect(failure(error)).toMatchObject({
+        errorCode: 'invalid_grant',
+        errorNo: 50126,
+        message: expect.stringContaining('AADSTS50126:'),
+      });
+    });
+
+    it('MFA the user has not done is interaction required (AADSTS50076)', async () => {
+      const error = await password('erin@fabrikam.com').catch((e: unknown) => e);
+      expect(failure(error)).toMatchObject({
+        type: 'InteractionRequiredAuthError',
+        errorCode: 'invalid_grant',
+        subError: 'basic_action',
+        errorNo: 50076,
+      });
+      // The claims challenge an application passes to its next interactive request.
+      expect(JSON.parse((error as InteractionRequiredAuthError).claims)).toMatchObject({
+        access_token: { capolids: { essential: true } },
+      });
+    });
+
+    it('a wrong client secret is a ServerError with invalid_client (AADSTS7000215)', async () => {
+      const app = new ConfidentialClientApplication({
+        auth: { clientId: WEB, authority: `${ORIGIN}/${tid()}`, clientSecret: 'nope' },
+        system: system(),
+      });
+      const error = await app
+        .acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] })
+        .catch((e: unknown) => e);
+      expect(failure(error)).toMatchObject({
+        type: 'ServerError',
+        errorCode: 'invalid_client',
+        errorNo: 7000215,
+      });
+    });
+
+    // Entra's AADSTS50173 body has no suberror, so MSAL reports a ServerError
+    // (invalid_grant), not InteractionRequiredAuthError: an application signs in again on it.
+    it('a silent request after the password changed is invalid_grant (AADSTS50173)', async () => {
+      const app = publicApp();
+      const signedIn = await app.acquireTokenByUsernamePassword({
+        scopes: ['User.Read'],
+        username: 'dave@fabrikam.com',
+        password: 'Passw0rd!',
+      });
+      const account: AccountInfo = signedIn!.account!;
+      lab.directory.changePassword('dave@fabrikam.com', 'N3wPassw0rd!');
+      try {
+        const error = await app
+          .acquireTokenSilent({ account, scopes: ['User.Read'], forceRefresh: true })
+          .catch((e: unknown) => e);
+        expect(failure(error)).toMatchObject({
+          type: 'ServerError',
+          errorCode: 'invalid_grant',
+          errorNo: 50173,
+          message: expect.stringContaining('The user might have changed or reset their password.'),
+        });
+      } finally {
+        lab.directory.changePassword('dave@fabrikam.com', 'Passw0rd!');
+      }
+    });
+  });
+
+  it('every request went over HTTPS to the lab', () => {
+    // For login.microsoftonline.com MSAL uses the endpoints and aliases it
+    // ships with: what it sent were token and device code requests.
+    expect(calls.length).toBeGreaterThan(10);
+    const endpoint =
+      /^POST https:\/\/login\.microsoftonline\.com\/[^/]+\/oauth2\/v2\.0\/(token|devicecode)(\?|$)/;
+    expect(calls.filter((c) => !endpoint.test(c))).toEqual([]);
+  });
+});
