@@ -21,7 +21,7 @@ import {
   type ScenarioInput,
 } from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
-import { createBrowser, type BrowserResult } from '@hma-lab/outlook-mobile';
+import { createBrowser, type BrowserPage, type BrowserResult } from '@hma-lab/outlook-mobile';
 
 /**
  * MSAL Node, Microsoft's own client library, unchanged, against the whole lab
@@ -124,6 +124,21 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
     }
     if (result.kind !== 'redirect-uri') throw new Error('sign-in did not reach the redirect URI');
     return new URL(result.url);
+  }
+
+  /** Signs a user in and returns the last page: with response_mode=form_post, the one that posts the code. */
+  async function signInTo(url: string, upn: string, redirectUri: string): Promise<BrowserPage> {
+    const browser = createBrowser({ fetch: clientFetch, redirectUri });
+    let result: BrowserResult = await browser.open(url);
+    for (let i = 0; i < 6 && result.kind === 'page'; i++) {
+      const form = result.page.forms.find((f) => f.visible.length > 0);
+      if (!form) return result.page;
+      const fields: Record<string, string> = {};
+      if ('login' in form.fields) fields.login = upn;
+      if ('passwd' in form.fields) fields.passwd = 'Passw0rd!';
+      result = await browser.submit(result.page, form, fields);
+    }
+    throw new Error('sign-in did not end on a page');
   }
 
   function pkce(): { verifier: string; challenge: string } {
@@ -276,6 +291,43 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
       scopes: ['https://mail.contoso.com/.default'],
     });
     expect(again?.fromCache).toBe(true);
+  });
+
+  it('interactive sign-in: a loopback redirect URI answered by form_post', async () => {
+    const app = new PublicClientApplication({
+      auth: { clientId: OUTLOOK, authority: `${ORIGIN}/${tid()}` },
+      system: system(),
+    });
+    let posted: { status: number; action: string } | undefined;
+    const result = await app.acquireTokenInteractive({
+      scopes: ['https://outlook.office.com/EAS.AccessAsUser.All'],
+      loginHint: 'dave@fabrikam.com',
+      successTemplate: 'signed in',
+      // MSAL listens on a loopback port; the lab's sign-in pages end in a page
+      // whose form posts the code there, which a browser submits by script.
+      openBrowser: async (url) => {
+        const page = await signInTo(url, 'dave@fabrikam.com', 'http://localhost');
+        const form = page.forms.find((f) => f.action.startsWith('http://localhost:'));
+        if (!form) throw new Error(`no form_post form on ${page.url}`);
+        expect(Object.keys(form.fields)).toEqual(expect.arrayContaining(['code', 'state']));
+        const response = await fetch(form.action, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(form.fields).toString(),
+        });
+        posted = { status: response.status, action: form.action };
+        await response.text();
+      },
+    });
+    expect(posted).toMatchObject({
+      status: 200,
+      action: expect.stringMatching(/^http:\/\/localhost:\d+\/?$/),
+    });
+    expect(result.account?.username).toBe('dave@fabrikam.com');
+    expect(decodeJwt(result.accessToken)?.claims).toMatchObject({
+      aud: 'https://outlook.office.com',
+      appid: OUTLOOK,
+    });
   });
 
   it('device code for the public client, approved through the lab pages', async () => {
