@@ -1,6 +1,7 @@
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { FlowStep, TraceExchange, TraceToken } from '@hma-lab/core';
 import type { Lab } from '@hma-lab/lab';
+import { createBrowser, type BrowserOptions, type BrowserResult } from '@hma-lab/outlook-mobile';
 
 /** The exchanges behind the legs of one step. */
 export function exchangesOf(
@@ -55,4 +56,63 @@ export function restoreNockAfterAll(): void {
     const nock = (await import('nock')).default;
     nock.restore();
   });
+}
+
+/**
+ * Signs a user in through the lab's HTML pages, as a person at a browser:
+ * fills the sign-in name and password wherever asked and submits. Ends at the
+ * app's redirect URI, or (with `response_mode=form_post`) on the page whose
+ * only form posts the answer there: that page is returned for the caller to post.
+ */
+export async function signInThroughPages(
+  fetch: BrowserOptions['fetch'],
+  url: string,
+  options: { upn: string; redirectUri: string; password?: string },
+): Promise<BrowserResult> {
+  const browser = createBrowser({ fetch, redirectUri: options.redirectUri });
+  let result = await browser.open(url);
+  for (let i = 0; i < 6 && result.kind === 'page'; i++) {
+    const { page } = result;
+    if (page.forms.some((f) => f.action.startsWith(options.redirectUri))) return result;
+    // A page without inputs to fill (a "stay signed in?" question) is submitted as it is.
+    const form = page.forms.find((f) => f.visible.length > 0) ?? page.forms[0];
+    if (!form) throw new Error(`no form on ${page.url}: ${page.errors.join(' ')}`);
+    const fields: Record<string, string> = {};
+    if ('login' in form.fields) fields.login = options.upn;
+    if ('passwd' in form.fields) fields.passwd = options.password ?? 'Passw0rd!';
+    result = await browser.submit(page, form, fields);
+  }
+  return result;
+}
+
+/** The redirect URI the sign-in reached, with its parameters. */
+export async function signInToRedirect(
+  fetch: BrowserOptions['fetch'],
+  url: string,
+  options: { upn: string; redirectUri: string },
+): Promise<URL> {
+  const result = await signInThroughPages(fetch, url, options);
+  if (result.kind !== 'redirect-uri') throw new Error('sign-in did not reach the redirect URI');
+  return new URL(result.url);
+}
+
+/** Approves a device code at the lab's verification page: the code, then dave's sign-in. */
+export async function approveDeviceCode(
+  fetch: BrowserOptions['fetch'],
+  verificationUri: string,
+  userCode: string,
+): Promise<void> {
+  const browser = createBrowser({ fetch, redirectUri: 'urn:never' });
+  let result = await browser.open(verificationUri);
+  const fill: Array<Record<string, string>> = [
+    { otc: userCode },
+    { login: 'dave@fabrikam.com' },
+    { passwd: 'Passw0rd!' },
+  ];
+  for (const fields of fill) {
+    if (result.kind !== 'page') throw new Error('expected a page');
+    const form = result.page.forms.find((f) => Object.keys(fields).every((k) => k in f.fields));
+    if (!form) throw new Error(`no form for ${Object.keys(fields).join()} on ${result.page.url}`);
+    result = await browser.submit(result.page, form, fields);
+  }
 }

@@ -21,7 +21,7 @@ import {
   type ScenarioInput,
 } from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
-import { createBrowser, type BrowserPage, type BrowserResult } from '@hma-lab/outlook-mobile';
+import { approveDeviceCode, signInThroughPages, signInToRedirect } from './helpers.js';
 
 /**
  * MSAL Node, Microsoft's own client library, unchanged, against the whole lab
@@ -110,59 +110,38 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
       system: system(),
     });
 
-  /** Signs a user in through the lab's HTML pages, as a person at a browser. */
-  async function signIn(url: string, upn: string, redirectUri = REDIRECT): Promise<URL> {
-    const browser = createBrowser({ fetch: clientFetch, redirectUri });
-    let result: BrowserResult = await browser.open(url);
-    for (let i = 0; i < 6 && result.kind === 'page'; i++) {
-      const form = result.page.forms.find((f) => f.visible.length > 0) ?? result.page.forms[0];
-      if (!form) throw new Error(`no form on ${result.page.url}: ${result.page.errors.join(' ')}`);
-      const fields: Record<string, string> = {};
-      if ('login' in form.fields) fields.login = upn;
-      if ('passwd' in form.fields) fields.passwd = 'Passw0rd!';
-      result = await browser.submit(result.page, form, fields);
-    }
-    if (result.kind !== 'redirect-uri') throw new Error('sign-in did not reach the redirect URI');
-    return new URL(result.url);
-  }
-
-  /** Signs a user in and returns the last page: with response_mode=form_post, the one that posts the code. */
-  async function signInTo(url: string, upn: string, redirectUri: string): Promise<BrowserPage> {
-    const browser = createBrowser({ fetch: clientFetch, redirectUri });
-    let result: BrowserResult = await browser.open(url);
-    for (let i = 0; i < 6 && result.kind === 'page'; i++) {
-      const form = result.page.forms.find((f) => f.visible.length > 0);
-      if (!form) return result.page;
-      const fields: Record<string, string> = {};
-      if ('login' in form.fields) fields.login = upn;
-      if ('passwd' in form.fields) fields.passwd = 'Passw0rd!';
-      result = await browser.submit(result.page, form, fields);
-    }
-    throw new Error('sign-in did not end on a page');
-  }
-
-  function pkce(): { verifier: string; challenge: string } {
+  /**
+   * The app's authorization URL (PKCE S256, dave as the login hint), signed in
+   * through the lab's pages: the URL, the redirect's parameters and the verifier.
+   */
+  async function signInForCode(
+    app: ConfidentialClientApplication,
+    scopes: string[],
+    extra: { state?: string; nonce?: string } = {},
+  ): Promise<{ url: string; back: URLSearchParams; verifier: string }> {
     const verifier = randomBytes(32).toString('base64url');
-    return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+    const url = await app.getAuthCodeUrl({
+      scopes,
+      redirectUri: REDIRECT,
+      codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
+      codeChallengeMethod: 'S256',
+      loginHint: 'dave@fabrikam.com',
+      ...extra,
+    });
+    const reached = await signInToRedirect(clientFetch, url, {
+      upn: 'dave@fabrikam.com',
+      redirectUri: REDIRECT,
+    });
+    return { url, back: reached.searchParams, verifier };
   }
 
   it('authorization code with PKCE, state and nonce, then a silent refresh from its cache', async () => {
     const app = webApp();
-    const { verifier, challenge } = pkce();
     const state = randomBytes(8).toString('hex');
     const nonce = randomBytes(8).toString('hex');
     const scopes = ['User.Read'];
-    const url = await app.getAuthCodeUrl({
-      scopes,
-      redirectUri: REDIRECT,
-      codeChallenge: challenge,
-      codeChallengeMethod: 'S256',
-      state,
-      nonce,
-      loginHint: 'dave@fabrikam.com',
-    });
+    const { url, back, verifier } = await signInForCode(app, scopes, { state, nonce });
     expect(new URL(url).searchParams.get('client_info')).toBe('1');
-    const back = (await signIn(url, 'dave@fabrikam.com')).searchParams;
     expect(back.get('state')).toBe(state);
     const result = await app.acquireTokenByCode(
       {
@@ -252,18 +231,10 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
 
   it('on-behalf-of, as Exchange Online does at step 17, with the refresh token it returns', async () => {
     const web = webApp();
-    const { verifier, challenge } = pkce();
     const scopes = ['https://outlook.office.com/EAS.AccessAsUser.All'];
-    const url = await web.getAuthCodeUrl({
-      scopes,
-      redirectUri: REDIRECT,
-      codeChallenge: challenge,
-      codeChallengeMethod: 'S256',
-      loginHint: 'dave@fabrikam.com',
-    });
-    const code = (await signIn(url, 'dave@fabrikam.com')).searchParams.get('code')!;
+    const { back, verifier } = await signInForCode(web, scopes);
     const first = await web.acquireTokenByCode({
-      code,
+      code: back.get('code')!,
       scopes,
       redirectUri: REDIRECT,
       codeVerifier: verifier,
@@ -306,9 +277,12 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
       // MSAL listens on a loopback port; the lab's sign-in pages end in a page
       // whose form posts the code there, which a browser submits by script.
       openBrowser: async (url) => {
-        const page = await signInTo(url, 'dave@fabrikam.com', 'http://localhost');
-        const form = page.forms.find((f) => f.action.startsWith('http://localhost:'));
-        if (!form) throw new Error(`no form_post form on ${page.url}`);
+        const result = await signInThroughPages(clientFetch, url, {
+          upn: 'dave@fabrikam.com',
+          redirectUri: 'http://localhost:',
+        });
+        const form = result.kind === 'page' ? result.page.forms[0] : undefined;
+        if (!form) throw new Error('the sign-in did not end on the form_post page');
         expect(Object.keys(form.fields)).toEqual(expect.arrayContaining(['code', 'state']));
         const response = await fetch(form.action, {
           method: 'POST',
@@ -338,7 +312,7 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
     const result = await app.acquireTokenByDeviceCode({
       scopes: ['https://outlook.office.com/EAS.AccessAsUser.All'],
       deviceCodeCallback: (response) => {
-        void approve(response.verificationUri, response.userCode);
+        void approveDeviceCode(clientFetch, response.verificationUri, response.userCode);
       },
     });
     expect(result?.account?.username).toBe('dave@fabrikam.com');
@@ -347,22 +321,6 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
       appid: OUTLOOK,
     });
   }, 30_000);
-
-  async function approve(verificationUri: string, userCode: string): Promise<void> {
-    const browser = createBrowser({ fetch: clientFetch, redirectUri: 'urn:never' });
-    let result = await browser.open(verificationUri);
-    const fill: Array<Record<string, string>> = [
-      { otc: userCode },
-      { login: 'dave@fabrikam.com' },
-      { passwd: 'Passw0rd!' },
-    ];
-    for (const fields of fill) {
-      if (result.kind !== 'page') throw new Error('expected a page');
-      const form = result.page.forms.find((f) => Object.keys(fields).every((k) => k in f.fields));
-      if (!form) throw new Error(`no form for ${Object.keys(fields).join()} on ${result.page.url}`);
-      result = await browser.submit(result.page, form, fields);
-    }
-  }
 
   describe('errors as MSAL classifies them', () => {
     const publicApp = () =>

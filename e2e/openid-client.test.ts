@@ -10,7 +10,7 @@ import {
   type LabFetch,
 } from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
-import { createBrowser, type BrowserResult } from '@hma-lab/outlook-mobile';
+import { approveDeviceCode, signInToRedirect } from './helpers.js';
 
 /**
  * openid-client 6, unchanged, against the whole lab over HTTPS on loopback:
@@ -49,20 +49,8 @@ describe('openid-client 6 against the lab over HTTPS on loopback', () => {
   const tid = () => lab.scenario.tenant.id;
 
   /** Signs dave (managed, no MFA) in through the lab's HTML pages, as a person at a browser. */
-  async function signIn(authorizationUrl: URL, redirectUri = REDIRECT): Promise<URL> {
-    const browser = createBrowser({ fetch: clientFetch, redirectUri });
-    let result: BrowserResult = await browser.open(authorizationUrl.href);
-    for (let i = 0; i < 6 && result.kind === 'page'; i++) {
-      const form = result.page.forms.find((f) => f.visible.length > 0) ?? result.page.forms[0];
-      if (!form) throw new Error(`no form on ${result.page.url}: ${result.page.errors.join(' ')}`);
-      const fields: Record<string, string> = {};
-      if ('login' in form.fields) fields.login = 'dave@fabrikam.com';
-      if ('passwd' in form.fields) fields.passwd = 'Passw0rd!';
-      result = await browser.submit(result.page, form, fields);
-    }
-    if (result.kind !== 'redirect-uri') throw new Error('sign-in did not reach the redirect URI');
-    return new URL(result.url);
-  }
+  const signIn = (authorizationUrl: URL, redirectUri = REDIRECT): Promise<URL> =>
+    signInToRedirect(clientFetch, authorizationUrl.href, { upn: 'dave@fabrikam.com', redirectUri });
 
   const discover = (
     issuer: string,
@@ -188,19 +176,7 @@ describe('openid-client 6 against the lab over HTTPS on loopback', () => {
     const start = await client.initiateDeviceAuthorization(config, {
       scope: 'openid offline_access User.Read',
     });
-    const browser = createBrowser({ fetch: clientFetch, redirectUri: 'urn:never' });
-    let result = await browser.open(start.verification_uri);
-    const fill: Array<Record<string, string>> = [
-      { otc: start.user_code },
-      { login: 'dave@fabrikam.com' },
-      { passwd: 'Passw0rd!' },
-    ];
-    for (const fields of fill) {
-      if (result.kind !== 'page') throw new Error('expected a page');
-      const form = result.page.forms.find((f) => Object.keys(fields).every((k) => k in f.fields));
-      if (!form) throw new Error(`no form for ${Object.keys(fields).join()} on ${result.page.url}`);
-      result = await browser.submit(result.page, form, fields);
-    }
+    await approveDeviceCode(clientFetch, start.verification_uri, start.user_code);
     // The user approved before the first poll: no need to wait for the interval.
     const tokens = await client.pollDeviceAuthorizationGrant(config, { ...start, interval: 0 });
     expect(tokens.claims()?.preferred_username).toBe('dave@fabrikam.com');
