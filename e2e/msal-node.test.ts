@@ -418,6 +418,33 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
     });
   });
 
+  it("a certificate assertion signed by the machine's clock still counts after the lab's clock travels", async () => {
+    // MSAL dates its client assertion by the machine's clock (valid 10 minutes);
+    // the lab's clock is 2 h ahead of it now.
+    await lab.clock.advance('2h');
+    const key = lab.keys.testClient;
+    const app = new ConfidentialClientApplication({
+      auth: {
+        clientId: WEB,
+        authority: `${ORIGIN}/${tid()}`,
+        clientCertificate: {
+          thumbprintSha256: createHash('sha256')
+            .update(Buffer.from(key.certificateBase64, 'base64'))
+            .digest('hex'),
+          privateKey: key.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+        },
+      },
+      system: system(),
+    });
+    const result = await app.acquireTokenByClientCredential({
+      scopes: ['https://graph.microsoft.com/.default'],
+    });
+    const claims = decodeJwt(result!.accessToken)?.claims;
+    expect(claims).toMatchObject({ appid: WEB, appidacr: '2' });
+    // The token itself is dated by the lab's clock.
+    expect(Number(claims?.iat)).toBeGreaterThan(Date.now() / 1000 + 3600);
+  });
+
   it('every request went over HTTPS to the lab', () => {
     // For login.microsoftonline.com MSAL uses the endpoints and aliases it
     // ships with: what it sent were token and device code requests.

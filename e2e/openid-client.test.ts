@@ -182,6 +182,38 @@ describe('openid-client 6 against the lab over HTTPS on loopback', () => {
     expect(tokens.claims()?.preferred_username).toBe('dave@fabrikam.com');
   });
 
+  it("after the lab's clock travels, given the lab's offset as its clock skew", async () => {
+    await lab.clock.advance('3h');
+    // openid-client dates its checks (and its own assertions) by the machine's
+    // clock; the lab's is 3 h ahead, which the client is told.
+    const skew = Math.round((lab.clock.now() - Date.now()) / 1000);
+    expect(skew).toBeGreaterThan(3 * 3600 - 600);
+    const config = await client.discovery(
+      new URL(`${ORIGIN}/${tid()}/v2.0`),
+      WEB,
+      { client_secret: LAB_WEB_APP_SECRET, [client.clockSkew]: skew },
+      undefined,
+      options,
+    );
+    const verifier = client.randomPKCECodeVerifier();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid profile',
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+      login_hint: 'dave@fabrikam.com',
+    });
+    const tokens = await client.authorizationCodeGrant(config, await signIn(url), {
+      pkceCodeVerifier: verifier,
+      expectedNonce: nonce,
+    });
+    const claims = tokens.claims()!;
+    expect(claims.iat).toBeGreaterThanOrEqual(Math.floor(lab.clock.now() / 1000) - 1);
+    expect(claims.iat).toBeGreaterThan(Date.now() / 1000 + 3 * 3600 - 60);
+  });
+
   it('every request went over HTTPS to the lab', () => {
     expect(calls.length).toBeGreaterThan(15);
     expect(

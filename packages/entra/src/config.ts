@@ -77,6 +77,15 @@ export interface EntraConfig {
   federationSigningCertificates: Record<string, string>;
   /** WS-Federation realm Entra expects as the assertion audience. */
   federationRealm: string;
+  /**
+   * Which clock a client assertion's `nbf`/`exp` are checked against (with
+   * `clockSkew`). `'lab-or-machine'` (default): the lab's clock, and if the
+   * assertion is not valid then, the machine's: clients outside the lab date
+   * assertions by the machine's clock, which the lab's leaves behind when it
+   * travels in time (or, frozen, stands still). `'lab'`: the lab's clock only,
+   * as a service whose clock is the lab's would.
+   */
+  clientAssertionClock: 'lab-or-machine' | 'lab';
 }
 
 /** The defaults (see each option). */
@@ -95,6 +104,7 @@ export const DEFAULT_ENTRA_CONFIG: Readonly<EntraConfig> = Object.freeze({
   deviceCodeIntervalS: 5,
   federationSigningCertificates: {},
   federationRealm: 'urn:federation:MicrosoftOnline',
+  clientAssertionClock: 'lab-or-machine',
 } satisfies EntraConfig);
 
 /** Defaults overlaid with `config`. */

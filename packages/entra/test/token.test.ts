@@ -506,8 +506,9 @@ describe('client authentication', () => {
       header: Record<string, unknown>,
       padding: 'pkcs1' | 'pss',
       key: SigningKey = lab.ctx.keys.testClient,
+      dateMs = lab.ctx.clock.now(),
     ): string {
-      const now = Math.floor(lab.ctx.clock.now() / 1000);
+      const now = Math.floor(dateMs / 1000);
       const claims = {
         aud: `https://login.microsoftonline.com/${TENANT_ID}/oauth2/v2.0/token`,
         iss: WEB,
@@ -552,6 +553,31 @@ describe('client authentication', () => {
       const res = await redeemWith(lab, assertionWith(lab, header, padding));
       expect(res.status).toBe(200);
       expect(claimsOf(lab, res.body.access_token).appidacr).toBe('2');
+    });
+
+    test.each([
+      ["'lab-or-machine' (the default): accepted", {}, 200],
+      ["'lab': AADSTS700024", { clientAssertionClock: 'lab' as const }, 401],
+    ])(
+      "after the lab's clock travels 2 h, an assertion dated by the machine's clock, clientAssertionClock %s",
+      async (_name, config, status) => {
+        const lab = createLab(config);
+        await lab.ctx.clock.advance('2h');
+        const key = lab.ctx.keys.testClient;
+        const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': sha256Thumbprint(key) };
+        const res = await redeemWith(lab, assertionWith(lab, header, 'pss', key, Date.now()));
+        expect(res.status).toBe(status);
+        if (status === 401) expectError(res, 401, 'invalid_client', 700024);
+      },
+    );
+
+    test('an assertion valid by neither clock is AADSTS700024', async () => {
+      const lab = createLab();
+      const key = lab.ctx.keys.testClient;
+      const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': sha256Thumbprint(key) };
+      const yesterday = Math.min(Date.now(), lab.ctx.clock.now()) - 86_400_000;
+      const res = await redeemWith(lab, assertionWith(lab, header, 'pss', key, yesterday));
+      expectError(res, 401, 'invalid_client', 700024);
     });
 
     test('a PSS signature under an RS256 header does not verify (AADSTS700027)', async () => {
