@@ -28,6 +28,12 @@ export class ClockBusyError extends LabError {
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
+  /**
+   * The machine's wall clock, ms since the epoch: the time clients outside
+   * the lab date what they sign by. Equal to `now()` for a real clock; a
+   * virtual clock's `now()` leaves it when it travels or stands frozen.
+   */
+  machineNow(): number;
   /** Runs `fn` when the clock reaches `atMs` (immediately on the next advance if already past). */
   schedule(atMs: number, fn: TimerFn, label?: string): Timer;
   /** Runs `fn` `delay` from now (`'1h'`, or milliseconds). */
@@ -76,6 +82,8 @@ export interface VirtualClockOptions {
   mode?: 'frozen' | 'running';
   /** Called when a timer throws; the clock never lets a timer's error escape. */
   onTimerError?: (label: string, error: unknown) => void;
+  /** The machine's wall clock ({@link Clock.machineNow}). Default `Date.now`; a test may pin it. */
+  machineNow?: () => number;
   /**
    * Most timers due at the same instant that run at once (default 16); the
    * rest start, in schedule order, as those finish. Time does not move
@@ -229,6 +237,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
   const clock: VirtualClock = {
     kind: 'virtual',
     now,
+    machineNow: options.machineNow ?? (() => Date.now()),
     schedule(atMs, fn, label = 'timer') {
       const entry: Entry = { atMs, seq: seq++, fn, label, cancelled: false };
       queue.push(entry);
@@ -283,6 +292,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
 export function createRealClock(): Clock {
   const clock: Clock = {
     now: () => Date.now(),
+    machineNow: () => Date.now(),
     schedule(atMs, fn, label = 'timer') {
       const handle = setTimeout(
         () => {

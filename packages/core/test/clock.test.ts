@@ -1,4 +1,4 @@
-import { createVirtualClock, formatDuration, parseDuration } from '@hma-lab/core';
+import { createRealClock, createVirtualClock, formatDuration, parseDuration } from '@hma-lab/core';
 
 describe('parseDuration', () => {
   it.each([
@@ -165,4 +165,22 @@ describe('virtual clock', () => {
       expect(done).toBe(40);
     },
   );
+});
+
+describe('machineNow', () => {
+  it("keeps the machine's time while a virtual clock travels", async () => {
+    const clock = createVirtualClock({ startMs: Date.UTC(2030, 0, 1) });
+    await clock.advance('3h');
+    expect(clock.now()).toBe(Date.UTC(2030, 0, 1, 3));
+    expect(Math.abs(clock.machineNow() - Date.now())).toBeLessThan(1000);
+    clock.dispose();
+  });
+
+  it('can be pinned, and is the real time of a real clock', () => {
+    const pinned = createVirtualClock({ machineNow: () => 42 });
+    expect(pinned.machineNow()).toBe(42);
+    pinned.dispose();
+    const real = createRealClock();
+    expect(Math.abs(real.machineNow() - real.now())).toBeLessThan(1000);
+  });
 });

@@ -179,7 +179,7 @@ function verifyClientAssertion(
   if (validAt(labNowS)) return;
   // A client outside the lab dates its assertion by the machine's clock, which
   // the lab's clock leaves behind when it travels (or, frozen, falls behind).
-  const machineNowS = Math.floor(Date.now() / 1000);
+  const machineNowS = Math.floor(context.deps.clock.machineNow() / 1000);
   if (context.config.clientAssertionClock === 'lab-or-machine' && validAt(machineNowS)) return;
   throw new EntraError(
     700024,
