@@ -1,5 +1,12 @@
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import type { FlowStep, TraceExchange, TraceToken } from '@hma-lab/core';
+import {
+  contosoScenario,
+  WELL_KNOWN_APPS,
+  type FlowStep,
+  type ScenarioInput,
+  type TraceExchange,
+  type TraceToken,
+} from '@hma-lab/core';
 import type { Lab } from '@hma-lab/lab';
 import { createBrowser, type BrowserOptions, type BrowserResult } from '@hma-lab/outlook-mobile';
 
@@ -115,4 +122,32 @@ export async function approveDeviceCode(
     if (!form) throw new Error(`no form for ${Object.keys(fields).join()} on ${result.page.url}`);
     result = await browser.submit(result.page, form, fields);
   }
+}
+
+/** The built-in scenario and a managed user whom conditional access sends to MFA for Exchange Online. */
+export function withMfaUser(): ScenarioInput {
+  const dave = contosoScenario.users.find((u) => u.upn === 'dave@fabrikam.com')!;
+  return {
+    ...contosoScenario,
+    users: [
+      ...contosoScenario.users,
+      {
+        ...dave,
+        upn: 'erin@fabrikam.com',
+        objectId: 'e7140000-5e7a-4b1c-9d2e-00000000e714',
+        displayName: 'Erin Ross',
+        onPremisesSid: 'S-1-5-21-1004336348-1177238915-682003330-1109',
+        mfa: { method: 'totp', secret: 'JBSWY3DPEHPK3PXP' },
+      },
+    ],
+    conditionalAccess: [
+      ...(contosoScenario.conditionalAccess ?? []),
+      {
+        name: 'Require MFA for Exchange Online (Erin)',
+        users: { include: ['erin@fabrikam.com'] },
+        applications: { include: [WELL_KNOWN_APPS.exchangeOnline] },
+        grant: { controls: ['mfa'] },
+      },
+    ],
+  };
 }

@@ -12,16 +12,14 @@ import {
   type NetworkResponse,
 } from '@azure/msal-node';
 import {
-  contosoScenario,
   decodeJwt,
   EXO_CLIENT_SECRET,
   LAB_WEB_APP_SECRET,
   WELL_KNOWN_APPS,
   type LabFetch,
-  type ScenarioInput,
 } from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
-import { approveDeviceCode, signInThroughPages, signInToRedirect } from './helpers.js';
+import { approveDeviceCode, signInThroughPages, signInToRedirect, withMfaUser } from './helpers.js';
 
 /**
  * MSAL Node, Microsoft's own client library, unchanged, against the whole lab
@@ -34,34 +32,6 @@ const WEB = WELL_KNOWN_APPS.labWebApp;
 const OUTLOOK = WELL_KNOWN_APPS.outlookMobile;
 const REDIRECT = 'http://localhost/callback';
 const ORIGIN = 'https://login.microsoftonline.com';
-
-/** The built-in scenario and a managed user whom conditional access sends to MFA for Exchange Online. */
-function withMfaUser(): ScenarioInput {
-  const dave = contosoScenario.users.find((u) => u.upn === 'dave@fabrikam.com')!;
-  return {
-    ...contosoScenario,
-    users: [
-      ...contosoScenario.users,
-      {
-        ...dave,
-        upn: 'erin@fabrikam.com',
-        objectId: 'e7140000-5e7a-4b1c-9d2e-00000000e714',
-        displayName: 'Erin Ross',
-        onPremisesSid: 'S-1-5-21-1004336348-1177238915-682003330-1109',
-        mfa: { method: 'totp', secret: 'JBSWY3DPEHPK3PXP' },
-      },
-    ],
-    conditionalAccess: [
-      ...(contosoScenario.conditionalAccess ?? []),
-      {
-        name: 'Require MFA for Exchange Online (Erin)',
-        users: { include: ['erin@fabrikam.com'] },
-        applications: { include: [WELL_KNOWN_APPS.exchangeOnline] },
-        grant: { controls: ['mfa'] },
-      },
-    ],
-  };
-}
 
 describe('MSAL Node against the lab over HTTPS on loopback', () => {
   let lab: Lab;

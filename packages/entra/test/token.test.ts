@@ -546,10 +546,21 @@ describe('client authentication', () => {
       ['PS256 with x5t#S256 (MSAL with a SHA-256 thumbprint)', 'PS256', 'x5t#S256', 'pss'],
       ['PS256 with a SHA-1 x5t', 'PS256', 'x5t', 'pss'],
       ['RS256 with x5t#S256', 'RS256', 'x5t#S256', 'pkcs1'],
+      ['RS256 with x5t as padded base64url (MSAL for Python)', 'RS256', 'x5t=', 'pkcs1'],
+      ['RS256 with x5t in the standard base64 alphabet', 'RS256', 'x5t+/', 'pkcs1'],
+      ['RS256 with x5t in hex', 'RS256', 'x5t-hex', 'pkcs1'],
     ] as const)('%s is accepted', async (_name, alg, id, padding) => {
       const lab = createLab();
       const key = lab.ctx.keys.testClient;
-      const header = { alg, typ: 'JWT', [id]: id === 'x5t' ? key.x5t : sha256Thumbprint(key) };
+      const sha1 = createHash('sha1').update(Buffer.from(key.certificateBase64, 'base64')).digest();
+      const written = {
+        x5t: key.x5t,
+        'x5t=': `${key.x5t}=`,
+        'x5t+/': sha1.toString('base64'),
+        'x5t-hex': sha1.toString('hex').toUpperCase(),
+        'x5t#S256': sha256Thumbprint(key),
+      }[id];
+      const header = { alg, typ: 'JWT', [id === 'x5t#S256' ? id : 'x5t']: written };
       const res = await redeemWith(lab, assertionWith(lab, header, padding));
       expect(res.status).toBe(200);
       expect(claimsOf(lab, res.body.access_token).appidacr).toBe('2');

@@ -94,21 +94,25 @@ function certificateIds(header: Record<string, unknown>): CertificateId[] {
 }
 
 /**
- * Whether `id` names the certificate: a SHA-256 thumbprint (base64url, as
- * `x5t#S256`), or a SHA-1 one (base64url, or hex as some clients put in
- * `kid`), or the key's own `kid`.
+ * Whether `id` names the certificate: its SHA-256 thumbprint (`x5t#S256`) or
+ * SHA-1 thumbprint (`x5t`, `kid`), in base64url as JOSE writes it, padded or in
+ * the standard alphabet as some clients write it (MSAL for Python pads it), or
+ * in hex; or the key's own `kid`.
  */
 function identifies(id: CertificateId, certificate: SigningKey): boolean {
-  if (id.kind === 'x5t#S256') {
-    const der = Buffer.from(certificate.certificateBase64, 'base64');
-    return id.value === createHash('sha256').update(der).digest('base64url');
-  }
-  return (
-    id.value === certificate.x5t ||
-    id.value === certificate.kid ||
-    id.value.toUpperCase() ===
-      Buffer.from(certificate.x5t, 'base64url').toString('hex').toUpperCase()
-  );
+  if (id.kind === 'kid' && id.value === certificate.kid) return true;
+  const der = Buffer.from(certificate.certificateBase64, 'base64');
+  const thumbprint = createHash(id.kind === 'x5t#S256' ? 'sha256' : 'sha1')
+    .update(der)
+    .digest();
+  const hex = thumbprint.length * 2;
+  const named =
+    id.value.length === hex && /^[0-9a-f]+$/i.test(id.value)
+      ? Buffer.from(id.value, 'hex')
+      : /^[A-Za-z0-9_\-+/]+={0,2}$/.test(id.value)
+        ? Buffer.from(id.value, 'base64')
+        : undefined;
+  return named !== undefined && named.equals(thumbprint);
 }
 
 function audiencesFor(context: EntraContext, tenantSegments: string[]): string[] {
