@@ -1,3 +1,10 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import {
   contosoScenario,
@@ -7,7 +14,7 @@ import {
   type TraceExchange,
   type TraceToken,
 } from '@hma-lab/core';
-import type { Lab } from '@hma-lab/lab';
+import { createLab, type Lab } from '@hma-lab/lab';
 import { createBrowser, type BrowserOptions, type BrowserResult } from '@hma-lab/outlook-mobile';
 
 /** The exchanges behind the legs of one step. */
@@ -149,5 +156,106 @@ export function withMfaUser(): ScenarioInput {
         grant: { controls: ['mfa'] },
       },
     ],
+  };
+}
+
+/** One case's outcome as a Python client reports it (e2e/python/lab_client.py). */
+export interface PythonCaseResult {
+  ok?: unknown;
+  exception?: string;
+  trace?: string;
+}
+
+/**
+ * Runs a Python client of e2e/python/ against a loopback lab with TLS and a
+ * front door: hands it the lab's front door, CA and host names (plus
+ * `settings`), signs in or approves device codes at the lab's pages when it
+ * asks, and returns each case's outcome by name.
+ */
+export async function runPythonClient(
+  script: string,
+  lab: Lab,
+  settings: Record<string, unknown>,
+): Promise<Record<string, PythonCaseResult>> {
+  const clientFetch = lab.fetchAs('client');
+  const results: Record<string, PythonCaseResult> = {};
+  const path = join(dirname(fileURLToPath(import.meta.url)), 'python', script);
+  const child = spawn('/usr/bin/python3', [path], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const hostNames = lab.hosts.entries().flatMap((entry) => entry.hostnames);
+  child.stdin.write(
+    `${JSON.stringify({
+      frontDoorPort: Number(new URL(lab.frontDoor!).port),
+      caPath: lab.ca!.path,
+      hostNames,
+      tenantId: lab.scenario.tenant.id,
+      ...settings,
+    })}\n`,
+  );
+  for await (const line of createInterface({ input: child.stdout })) {
+    const message = JSON.parse(line) as {
+      case?: string;
+      result?: PythonCaseResult;
+      ask?: {
+        signIn?: string;
+        redirectUri?: string;
+        approve?: { verification_uri: string; user_code: string };
+      };
+    };
+    if (message.case) results[message.case] = message.result!;
+    if (message.ask?.signIn) {
+      const reached = await signInToRedirect(clientFetch, message.ask.signIn, {
+        upn: 'dave@fabrikam.com',
+        redirectUri: message.ask.redirectUri!,
+      });
+      child.stdin.write(`${JSON.stringify({ query: Object.fromEntries(reached.searchParams) })}\n`);
+    }
+    if (message.ask?.approve) {
+      const { verification_uri, user_code } = message.ask.approve;
+      await approveDeviceCode(clientFetch, verification_uri, user_code);
+      child.stdin.write('{}\n');
+    }
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`${script} exited ${code}: ${stderr}`);
+  return results;
+}
+
+/** A case's answer; a Python exception fails the test with its traceback. */
+export function pythonCase<T>(results: Record<string, PythonCaseResult>, name: string): T {
+  const result = results[name];
+  if (!result) throw new Error(`case ${name} did not run`);
+  if (result.exception) throw new Error(`${result.exception}\n${result.trace}`);
+  return result.ok as T;
+}
+
+/** The URLs (without query) a client outside the lab asked for, as the trace recorded them. */
+export function clientCalls(lab: Lab): string[] {
+  return lab.trace
+    .exchanges()
+    .filter((e) => e.from === 'client')
+    .map((e) => `${e.method} ${e.url.split('?')[0]}`);
+}
+
+/** A loopback lab over TLS with a front door, as the Python clients reach it. */
+export function createPythonLab(scenario?: ScenarioInput): Promise<Lab> {
+  return createLab({
+    mode: 'loopback',
+    ...(scenario ? { scenario } : {}),
+    tls: { dir: mkdtempSync(join(tmpdir(), 'hma-lab-tls-')) },
+    frontDoor: { port: 0 },
+  });
+}
+
+/** The lab web app's test certificate as the Python libraries take it: PEM key, SHA-1 thumbprint in hex. */
+export function certificateSettings(lab: Lab): Record<string, string> {
+  const key = lab.keys.testClient;
+  return {
+    certificateKeyPem: key.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    certificateSha1Hex: createHash('sha1')
+      .update(Buffer.from(key.certificateBase64, 'base64'))
+      .digest('hex'),
   };
 }

@@ -1,29 +1,24 @@
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { EXO_CLIENT_SECRET, LAB_WEB_APP_SECRET, WELL_KNOWN_APPS } from '@hma-lab/core';
+import type { Lab } from '@hma-lab/lab';
 import {
-  EXO_CLIENT_SECRET,
-  LAB_WEB_APP_SECRET,
-  WELL_KNOWN_APPS,
-  type LabFetch,
-} from '@hma-lab/core';
-import { createLab, type Lab } from '@hma-lab/lab';
-import { approveDeviceCode, signInToRedirect, withMfaUser } from './helpers.js';
+  certificateSettings,
+  clientCalls,
+  createPythonLab,
+  pythonCase,
+  runPythonClient,
+  withMfaUser,
+  type PythonCaseResult,
+} from './helpers.js';
 
 /**
  * MSAL for Python (Debian's python3-msal, installed by
  * scripts/ensure-system-deps.sh), unchanged, against the lab over HTTPS on
- * loopback: e2e/msal-python/client.py sends MSAL's requests through its
- * `http_client` hook to the lab's front door (the real host name in SNI and
- * Host, only the lab's CA trusted). MSAL discovers the tenant from the lab's
+ * loopback: e2e/python/msal_client.py runs MSAL with its own transport
+ * (requests), every connection to an emulated host name reaching the lab's
+ * front door as a hosts file would send it (the real name in SNI and Host,
+ * only the lab's CA trusted). MSAL discovers the tenant from the lab's
  * metadata and checks every ID token (issuer, audience, nonce, times) itself.
  */
-type CaseResult = { ok?: unknown; exception?: string; trace?: string };
-
 /** What client.py reports of one MSAL answer: the error fields, or the tokens' claims. */
 interface Summary {
   error?: string;
@@ -41,93 +36,30 @@ interface AuthCodeCase {
   result: Summary;
   accounts: Array<{ username: string; home_account_id: string; environment: string }>;
   cached_same: boolean;
-  cached_calls: number;
   refreshed: Summary;
 }
 
-const CLIENT = join(dirname(fileURLToPath(import.meta.url)), 'msal-python', 'client.py');
 const REDIRECT = 'http://localhost/callback';
 
 describe('MSAL for Python against the lab over HTTPS on loopback', () => {
   let lab: Lab;
-  let clientFetch: LabFetch;
-  const results: Record<string, CaseResult> = {};
-  let calls: string[] = [];
+  let results: Record<string, PythonCaseResult> = {};
 
   beforeAll(async () => {
-    lab = await createLab({
-      mode: 'loopback',
-      scenario: withMfaUser(),
-      tls: { dir: mkdtempSync(join(tmpdir(), 'hma-lab-tls-')) },
-      frontDoor: { port: 0 },
-    });
-    clientFetch = lab.fetchAs('client');
-    const key = lab.keys.testClient;
-    const settings = {
-      frontDoorPort: Number(new URL(lab.frontDoor!).port),
-      caPath: lab.ca!.path,
-      tenantId: lab.scenario.tenant.id,
+    lab = await createPythonLab(withMfaUser());
+    results = await runPythonClient('msal_client.py', lab, {
       webApp: WELL_KNOWN_APPS.labWebApp,
       webSecret: LAB_WEB_APP_SECRET,
       outlookApp: WELL_KNOWN_APPS.outlookMobile,
       exoApp: WELL_KNOWN_APPS.exchangeOnline,
       exoSecret: EXO_CLIENT_SECRET,
       redirectUri: REDIRECT,
-      certificateKeyPem: key.privateKey.export({ format: 'pem', type: 'pkcs8' }),
-      certificateSha1Hex: createHash('sha1')
-        .update(Buffer.from(key.certificateBase64, 'base64'))
-        .digest('hex'),
-    };
-    await runClient(settings);
+      ...certificateSettings(lab),
+    });
   }, 60_000);
   afterAll(() => lab?.close());
 
-  /** Runs client.py to the end, answering what it asks of a person at a browser. */
-  async function runClient(settings: object): Promise<void> {
-    const child = spawn('/usr/bin/python3', [CLIENT], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.stdin.write(`${JSON.stringify(settings)}\n`);
-    for await (const line of createInterface({ input: child.stdout })) {
-      const message = JSON.parse(line) as {
-        ask?: {
-          signIn?: string;
-          redirectUri?: string;
-          approve?: { verification_uri: string; user_code: string };
-        };
-        case?: string;
-        result?: CaseResult;
-        calls?: string[];
-      };
-      if (message.case) results[message.case] = message.result!;
-      if (message.calls) calls = message.calls;
-      if (message.ask?.signIn) {
-        const reached = await signInToRedirect(clientFetch, message.ask.signIn, {
-          upn: 'dave@fabrikam.com',
-          redirectUri: message.ask.redirectUri!,
-        });
-        const query = Object.fromEntries(reached.searchParams);
-        child.stdin.write(`${JSON.stringify({ query })}\n`);
-      }
-      if (message.ask?.approve) {
-        const { verification_uri, user_code } = message.ask.approve;
-        await approveDeviceCode(clientFetch, verification_uri, user_code);
-        child.stdin.write('{}\n');
-      }
-    }
-    const code = await exited;
-    if (code !== 0) throw new Error(`client.py exited ${code}: ${stderr}`);
-  }
-
-  /** A case's answer; a Python exception fails the test with its traceback. */
-  function ok<T = Summary>(name: string): T {
-    const result = results[name];
-    if (!result) throw new Error(`case ${name} did not run`);
-    if (result.exception) throw new Error(`${result.exception}\n${result.trace}`);
-    return result.ok as T;
-  }
-
+  const ok = <T = Summary>(name: string): T => pythonCase<T>(results, name);
   const tid = () => lab.scenario.tenant.id;
 
   it("discovers the tenant from the lab's OpenID metadata", () => {
@@ -137,7 +69,7 @@ describe('MSAL for Python against the lab over HTTPS on loopback', () => {
       device_authorization_endpoint: `https://login.microsoftonline.com/${tid()}/oauth2/v2.0/devicecode`,
       tenant: tid(),
     });
-    expect(calls).toContain(
+    expect(clientCalls(lab)).toContain(
       `GET https://login.microsoftonline.com/${tid()}/v2.0/.well-known/openid-configuration`,
     );
   });
@@ -173,7 +105,7 @@ describe('MSAL for Python against the lab over HTTPS on loopback', () => {
         environment: 'login.microsoftonline.com',
       },
     ]);
-    expect(result).toMatchObject({ cached_same: true, cached_calls: 0 });
+    expect(result.cached_same).toBe(true);
     expect(result.refreshed.access_token).not.toBe(result.result.access_token);
     expect(result.refreshed.has_refresh_token).toBe(true);
   });
@@ -191,7 +123,7 @@ describe('MSAL for Python against the lab over HTTPS on loopback', () => {
       upn: 'dave@fabrikam.com',
     });
     expect(at2.scope).toContain('https://mail.contoso.com/.default');
-    expect(calls).toContain(
+    expect(clientCalls(lab)).toContain(
       'GET https://login.microsoftonline.com/common/userrealm/dave@fabrikam.com',
     );
   });
@@ -218,6 +150,7 @@ describe('MSAL for Python against the lab over HTTPS on loopback', () => {
   });
 
   it('every request went to the lab over HTTPS, by the real host names', () => {
+    const calls = clientCalls(lab);
     expect(calls.length).toBeGreaterThan(10);
     expect(
       calls.filter((c) => !/^(GET|POST) https:\/\/login\.microsoftonline\.com\//.test(c)),

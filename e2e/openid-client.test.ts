@@ -61,6 +61,28 @@ describe('openid-client 6 against the lab over HTTPS on loopback', () => {
       ? client.discovery(new URL(issuer), clientId, secret, undefined, options)
       : client.discovery(new URL(issuer), clientId, {}, secret, options);
 
+  /** dave signed in by code + PKCE (S256) for `scope`, checking `state` and `nonce` when given: the tokens. */
+  async function codeGrant(
+    config: client.Configuration,
+    scope: string,
+    checks: { state?: string; nonce?: string } = {},
+  ): Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers> {
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope,
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      login_hint: 'dave@fabrikam.com',
+      ...checks,
+    });
+    return client.authorizationCodeGrant(config, await signIn(url), {
+      pkceCodeVerifier: verifier,
+      ...(checks.state ? { expectedState: checks.state } : {}),
+      ...(checks.nonce ? { expectedNonce: checks.nonce } : {}),
+    });
+  }
+
   it.each([
     ['the tenant id, v2', (t: string) => `${ORIGIN}/${t}/v2.0`],
     ['the tenant domain, v2', () => `${ORIGIN}/contoso.onmicrosoft.com/v2.0`],
@@ -78,22 +100,11 @@ describe('openid-client 6 against the lab over HTTPS on loopback', () => {
 
   it('code + PKCE with state and nonce, then refresh with rotation', async () => {
     const config = await discover(`${ORIGIN}/${tid()}/v2.0`);
-    const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid profile offline_access User.Read',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
+    const tokens = await codeGrant(config, 'openid profile offline_access User.Read', {
       state,
       nonce,
-      login_hint: 'dave@fabrikam.com',
-    });
-    const tokens = await client.authorizationCodeGrant(config, await signIn(url), {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-      expectedNonce: nonce,
     });
     expect(tokens.claims()).toMatchObject({
       preferred_username: 'dave@fabrikam.com',
@@ -109,17 +120,7 @@ describe('openid-client 6 against the lab over HTTPS on loopback', () => {
 
   it('on-behalf-of through the generic grant, as Exchange Online does at step 17', async () => {
     const web = await discover(`${ORIGIN}/${tid()}/v2.0`);
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(web, {
-      redirect_uri: REDIRECT,
-      scope: 'https://outlook.office.com/EAS.AccessAsUser.All openid',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      login_hint: 'dave@fabrikam.com',
-    });
-    const first = await client.authorizationCodeGrant(web, await signIn(url), {
-      pkceCodeVerifier: verifier,
-    });
+    const first = await codeGrant(web, 'https://outlook.office.com/EAS.AccessAsUser.All openid');
     const exo = await discover(
       `${ORIGIN}/${tid()}/v2.0`,
       WELL_KNOWN_APPS.exchangeOnline,
@@ -195,20 +196,7 @@ describe('openid-client 6 against the lab over HTTPS on loopback', () => {
       undefined,
       options,
     );
-    const verifier = client.randomPKCECodeVerifier();
-    const nonce = client.randomNonce();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid profile',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      nonce,
-      login_hint: 'dave@fabrikam.com',
-    });
-    const tokens = await client.authorizationCodeGrant(config, await signIn(url), {
-      pkceCodeVerifier: verifier,
-      expectedNonce: nonce,
-    });
+    const tokens = await codeGrant(config, 'openid profile', { nonce: client.randomNonce() });
     const claims = tokens.claims()!;
     expect(claims.iat).toBeGreaterThanOrEqual(Math.floor(lab.clock.now() / 1000) - 1);
     expect(claims.iat).toBeGreaterThan(Date.now() / 1000 + 3 * 3600 - 60);

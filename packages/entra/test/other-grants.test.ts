@@ -326,6 +326,38 @@ describe('home realm discovery endpoints', () => {
     expect(await get('x@nowhere.example')).toMatchObject({ NameSpaceType: 'Unknown' });
   });
 
+  test('common/userrealm: the 1.0 shape MSAL and ADAL read, the 2.1 shape otherwise', async () => {
+    const lab = createLab();
+    const get = async (login: string, version: string) =>
+      (await (
+        await lab.ctx.fetchFor('client')(
+          `${ORIGIN}/common/UserRealm/${encodeURIComponent(login)}?api-version=${version}`,
+        )
+      ).json()) as Record<string, unknown>;
+    expect(await get('dave@fabrikam.com', '1.0')).toEqual({
+      ver: '1.0',
+      account_type: 'Managed',
+      domain_name: 'fabrikam.com',
+      cloud_instance_name: 'microsoftonline.com',
+      cloud_audience_urn: 'urn:federation:MicrosoftOnline',
+    });
+    expect(await get('alice@contoso.com', '1.0')).toEqual({
+      ver: '1.0',
+      account_type: 'Federated',
+      domain_name: 'contoso.com',
+      federation_protocol: 'WSTrust',
+      federation_metadata_url: 'https://sts.contoso.com/adfs/services/trust/mex',
+      federation_active_auth_url: 'https://sts.contoso.com/adfs/services/trust/2005/usernamemixed',
+      cloud_instance_name: 'microsoftonline.com',
+      cloud_audience_urn: 'urn:federation:MicrosoftOnline',
+    });
+    expect(await get('x@nowhere.example', '1.0')).toMatchObject({ account_type: 'Unknown' });
+    expect(await get('dave@fabrikam.com', '2.1')).toMatchObject({
+      NameSpaceType: 'Managed',
+      Login: 'dave@fabrikam.com',
+    });
+  });
+
   test('GetCredentialType: exists, federation redirect with the sign-in ctx, unknown', async () => {
     const lab = createLab();
     const post = async (body: Record<string, unknown>) =>

@@ -9,7 +9,7 @@ import { entraErrorHandler, pageErrors } from './error-middleware.js';
 import {
   getCredentialTypeEndpoint,
   getUserRealmEndpoint,
-  userRealmV2Endpoint,
+  userRealmEndpoint,
 } from './home-realm-endpoints.js';
 import { loginEndpoint } from './login-endpoint.js';
 import { loginSrfEndpoint } from './login-srf-endpoint.js';
@@ -68,8 +68,8 @@ export function createEntraApp(context: EntraContext): express.Express {
   app.get('/common/discovery/instance', instanceDiscoveryEndpoint(context));
   app.get('/error', errorLookupEndpoint());
   app.get('/getuserrealm.srf', getUserRealmEndpoint(context));
-  app.get('/common/userrealm/:login', userRealmV2Endpoint(context));
-  app.get('/common/userrealm', userRealmV2Endpoint(context));
+  app.get('/common/userrealm/:login', userRealmEndpoint(context));
+  app.get('/common/userrealm', userRealmEndpoint(context));
   app.post('/common/GetCredentialType', getCredentialTypeEndpoint(context));
   app.post('/:tenant/GetCredentialType', getCredentialTypeEndpoint(context));
   app.get('/:tenant/.well-known/openid-configuration', openidConfigurationV1(context));

@@ -1,6 +1,11 @@
 import type { RequestHandler } from 'express';
 import type { EntraContext } from '../protocol/context.js';
-import { getCredentialType, getUserRealm, getUserRealmV2 } from '../protocol/home-realm.js';
+import {
+  getCredentialType,
+  getUserRealm,
+  getUserRealmV1,
+  getUserRealmV2,
+} from '../protocol/home-realm.js';
 import { queryOf, stampResponse } from './request.js';
 
 /** `GET /getuserrealm.srf?login=<upn>&json=1`. */
@@ -12,12 +17,20 @@ export function getUserRealmEndpoint(context: EntraContext): RequestHandler {
   };
 }
 
-/** `GET /common/userrealm/<upn>?api-version=2.1`. */
-export function userRealmV2Endpoint(context: EntraContext): RequestHandler {
-  return function userRealmV2Handler(req, res) {
-    const login = String(req.params.login ?? queryOf(req).user ?? '').trim();
+/**
+ * `GET /common/userrealm/<upn>?api-version=…`: the 1.0 shape (`account_type`,
+ * what MSAL and ADAL ask for) for `api-version=1.0`, otherwise the 2.1 shape
+ * (`NameSpaceType`).
+ */
+export function userRealmEndpoint(context: EntraContext): RequestHandler {
+  return function userRealmHandler(req, res) {
+    const query = queryOf(req);
+    const login = String(req.params.login ?? query.user ?? '').trim();
     stampResponse(req, res);
-    res.status(200).json(getUserRealmV2(context, login));
+    const version = query['api-version']?.trim();
+    res
+      .status(200)
+      .json(version === '1.0' ? getUserRealmV1(context, login) : getUserRealmV2(context, login));
   };
 }
 

@@ -67,6 +67,30 @@ export function getUserRealmV2(context: EntraContext, login: string): Record<str
 }
 
 /**
+ * `GET /common/userrealm/<upn>?api-version=1.0`: the shape MSAL (.NET,
+ * Python, Go) and ADAL read before a password grant, `account_type` deciding
+ * between the password grant (Managed) and WS-Trust at the federation server
+ * (Federated, at `federation_active_auth_url` with the metadata at
+ * `federation_metadata_url`).
+ */
+export function getUserRealmV1(context: EntraContext, login: string): Record<string, unknown> {
+  const v2 = getUserRealmV2(context, login);
+  const out: Record<string, unknown> = {
+    ver: '1.0',
+    account_type: v2.NameSpaceType,
+    ...(v2.DomainName ? { domain_name: String(v2.DomainName).toLowerCase() } : {}),
+  };
+  if (v2.NameSpaceType === 'Federated') {
+    out.federation_protocol = v2.federation_protocol;
+    out.federation_metadata_url = v2.federation_metadata_url;
+    out.federation_active_auth_url = v2.federation_active_auth_url;
+  }
+  out.cloud_instance_name = v2.cloud_instance_name;
+  out.cloud_audience_urn = v2.cloud_audience_urn;
+  return out;
+}
+
+/**
  * `POST /common/GetCredentialType` (JSON): whether the user exists and how
  * they sign in. `IfExistsResult` 0 = exists, 1 = does not; `DomainType` 3 =
  * managed, 4 = federated ([unconfirmed] for 4). A federated user gets
