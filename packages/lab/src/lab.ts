@@ -31,12 +31,17 @@ import {
   type VirtualClock,
 } from '@hma-lab/core';
 import { decodeWbxml, toXml, WBXML_CONTENT_TYPE } from '@hma-lab/activesync';
-import { createEntra } from '@hma-lab/entra';
-import { createAdfs, createWap } from '@hma-lab/adfs';
-import { createOnpremActiveSync, createOnpremAutodiscover } from '@hma-lab/exchange-onprem';
-import { createExchangeOnline } from '@hma-lab/exchange-online';
-import { createAutodetect } from '@hma-lab/autodetect';
-import { createOutlookService } from '@hma-lab/outlook-service';
+import { createEntra, type EntraConfig } from '@hma-lab/entra';
+import { createAdfs, createWap, type AdfsConfig, type WapConfig } from '@hma-lab/adfs';
+import {
+  createOnpremActiveSync,
+  createOnpremAutodiscover,
+  type OnpremActiveSyncConfig,
+  type OnpremAutodiscoverConfig,
+} from '@hma-lab/exchange-onprem';
+import { createExchangeOnline, type ExchangeOnlineConfig } from '@hma-lab/exchange-online';
+import { createAutodetect, type AutodetectConfig } from '@hma-lab/autodetect';
+import { createOutlookService, type OutlookServiceConfig } from '@hma-lab/outlook-service';
 import {
   createBasicAuthDevice,
   createDevice,
@@ -96,6 +101,24 @@ export interface LabOptions {
   /** Record the trace (default true). Load tests switch it off. */
   trace?: boolean;
   maxTraceEntries?: number;
+  /**
+   * Each party's own options (its package's config, documented in its README),
+   * over the defaults and what the scenario sets, e.g.
+   * `{ entra: { multiTenantIssuer: 'template' } }`.
+   */
+  services?: LabServiceOptions;
+}
+
+/** The options of each party's factory, by party. */
+export interface LabServiceOptions {
+  entra?: Partial<EntraConfig>;
+  wap?: Partial<WapConfig>;
+  adfs?: Partial<AdfsConfig>;
+  'onprem-autodiscover'?: Partial<OnpremAutodiscoverConfig>;
+  'onprem-eas'?: Partial<OnpremActiveSyncConfig>;
+  exo?: Partial<ExchangeOnlineConfig>;
+  autodetect?: Partial<AutodetectConfig>;
+  'outlook-service'?: Partial<OutlookServiceConfig>;
 }
 
 /** One service of the lab: its express app and whatever controls it offers. */
@@ -256,14 +279,18 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     services.set(party, service);
     apps.set(party, service.app);
   };
-  add('entra', createEntra(deps('entra')));
-  add('wap', createWap(deps('wap')));
-  add('adfs', createAdfs(deps('adfs')));
-  add('onprem-autodiscover', createOnpremAutodiscover(deps('onprem-autodiscover')));
-  add('onprem-eas', createOnpremActiveSync(deps('onprem-eas')));
-  add('exo', createExchangeOnline(deps('exo')));
-  add('autodetect', createAutodetect(deps('autodetect')));
-  add('outlook-service', createOutlookService(deps('outlook-service')));
+  const configs = options.services ?? {};
+  add('entra', createEntra(deps('entra'), configs.entra));
+  add('wap', createWap(deps('wap'), configs.wap));
+  add('adfs', createAdfs(deps('adfs'), configs.adfs));
+  add(
+    'onprem-autodiscover',
+    createOnpremAutodiscover(deps('onprem-autodiscover'), configs['onprem-autodiscover']),
+  );
+  add('onprem-eas', createOnpremActiveSync(deps('onprem-eas'), configs['onprem-eas']));
+  add('exo', createExchangeOnline(deps('exo'), configs.exo));
+  add('autodetect', createAutodetect(deps('autodetect'), configs.autodetect));
+  add('outlook-service', createOutlookService(deps('outlook-service'), configs['outlook-service']));
 
   const urls: Partial<Record<ServiceParty, string>> = {};
   let frontDoor: Listener | undefined;
