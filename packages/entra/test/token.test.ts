@@ -611,6 +611,14 @@ describe('client authentication', () => {
       expect(String(res.body.error_description)).toContain("algorithm 'HS256' is not supported");
     });
 
+    test('a certificate identifier that is not a string is AADSTS700027', async () => {
+      const lab = createLab();
+      const header = { alg: 'RS256', typ: 'JWT', x5t: [lab.ctx.keys.testClient.x5t] };
+      const res = await redeemWith(lab, assertionWith(lab, header, 'pkcs1'));
+      expectError(res, 401, 'invalid_client', 700027);
+      expect(String(res.body.error_description)).toContain("'x5t' is not a string");
+    });
+
     test('x5t#S256 of a certificate the app did not register is AADSTS700027', async () => {
       const lab = createLab();
       const other = lab.ctx.keys.adfs;

@@ -89,6 +89,12 @@ function certificateIds(header: Record<string, unknown>): CertificateId[] {
   for (const kind of ['x5t#S256', 'x5t', 'kid'] as const) {
     const value = header[kind];
     if (typeof value === 'string') ids.push({ kind, value });
+    else if (value !== undefined) {
+      throw new EntraError(
+        700027,
+        `Client assertion failed signature validation: the header parameter '${kind}' is not a string.`,
+      );
+    }
   }
   return ids;
 }
