@@ -570,7 +570,7 @@ export const ENTRA_ERRORS = E([
     status: 400,
     surfaces: ['json'],
     message: 'The client is polling too frequently. Slow down.',
-    when: 'Device code polled again before the interval elapsed (RFC 8628 slow_down).',
+    when: "Device code polled again before the interval elapsed, by the lab's clock and by the machine's (RFC 8628 slow_down).",
     clientAction: 'Add 5 seconds to the polling interval.',
   },
   {

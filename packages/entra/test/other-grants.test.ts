@@ -172,6 +172,26 @@ describe('device code', () => {
     expectError(await poll(), 'invalid_grant', 70000);
   });
 
+  test("polling at the interval in the machine's time is not slow_down, though the lab's clock stands", async () => {
+    const lab = createLab({ deviceCodeIntervalS: 1 });
+    const start = await lab.token('/organizations/oauth2/v2.0/devicecode', {
+      client_id: OUTLOOK,
+      scope: 'https://outlook.office.com/EAS.AccessAsUser.All',
+    });
+    const poll = () =>
+      lab.token('/organizations/oauth2/v2.0/token', {
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        client_id: OUTLOOK,
+        device_code: start.body.device_code as string,
+      });
+    const clockBefore = lab.ctx.clock.now();
+    expectError(await poll(), 'authorization_pending', 70016);
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    expectError(await poll(), 'authorization_pending', 70016);
+    expectError(await poll(), 'slow_down', 70025);
+    expect(lab.ctx.clock.now()).toBe(clockBefore);
+  });
+
   test('v1 (ADAL): verification_url, numbers as strings, grant_type=device_code&code=', async () => {
     const lab = createLab();
     const start = await lab.token('/common/oauth2/devicecode', {

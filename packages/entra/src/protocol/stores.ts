@@ -139,6 +139,8 @@ export interface DeviceCodeGrant {
   expiresAtMs: number;
   intervalS: number;
   lastPollMs?: number;
+  /** The machine's time of the last poll (`Clock.machineNow`). */
+  lastPollMachineMs?: number;
   status: 'pending' | 'approved' | 'redeemed';
   upn?: string;
   amr: string[];

@@ -733,9 +733,16 @@ function deviceCodeGrant(context: EntraContext, input: TokenRequestInput): Promi
     );
   }
   if (grant.status === 'pending') {
+    // Too soon by both clocks: a client outside the lab waits the interval in
+    // the machine's time, which a frozen lab clock does not see pass.
+    const machineNow = context.deps.clock.machineNow();
+    const intervalMs = grant.intervalS * 1000;
     const tooSoon =
-      grant.lastPollMs !== undefined && now - grant.lastPollMs < grant.intervalS * 1000;
+      grant.lastPollMs !== undefined &&
+      now - grant.lastPollMs < intervalMs &&
+      machineNow - (grant.lastPollMachineMs ?? grant.lastPollMs) < intervalMs;
     grant.lastPollMs = now;
+    grant.lastPollMachineMs = machineNow;
     if (tooSoon) throw new EntraError(70025);
     throw new EntraError(70016);
   }
