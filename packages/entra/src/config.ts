@@ -78,14 +78,16 @@ export interface EntraConfig {
   /** WS-Federation realm Entra expects as the assertion audience. */
   federationRealm: string;
   /**
-   * Which clock a client assertion's `nbf`/`exp` are checked against (with
-   * `clockSkew`). `'lab-or-machine'` (default): the lab's clock, and if the
-   * assertion is not valid then, the machine's: clients outside the lab date
-   * assertions by the machine's clock, which the lab's leaves behind when it
-   * travels in time (or, frozen, stands still). `'lab'`: the lab's clock only,
-   * as a service whose clock is the lab's would.
+   * How Entra judges times that come from outside the lab: a client
+   * assertion's `nbf`/`exp`, the TOTP code of an authenticator app, the pause
+   * a client leaves between device code polls. Clients and people date these
+   * by the machine's clock, which the lab's leaves behind when it travels in
+   * time (or, frozen, stands still). `'lab-or-machine'` (default): valid by
+   * the lab's clock or by the machine's (a poll is `slow_down` only when too
+   * soon by both). `'lab'`: the lab's clock only, as a service whose clock is
+   * the lab's would.
    */
-  clientAssertionClock: 'lab-or-machine' | 'lab';
+  clientClock: 'lab-or-machine' | 'lab';
 }
 
 /** The defaults (see each option). */
@@ -104,7 +106,7 @@ export const DEFAULT_ENTRA_CONFIG: Readonly<EntraConfig> = Object.freeze({
   deviceCodeIntervalS: 5,
   federationSigningCertificates: {},
   federationRealm: 'urn:federation:MicrosoftOnline',
-  clientAssertionClock: 'lab-or-machine',
+  clientClock: 'lab-or-machine',
 } satisfies EntraConfig);
 
 /** Defaults overlaid with `config`. */

@@ -427,7 +427,7 @@ export const ENTRA_ERRORS = E([
     surfaces: ['json'],
     message:
       'Client assertion is not within its valid time range. Current time: {now}, assertion valid from {nbf}, expiry time of assertion {exp}.',
-    when: "client_assertion expired or not yet valid, by the lab's clock and (unless clientAssertionClock is 'lab') by the machine's.",
+    when: "client_assertion expired or not yet valid, by the lab's clock and (unless clientClock is 'lab') by the machine's.",
     clientAction: 'Create a fresh assertion.',
   },
   {

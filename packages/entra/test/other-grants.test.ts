@@ -109,7 +109,13 @@ describe('client_credentials', () => {
 });
 
 describe('device code', () => {
-  async function approve(lab: Lab, userCode: string, user: 'dave' | 'alice' = 'dave') {
+  /** Approves a user code at the device code page; alice's TOTP is of `otpAtMs` (default the lab's time). */
+  async function approve(
+    lab: Lab,
+    userCode: string,
+    user: 'dave' | 'alice' = 'dave',
+    otpAtMs = lab.ctx.clock.now(),
+  ) {
     const { browser } = lab;
     const codePage = await browser.get(`${ORIGIN}/common/oauth2/deviceauth`);
     expect(browser.form(codePage, 'otc').action).toBe(`${ORIGIN}/common/oauth2/deviceauth`);
@@ -130,7 +136,7 @@ describe('device code', () => {
       wresult,
       wctx: new URL(toAdfs.location!).searchParams.get('wctx')!,
     });
-    return browser.submit(mfa, { otc: totp('JBSWY3DPEHPK3PXP', lab.ctx.clock.now()) });
+    return browser.submit(mfa, { otc: totp('JBSWY3DPEHPK3PXP', otpAtMs) });
   }
 
   test('v2: pending, slow_down, approval on the code page, tokens, single use', async () => {
@@ -191,6 +197,27 @@ describe('device code', () => {
     expectError(await poll(), 'slow_down', 70025);
     expect(lab.ctx.clock.now()).toBe(clockBefore);
   });
+
+  test.each([
+    ["'lab-or-machine' (the default): accepted", {}, true],
+    ["'lab': refused (50074)", { clientClock: 'lab' as const }, false],
+  ])(
+    "an authenticator app's code of the machine's time after the lab's clock travelled, clientClock %s",
+    async (_name, config, accepted) => {
+      const lab = createLab(config);
+      await lab.ctx.clock.advance('2h');
+      const start = await lab.token('/common/oauth2/devicecode', {
+        client_id: OUTLOOK,
+        resource: 'https://outlook.office365.com',
+      });
+      const done = await approve(lab, String(start.body.user_code), 'alice', Date.now());
+      if (accepted) {
+        expect(done.body).toContain('You have signed in');
+      } else {
+        expect(done.body).toContain('data-error-code="50074"');
+      }
+    },
+  );
 
   test('v1 (ADAL): verification_url, numbers as strings, grant_type=device_code&code=', async () => {
     const lab = createLab();

@@ -568,9 +568,9 @@ describe('client authentication', () => {
 
     test.each([
       ["'lab-or-machine' (the default): accepted", {}, 200],
-      ["'lab': AADSTS700024", { clientAssertionClock: 'lab' as const }, 401],
+      ["'lab': AADSTS700024", { clientClock: 'lab' as const }, 401],
     ])(
-      "after the lab's clock travels 2 h, an assertion dated by the machine's clock, clientAssertionClock %s",
+      "after the lab's clock travels 2 h, an assertion dated by the machine's clock, clientClock %s",
       async (_name, config, status) => {
         const lab = createLab(config);
         await lab.ctx.clock.advance('2h');

@@ -190,7 +190,7 @@ function verifyClientAssertion(
   // A client outside the lab dates its assertion by the machine's clock, which
   // the lab's clock leaves behind when it travels (or, frozen, falls behind).
   const machineNowS = Math.floor(context.deps.clock.machineNow() / 1000);
-  if (context.config.clientAssertionClock === 'lab-or-machine' && validAt(machineNowS)) return;
+  if (context.config.clientClock === 'lab-or-machine' && validAt(machineNowS)) return;
   throw new EntraError(
     700024,
     `Client assertion is not within its valid time range. Current time: ${isoTime(labNowS * 1000)}, assertion valid from ${nbf === undefined ? '(none)' : isoTime(nbf * 1000)}, expiry time of assertion ${exp === undefined ? '(none)' : isoTime(exp * 1000)}.`,

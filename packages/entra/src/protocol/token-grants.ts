@@ -740,7 +740,8 @@ function deviceCodeGrant(context: EntraContext, input: TokenRequestInput): Promi
     const tooSoon =
       grant.lastPollMs !== undefined &&
       now - grant.lastPollMs < intervalMs &&
-      machineNow - (grant.lastPollMachineMs ?? grant.lastPollMs) < intervalMs;
+      (context.config.clientClock === 'lab' ||
+        machineNow - (grant.lastPollMachineMs ?? grant.lastPollMs) < intervalMs);
     grant.lastPollMs = now;
     grant.lastPollMachineMs = machineNow;
     if (tooSoon) throw new EntraError(70025);
