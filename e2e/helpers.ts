@@ -231,6 +231,13 @@ export function pythonCase<T>(results: Record<string, PythonCaseResult>, name: s
   return result.ok as T;
 }
 
+/** The trace's requests from outside the lab that did not go to Entra by its real name (none expected). */
+export function callsBesideEntra(lab: Lab): string[] {
+  return clientCalls(lab).filter(
+    (c) => !/^(GET|POST) https:\/\/login\.microsoftonline\.com\//.test(c),
+  );
+}
+
 /** The URLs (without query) a client outside the lab asked for, as the trace recorded them. */
 export function clientCalls(lab: Lab): string[] {
   return lab.trace
