@@ -11,6 +11,7 @@ import {
 import type { TokenCache } from '../protocol/token-cache.js';
 import type { SigningKeySource } from './entra-jwks.js';
 import type { EasServiceState } from '../protocol/server-state.js';
+import type { OnpremActiveSyncConfig } from '../config.js';
 import { mailboxVersionWithFaults } from '../protocol/fault-overlay.js';
 
 /** Who made the request, once authenticated. */
@@ -27,6 +28,21 @@ export function principalOf(res: Response): Principal {
   return principal;
 }
 
+/** What the authentication of a virtual directory needs of its server. */
+export type AuthState = Pick<
+  EasServiceState,
+  'config' | 'directory' | 'clock' | 'faults' | 'event'
+>;
+
+/** The virtual directory being authenticated: ActiveSync (default) or POX AutoDiscover. */
+export interface AuthVdir {
+  name: 'ActiveSync' | 'Autodiscover';
+  /** The origin a Bearer token's `aud` must be, for this request. */
+  origin(req: Request): string;
+  /** The trace action of a refusal. */
+  rejectedEvent: string;
+}
+
 /**
  * The virtual directory's authentication, for every method: no credential or
  * an empty `Bearer` -> 401 with the challenges; `Bearer <token>` validated as
@@ -34,8 +50,9 @@ export function principalOf(res: Response): Principal {
  * `Basic` per basic-auth.ts; any other scheme -> 401 with the challenges.
  */
 export function authenticate(
-  state: EasServiceState,
+  state: AuthState,
   deps: { jwks: SigningKeySource; tokens: TokenCache },
+  vdir: AuthVdir = activeSyncVdir(state.config),
 ): RequestHandler {
   const { config, directory, clock } = state;
   return async function authenticateRequest(req: Request, res: Response, next: NextFunction) {
@@ -45,13 +62,14 @@ export function authenticate(
     const credential = space < 0 ? '' : header.slice(space + 1).trim();
     try {
       if (scheme === 'bearer' && credential) {
-        res.locals['principal'] = await bearer(credential);
+        res.locals['principal'] = await bearer(credential, vdir.origin(req));
       } else if (scheme === 'basic' && credential) {
         res.locals['principal'] = {
           user: authenticateBasic(credential, {
             directory,
             onprem: config.onprem,
             blockedBasic: config.blockedBasic,
+            vdir: vdir.name,
           }),
           method: 'Basic',
         } satisfies Principal;
@@ -61,7 +79,7 @@ export function authenticate(
     } catch (error) {
       if (error instanceof ExchangeAuthError || (error as { status?: number }).status === 403) {
         state.event(
-          'onprem.eas.auth.rejected',
+          vdir.rejectedEvent,
           `${scheme || 'anonymous'} refused: ${(error as Error).message}`,
           {
             scheme: scheme || 'none',
@@ -76,11 +94,11 @@ export function authenticate(
     next();
   };
 
-  async function bearer(raw: string): Promise<Principal> {
+  async function bearer(raw: string, requestOrigin: string): Promise<Principal> {
     const nowMs = clock.now();
     const check: BearerCheck = {
       tenantId: directory.tenant.id,
-      requestOrigin: `${config.onprem.sslOffload ? 'http' : 'https'}://${config.onprem.easHost}`,
+      requestOrigin,
       nowMs,
       clockSkewS: config.clockSkewS,
       expired: config.expiredToken,
@@ -108,4 +126,16 @@ export function authenticate(
     }
     return { user, method: 'Bearer', claims: verified.claims };
   }
+}
+
+/**
+ * The ActiveSync virtual directory: tokens for `https://<easHost>` (`http://`
+ * behind SSL offload, read on each request: a fault switches it at run time).
+ */
+export function activeSyncVdir(config: OnpremActiveSyncConfig): AuthVdir {
+  return {
+    name: 'ActiveSync',
+    origin: () => `${config.onprem.sslOffload ? 'http' : 'https'}://${config.onprem.easHost}`,
+    rejectedEvent: 'onprem.eas.auth.rejected',
+  };
 }

@@ -52,12 +52,19 @@ export function authenticationPolicyFor(
  */
 export function authenticateBasic(
   token: string,
-  ctx: { directory: Directory; onprem: OnpremConfig; blockedBasic: BlockedBasicAnswer },
+  ctx: {
+    directory: Directory;
+    onprem: OnpremConfig;
+    blockedBasic: BlockedBasicAnswer;
+    /** The virtual directory asked: its policy switch (`BlockLegacyAuth<vdir>`) applies. Default ActiveSync. */
+    vdir?: 'ActiveSync' | 'Autodiscover';
+  },
 ): User {
   const { directory, onprem } = ctx;
+  const vdir = ctx.vdir ?? 'ActiveSync';
   if (!onprem.basicAuth) {
     throw new ExchangeAuthError(
-      'Basic authentication is disabled on the ActiveSync virtual directory',
+      `Basic authentication is disabled on the ${vdir} virtual directory`,
       {
         offerBasic: false,
       },
@@ -65,8 +72,11 @@ export function authenticateBasic(
   }
   const credentials = parseBasicCredentials(token);
   const user = credentials ? resolveLogonName(credentials.userName, directory) : undefined;
-  if (user && authenticationPolicyFor(user, onprem)?.blockLegacyAuthActiveSync) {
-    const message = `Basic authentication for ${user.upn} is blocked by authentication policy (BlockLegacyAuthActiveSync)`;
+  const policy = user ? authenticationPolicyFor(user, onprem) : undefined;
+  const blocked =
+    vdir === 'ActiveSync' ? policy?.blockLegacyAuthActiveSync : policy?.blockLegacyAuthAutodiscover;
+  if (user && blocked) {
+    const message = `Basic authentication for ${user.upn} is blocked by authentication policy (BlockLegacyAuth${vdir})`;
     if (ctx.blockedBasic === 'forbidden') throw new EasHttpError(403, 'LegacyAuthBlocked', message);
     throw new ExchangeAuthError(message, { offerBasic: ctx.blockedBasic === 'both-challenges' });
   }
