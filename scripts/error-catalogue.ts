@@ -136,6 +136,33 @@ export const ERROR_SECTIONS: ErrorSection[] = [
     ],
   },
   {
+    title: 'POX AutoDiscover for ActiveSync (`ErrorCode` inside a 200 XML answer)',
+    intro:
+      'On-premises `POST /autodiscover/autodiscover.xml` (MS-ASCMD Autodiscover, mobilesync schema) authenticates first: no credential, a bad token or Basic under `BlockLegacyAuthAutodiscover` get the 401 of the table above. Once authenticated, errors are an `Error` element of the AutoDiscover response schema, with `Time`, `Id`, `ErrorCode`, `Message` and an empty `DebugData`, in an HTTP 200.',
+    packages: ['exchange-onprem'],
+    rows: [
+      {
+        code: '500',
+        status: '200',
+        when: "The address has no mailbox in the directory, or its user is disabled (`The email address can't be found.`).",
+        action: 'Check the address.',
+      },
+      {
+        code: '600',
+        status: '200',
+        when: 'Not a mobilesync AutoDiscover request: no `EMailAddress` or `AcceptableResponseSchema`, not XML, a DOCTYPE, or a method other than POST (`Invalid Request`).',
+        action: 'Send the request of MS-ASCMD section 4.2.1.',
+      },
+      {
+        code: '601',
+        status: '200',
+        when: '`AcceptableResponseSchema` is not the mobilesync response schema (`Provider is not available.`).',
+        action:
+          'Ask for http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006.',
+      },
+    ],
+  },
+  {
     title: 'ActiveSync HTTP answers (on-premises and Exchange Online)',
     intro:
       "Errors before a command runs are HTTP statuses (MS-ASHTTP); the code below is the lab's name for each, shown in the trace. Errors inside a command are EAS `Status` values in the WBXML body: 1 success, 3 invalid SyncKey, 9 bad FolderSync key, 12 hierarchy changed, 129 device blocked, 142 not provisioned, 143 policy refresh, 144 invalid policy key, 140 remote wipe requested.",

@@ -1,6 +1,15 @@
-import { createServiceApp, type ServiceDeps } from '@hma-lab/core';
+import { createServiceApp, requestHost, type ServiceDeps } from '@hma-lab/core';
 import type express from 'express';
-import { resolveAutodiscoverConfig, type OnpremAutodiscoverConfig } from './config.js';
+import type { RequestHandler } from 'express';
+import {
+  resolveActiveSyncConfig,
+  resolveAutodiscoverConfig,
+  type OnpremAutodiscoverConfig,
+} from './config.js';
+import { authenticate, type AuthVdir } from './http/activesync-auth.js';
+import { createEntraJwks } from './http/entra-jwks.js';
+import { poxAutodiscoverEndpoint } from './http/pox-autodiscover-endpoint.js';
+import { createTokenCache } from './protocol/token-cache.js';
 import { autodiscoverEndpoint } from './http/autodiscover-endpoint.js';
 import { autodiscoverErrors, autodiscoverNotFound } from './http/autodiscover-errors.js';
 import { exchangeHeaders } from './http/exchange-headers.js';
@@ -13,8 +22,51 @@ export interface OnpremAutodiscoverService {
 }
 
 /**
- * The on-prem AutoDiscover v2 party: `GET /autodiscover/autodiscover.json`
- * (both URL forms), anonymous, answering the URL of each protocol's endpoint.
+ * POX AutoDiscover for ActiveSync clients: authenticated as the server's
+ * other virtual directories are (Bearer for `https://<the host asked>`, or
+ * Basic unless `BlockLegacyAuthAutodiscover`), with the same OAuth settings as
+ * the ActiveSync vdir (Entra's JWKS, clock skew, diagnostics).
+ */
+function poxAutodiscover(deps: ServiceDeps, resolved: OnpremAutodiscoverConfig): RequestHandler[] {
+  const server = resolveActiveSyncConfig(deps, { onprem: resolved.onprem });
+  const event = (action: string, summary: string, data?: Record<string, unknown>) =>
+    deps.trace.event('onprem-autodiscover', action, summary, data);
+  const jwks = createEntraJwks({
+    fetch: deps.fetch,
+    url: server.jwksUrl,
+    clock: deps.clock,
+    cacheMs: server.jwksCacheMs,
+    log: deps.log,
+    party: 'onprem-autodiscover',
+  });
+  const vdir: AuthVdir = {
+    name: 'Autodiscover',
+    origin: (req) => `${server.onprem.sslOffload ? 'http' : 'https'}://${requestHost(req)}`,
+    rejectedEvent: 'onprem.autodiscover.auth.rejected',
+  };
+  const state = {
+    config: server,
+    directory: deps.directory,
+    clock: deps.clock,
+    faults: deps.faults,
+    event,
+  };
+  return [
+    authenticate(state, { jwks, tokens: createTokenCache() }, vdir),
+    poxAutodiscoverEndpoint({
+      directory: deps.directory,
+      clock: deps.clock,
+      easUrl: `https://${server.onprem.easHost}/Microsoft-Server-ActiveSync`,
+      event,
+    }),
+  ];
+}
+
+/**
+ * The on-prem AutoDiscover party: v2 (`GET /autodiscover/autodiscover.json`,
+ * both URL forms), anonymous, answering the URL of each protocol's endpoint;
+ * and POX AutoDiscover for ActiveSync (`POST /autodiscover/autodiscover.xml`,
+ * mobilesync), authenticated.
  *
  * @example
  * ```ts
@@ -40,7 +92,8 @@ export function createOnpremAutodiscover(
   });
   app.get('/autodiscover/autodiscover.json', endpoint);
   app.get('/autodiscover/autodiscover.json/v1.0/:email', endpoint);
+  app.all('/autodiscover/autodiscover.xml', ...poxAutodiscover(deps, resolved));
   app.use(autodiscoverNotFound);
-  app.use(autodiscoverErrors(deps));
+  app.use(autodiscoverErrors(deps, resolved.onprem));
   return { app, config: resolved, close: async () => {} };
 }

@@ -12,6 +12,36 @@ import { basicChallenge, bearerChallenge } from '../protocol/challenge.js';
 import { COMMAND_SHAPES } from '../protocol/command-table.js';
 import type { EasExchangeInfo } from './activesync-command.js';
 
+/**
+ * Answers what a virtual directory's authentication and HTTP checks throw:
+ * {@link ExchangeAuthError} as 401 with an empty body, the Bearer challenge
+ * (with `error="invalid_token"` and `x-ms-diagnostics` for a rejected token)
+ * and, when offered, the Basic challenge; {@link EasHttpError} with its
+ * status, headers and body. False for anything else.
+ */
+export function sendVdirError(
+  error: unknown,
+  res: Response,
+  tenantId: string,
+  onprem: OnpremActiveSyncConfig['onprem'],
+): boolean {
+  if (error instanceof ExchangeAuthError) {
+    const challenges = [bearerChallenge(tenantId, onprem, Boolean(error.diagnostics))];
+    if (error.offerBasic && onprem.basicAuth) challenges.push(basicChallenge(onprem));
+    res.status(error.status).set('WWW-Authenticate', challenges);
+    if (error.diagnostics) res.set('x-ms-diagnostics', diagnosticsHeader(error.diagnostics));
+    res.set('Content-Length', '0').end();
+    return true;
+  }
+  if (error instanceof EasHttpError) {
+    res.status(error.status).set(error.headers);
+    if (error.body) res.type(error.body.contentType).send(error.body.text);
+    else res.set('Content-Length', '0').end();
+    return true;
+  }
+  return false;
+}
+
 /** IIS's page for a body over `maxAllowedContentLength` (request filtering, 404.13). */
 const IIS_404_13 =
   '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\r\n' +
@@ -38,23 +68,7 @@ export function activeSyncErrors(
     deps,
     function renderActiveSyncError(error: unknown, _req: Request, res: Response) {
       res.removeHeader('Content-Type');
-      if (error instanceof ExchangeAuthError) {
-        const challenges = [
-          bearerChallenge(deps.directory.tenant.id, config.onprem, Boolean(error.diagnostics)),
-        ];
-        if (error.offerBasic && config.onprem.basicAuth)
-          challenges.push(basicChallenge(config.onprem));
-        res.status(error.status).set('WWW-Authenticate', challenges);
-        if (error.diagnostics) res.set('x-ms-diagnostics', diagnosticsHeader(error.diagnostics));
-        res.set('Content-Length', '0').end();
-        return;
-      }
-      if (error instanceof EasHttpError) {
-        res.status(error.status).set(error.headers);
-        if (error.body) res.type(error.body.contentType).send(error.body.text);
-        else res.set('Content-Length', '0').end();
-        return;
-      }
+      if (sendVdirError(error, res, deps.directory.tenant.id, config.onprem)) return;
       if (error instanceof EasStatusError) {
         const info = res.locals['eas'] as EasExchangeInfo | undefined;
         const shape = info ? COMMAND_SHAPES[info.command] : undefined;

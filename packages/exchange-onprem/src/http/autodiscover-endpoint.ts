@@ -6,7 +6,8 @@ import { answerAutodiscover, type AutodiscoverQuery } from '../protocol/autodisc
 /**
  * `GET /autodiscover/autodiscover.json?Email=…&Protocol=…&RedirectCount=n` and
  * `GET /autodiscover/autodiscover.json/v1.0/{email}?Protocol=…`: anonymous.
- * `BlockLegacyAuthAutodiscover` does not apply: nothing is authenticated here.
+ * `BlockLegacyAuthAutodiscover` does not apply: nothing is authenticated here
+ * (it applies to POX AutoDiscover, pox-autodiscover-endpoint.ts).
  */
 export function autodiscoverEndpoint(ctx: {
   directory: Directory;

@@ -1,16 +1,24 @@
 import { isLabError, protocolErrorHandler, type ServiceDeps } from '@hma-lab/core';
 import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { OnpremAutodiscoverConfig } from '../config.js';
 import { AutodiscoverError } from '../errors.js';
+import { sendVdirError } from './activesync-errors.js';
 
 /**
  * Renders every AutoDiscover v2 failure as `{"ErrorCode","ErrorMessage"}`
- * (protocol-facts §2.4); anything unexpected becomes `500 InternalServerError`.
+ * (protocol-facts §2.4), and POX AutoDiscover's authentication failures as
+ * the ActiveSync vdir does; anything unexpected becomes `500 InternalServerError`.
  */
-export function autodiscoverErrors(deps: Pick<ServiceDeps, 'log'>): ErrorRequestHandler {
+export function autodiscoverErrors(
+  deps: Pick<ServiceDeps, 'log' | 'directory'>,
+  onprem: OnpremAutodiscoverConfig['onprem'],
+): ErrorRequestHandler {
   return protocolErrorHandler(
     'onprem-autodiscover',
     deps,
     function renderAutodiscoverError(error: unknown, _req: Request, res: Response) {
+      // POX AutoDiscover's authentication: the 401 challenges (or 403) of the vdir.
+      if (sendVdirError(error, res, deps.directory.tenant.id, onprem)) return;
       const { status, body } =
         error instanceof AutodiscoverError
           ? { status: error.status, body: { ErrorCode: error.code, ErrorMessage: error.message } }

@@ -15,6 +15,8 @@ export function createEntraJwks(options: {
   clock: Clock;
   cacheMs: number;
   log: Logger;
+  /** The party fetching (for its log lines). Default `onprem-eas`. */
+  party?: 'onprem-eas' | 'onprem-autodiscover';
 }): SigningKeySource {
-  return createJwksKeySource({ ...options, party: 'onprem-eas' });
+  return createJwksKeySource({ ...options, party: options.party ?? 'onprem-eas' });
 }
