@@ -82,7 +82,7 @@ export function createOnpremAutodiscover(
   config: Partial<OnpremAutodiscoverConfig> = {},
 ): OnpremAutodiscoverService {
   const resolved = resolveAutodiscoverConfig(deps, config);
-  const app = createServiceApp('onprem-autodiscover', deps);
+  const app = createServiceApp('onprem-autodiscover', deps, { parseBody: false });
   app.use(exchangeHeaders({ server: 'Microsoft-IIS/10.0', frontEndServer: 'EX19' }));
   const endpoint = autodiscoverEndpoint({
     directory: deps.directory,

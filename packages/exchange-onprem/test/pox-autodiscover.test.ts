@@ -167,6 +167,20 @@ describe('POX AutoDiscover for ActiveSync (MS-ASCMD Autodiscover)', () => {
     expect(texts(xml, 'Message')).toEqual([message.replace("'", '&#39;')]);
   });
 
+  it('reads the body as XML whatever its Content-Type says', async () => {
+    const { lab, bearerFor } = setup();
+    const res = await lab.ctx.fetchFor('client')(POX_URL, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: bearerFor('alice@contoso.com'),
+      },
+      body: poxRequest('alice@contoso.com'),
+    });
+    expect(res.status).toBe(200);
+    expect(texts(await res.text(), 'Url')).toEqual([EAS_URL]);
+  });
+
   it('answers a GET, once authenticated, with ErrorCode 600', async () => {
     const { lab, bearerFor } = setup();
     const res = await lab.ctx.fetchFor('client')(POX_URL, {
