@@ -3,6 +3,7 @@ import { decodeJwt, EXO_CLIENT_SECRET, WELL_KNOWN_APPS } from '@hma-lab/core';
 import type { OnpremActiveSyncService } from '@hma-lab/exchange-onprem';
 import { createLab, type Lab } from '@hma-lab/lab';
 import type { FlowResult } from '@hma-lab/outlook-mobile';
+import { entraV1Token } from './helpers.js';
 
 /**
  * A whole ActiveSync client session against on-premises Exchange over loopback,
@@ -21,21 +22,14 @@ describe('an ActiveSync client session with AT2 against on-premises Exchange', (
     eas = lab.service<OnpremActiveSyncService>('onprem-eas');
     const run = await lab.runFlow('alice@contoso.com');
     const at1 = (run.result as FlowResult).tokens.accessToken;
-    const obo = await lab.fetchAs('client')(
-      `https://login.microsoftonline.com/${lab.scenario.tenant.id}/oauth2/token`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-          client_id: WELL_KNOWN_APPS.exchangeOnline,
-          client_secret: EXO_CLIENT_SECRET,
-          assertion: at1,
-          requested_token_use: 'on_behalf_of',
-          resource: 'https://mail.contoso.com',
-        }),
-      },
-    );
+    const obo = await entraV1Token(lab, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      client_id: WELL_KNOWN_APPS.exchangeOnline,
+      client_secret: EXO_CLIENT_SECRET,
+      assertion: at1,
+      requested_token_use: 'on_behalf_of',
+      resource: 'https://mail.contoso.com',
+    });
     expect(obo.status).toBe(200);
     at2 = ((await obo.json()) as { access_token: string }).access_token;
     expect(decodeJwt(at2)?.claims).toMatchObject({

@@ -266,3 +266,15 @@ export function certificateSettings(lab: Lab): Record<string, string> {
       .digest('hex'),
   };
 }
+
+/** POSTs `fields` to the tenant's v1 token endpoint as a client outside the lab would. */
+export function entraV1Token(lab: Lab, fields: Record<string, string>): Promise<Response> {
+  return lab.fetchAs('client')(
+    `https://login.microsoftonline.com/${lab.scenario.tenant.id}/oauth2/token`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields),
+    },
+  );
+}

@@ -1,5 +1,6 @@
 import { WELL_KNOWN_APPS } from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
+import { entraV1Token } from './helpers.js';
 
 /**
  * A third-party ActiveSync client's way to its server through the whole lab:
@@ -35,20 +36,13 @@ describe('POX AutoDiscover with a token from the lab Entra', () => {
     const authorizationUri = /authorization_uri="([^"]+)"/.exec(challenge)?.[1];
     expect(authorizationUri).toBe('https://login.windows.net/common/oauth2/authorize');
 
-    const token = await lab.fetchAs('client')(
-      `https://login.microsoftonline.com/${lab.scenario.tenant.id}/oauth2/token`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'password',
-          client_id: WELL_KNOWN_APPS.outlookMobile,
-          resource: 'https://autodiscover.fabrikam.com',
-          username: 'dave@fabrikam.com',
-          password: 'Passw0rd!',
-        }),
-      },
-    );
+    const token = await entraV1Token(lab, {
+      grant_type: 'password',
+      client_id: WELL_KNOWN_APPS.outlookMobile,
+      resource: 'https://autodiscover.fabrikam.com',
+      username: 'dave@fabrikam.com',
+      password: 'Passw0rd!',
+    });
     expect(token.status).toBe(200);
     const { access_token } = (await token.json()) as { access_token: string };
     const answered = await pox(`Bearer ${access_token}`);
