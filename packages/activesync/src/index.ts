@@ -6,6 +6,7 @@
  */
 export type { EasElement, EasChild } from './wbxml/element.js';
 export { el, child, children, textOf, withoutNul } from './wbxml/element.js';
+export { syncRequest, syncRequestCollection } from './client/sync-request.js';
 export { encodeWbxml } from './wbxml/encode.js';
 export { decodeWbxml, DEFAULT_WBXML_LIMITS, type WbxmlLimits } from './wbxml/decode.js';
 export { toXml, fromXml } from './wbxml/xml.js';

@@ -1,4 +1,12 @@
-import { child, children, createEasClient, el, textOf } from '@hma-lab/activesync';
+import {
+  child,
+  children,
+  createEasClient,
+  el,
+  syncRequest,
+  syncRequestCollection,
+  textOf,
+} from '@hma-lab/activesync';
 import { WELL_KNOWN_APPS } from '@hma-lab/core';
 import { EXO, hybridLab, mintAccessToken } from './support.js';
 
@@ -45,20 +53,7 @@ describe('NUL characters (F5)', () => {
     await eas.provision();
     const { folders } = await eas.folderSync();
     const inbox = folders.find((f) => f.type === 2)!.serverId;
-    const sync = await eas.command(
-      'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', A_NUL_B),
-            el('AirSync:CollectionId', A_NUL_B),
-          ),
-        ),
-      ),
-    );
+    const sync = await eas.command('Sync', syncRequest(syncRequestCollection(A_NUL_B, A_NUL_B)));
     expect(sync.status).toBe(200);
     const [collection] = children(child(sync.body!, 'AirSync:Collections')!, 'AirSync:Collection');
     expect(textOf(collection!, 'AirSync:Status')).toBe('8');

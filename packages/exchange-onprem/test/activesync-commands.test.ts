@@ -1,4 +1,12 @@
-import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import {
+  child,
+  children,
+  type EasElement,
+  el,
+  syncRequest,
+  syncRequestCollection,
+  textOf,
+} from '@hma-lab/activesync';
 import { SEEDED_MAIL_AGES_DAYS } from '@hma-lab/core';
 import { createLab, until } from './helpers.js';
 
@@ -135,17 +143,7 @@ describe('ActiveSync commands', () => {
     const { client, id } = await ready(lab);
     const res = await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', '999'),
-            el('AirSync:CollectionId', id('Inbox')),
-          ),
-        ),
-      ),
+      syncRequest(syncRequestCollection('999', id('Inbox'))),
     );
     const collection = collectionOf(res.body!);
     expect(textOf(collection, 'AirSync:Status')).toBe('3');
@@ -157,13 +155,7 @@ describe('ActiveSync commands', () => {
     expect(textOf(fs.body!, 'FolderHierarchy:Status')).toBe('9');
     const unknownFolder = await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          el('AirSync:Collection', el('AirSync:SyncKey', '0'), el('AirSync:CollectionId', '777')),
-        ),
-      ),
+      syncRequest(syncRequestCollection('0', '777')),
     );
     expect(textOf(collectionOf(unknownFolder.body!), 'AirSync:Status')).toBe('12');
   });
@@ -177,18 +169,7 @@ describe('ActiveSync commands', () => {
     const ask = () =>
       client.command(
         'Sync',
-        el(
-          'AirSync:Sync',
-          el(
-            'AirSync:Collections',
-            el(
-              'AirSync:Collection',
-              el('AirSync:SyncKey', key),
-              el('AirSync:CollectionId', inbox),
-              el('AirSync:WindowSize', 2),
-            ),
-          ),
-        ),
+        syncRequest(syncRequestCollection(key, inbox, el('AirSync:WindowSize', 2))),
       );
     const once = collectionOf((await ask()).body!);
     const twice = collectionOf((await ask()).body!);
@@ -239,26 +220,21 @@ describe('ActiveSync commands', () => {
     const key = client.exportState().syncKeys[contacts]!;
     const add = await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
+      syncRequest(
+        syncRequestCollection(
+          key,
+          contacts,
           el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', key),
-            el('AirSync:CollectionId', contacts),
+            'AirSync:Commands',
             el(
-              'AirSync:Commands',
+              'AirSync:Add',
+              el('AirSync:ClientId', 'c1'),
               el(
-                'AirSync:Add',
-                el('AirSync:ClientId', 'c1'),
-                el(
-                  'AirSync:ApplicationData',
-                  el('Contacts:FirstName', 'Pat'),
-                  el('Contacts:LastName', 'Lee'),
-                  el('Contacts:Email1Address', 'pat@example.org'),
-                  el('Contacts:BusinessPhoneNumber', '+1 555 0100'),
-                ),
+                'AirSync:ApplicationData',
+                el('Contacts:FirstName', 'Pat'),
+                el('Contacts:LastName', 'Lee'),
+                el('Contacts:Email1Address', 'pat@example.org'),
+                el('Contacts:BusinessPhoneNumber', '+1 555 0100'),
               ),
             ),
           ),
@@ -284,23 +260,18 @@ describe('ActiveSync commands', () => {
     const key2 = textOf(c1, 'AirSync:SyncKey')!;
     const change = await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
+      syncRequest(
+        syncRequestCollection(
+          key2,
+          contacts,
           el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', key2),
-            el('AirSync:CollectionId', contacts),
+            'AirSync:Commands',
             el(
-              'AirSync:Commands',
-              el(
-                'AirSync:Change',
-                el('AirSync:ServerId', serverId),
-                el('AirSync:ApplicationData', el('Contacts:JobTitle', 'CTO')),
-              ),
-              el('AirSync:Delete', el('AirSync:ServerId', 'nope:1')),
+              'AirSync:Change',
+              el('AirSync:ServerId', serverId),
+              el('AirSync:ApplicationData', el('Contacts:JobTitle', 'CTO')),
             ),
+            el('AirSync:Delete', el('AirSync:ServerId', 'nope:1')),
           ),
         ),
       ),
@@ -317,16 +288,11 @@ describe('ActiveSync commands', () => {
     const key3 = textOf(c2, 'AirSync:SyncKey')!;
     await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', key3),
-            el('AirSync:CollectionId', contacts),
-            el('AirSync:Commands', el('AirSync:Delete', el('AirSync:ServerId', serverId))),
-          ),
+      syncRequest(
+        syncRequestCollection(
+          key3,
+          contacts,
+          el('AirSync:Commands', el('AirSync:Delete', el('AirSync:ServerId', serverId))),
         ),
       ),
     );
@@ -342,23 +308,18 @@ describe('ActiveSync commands', () => {
     const key = client.exportState().syncKeys[inbox]!;
     await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
+      syncRequest(
+        syncRequestCollection(
+          key,
+          inbox,
           el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', key),
-            el('AirSync:CollectionId', inbox),
+            'AirSync:Commands',
             el(
-              'AirSync:Commands',
-              el(
-                'AirSync:Change',
-                el('AirSync:ServerId', a!.serverId),
-                el('AirSync:ApplicationData', el('Email:Read', 1)),
-              ),
-              el('AirSync:Delete', el('AirSync:ServerId', b!.serverId)),
+              'AirSync:Change',
+              el('AirSync:ServerId', a!.serverId),
+              el('AirSync:ApplicationData', el('Email:Read', 1)),
             ),
+            el('AirSync:Delete', el('AirSync:ServerId', b!.serverId)),
           ),
         ),
       ),

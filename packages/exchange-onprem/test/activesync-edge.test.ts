@@ -2,11 +2,13 @@ import {
   child,
   CODE_PAGES,
   decodeWbxml,
+  type EasElement,
   el,
   encodeWbxml,
+  syncRequest,
+  syncRequestCollection,
   textOf,
   WBXML_CONTENT_TYPE,
-  type EasElement,
 } from '@hma-lab/activesync';
 import { IMPLEMENTED_COMMANDS } from '@hma-lab/exchange-onprem';
 import { createLab, EAS_URL, readyClient, until } from './helpers.js';
@@ -85,21 +87,16 @@ describe('ActiveSync edge cases', () => {
     const key = client.exportState().syncKeys[contacts]!;
     await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
+      syncRequest(
+        syncRequestCollection(
+          key,
+          contacts,
           el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', key),
-            el('AirSync:CollectionId', contacts),
+            'AirSync:Commands',
             el(
-              'AirSync:Commands',
-              el(
-                'AirSync:Add',
-                el('AirSync:ClientId', 'once'),
-                el('AirSync:ApplicationData', el('Contacts:FirstName', 'Once')),
-              ),
+              'AirSync:Add',
+              el('AirSync:ClientId', 'once'),
+              el('AirSync:ApplicationData', el('Contacts:FirstName', 'Once')),
             ),
           ),
         ),
@@ -282,17 +279,8 @@ describe('ActiveSync edge cases', () => {
     const key = client.exportState().syncKeys[id(2)]!;
     const res = await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', key),
-            el('AirSync:CollectionId', id(2)),
-            el('AirSync:Options', el('AirSync:FilterType', 42)),
-          ),
-        ),
+      syncRequest(
+        syncRequestCollection(key, id(2), el('AirSync:Options', el('AirSync:FilterType', 42))),
       ),
     );
     expect(textOf(collection(res.body!), 'AirSync:Status')).toBe('4');

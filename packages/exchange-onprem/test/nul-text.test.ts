@@ -1,4 +1,12 @@
-import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import {
+  child,
+  children,
+  type EasElement,
+  el,
+  syncRequest,
+  syncRequestCollection,
+  textOf,
+} from '@hma-lab/activesync';
 import { createLab, readyClient } from './helpers.js';
 
 /**
@@ -38,17 +46,12 @@ describe('NUL characters in ActiveSync text (F5)', () => {
     const key = client.exportState().syncKeys[inbox]!;
     const res = await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          el('AirSync:Collection', el('AirSync:SyncKey', key), el('AirSync:CollectionId', A_NUL_B)),
-          el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', key),
-            el('AirSync:CollectionId', inbox),
-            el('AirSync:Commands', el('AirSync:Fetch', el('AirSync:ServerId', A_NUL_B))),
-          ),
+      syncRequest(
+        syncRequestCollection(key, A_NUL_B),
+        syncRequestCollection(
+          key,
+          inbox,
+          el('AirSync:Commands', el('AirSync:Fetch', el('AirSync:ServerId', A_NUL_B))),
         ),
       ),
     );
@@ -90,25 +93,20 @@ describe('NUL characters in ActiveSync text (F5)', () => {
     const key = phone.exportState().syncKeys[calendar]!;
     const res = await phone.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
+      syncRequest(
+        syncRequestCollection(
+          key,
+          calendar,
           el(
-            'AirSync:Collection',
-            el('AirSync:SyncKey', key),
-            el('AirSync:CollectionId', calendar),
+            'AirSync:Commands',
             el(
-              'AirSync:Commands',
+              'AirSync:Add',
+              el('AirSync:ClientId', 'c1'),
               el(
-                'AirSync:Add',
-                el('AirSync:ClientId', 'c1'),
-                el(
-                  'AirSync:ApplicationData',
-                  el('Calendar:Subject', A_NUL_B),
-                  el('Calendar:StartTime', '20300101T100000Z'),
-                  el('Calendar:EndTime', '20300101T110000Z'),
-                ),
+                'AirSync:ApplicationData',
+                el('Calendar:Subject', A_NUL_B),
+                el('Calendar:StartTime', '20300101T100000Z'),
+                el('Calendar:EndTime', '20300101T110000Z'),
               ),
             ),
           ),
@@ -129,31 +127,14 @@ describe('NUL characters in ActiveSync text (F5)', () => {
     const [first] = mailbox.items(inbox);
     // A text that did not come through a client path (here: set directly).
     (first!.data as { subject: string }).subject = 'A\0B';
-    const res = await client.command(
-      'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          el('AirSync:Collection', el('AirSync:SyncKey', '0'), el('AirSync:CollectionId', inbox)),
-        ),
-      ),
-    );
+    const res = await client.command('Sync', syncRequest(syncRequestCollection('0', inbox)));
     expect(res.status).toBe(200);
     const after = (await client.command(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          el(
-            'AirSync:Collection',
-            el(
-              'AirSync:SyncKey',
-              textOf(res.body!, 'AirSync:Collections', 'AirSync:Collection', 'AirSync:SyncKey')!,
-            ),
-            el('AirSync:CollectionId', inbox),
-          ),
+      syncRequest(
+        syncRequestCollection(
+          textOf(res.body!, 'AirSync:Collections', 'AirSync:Collection', 'AirSync:SyncKey')!,
+          inbox,
         ),
       ),
     )) as { status: number; body?: EasElement };

@@ -7,6 +7,7 @@ import { decodeWbxml } from '../wbxml/decode.js';
 import { child, children, el, textOf, type EasElement } from '../wbxml/element.js';
 import { encodeWbxml } from '../wbxml/encode.js';
 import { bodyOf, elementToObject, flattenData, statusOf, topStatus } from './flatten.js';
+import { syncRequest, syncRequestCollection } from './sync-request.js';
 import type {
   EasClient,
   EasClientOptions,
@@ -328,10 +329,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
     for (let attempt = 0; ; attempt++) {
       let key = state.syncKeys[collectionId];
       if (key === undefined || key === '0') key = await primeSync(collectionId);
-      const answer = await exec(
-        'Sync',
-        el('AirSync:Sync', el('AirSync:Collections', changesRequest(collectionId, key, opts))),
-      );
+      const answer = await exec('Sync', syncRequest(changesRequest(collectionId, key, opts)));
       const empty = { status: 1, added: [], changed: [], deleted: [], moreAvailable: false };
       // An empty 200 answer means "no changes" (MS-ASCMD 2.2.1.21).
       if (!answer.body) return empty;
@@ -350,10 +348,9 @@ export function createEasClient(options: EasClientOptions): EasClient {
 
   /** A Sync collection asking for changes since `key` (MS-ASCMD 2.2.3.30.2). */
   function changesRequest(collectionId: string, key: string, opts: EasSyncOptions): EasElement {
-    return el(
-      'AirSync:Collection',
-      el('AirSync:SyncKey', key),
-      el('AirSync:CollectionId', collectionId),
+    return syncRequestCollection(
+      key,
+      collectionId,
       el('AirSync:DeletesAsMoves', 1),
       el('AirSync:GetChanges'),
       el('AirSync:WindowSize', opts.windowSize ?? 100),
@@ -422,13 +419,9 @@ export function createEasClient(options: EasClientOptions): EasClient {
       if (unprimed.length > 0) await primeCollections(unprimed.map((p) => p.collectionId));
       const answer = await exec(
         'Sync',
-        el(
-          'AirSync:Sync',
-          el(
-            'AirSync:Collections',
-            pending.map((p) =>
-              changesRequest(p.collectionId, state.syncKeys[p.collectionId]!, p.opts),
-            ),
+        syncRequest(
+          ...pending.map((p) =>
+            changesRequest(p.collectionId, state.syncKeys[p.collectionId]!, p.opts),
           ),
         ),
       );
@@ -464,15 +457,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
   async function primeCollections(collectionIds: string[]): Promise<void> {
     const answer = await exec(
       'Sync',
-      el(
-        'AirSync:Sync',
-        el(
-          'AirSync:Collections',
-          collectionIds.map((id) =>
-            el('AirSync:Collection', el('AirSync:SyncKey', '0'), el('AirSync:CollectionId', id)),
-          ),
-        ),
-      ),
+      syncRequest(...collectionIds.map((id) => syncRequestCollection('0', id))),
     );
     const root = expectBody('Sync', answer);
     for (const id of collectionIds) {
