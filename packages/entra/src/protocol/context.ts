@@ -15,6 +15,13 @@ export interface EntraContext {
   };
   /** Lab time now (ms). */
   now(): number;
+  /**
+   * The times a client or person outside the lab may be counting in, now:
+   * the lab's, and (`clientClock` 'lab-or-machine') the machine's. Something
+   * they bring (an assertion's window, a TOTP code, a pause between polls) is
+   * right when it is right by one of them.
+   */
+  clientNows(): number[];
   /** The lab's entra origin (`https://login.microsoftonline.com`). */
   origin(): string;
   /** Counts issued grants and sweeps the stores now and then. */
@@ -41,6 +48,10 @@ export function createEntraContext(
       deviceCode: parseDuration(config.deviceCodeLifetime),
     },
     now: () => deps.clock.now(),
+    clientNows: () =>
+      config.clientClock === 'lab'
+        ? [deps.clock.now()]
+        : [deps.clock.now(), deps.clock.machineNow()],
     origin: () => deps.hosts.origin('entra'),
     noteIssued() {
       issued += 1;

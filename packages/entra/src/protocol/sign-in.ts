@@ -382,19 +382,6 @@ function mfaMessage(request: AuthorizeRequest): string {
   return `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource}'.`;
 }
 
-/**
- * Whether a TOTP code is right by the lab's clock or (`clientClock`
- * 'lab-or-machine') by the machine's: a person's authenticator app counts
- * real time, whatever the lab's clock does.
- */
-function totpAccepted(context: EntraContext, secret: string, code: string): boolean {
-  if (verifyTotp(secret, code, context.now())) return true;
-  return (
-    context.config.clientClock === 'lab-or-machine' &&
-    verifyTotp(secret, code, context.deps.clock.machineNow())
-  );
-}
-
 /** `POST /common/SAS/ProcessAuth`: the TOTP code (FLOWS.md step 14). */
 export function postProcessAuth(
   context: EntraContext,
@@ -406,7 +393,9 @@ export function postProcessAuth(
   const user = directory.user(flow.upn)!;
   const session = flow.sessionId ? context.stores.sessions.get(flow.sessionId) : undefined;
   const code = (form.otc ?? '').replace(/\s+/g, '');
-  if (!user.mfa || !totpAccepted(context, user.mfa.secret, code)) {
+  // A person's authenticator app counts real time, whatever the lab's clock does (clientNows).
+  const secret = user.mfa?.secret;
+  if (!secret || !context.clientNows().some((t) => verifyTotp(secret, code, t))) {
     return page(flow, 'mfa', {
       error: { code: 50074, text: MESSAGES.badOtc },
       ...(session ? { session } : {}),

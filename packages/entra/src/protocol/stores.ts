@@ -138,9 +138,8 @@ export interface DeviceCodeGrant {
   issuedAtMs: number;
   expiresAtMs: number;
   intervalS: number;
-  lastPollMs?: number;
-  /** The machine's time of the last poll (`Clock.machineNow`). */
-  lastPollMachineMs?: number;
+  /** When the last poll came, by each of `EntraContext.clientNows()`. */
+  lastPolls?: number[];
   status: 'pending' | 'approved' | 'redeemed';
   upn?: string;
   amr: string[];

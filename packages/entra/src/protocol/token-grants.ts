@@ -733,17 +733,14 @@ function deviceCodeGrant(context: EntraContext, input: TokenRequestInput): Promi
     );
   }
   if (grant.status === 'pending') {
-    // Too soon by both clocks: a client outside the lab waits the interval in
-    // the machine's time, which a frozen lab clock does not see pass.
-    const machineNow = context.deps.clock.machineNow();
-    const intervalMs = grant.intervalS * 1000;
+    // Too soon by every clock a client may wait by: one outside the lab waits
+    // the interval in the machine's time, which a frozen lab clock does not see pass.
+    const nows = context.clientNows();
+    const last = grant.lastPolls;
     const tooSoon =
-      grant.lastPollMs !== undefined &&
-      now - grant.lastPollMs < intervalMs &&
-      (context.config.clientClock === 'lab' ||
-        machineNow - (grant.lastPollMachineMs ?? grant.lastPollMs) < intervalMs);
-    grant.lastPollMs = now;
-    grant.lastPollMachineMs = machineNow;
+      last !== undefined &&
+      nows.every((t, i) => t - (last[i] ?? last[0]!) < grant.intervalS * 1000);
+    grant.lastPolls = nows;
     if (tooSoon) throw new EntraError(70025);
     throw new EntraError(70016);
   }
