@@ -9,8 +9,6 @@ import type { Directory, User } from '@hma-lab/core';
  * unless `BlockLegacyAuthAutodiscover`), which the HTTP layer does first.
  */
 
-export const MOBILESYNC_REQUEST_SCHEMA =
-  'http://schemas.microsoft.com/exchange/autodiscover/mobilesync/requestschema/2006';
 export const MOBILESYNC_RESPONSE_SCHEMA =
   'http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006';
 export const AUTODISCOVER_RESPONSE_SCHEMA =
@@ -67,9 +65,10 @@ function escapeXml(text: string): string {
 export type PoxAnswer =
   | { kind: 'settings'; user: User; url: string }
   | { kind: 'redirect'; user: User; address: string }
-  | { kind: 'error'; errorCode: 500 | 600 | 601; message: string };
+  | { kind: 'error'; errorCode: keyof typeof POX_ERRORS };
 
-export const POX_ERRORS = {
+/** Each ErrorCode's `Message`, as Exchange writes it. */
+const POX_ERRORS = {
   600: 'Invalid Request',
   601: 'Provider is not available.',
   500: "The email address can't be found.",
@@ -86,13 +85,13 @@ export function answerPox(
   request: PoxRequest | undefined,
   ctx: { directory: Directory; easUrl: string },
 ): PoxAnswer {
-  if (!request) return { kind: 'error', errorCode: 600, message: POX_ERRORS[600] };
+  if (!request) return { kind: 'error', errorCode: 600 };
   if (request.acceptableResponseSchema !== MOBILESYNC_RESPONSE_SCHEMA) {
-    return { kind: 'error', errorCode: 601, message: POX_ERRORS[601] };
+    return { kind: 'error', errorCode: 601 };
   }
   const user = ctx.directory.user(request.email);
   if (!user?.mailbox || ctx.directory.isDisabled(user.upn)) {
-    return { kind: 'error', errorCode: 500, message: POX_ERRORS[500] };
+    return { kind: 'error', errorCode: 500 };
   }
   if (user.mailbox.location === 'exo') {
     const tenantPrefix = ctx.directory.tenant.name.split('.')[0]!;
@@ -110,7 +109,7 @@ export function poxAnswerXml(answer: PoxAnswer, now: Date, requestId: string): s
     return (
       `${head}<Autodiscover xmlns="${AUTODISCOVER_RESPONSE_SCHEMA}"><Response>` +
       `<Error Time="${time}" Id="${requestId}"><ErrorCode>${answer.errorCode}</ErrorCode>` +
-      `<Message>${escapeXml(answer.message)}</Message><DebugData /></Error>` +
+      `<Message>${escapeXml(POX_ERRORS[answer.errorCode])}</Message><DebugData /></Error>` +
       '</Response></Autodiscover>'
     );
   }
