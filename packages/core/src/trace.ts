@@ -931,6 +931,7 @@ function redactText(
     into.form = form.fields;
     return form.text;
   }
+  if (type?.includes('xml')) return redactXml(text, secrets, where);
   if (type?.includes('json')) {
     // Already in hand (the writer's value, which holds no secret): nothing to redact.
     if ('json' in into) return text;
@@ -944,6 +945,43 @@ function redactText(
     }
   }
   return text;
+}
+
+/**
+ * Start tags of XML elements whose text is a secret: a WS-Security
+ * `<wsse:Password>` (WS-Trust usernamemixed), any prefix. Attributes are read
+ * up to the next `<` or `>`, so each scan stops at the next tag.
+ */
+const XML_SECRET_TAG = /<((?:[\w.-]+:)?(?:Password|passwd))(?:\s[^<>]*)?>/g;
+
+/**
+ * An XML body with the text of every secret element replaced by [redacted].
+ * Linear: each closing tag is looked for once, and an element never closed
+ * hides the rest of the text.
+ */
+function redactXml(text: string, secrets: TraceSecret[], where: string): string {
+  let out = '';
+  let copiedUpTo = 0;
+  const reported = new Set<string>();
+  const tags = XML_SECRET_TAG;
+  tags.lastIndex = 0;
+  for (let match = tags.exec(text); match; match = tags.exec(text)) {
+    if (match[0].endsWith('/>')) continue;
+    const name = match[1]!;
+    const contentStart = match.index + match[0].length;
+    const close = text.indexOf(`</${name}>`, contentStart);
+    const contentEnd = close < 0 ? text.length : close;
+    out += `${text.slice(copiedUpTo, contentStart)}${REDACTED}`;
+    copiedUpTo = contentEnd;
+    const local = name.slice(name.indexOf(':') + 1);
+    if (!reported.has(local)) {
+      reported.add(local);
+      secrets.push({ name: local, where: `${where}.${local}` });
+    }
+    if (close < 0) break;
+    tags.lastIndex = close;
+  }
+  return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
 }
 
 /** True when a JSON value holds a field {@link redactJson} would redact. */

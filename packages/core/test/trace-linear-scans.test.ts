@@ -65,6 +65,25 @@ describe('trace recorder on 1 MiB bodies built to be slow (linear, not quadratic
     expect(exchange.secrets).toEqual([{ name: 'password', where: 'request.body.password' }]);
     expect(exchange.tokens.map((t) => [t.name, t.raw])).toEqual([['code', 'c']]);
   }, 5_000);
+
+  it('an XML body of `<Password ` repeated (no `>`), then a password: redacted', async () => {
+    const body = `${fill('<Password ', MiB - 40)}<x><Password>S3cret!</Password></x>`;
+    const exchange = record(
+      createTraceRecorder({ clock, maxBodyChars: 2 * MiB }),
+      body,
+      'application/soap+xml',
+    );
+    await afterTimers();
+    expect(exchange.requestBody!.text!.endsWith('<x><Password>[redacted]</Password></x>')).toBe(
+      true,
+    );
+  }, 5_000);
+
+  it('an XML body of `<Password>` repeated, never closed: the rest is hidden at once', async () => {
+    const exchange = record(createTraceRecorder({ clock }), fill('<Password>'), 'text/xml');
+    await afterTimers();
+    expect(exchange.requestBody!.text).toBe('<Password>[redacted]');
+  }, 5_000);
 });
 
 describe('trace recorder: the hidden inputs it reads tokens from', () => {

@@ -119,6 +119,31 @@ describe('trace recorder', () => {
     ]);
   });
 
+  it('redacts the password of a WS-Security UsernameToken (WS-Trust at AD FS), any prefix', () => {
+    const trace = createTraceRecorder({ clock });
+    const soap = (password: string, more = '') =>
+      `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Header><wsse:Security><wsse:UsernameToken><wsse:Username>bob@contoso.com</wsse:Username><wsse:Password Type="PasswordText">${password}</wsse:Password>${more}</wsse:UsernameToken></wsse:Security></s:Header></s:Envelope>`;
+    recordForm(
+      trace,
+      soap(
+        'P&amp;ss<!-- x -->word',
+        '<Password>two</Password><o:Password/><PasswordHint>h</PasswordHint>',
+      ),
+      'application/soap+xml; charset=utf-8',
+    );
+    recordForm(trace, '<a><Password>never closed</a>', 'text/xml');
+    const [exchange, unclosed] = trace.exchanges();
+    expect(exchange!.requestBody?.text).toBe(
+      soap(
+        '[redacted]',
+        '<Password>[redacted]</Password><o:Password/><PasswordHint>h</PasswordHint>',
+      ),
+    );
+    expect(exchange!.secrets).toEqual([{ name: 'Password', where: 'request.body.Password' }]);
+    // An element never closed hides everything after its start tag.
+    expect(unclosed!.requestBody?.text).toBe('<a><Password>[redacted]');
+  });
+
   it('redacts every value of a secret field, however its name is encoded, and keeps the rest as sent', () => {
     const trace = createTraceRecorder({ clock });
     recordForm(

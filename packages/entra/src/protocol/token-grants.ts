@@ -15,6 +15,7 @@ import {
 import type { EntraContext } from './context.js';
 import { looksLikeGrant, newGuid, newOpaqueGrant } from './ids.js';
 import { v1Issuer, v2Issuer } from './metadata.js';
+import { verifySamlBearerAssertion } from './ws-federation.js';
 import {
   defaultV2Target,
   delegatedScopesFor,
@@ -50,6 +51,8 @@ export const GRANT_TYPES = {
   deviceCode: 'urn:ietf:params:oauth:grant-type:device_code',
   deviceCodeV1: 'device_code',
   password: 'password',
+  saml11Bearer: 'urn:ietf:params:oauth:grant-type:saml1_1-bearer',
+  saml2Bearer: 'urn:ietf:params:oauth:grant-type:saml2-bearer',
 } as const;
 
 export interface TokenRequestInput {
@@ -127,6 +130,9 @@ export function handleTokenRequest(
       return deviceCodeGrant(context, input);
     case GRANT_TYPES.password:
       return passwordGrant(context, input);
+    case GRANT_TYPES.saml11Bearer:
+    case GRANT_TYPES.saml2Bearer:
+      return samlBearerGrant(context, input);
     default:
       throw new EntraError(70003, `The app requested an unsupported grant type '${grantType}'.`);
   }
@@ -793,7 +799,7 @@ function passwordGrant(context: EntraContext, input: TokenRequestInput): Promise
   if (domain.authentication === 'federated') {
     throw new EntraError(
       50126,
-      `Error validating credentials due to invalid username or password. (${user.upn} is in the federated domain ${domain.name}; the lab does not relay the password grant to AD FS over WS-Trust: use an interactive flow.)`,
+      `Error validating credentials due to invalid username or password. (${user.upn} is in the federated domain ${domain.name}; Entra does not take the passwords of federated users: sign in at AD FS over WS-Trust and redeem its SAML assertion with grant_type urn:ietf:params:oauth:grant-type:saml1_1-bearer, as MSAL does, or use an interactive flow.)`,
     );
   }
   if (!directory.checkPassword(user.upn, params.password)) {
@@ -827,4 +833,64 @@ function passwordGrant(context: EntraContext, input: TokenRequestInput): Promise
     clientInfo: wantsClientInfo(context, params),
   });
   return result;
+}
+
+/**
+ * A federated user's password sign-in as Microsoft's libraries make it: the
+ * client signs the user in at AD FS over WS-Trust (usernamemixed) and redeems
+ * the SAML 1.1 assertion it got (RFC 7522; `assertion` = the assertion's XML,
+ * base64url or base64). The assertion is checked as the WS-Federation sign-in
+ * checks it; conditional access applies as to the password grant.
+ */
+function samlBearerGrant(context: EntraContext, input: TokenRequestInput): Promise<TokenResult> {
+  const client = authenticate(context, input);
+  const { params } = input;
+  if (!params.assertion) throw missingParameter('assertion');
+  const { target, oidcScopes } = targetOf(context, input, undefined, client.app);
+  if (params.grant_type === GRANT_TYPES.saml2Bearer) {
+    throw new EntraError(
+      50008,
+      'SAML token is invalid: the lab verifies SAML 1.1 assertions only (what its AD FS issues to Entra); redeem them with grant_type urn:ietf:params:oauth:grant-type:saml1_1-bearer.',
+      { error: 'invalid_grant' },
+    );
+  }
+  const signIn = asInvalidGrant(() => verifySamlBearerAssertion(context, params.assertion!));
+  const { user } = signIn;
+  if (context.deps.directory.isDisabled(user.upn)) throw disabled(user.upn);
+  enforceConditionalAccess(context, {
+    user,
+    client: client.app,
+    target,
+    amr: signIn.amr,
+    clientAppType: clientAppTypeOf(client.app),
+    deviceControls: input.deviceControls,
+    mode: 'ropc',
+    version: input.version,
+  });
+  const v1Scopes = (params.scope ?? '')
+    .split(/\s+/)
+    .filter((s) => s === 'openid' || s === 'offline_access');
+  const { result } = issueUserTokens(context, {
+    user,
+    client,
+    target,
+    oidcScopes: input.version === 'v1' ? v1Scopes : (oidcScopes ?? []),
+    amr: signIn.amr,
+    sid: newGuid(),
+    authTimeMs: context.now(),
+    version: input.version,
+    ipaddr: input.ipaddr,
+    clientInfo: wantsClientInfo(context, params),
+  });
+  return result;
+}
+
+/** A grant's assertion errors go back as `invalid_grant` (RFC 7522 §3.1), whatever the code. */
+function asInvalidGrant<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof EntraError) || error.error === 'invalid_grant') throw error;
+    throw new EntraError(error.aadsts, error.message, { error: 'invalid_grant' });
+  }
 }

@@ -1,4 +1,4 @@
-import { lazyModule } from '@hma-lab/core';
+import { lazyModule, shorten } from '@hma-lab/core';
 import type * as Xmldom from '@xmldom/xmldom';
 import type { Document, Element, Node } from '@xmldom/xmldom';
 import type * as XmlCrypto from 'xml-crypto';
@@ -25,6 +25,7 @@ const xmlCrypto = lazyModule<typeof XmlCrypto>(import.meta.url, 'xml-crypto');
 
 const NS = {
   saml: 'urn:oasis:names:tc:SAML:1.0:assertion',
+  saml2: 'urn:oasis:names:tc:SAML:2.0:assertion',
   ds: 'http://www.w3.org/2000/09/xmldsig#',
   trust2005: 'http://schemas.xmlsoap.org/ws/2005/02/trust',
   trust13: 'http://docs.oasis-open.org/ws-sx/ws-trust/200512',
@@ -73,8 +74,12 @@ function badSignature(reason: string): EntraError {
   );
 }
 
-function parseXml(text: string, what: string): Element {
-  if (/<!DOCTYPE/i.test(text)) throw wsfedInvalid(`${what} must not contain a DOCTYPE`);
+function parseXml(
+  text: string,
+  what: string,
+  invalid: (reason: string) => EntraError = wsfedInvalid,
+): Element {
+  if (/<!DOCTYPE/i.test(text)) throw invalid(`${what} must not contain a DOCTYPE`);
   try {
     const doc = new (xmldom().DOMParser)({
       onError: (level, message) => {
@@ -85,7 +90,7 @@ function parseXml(text: string, what: string): Element {
     if (!root) throw new Error('no root element');
     return root;
   } catch (error) {
-    throw wsfedInvalid(`${what} is not well-formed XML (${(error as Error).message})`);
+    throw invalid(`${what} is not well-formed XML (${(error as Error).message})`);
   }
 }
 
@@ -134,7 +139,6 @@ function pemBody(pem: string): string {
  * AADSTS codes of the README's table (20012, 50006, 50107, 50008, 90020, 51004).
  */
 export function verifyWsFedResult(context: EntraContext, wresult: string): FederatedSignIn {
-  const { directory } = context.deps;
   const root = parseXml(wresult, 'wresult');
   const rootOk =
     root.localName === 'RequestSecurityTokenResponse' ||
@@ -146,7 +150,42 @@ export function verifyWsFedResult(context: EntraContext, wresult: string): Feder
   if (assertions.length !== 1) {
     throw wsfedInvalid(`expected one SAML 1.1 assertion, found ${assertions.length}`);
   }
-  const assertion = assertions[0]!;
+  return verifyAssertion(context, assertions[0]!, wresult);
+}
+
+/**
+ * Verifies the SAML 1.1 assertion of a SAML bearer grant (RFC 7522; the
+ * `urn:ietf:params:oauth:grant-type:saml1_1-bearer` grant MSAL and ADAL use
+ * after a WS-Trust sign-in at AD FS) and finds the user. `encoded` is the
+ * `assertion` parameter: the assertion's XML in base64url (MSAL) or base64
+ * (ADAL). The checks are those of {@link verifyWsFedResult}; any other
+ * problem with the text is AADSTS50008.
+ */
+export function verifySamlBearerAssertion(context: EntraContext, encoded: string): FederatedSignIn {
+  const compact = encoded.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
+    throw samlInvalid('the assertion parameter is not base64url-encoded');
+  }
+  const xml = Buffer.from(compact, 'base64').toString('utf8');
+  const root = parseXml(xml, 'the assertion', samlInvalid);
+  if (root.localName === 'Assertion' && root.namespaceURI === NS.saml2) {
+    throw samlInvalid(
+      'the lab verifies SAML 1.1 assertions only (what its AD FS issues to Entra), not SAML 2.0',
+    );
+  }
+  if (root.localName !== 'Assertion' || root.namespaceURI !== NS.saml) {
+    throw samlInvalid(`expected a SAML 1.1 Assertion, found <${shorten(root.tagName, 100)}>`);
+  }
+  return verifyAssertion(context, root, xml);
+}
+
+/** Checks one SAML 1.1 assertion of `document` (its signature, conditions, user). */
+function verifyAssertion(
+  context: EntraContext,
+  assertion: Element,
+  document: string,
+): FederatedSignIn {
+  const { directory } = context.deps;
   const assertionId = assertion.getAttribute('AssertionID') ?? '';
   if (!assertionId) throw samlInvalid('the assertion has no AssertionID');
   const claimedIssuer = assertion.getAttribute('Issuer') ?? '';
@@ -180,7 +219,7 @@ export function verifyWsFedResult(context: EntraContext, wresult: string): Feder
   let valid: boolean;
   try {
     verifier.loadSignature(new (xmldom().XMLSerializer)().serializeToString(signature));
-    valid = verifier.checkSignature(wresult);
+    valid = verifier.checkSignature(document);
   } catch (error) {
     throw badSignature((error as Error).message);
   }

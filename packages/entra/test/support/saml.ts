@@ -23,7 +23,12 @@ export interface AssertionOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '.000Z');
 
-export function buildWresult(options: AssertionOptions): string {
+/**
+ * The signed SAML 1.1 assertion alone (what a client cuts out of AD FS's
+ * WS-Trust answer and redeems with the SAML bearer grant). Signed with
+ * exclusive c14n, so it verifies on its own and inside an RSTR.
+ */
+export function buildSignedAssertion(options: AssertionOptions): string {
   const id = `_${randomUUID()}`;
   const issuer = options.issuer ?? 'http://sts.contoso.com/adfs/services/trust';
   const audience = options.audience ?? 'urn:federation:MicrosoftOnline';
@@ -48,15 +53,6 @@ export function buildWresult(options: AssertionOptions): string {
     `<saml:AttributeStatement><saml:Subject><saml:NameIdentifier Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">${nameId}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject>${attributes}</saml:AttributeStatement>` +
     `<saml:AuthenticationStatement AuthenticationMethod="urn:oasis:names:tc:SAML:1.0:am:password" AuthenticationInstant="${iso(options.nowMs)}"><saml:Subject><saml:NameIdentifier Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">${nameId}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject></saml:AuthenticationStatement>` +
     `</saml:Assertion>`;
-  const rstr =
-    `<t:RequestSecurityTokenResponse xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust">` +
-    `<t:Lifetime><wsu:Created xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">${iso(notBefore)}</wsu:Created><wsu:Expires xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">${iso(notOnOrAfter)}</wsu:Expires></t:Lifetime>` +
-    `<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>urn:federation:MicrosoftOnline</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>` +
-    `<t:RequestedSecurityToken>${assertion}</t:RequestedSecurityToken>` +
-    `<t:TokenType>urn:oasis:names:tc:SAML:1.0:assertion</t:TokenType>` +
-    `<t:RequestType>http://schemas.xmlsoap.org/ws/2005/02/trust/Issue</t:RequestType>` +
-    `<t:KeyType>http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey</t:KeyType>` +
-    `</t:RequestSecurityTokenResponse>`;
   const keyInfoCert = options.keyInfoCertificate ?? options.key.certificateBase64;
   const signer = new SignedXml({
     privateKey: options.key.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
@@ -74,8 +70,24 @@ export function buildWresult(options: AssertionOptions): string {
     ],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
   });
-  signer.computeSignature(rstr, {
+  signer.computeSignature(assertion, {
     location: { reference: `//*[local-name(.)='Assertion']`, action: 'append' },
   });
   return signer.getSignedXml();
+}
+
+export function buildWresult(options: AssertionOptions): string {
+  const notBefore = options.notBeforeMs ?? options.nowMs - 60_000;
+  const notOnOrAfter = options.notOnOrAfterMs ?? options.nowMs + 3_600_000;
+  const assertion = buildSignedAssertion(options);
+  return (
+    `<t:RequestSecurityTokenResponse xmlns:t="http://schemas.xmlsoap.org/ws/2005/02/trust">` +
+    `<t:Lifetime><wsu:Created xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">${iso(notBefore)}</wsu:Created><wsu:Expires xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">${iso(notOnOrAfter)}</wsu:Expires></t:Lifetime>` +
+    `<wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>urn:federation:MicrosoftOnline</wsa:Address></wsa:EndpointReference></wsp:AppliesTo>` +
+    `<t:RequestedSecurityToken>${assertion}</t:RequestedSecurityToken>` +
+    `<t:TokenType>urn:oasis:names:tc:SAML:1.0:assertion</t:TokenType>` +
+    `<t:RequestType>http://schemas.xmlsoap.org/ws/2005/02/trust/Issue</t:RequestType>` +
+    `<t:KeyType>http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey</t:KeyType>` +
+    `</t:RequestSecurityTokenResponse>`
+  );
 }
