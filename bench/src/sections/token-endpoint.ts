@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
 import { startChild, type ReadyLine } from '../lib/children.js';
@@ -28,6 +29,8 @@ interface TokenServer {
   name: string;
   command: string;
   args: string[];
+  /** Environment of the child (default: the bench's own). */
+  env?: NodeJS.ProcessEnv;
   /** URL and body of each grant, given the ready line. */
   requests(ready: ReadyLine): Promise<Record<Grant, { url: string; body: string }>>;
 }
@@ -80,6 +83,9 @@ export function tokenServers(ctx: BenchContext): TokenServer[] {
       name: 'entra (lab, trace off)',
       command: node,
       args: [join(ctx.benchDir, 'src/servers/lab-loopback.mjs')],
+      // Sized here: an ES module's loading starts libuv's pool before its
+      // code runs, so the script could not size it itself.
+      env: { ...process.env, UV_THREADPOOL_SIZE: labThreadPoolSize() },
       requests: entraRequests,
     },
     {
@@ -120,6 +126,17 @@ export function tokenServers(ctx: BenchContext): TokenServer[] {
   ];
 }
 
+/**
+ * The thread pool size the `hma-lab` command gives itself
+ * (packages/cli/bin/hma-lab.cjs): the environment's, else 2 threads on a
+ * machine of fewer than 4 cores, else libuv's default of 4.
+ */
+function labThreadPoolSize(): string {
+  if (process.env.UV_THREADPOOL_SIZE) return process.env.UV_THREADPOOL_SIZE;
+  const cores = availableParallelism();
+  return String(cores < 4 ? Math.max(2, cores) : 4);
+}
+
 /** Signs counted in one real answer: every RS256 JWT in the JSON body. */
 async function checkAnswer(
   server: string,
@@ -146,7 +163,7 @@ export async function measureTokenEndpoints(
   const { wrk } = ctx.settings;
   const results: Record<string, TokenServerResult> = {};
   for (const server of tokenServers(ctx)) {
-    const child = startChild(server.command, server.args);
+    const child = startChild(server.command, server.args, server.env ? { env: server.env } : {});
     try {
       const ready = await child.ready();
       const requests = await server.requests(ready);
