@@ -37,6 +37,12 @@ export interface AdfsConfig {
    * writes it only to its event log (event 364); the lab shows it to teach. Default true.
    */
   showErrorDetails: boolean;
+  /**
+   * Largest WS-Trust message the `usernamemixed` endpoints read; a larger one is
+   * answered 413 before it is parsed. Default 65,536 bytes, WCF's default
+   * `MaxReceivedMessageSize` (an RST with a UsernameToken is about 2 KB).
+   */
+  wsTrustMaxMessageBytes: number;
 }
 
 export const DEFAULT_ADFS_CONFIG: AdfsConfig = {
@@ -46,6 +52,7 @@ export const DEFAULT_ADFS_CONFIG: AdfsConfig = {
   loopDetection: { maxTokens: 5, intervalMs: 20_000 },
   emitInsideCorporateNetwork: true,
   showErrorDetails: true,
+  wsTrustMaxMessageBytes: 65_536,
 };
 
 export interface WapConfig {

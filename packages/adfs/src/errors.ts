@@ -1,4 +1,5 @@
 import { LabError } from '@hma-lab/core';
+import { NS } from './protocol/xml.js';
 
 /**
  * AD FS errors. The browser sees AD FS's generic error page ("An error
@@ -124,5 +125,108 @@ export class SamlVerificationError extends LabError {
   constructor(reason: SamlVerificationFailure, message: string, options?: { cause?: unknown }) {
     super(400, `saml_${reason}`, message, options);
     this.reason = reason;
+  }
+}
+
+/** A SOAP fault subcode: the QName `a:<localName>`, `a` bound to `namespace`. */
+export interface SoapSubcode {
+  namespace: string;
+  localName: string;
+}
+
+/** What a WS-Trust fault carries besides its reason text. */
+export interface WsTrustFaultOptions {
+  /** Why, for trace event `adfs.wstrust.failed` (`bad_password`, `unknown_relying_party`...). */
+  failure: string;
+  /** What the trace event records besides the failure (user name, relying party); never the password. */
+  details?: Record<string, unknown>;
+  /** The request's `wsa:MessageID`, answered in `a:RelatesTo`. */
+  relatesTo?: string | undefined;
+  cause?: unknown;
+}
+
+/**
+ * Errors of AD FS's WS-Trust endpoints (`/adfs/services/trust/13|2005/usernamemixed`).
+ * They render as the SOAP 1.2 faults AD FS's WCF stack sends: `s:Sender` (or
+ * `s:Receiver`), a subcode, and the reason text; the error code is the
+ * subcode's local name.
+ */
+export class WsTrustFault extends LabError {
+  readonly subcode: SoapSubcode;
+  /** Who is at fault: the request (`Sender`) or AD FS (`Receiver`). */
+  readonly side: 'Sender' | 'Receiver';
+  readonly failure: string;
+  readonly details: Record<string, unknown>;
+  readonly relatesTo: string | undefined;
+
+  constructor(
+    status: number,
+    subcode: SoapSubcode,
+    reason: string,
+    options: WsTrustFaultOptions & { side?: 'Sender' | 'Receiver' },
+  ) {
+    super(status, subcode.localName, reason, { cause: options.cause });
+    this.subcode = subcode;
+    this.side = options.side ?? 'Sender';
+    this.failure = options.failure;
+    this.details = options.details ?? {};
+    this.relatesTo = options.relatesTo;
+  }
+}
+
+/**
+ * The trust namespace AD FS qualifies its WS-Trust fault subcodes with
+ * [observed: MSIS3127 answers carry `a:RequestFailed` in the 200512 namespace];
+ * the lab uses it on both endpoints.
+ */
+const TRUST13_NS = NS.trust13;
+
+/**
+ * The UsernameToken did not authenticate: wrong password, unknown user, a user
+ * of another farm's domain, a disabled account, or no credentials. AD FS gives
+ * the same answer for every cause; the trace says which.
+ */
+export class WsTrustAuthenticationFault extends WsTrustFault {
+  constructor(options: WsTrustFaultOptions) {
+    super(
+      500,
+      { namespace: NS.wsse, localName: 'FailedAuthentication' },
+      'ID3242: The security token could not be authenticated or authorized.',
+      options,
+    );
+  }
+}
+
+/**
+ * The request names a relying party AD FS has no trust for, or none: MSIS3127.
+ * Also AD FS's answer to an unexpected error (`side: 'Receiver'`).
+ */
+export class WsTrustRequestFailedFault extends WsTrustFault {
+  constructor(options: WsTrustFaultOptions & { side?: 'Sender' | 'Receiver' }) {
+    super(
+      500,
+      { namespace: TRUST13_NS, localName: 'RequestFailed' },
+      'MSIS3127: The specified request failed.',
+      options,
+    );
+  }
+}
+
+/**
+ * The message is not a WS-Trust request the endpoint can read: not XML, a
+ * DOCTYPE, not a SOAP 1.2 envelope, no UsernameToken or RequestSecurityToken
+ * (400), too large (413), or not a POST (405).
+ */
+export class WsTrustInvalidRequestFault extends WsTrustFault {
+  constructor(
+    detail: string,
+    options: Omit<WsTrustFaultOptions, 'failure'> & { status?: number } = {},
+  ) {
+    super(
+      options.status ?? 400,
+      { namespace: TRUST13_NS, localName: 'InvalidRequest' },
+      `The request was invalid or malformed: ${detail}`,
+      { ...options, failure: 'invalid_request', details: { detail, ...options.details } },
+    );
   }
 }

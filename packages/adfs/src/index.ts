@@ -1,6 +1,7 @@
 /**
- * @hma-lab/adfs: AD FS (WS-Federation passive sign-in, signed SAML 1.1
- * assertions for Entra ID) and the Web Application Proxy in front of it.
+ * @hma-lab/adfs: AD FS (WS-Federation passive sign-in, WS-Trust
+ * username/password sign-in, signed SAML 1.1 assertions for Entra ID) and the
+ * Web Application Proxy in front of it.
  *
  * @example
  * ```ts
@@ -30,7 +31,13 @@ export {
   SamlVerificationError,
   UnsupportedRelyingPartyError,
   WapError,
+  WsTrustAuthenticationFault,
+  WsTrustFault,
+  WsTrustInvalidRequestFault,
+  WsTrustRequestFailedFault,
   type SamlVerificationFailure,
+  type SoapSubcode,
+  type WsTrustFaultOptions,
 } from './errors.js';
 export {
   buildSamlAssertion,
@@ -53,5 +60,14 @@ export {
   buildFederationMetadata,
   type FederationMetadataOptions,
 } from './protocol/federation-metadata.js';
+export { WS_TRUST, type WsTrustDialect, type WsTrustVersion } from './protocol/ws-trust.js';
+export { buildWsTrustMex, type WsTrustMexOptions } from './protocol/ws-trust-mex.js';
+export { parseWsTrustRequest, type WsTrustRequest } from './protocol/ws-trust-request.js';
+export {
+  buildWsTrustFault,
+  buildWsTrustResponse,
+  type WsTrustFaultMessageOptions,
+  type WsTrustResponseOptions,
+} from './protocol/ws-trust-response.js';
 export { immutableIdOf } from './protocol/authenticate.js';
 export type { XmlSigningKey } from './protocol/xml-signature.js';

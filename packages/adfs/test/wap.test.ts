@@ -210,8 +210,10 @@ describe('AD FS behind the proxy: metadata and probe', () => {
     const ctx = lab();
     const fetch = ctx.fetchFor('device');
     expect((await fetch('https://sts.contoso.com/adfs/probe')).status).toBe(200);
-    const mex = await fetch('https://sts.contoso.com/adfs/services/trust/mex');
-    expect(mex.status).toBe(404);
-    expect(await mex.text()).toContain('HTTP Error 404');
+    const windows = await fetch('https://sts.contoso.com/adfs/services/trust/13/windowstransport');
+    expect(windows.status).toBe(404);
+    expect(await windows.text()).toContain('HTTP Error 404');
+    const oauth = await fetch('https://sts.contoso.com/adfs/oauth2/authorize');
+    expect(oauth.status).toBe(404);
   });
 });

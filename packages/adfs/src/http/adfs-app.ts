@@ -3,10 +3,18 @@ import type express from 'express';
 import { DEFAULT_ADFS_CONFIG, type AdfsConfig } from '../config.js';
 import { AdfsNotFoundError } from '../errors.js';
 import { createSessionStore } from '../protocol/sessions.js';
+import { WS_TRUST } from '../protocol/ws-trust.js';
 import type { AdfsContext } from './adfs-context.js';
 import { adfsErrorHandler } from './adfs-error-handler.js';
 import { metadataEndpoint } from './metadata-endpoint.js';
 import { passiveEndpoint } from './passive-endpoint.js';
+import { usernameMixedEndpoint, usernameMixedMethodNotAllowed } from './username-mixed-endpoint.js';
+import {
+  soapBodyAsSent,
+  USERNAME_MIXED_PATHS,
+  wsTrustErrorHandler,
+} from './ws-trust-error-handler.js';
+import { wsTrustMexEndpoint } from './ws-trust-mex-endpoint.js';
 
 export interface AdfsService {
   app: express.Express;
@@ -18,15 +26,16 @@ export interface AdfsService {
  * The AD FS farm of the scenario's federated domains (party `adfs`, host
  * `federation.adfsHost`, reached through the proxy): WS-Federation passive
  * sign-in at `/adfs/ls/` with forms authentication and single sign-on, a
- * signed SAML 1.1 token posted to Entra's `/login.srf`, sign-out, and the
- * federation metadata. Steps 9–11 of flow A.
+ * signed SAML 1.1 token posted to Entra's `/login.srf`, sign-out, the
+ * federation metadata, and WS-Trust username/password sign-in (MEX and the
+ * 1.3 and 2005 `usernamemixed` endpoints) for MSAL and ADAL. Steps 9–11 of flow A.
  *
  * @example
  * ```ts
  * const adfs = createAdfs(ctx.depsFor('adfs'));
  * ctx.mount('adfs', adfs.app);
  * ```
- * @see WS-Federation 1.2 §13 (passive requestor profile); MS-MWBF; protocol-facts §5.3
+ * @see WS-Federation 1.2 §13 (passive requestor profile); MS-MWBF; WS-Trust 1.3 §4; protocol-facts §5.3
  */
 export function createAdfs(deps: ServiceDeps, config: Partial<AdfsConfig> = {}): AdfsService {
   const settings: AdfsConfig = { ...DEFAULT_ADFS_CONFIG, ...config };
@@ -41,6 +50,13 @@ export function createAdfs(deps: ServiceDeps, config: Partial<AdfsConfig> = {}):
   app.get('/adfs/ls', passive);
   app.post('/adfs/ls', passive);
   app.get('/FederationMetadata/2007-06/FederationMetadata.xml', metadataEndpoint(ctx));
+  // WS-Trust for username/password clients (MSAL, ADAL): MEX, then the RST.
+  app.get('/adfs/services/trust/mex', wsTrustMexEndpoint(ctx));
+  app.use(USERNAME_MIXED_PATHS, soapBodyAsSent);
+  app.post(WS_TRUST['13'].usernameMixedPath, usernameMixedEndpoint(ctx, '13'));
+  app.post(WS_TRUST['2005'].usernameMixedPath, usernameMixedEndpoint(ctx, '2005'));
+  app.all(USERNAME_MIXED_PATHS, usernameMixedMethodNotAllowed());
+  app.use(USERNAME_MIXED_PATHS, wsTrustErrorHandler(ctx));
   // The health probe load balancers and the proxy use (AD FS 2016+).
   app.get('/adfs/probe', function adfsProbe(_req, res) {
     res.status(200).type('text/plain').send('');

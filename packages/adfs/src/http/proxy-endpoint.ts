@@ -22,7 +22,13 @@ const FORWARDED_REQUEST_HEADERS = [
 const UNFORWARDABLE_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /** Response headers the browser gets back (plus every `set-cookie`, and `location` rewritten). */
-const RETURNED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'pragma', 'expires'] as const;
+const RETURNED_RESPONSE_HEADERS = [
+  'content-type',
+  'cache-control',
+  'pragma',
+  'expires',
+  'allow',
+] as const;
 
 /**
  * The Web Application Proxy's only job here: republish AD FS on the public

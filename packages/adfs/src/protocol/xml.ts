@@ -10,12 +10,27 @@ import type * as XmlCrypto from 'xml-crypto';
 export const xmldom = lazyModule<typeof Xmldom>(import.meta.url, '@xmldom/xmldom');
 export const xmlCrypto = lazyModule<typeof XmlCrypto>(import.meta.url, 'xml-crypto');
 
-/** Namespaces of the WS-Federation response and the SAML 1.1 assertion. */
+/** Namespaces of the WS-Federation and WS-Trust messages, the SAML 1.1 assertion and the MEX document. */
 export const NS = {
+  /** WS-Trust 2005/02 (`t:`), what the passive `wresult` and the 2005 endpoint speak. */
   trust: 'http://schemas.xmlsoap.org/ws/2005/02/trust',
+  /** WS-Trust 1.3 (`trust:`). */
+  trust13: 'http://docs.oasis-open.org/ws-sx/ws-trust/200512',
   wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
+  wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
+  wsse11: 'http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd',
   wsp: 'http://schemas.xmlsoap.org/ws/2004/09/policy',
+  /** WS-Addressing 1.0. */
   wsa: 'http://www.w3.org/2005/08/addressing',
+  /** WS-Addressing 2004/08, still sent by older WS-Trust clients. */
+  wsa2004: 'http://schemas.xmlsoap.org/ws/2004/08/addressing',
+  wsaw: 'http://www.w3.org/2006/05/addressing/wsdl',
+  soap12: 'http://www.w3.org/2003/05/soap-envelope',
+  wsdl: 'http://schemas.xmlsoap.org/wsdl/',
+  wsdlSoap12: 'http://schemas.xmlsoap.org/wsdl/soap12/',
+  xsd: 'http://www.w3.org/2001/XMLSchema',
+  sp: 'http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702',
+  sp2005: 'http://schemas.xmlsoap.org/ws/2005/07/securitypolicy',
   saml: 'urn:oasis:names:tc:SAML:1.0:assertion',
   ds: 'http://www.w3.org/2000/09/xmldsig#',
   md: 'urn:oasis:names:tc:SAML:2.0:metadata',
