@@ -1,7 +1,7 @@
 import { LAB_WEB_APP_SECRET, WELL_KNOWN_APPS } from '@hma-lab/core';
 import type { Lab } from '@hma-lab/lab';
 import {
-  callsBesideEntra,
+  callsBesideIdentity,
   certificateSettings,
   clientCalls,
   createPythonLab,
@@ -112,6 +112,18 @@ describe('ADAL for Python against the lab v1 endpoints over HTTPS', () => {
     });
   });
 
+  it('a federated password sign-in: MEX and WS-Trust at AD FS, then the SAML bearer grant (v1)', () => {
+    const result = ok<{ bob: AdalToken; wrong_password: AdalFailure }>('federated_password');
+    expect(result.bob).toMatchObject({
+      resource: 'https://graph.microsoft.com',
+      userId: 'bob@contoso.com',
+      has_refresh_token: true,
+    });
+    expect(result.bob.access_claims).toMatchObject({ upn: 'bob@contoso.com', amr: ['fed', 'pwd'] });
+    expect(result.wrong_password.message).toContain('ID3242');
+    expect(clientCalls(lab)).toContain('GET https://sts.contoso.com/adfs/services/trust/mex');
+  });
+
   it('errors ADAL raises with the server body', () => {
     const errors = ok<Record<string, AdalFailure>>('errors');
     expect(errors.wrong_password).toMatchObject({ error: 'invalid_grant', error_codes: [50126] });
@@ -121,6 +133,6 @@ describe('ADAL for Python against the lab v1 endpoints over HTTPS', () => {
   it('every request went to the lab over HTTPS, by the real host names', () => {
     const calls = clientCalls(lab);
     expect(calls.length).toBeGreaterThan(8);
-    expect(callsBesideEntra(lab)).toEqual([]);
+    expect(callsBesideIdentity(lab)).toEqual([]);
   });
 });

@@ -231,10 +231,14 @@ export function pythonCase<T>(results: Record<string, PythonCaseResult>, name: s
   return result.ok as T;
 }
 
-/** The trace's requests from outside the lab that did not go to Entra by its real name (none expected). */
-export function callsBesideEntra(lab: Lab): string[] {
+/**
+ * The trace's requests from outside the lab that did not go to Entra, or to
+ * the contoso federation proxy (sts.contoso.com: AD FS's WS-Trust endpoints),
+ * by their real names (none expected).
+ */
+export function callsBesideIdentity(lab: Lab): string[] {
   return clientCalls(lab).filter(
-    (c) => !/^(GET|POST) https:\/\/login\.microsoftonline\.com\//.test(c),
+    (c) => !/^(GET|POST) https:\/\/(login\.microsoftonline\.com|sts\.contoso\.com)\//.test(c),
   );
 }
 

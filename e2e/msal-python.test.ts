@@ -1,7 +1,7 @@
 import { EXO_CLIENT_SECRET, LAB_WEB_APP_SECRET, WELL_KNOWN_APPS } from '@hma-lab/core';
 import type { Lab } from '@hma-lab/lab';
 import {
-  callsBesideEntra,
+  callsBesideIdentity,
   certificateSettings,
   clientCalls,
   createPythonLab,
@@ -143,6 +143,41 @@ describe('MSAL for Python against the lab over HTTPS on loopback', () => {
     expect(errors.unknown_user).toMatchObject({ error: 'invalid_grant', error_codes: [50034] });
   });
 
+  it('a federated password sign-in: MEX and WS-Trust 1.3 at AD FS, then the SAML bearer grant', () => {
+    const result =
+      ok<
+        Record<
+          'bob' | 'alice_mfa' | 'wrong_password',
+          Summary & { raised?: string; message?: string }
+        >
+      >('federated_password');
+    expect(result.bob.access_claims).toMatchObject({
+      aud: 'https://outlook.office.com',
+      upn: 'bob@contoso.com',
+      amr: ['fed', 'pwd'],
+    });
+    expect(result.bob.has_refresh_token).toBe(true);
+    // Conditional access applies to the redeemed assertion as to a password grant.
+    expect(result.alice_mfa).toMatchObject({
+      error: 'invalid_grant',
+      error_codes: [50076],
+      suberror: 'basic_action',
+    });
+    // AD FS's SOAP fault, as MSAL reports it.
+    expect(result.wrong_password).toMatchObject({ raised: 'RuntimeError' });
+    expect(result.wrong_password.message).toContain('ID3242');
+    const calls = clientCalls(lab);
+    expect(calls).toContain('GET https://sts.contoso.com/adfs/services/trust/mex');
+    expect(calls).toContain('POST https://sts.contoso.com/adfs/services/trust/13/usernamemixed');
+    // The password crossed to AD FS but the trace kept none of it.
+    const wsTrust = lab.trace.exchanges().filter((e) => e.url.includes('/usernamemixed'));
+    expect(wsTrust.length).toBeGreaterThan(0);
+    for (const exchange of wsTrust) {
+      expect(exchange.requestBody?.text).not.toContain('Passw0rd!');
+      expect(exchange.secrets.map((secret) => secret.name)).toContain('Password');
+    }
+  });
+
   it('device code, approved at the lab pages while MSAL polls', () => {
     expect(ok('device_code').access_claims).toMatchObject({
       aud: 'https://outlook.office.com',
@@ -153,6 +188,6 @@ describe('MSAL for Python against the lab over HTTPS on loopback', () => {
   it('every request went to the lab over HTTPS, by the real host names', () => {
     const calls = clientCalls(lab);
     expect(calls.length).toBeGreaterThan(10);
-    expect(callsBesideEntra(lab)).toEqual([]);
+    expect(callsBesideIdentity(lab)).toEqual([]);
   });
 });

@@ -452,6 +452,32 @@ export const ERROR_SECTIONS: ErrorSection[] = [
     ],
   },
   {
+    title: 'AD FS WS-Trust (SOAP 1.2 faults)',
+    intro:
+      'The username/password endpoints MSAL and ADAL use for federated users (`/adfs/services/trust/13/usernamemixed` and `/2005/usernamemixed`, reached through the proxy) answer a SOAP 1.2 `s:Fault` with `s:Code/s:Value` `s:Sender`, this subcode in `s:Subcode/s:Value` and the message in `s:Reason/s:Text`; the trace event `adfs.wstrust.failed` says which check failed. MSAL for Python raises `RuntimeError` naming the fault, ADAL for Python `AdalError`.',
+    packages: ['adfs'],
+    rows: [
+      {
+        code: 'FailedAuthentication',
+        status: '500',
+        when: 'The UsernameToken did not authenticate: wrong password, unknown or disabled user, a user of a domain another farm signs in, an empty user name or password (ID3242).',
+        action: 'Check the user name and password.',
+      },
+      {
+        code: 'RequestFailed',
+        status: '500',
+        when: 'The RST applies to another relying party than `urn:federation:MicrosoftOnline`, or to none (MSIS3127).',
+        action: "Ask for Entra's relying party.",
+      },
+      {
+        code: 'InvalidRequest',
+        status: '400/405/413',
+        when: "Not a readable SOAP 1.2 RST of the endpoint's WS-Trust version with a UsernameToken (400), not a POST (405), or over 64 KiB (413).",
+        action: 'Fix the request.',
+      },
+    ],
+  },
+  {
     title: 'The lab admin API (`{"error":{"code","message"}}`)',
     intro: 'What `hma-lab time|faults|trace` and the trainer UI may see from a running lab.',
     packages: ['lab'],

@@ -20,7 +20,7 @@ def failure(call):
     try:
         call()
     except adal.AdalError as error:
-        body = error.error_response or {}
+        body = error.error_response if isinstance(error.error_response, dict) else {}
         return {"error": body.get("error"), "error_codes": body.get("error_codes"), "message": str(error)}
     return {"error": None}
 
@@ -68,6 +68,15 @@ def main(settings):
         ask({"approve": {"verification_uri": code["verification_url"], "user_code": code["user_code"]}})
         return summary(ctx.acquire_token_with_device_code(exo, code, outlook))
 
+    def federated_password():
+        # ADAL reads AD FS's MEX, signs in over WS-Trust 1.3 and redeems the
+        # assertion (re-serialized by ElementTree) on the v1 endpoint.
+        ctx = context()
+        token = ctx.acquire_token_with_username_password(graph, "bob@contoso.com", "Passw0rd!", outlook)
+        # A new context: ADAL would answer from the first one's token cache.
+        wrong = failure(lambda: context().acquire_token_with_username_password(graph, "bob@contoso.com", "wrong", outlook))
+        return {"bob": summary(token), "wrong_password": wrong}
+
     def errors():
         ctx = context()
         return {
@@ -81,6 +90,7 @@ def main(settings):
         ("password_then_refresh", password_then_refresh),
         ("authorization_code", authorization_code),
         ("device_code", device_code),
+        ("federated_password", federated_password),
         ("errors", errors),
     ])
 

@@ -78,6 +78,23 @@ def main(settings):
             "unknown_user": summary(app.acquire_token_by_username_password("nobody@fabrikam.com", "Passw0rd!", scopes=eas)),
         }
 
+    def federated_password():
+        # User realm discovery says Federated: MSAL reads AD FS's MEX, signs in
+        # over WS-Trust and redeems the SAML assertion (saml1_1-bearer).
+        app = outlook_app()
+
+        def attempt(user, password):
+            try:
+                return summary(app.acquire_token_by_username_password(user, password, scopes=eas))
+            except Exception as error:  # MSAL raises when AD FS answers with a SOAP fault
+                return {"raised": type(error).__name__, "message": str(error)}
+
+        return {
+            "bob": attempt("bob@contoso.com", "Passw0rd!"),
+            "alice_mfa": attempt("alice@contoso.com", "Passw0rd!"),
+            "wrong_password": attempt("bob@contoso.com", "wrong"),
+        }
+
     def device_code():
         app = outlook_app("https://login.microsoftonline.com/organizations")
         flow = app.initiate_device_flow(scopes=eas)
@@ -93,6 +110,7 @@ def main(settings):
         ("auth_code", auth_code),
         ("password_then_obo", password_then_obo),
         ("password_errors", password_errors),
+        ("federated_password", federated_password),
         ("device_code", device_code),
     ])
 
