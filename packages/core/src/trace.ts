@@ -841,7 +841,7 @@ function redactForm(
   };
 }
 
-/** Tokens in a JSON, form or HTML body; its `text` is asked for only for those. */
+/** Tokens in a JSON, form, SOAP or HTML body; its `text` is asked for only for those. */
 function collectBodyTokens(
   text: () => string,
   type: string,
@@ -869,6 +869,17 @@ function collectBodyTokens(
       const encoded = fields.get(name);
       const value = encoded === undefined ? '' : decodeFormComponent(encoded);
       if (value) tokens.push(tokenOf(name, `${where}.${name}`, value));
+    }
+  } else if (type.includes('soap+xml')) {
+    // WS-Trust (AD FS usernamemixed): the SAML assertion the client redeems at Entra.
+    const assertion = requestedSecurityToken(text());
+    if (assertion) {
+      tokens.push({
+        name: 'RequestedSecurityToken',
+        where: `${where}.RequestedSecurityToken`,
+        kind: 'saml',
+        raw: assertion,
+      });
     }
   } else if (type.startsWith('text/html')) {
     // Auto-posting forms (form_post, WS-Federation) carry tokens in hidden inputs.
@@ -908,7 +919,33 @@ function* inputTags(html: string): Generator<string> {
 function tokenOf(name: string, where: string, raw: string): TraceToken {
   if (hasJwsShape(raw)) return { name, where, kind: 'jwt', raw };
   if (raw.trimStart().startsWith('<')) return { name, where, kind: 'saml', raw };
+  const xml = name === 'assertion' ? base64Xml(raw) : undefined;
+  if (xml !== undefined) return { name, where, kind: 'saml', raw: xml };
   return { name, where, kind: 'opaque', raw };
+}
+
+/**
+ * The XML a SAML bearer grant's `assertion` carries (base64url or base64 of
+ * the assertion AD FS issued), so that the trace knows it for the token AD FS
+ * answered with. Base64 of text that starts with `<` starts with `P`.
+ */
+function base64Xml(value: string): string | undefined {
+  if (!value.startsWith('P') || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return undefined;
+  const text = Buffer.from(value, 'base64').toString('utf8');
+  return text.startsWith('<') ? text : undefined;
+}
+
+/** The start tag of a WS-Trust answer's `RequestedSecurityToken`, any prefix. */
+const REQUESTED_TOKEN_TAG = /<((?:[\w.-]+:)?RequestedSecurityToken)(?:\s[^<>]*)?>/;
+
+/** The token (a SAML assertion) of a WS-Trust answer: the first `RequestedSecurityToken`'s content. */
+function requestedSecurityToken(xml: string): string | undefined {
+  const open = REQUESTED_TOKEN_TAG.exec(xml);
+  if (!open) return undefined;
+  const start = open.index + open[0].length;
+  const end = xml.indexOf(`</${open[1]}>`, start);
+  const content = end < 0 ? '' : xml.slice(start, end).trim();
+  return content.startsWith('<') ? content : undefined;
 }
 
 /** `eyJ…` (a base64url JSON object) in three dot-separated parts. */

@@ -144,6 +144,49 @@ describe('trace recorder', () => {
     expect(unclosed!.requestBody?.text).toBe('<a><Password>[redacted]');
   });
 
+  it('knows the SAML assertion of a WS-Trust answer again when a client redeems it (base64)', () => {
+    const trace = createTraceRecorder({ clock });
+    const assertion =
+      '<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" AssertionID="_a1">x</saml:Assertion>';
+    const handle = trace.beginExchange({
+      from: 'client',
+      to: 'adfs',
+      method: 'POST',
+      url: 'https://sts.contoso.com/adfs/services/trust/13/usernamemixed',
+      requestHeaders: { 'content-type': 'application/soap+xml; charset=utf-8' },
+    });
+    handle.finish({
+      status: 200,
+      responseHeaders: { 'content-type': 'application/soap+xml; charset=utf-8' },
+      responseText: `<s:Envelope><s:Body><trust:RequestSecurityTokenResponse><trust:RequestedSecurityToken>\n${assertion}\n</trust:RequestedSecurityToken></trust:RequestSecurityTokenResponse></s:Body></s:Envelope>`,
+    });
+    const grant = 'urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Asaml1_1-bearer';
+    recordForm(
+      trace,
+      `grant_type=${grant}&assertion=${Buffer.from(assertion).toString('base64url')}`,
+    );
+    recordForm(
+      trace,
+      `grant_type=${grant}&assertion=${encodeURIComponent(Buffer.from(assertion).toString('base64'))}`,
+    );
+    recordForm(trace, `grant_type=${grant}&assertion=${Buffer.from('not xml').toString('base64')}`);
+    const [answer, msal, adal, other] = trace.exchanges();
+    expect(answer!.tokens).toEqual([
+      {
+        name: 'RequestedSecurityToken',
+        where: 'response.body.RequestedSecurityToken',
+        kind: 'saml',
+        raw: assertion,
+      },
+    ]);
+    for (const redeemed of [msal, adal]) {
+      expect(redeemed!.tokens.map((t) => [t.name, t.kind, t.raw])).toEqual([
+        ['assertion', 'saml', assertion],
+      ]);
+    }
+    expect(other!.tokens.map((t) => t.kind)).toEqual(['opaque']);
+  });
+
   it('redacts every value of a secret field, however its name is encoded, and keeps the rest as sent', () => {
     const trace = createTraceRecorder({ clock });
     recordForm(

@@ -103,9 +103,16 @@ export function grantOf(e: TraceExchange): string | undefined {
   return grant;
 }
 
+/**
+ * A SAML token's lifetime: the WS-Trust `Lifetime` of a whole answer
+ * (`wresult`), else the assertion's own `IssueInstant` and `NotOnOrAfter` (the
+ * assertion alone, as WS-Trust clients redeem it).
+ */
 function samlLifetime(raw: string): { issuedAtMs?: number; expiresAtMs?: number } {
-  const created = /:Created\b[^>]*>([^<]+)</.exec(raw)?.[1];
-  const expires = /:Expires\b[^>]*>([^<]+)</.exec(raw)?.[1];
+  const created =
+    /:Created\b[^>]*>([^<]+)</.exec(raw)?.[1] ?? /\sIssueInstant="([^"]+)"/.exec(raw)?.[1];
+  const expires =
+    /:Expires\b[^>]*>([^<]+)</.exec(raw)?.[1] ?? /\sNotOnOrAfter="([^"]+)"/.exec(raw)?.[1];
   const out: { issuedAtMs?: number; expiresAtMs?: number } = {};
   const c = created ? Date.parse(created) : NaN;
   const x = expires ? Date.parse(expires) : NaN;
