@@ -1,4 +1,4 @@
-import { createLab } from '@hma-lab/lab';
+import { createLab, parseServiceOptions, ServiceOptionsError } from '@hma-lab/lab';
 
 /** createLab's `services`: each party's own options reach its factory. */
 describe('createLab({ services })', () => {
@@ -33,5 +33,74 @@ describe('createLab({ services })', () => {
     } finally {
       await lab.close();
     }
+  });
+});
+
+/** Every party and option is checked before the lab starts (a typo was silently ignored). */
+describe('service options are checked', () => {
+  const problems = (input: unknown): string[] => {
+    try {
+      parseServiceOptions(input);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ServiceOptionsError);
+      return (error as ServiceOptionsError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    return [];
+  };
+
+  it('accepts the options each package documents, durations as text or milliseconds', () => {
+    const options = {
+      entra: { clockSkew: '2m', deviceCodeIntervalS: 1, clientClock: 'lab' },
+      adfs: { loopDetection: false, tokenLifetimeMs: 600_000 },
+      'onprem-eas': { ping: { minHeartbeatS: 60, maxHeartbeatS: 3540, maxFolders: 300 } },
+      exo: { syncInterval: '30m', clockSkew: 300_000 },
+      'outlook-service': { activeSyncUrl: 'https://mail.contoso.com/Microsoft-Server-ActiveSync' },
+    };
+    expect(parseServiceOptions(options)).toEqual(options);
+    expect(problems({})).toEqual([]);
+  });
+
+  it('names an unknown service, an unknown option (with the known ones) and the scenario-only one', () => {
+    expect(problems({ nosuch: {} })).toEqual([
+      'nosuch: no such service (services: entra, wap, adfs, onprem-autodiscover, onprem-eas, exo, autodetect, outlook-service)',
+    ]);
+    const [typo] = problems({ entra: { clockSkw: '5m' } });
+    expect(typo).toMatch(
+      /^entra\.clockSkw: no such option \(options: multiTenantIssuer, .*clockSkew.*\)$/,
+    );
+    expect(problems({ 'onprem-eas': { onprem: {} } })).toEqual([
+      'onprem-eas.onprem: set by the scenario (exchange.onprem), not here',
+    ]);
+  });
+
+  it('names every value of the wrong kind, with its path', () => {
+    expect(
+      problems({
+        entra: { clockSkew: 5, multiTenantIssuer: 'templat' },
+        adfs: { loopDetection: 'off' },
+        'onprem-eas': { ping: { maxFolders: 3 }, oversizeStatus: 500 },
+        exo: { syncInterval: 'soon' },
+        autodetect: { maxRedirects: -1 },
+      }).map((problem) => problem.split(':')[0]),
+    ).toEqual([
+      'entra.multiTenantIssuer',
+      'entra.clockSkew',
+      'adfs.loopDetection',
+      'onprem-eas.oversizeStatus',
+      'onprem-eas.ping.minHeartbeatS',
+      'onprem-eas.ping.maxHeartbeatS',
+      'exo.syncInterval',
+      'autodetect.maxRedirects',
+    ]);
+    expect(problems({ exo: { syncInterval: 'soon' } })).toEqual([
+      'exo.syncInterval: expected a duration such as 90s, 15m, 1h or 14d',
+    ]);
+    expect(problems('entra')).toHaveLength(1);
+  });
+
+  it('createLab refuses them before any party starts', async () => {
+    await expect(createLab({ services: { entra: { clockSkw: '5m' } } as never })).rejects.toThrow(
+      /invalid service options:\n {2}- entra\.clockSkw: no such option/,
+    );
   });
 });

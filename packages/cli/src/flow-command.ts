@@ -1,12 +1,14 @@
 import type { FlowStep, TraceEntry } from '@hma-lab/core';
 import { createLab, formatRun, type FlowRun, type LabMode } from '@hma-lab/lab';
-import { loadScenarioArg } from './scenario-arg.js';
+import { loadScenarioArg, loadServicesArg } from './scenario-arg.js';
 import { paintFlowLine, terminalStyle } from './style.js';
 
 export interface FlowCommandOptions {
   user: string;
   json?: boolean;
   scenario?: string;
+  /** File of each party's options (`--services`). */
+  services?: string;
   mode?: LabMode;
   /** `hma` (default): flow A or B. `basic`: flow C, basic authentication through the Outlook cloud service. */
   path?: 'hma' | 'basic';
@@ -24,11 +26,12 @@ export interface Output {
  */
 export async function flowCommand(options: FlowCommandOptions, output: Output): Promise<number> {
   const scenario = await loadScenarioArg(options.scenario);
+  const services = await loadServicesArg(options.services);
   const style = terminalStyle();
   if (process.stderr.isTTY && !options.json) {
     output.err(style.dim(`starting the lab (${options.mode ?? 'loopback'})…`));
   }
-  const lab = await createLab({ scenario, mode: options.mode ?? 'loopback' });
+  const lab = await createLab({ scenario, services, mode: options.mode ?? 'loopback' });
   try {
     if (!lab.directory.user(options.user)) {
       output.err(

@@ -71,6 +71,7 @@ export async function main(argv: string[], output: Output): Promise<number> {
       `built-in scenario (${builtInScenarioNames().join(', ')}) or scenario file`,
       'contoso',
     )
+    .option('--services <file>', "each party's options, YAML or JSON (docs/cli.md)")
     .addOption(
       new Option('-m, --mode <mode>', 'how services are wired')
         .choices(['loopback', 'in-process'])
@@ -93,6 +94,7 @@ export async function main(argv: string[], output: Output): Promise<number> {
         user: string;
         json?: boolean;
         scenario?: string;
+        services?: string;
         mode: 'loopback' | 'in-process';
         path: 'hma' | 'basic';
       }) => run(() => flowCommand(opts, output)),
@@ -104,6 +106,7 @@ export async function main(argv: string[], output: Output): Promise<number> {
       'start the lab on loopback ports (HTTPS with a local CA) and keep it running until Ctrl-C',
     )
     .option('-s, --scenario <name|file>', 'built-in scenario name or scenario file', 'contoso')
+    .option('--services <file>', "each party's options, YAML or JSON (docs/cli.md)")
     .option('--bind <address>', 'address to listen on', '127.0.0.1')
     .option(
       '--port-base <port>',
@@ -129,6 +132,7 @@ export async function main(argv: string[], output: Output): Promise<number> {
     .action(
       (opts: {
         scenario?: string;
+        services?: string;
         bind?: string;
         portBase?: number;
         frontDoorPort?: number;
@@ -295,7 +299,11 @@ export async function main(argv: string[], output: Output): Promise<number> {
     return pending ? await pending : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof UsageError || (error instanceof Error && error.name === 'ScenarioError')) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof Error &&
+        (error.name === 'ScenarioError' || error.name === 'ServiceOptionsError'))
+    ) {
       output.err(`hma-lab: ${error.message}`);
       return 2;
     }

@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { builtInScenarioNames, parseScenarioText, type Scenario } from '@hma-lab/core';
+import {
+  builtInScenarioNames,
+  parseScenarioText,
+  parseYamlText,
+  type Scenario,
+} from '@hma-lab/core';
+import { parseServiceOptions, type LabServiceOptions } from '@hma-lab/lab';
 
 /** `--scenario`: a built-in name (default contoso) or a path to a YAML or JSON scenario file. */
 export async function loadScenarioArg(arg: string | undefined): Promise<Scenario | string> {
@@ -15,6 +21,26 @@ export async function loadScenarioArg(arg: string | undefined): Promise<Scenario
   }
   // Invalid files throw a ScenarioError naming the file and each bad field's path.
   return parseScenarioText(text, arg);
+}
+
+/**
+ * `--services <file>`: each party's options as YAML or JSON, e.g.
+ * `entra: { multiTenantIssuer: template }`, checked before the lab starts.
+ */
+export async function loadServicesArg(arg: string | undefined): Promise<LabServiceOptions> {
+  if (arg === undefined) return {};
+  let text: string;
+  try {
+    text = await readFile(arg, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `--services ${arg}: not a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
+  }
+  const read = parseYamlText(text);
+  if ('problem' in read) throw new UsageError(`--services ${arg}: ${read.problem}`);
+  // An empty file is no options.
+  return parseServiceOptions(read.data ?? {}, arg);
 }
 
 /** A mistake in how the command was called: printed without a stack, exit code 2. */

@@ -1,10 +1,12 @@
 import { SERVICE_PARTIES } from '@hma-lab/core';
 import { createLab, type Lab, type LabOptions } from '@hma-lab/lab';
 import type { Output } from './flow-command.js';
-import { loadScenarioArg, UsageError } from './scenario-arg.js';
+import { loadScenarioArg, loadServicesArg, UsageError } from './scenario-arg.js';
 
 export interface UpCommandOptions {
   scenario?: string;
+  /** File of each party's options (`--services`). */
+  services?: string;
   bind?: string;
   portBase?: number;
   /** Plain HTTP instead of HTTPS with the lab's local CA. */
@@ -50,8 +52,10 @@ export async function upCommand(
     SERVICE_PARTIES.forEach((party, i) => (ports[party] = options.portBase! + i));
   }
   const scenario = await loadScenarioArg(options.scenario);
+  const services = await loadServicesArg(options.services);
   const base: LabOptions = {
     scenario,
+    services,
     mode: 'loopback',
     clockMode: 'running',
     ports,

@@ -44,6 +44,48 @@ describe('hma-lab refuses bad input in one line, exit 2', () => {
     expect(text).toMatch(/^hma-lab: --scenario nosuch: not a built-in scenario \(.*contoso.*\)$/);
   });
 
+  it('--services: a file that cannot be read or parsed, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hma-lab-services-'));
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'entra: {multiTenantIssuer: template\n');
+    expect(
+      await refused(['flow', '-u', 'alice@contoso.com', '--services', join(dir, 'none.yaml')]),
+    ).toBe(`hma-lab: --services ${join(dir, 'none.yaml')}: not a readable file (ENOENT)`);
+    expect(await refused(['up', '--http', '--services', broken])).toMatch(
+      new RegExp(`^hma-lab: --services ${broken}: not valid YAML or JSON at line 2: `),
+    );
+  });
+
+  it('--services: every unknown option and wrong value, before anything starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hma-lab-services-'));
+    const file = join(dir, 'services.yaml');
+    writeFileSync(file, 'entra:\n  clockSkw: 5m\nadfs:\n  loopDetection: off\n');
+    for (const argv of [
+      ['flow', '-u', 'alice@contoso.com', '--services', file],
+      ['up', '--http', '--front-door-port', '0', '--services', file],
+    ]) {
+      const { out, err, output } = capture();
+      expect(await main(argv, output)).toBe(2);
+      expect(out).toEqual([]);
+      expect(err.join('\n').split('\n')).toEqual([
+        `hma-lab: invalid service options ${file}:`,
+        expect.stringMatching(/^ {2}- entra\.clockSkw: no such option \(options: .*clockSkew.*\)$/),
+        '  - adfs.loopDetection: expected false (off), or { maxTokens, intervalMs } as whole numbers',
+      ]);
+    }
+  });
+
+  it("--services: a good file's options reach the parties", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hma-lab-services-'));
+    const file = join(dir, 'services.json');
+    writeFileSync(file, JSON.stringify({ 'onprem-eas': { serverHeader: 'Lab-IIS/9.9' } }));
+    const { out, output } = capture();
+    const argv = ['flow', '-u', 'alice@contoso.com', '--json', '-m', 'in-process'];
+    expect(await main([...argv, '--services', file], output)).toBe(0);
+    // On-premises ActiveSync's answers carry the Server header asked for.
+    expect(out.join('\n')).toContain('"server": "Lab-IIS/9.9"');
+  });
+
   it('hosts --address that is not an IP address', async () => {
     expect(await refused(['hosts', '--address', 'x y'])).toBe(
       'hma-lab: --address "x y": expected an IP address, e.g. 127.0.0.1',

@@ -11,7 +11,12 @@
  * ```
  */
 export { createLab } from './lab.js';
-export type { FlowRun, Lab, LabMode, LabOptions, LabService, LabServiceOptions } from './lab.js';
+export type { FlowRun, Lab, LabMode, LabOptions, LabService } from './lab.js';
+export {
+  parseServiceOptions,
+  ServiceOptionsError,
+  type LabServiceOptions,
+} from './service-options.js';
 export { listen } from './listen.js';
 export { createAdminApp } from './admin.js';
 export { loadOrCreateCa, defaultTlsDir } from './tls.js';

@@ -31,17 +31,13 @@ import {
   type VirtualClock,
 } from '@hma-lab/core';
 import { decodeWbxml, toXml, WBXML_CONTENT_TYPE } from '@hma-lab/activesync';
-import { createEntra, type EntraConfig } from '@hma-lab/entra';
-import { createAdfs, createWap, type AdfsConfig, type WapConfig } from '@hma-lab/adfs';
-import {
-  createOnpremActiveSync,
-  createOnpremAutodiscover,
-  type OnpremActiveSyncConfig,
-  type OnpremAutodiscoverConfig,
-} from '@hma-lab/exchange-onprem';
-import { createExchangeOnline, type ExchangeOnlineConfig } from '@hma-lab/exchange-online';
-import { createAutodetect, type AutodetectConfig } from '@hma-lab/autodetect';
-import { createOutlookService, type OutlookServiceConfig } from '@hma-lab/outlook-service';
+import { parseServiceOptions, type LabServiceOptions } from './service-options.js';
+import { createEntra } from '@hma-lab/entra';
+import { createAdfs, createWap } from '@hma-lab/adfs';
+import { createOnpremActiveSync, createOnpremAutodiscover } from '@hma-lab/exchange-onprem';
+import { createExchangeOnline } from '@hma-lab/exchange-online';
+import { createAutodetect } from '@hma-lab/autodetect';
+import { createOutlookService } from '@hma-lab/outlook-service';
 import {
   createBasicAuthDevice,
   createDevice,
@@ -107,18 +103,6 @@ export interface LabOptions {
    * `{ entra: { multiTenantIssuer: 'template' } }`.
    */
   services?: LabServiceOptions;
-}
-
-/** The options of each party's factory, by party. */
-export interface LabServiceOptions {
-  entra?: Partial<EntraConfig>;
-  wap?: Partial<WapConfig>;
-  adfs?: Partial<AdfsConfig>;
-  'onprem-autodiscover'?: Partial<OnpremAutodiscoverConfig>;
-  'onprem-eas'?: Partial<OnpremActiveSyncConfig>;
-  exo?: Partial<ExchangeOnlineConfig>;
-  autodetect?: Partial<AutodetectConfig>;
-  'outlook-service'?: Partial<OutlookServiceConfig>;
 }
 
 /** One service of the lab: its express app and whatever controls it offers. */
@@ -279,7 +263,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     services.set(party, service);
     apps.set(party, service.app);
   };
-  const configs = options.services ?? {};
+  const configs = options.services ? parseServiceOptions(options.services) : {};
   add('entra', createEntra(deps('entra'), configs.entra));
   add('wap', createWap(deps('wap'), configs.wap));
   add('adfs', createAdfs(deps('adfs'), configs.adfs));

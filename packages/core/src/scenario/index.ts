@@ -3,7 +3,7 @@ import { parseScenario, type Scenario } from './schema.js';
 
 export * from './schema.js';
 export * from './seed.js';
-export { loadScenarioFile, parseScenarioText, scenarioJsonSchema } from './load.js';
+export { loadScenarioFile, parseScenarioText, parseYamlText, scenarioJsonSchema } from './load.js';
 export { BUILT_IN_SCENARIOS } from './builtins.js';
 export {
   contosoScenario,

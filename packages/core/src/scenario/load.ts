@@ -35,24 +35,26 @@ const yamlParser = lazyModule<typeof Yaml>(import.meta.url, 'yaml');
 
 /** Parses scenario text (YAML or JSON). */
 export function parseScenarioText(text: string, source = 'scenario'): Scenario {
+  const read = parseYamlText(text);
+  if ('problem' in read) throw new ScenarioError([{ path: '', message: read.problem }], source);
+  return parseScenario(read.data, source);
+}
+
+/**
+ * YAML text (JSON is YAML too) as data, or what is wrong with it, with its
+ * line when the parser says: `not valid YAML or JSON at line 3: …`.
+ */
+export function parseYamlText(text: string): { data: unknown } | { problem: string } {
   const { parse: parseYaml, YAMLParseError } = yamlParser();
-  let data: unknown;
   try {
-    data = parseYaml(text, { prettyErrors: true });
+    return { data: parseYaml(text, { prettyErrors: true }) as unknown };
   } catch (error) {
     const where =
       error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
-    throw new ScenarioError(
-      [
-        {
-          path: '',
-          message: `not valid YAML or JSON${where}: ${(error as Error).message.split('\n')[0]}`,
-        },
-      ],
-      source,
-    );
+    return {
+      problem: `not valid YAML or JSON${where}: ${(error as Error).message.split('\n')[0]}`,
+    };
   }
-  return parseScenario(data, source);
 }
 
 /**
