@@ -31,7 +31,11 @@ export async function flowCommand(options: FlowCommandOptions, output: Output): 
   if (process.stderr.isTTY && !options.json) {
     output.err(style.dim(`starting the lab (${options.mode ?? 'loopback'})…`));
   }
-  const lab = await createLab({ scenario, services, mode: options.mode ?? 'loopback' });
+  const lab = await createLab({
+    scenario,
+    ...(services ? { services } : {}),
+    mode: options.mode ?? 'loopback',
+  });
   try {
     if (!lab.directory.user(options.user)) {
       output.err(

@@ -27,8 +27,10 @@ export async function loadScenarioArg(arg: string | undefined): Promise<Scenario
  * `--services <file>`: each party's options as YAML or JSON, e.g.
  * `entra: { multiTenantIssuer: template }`, checked before the lab starts.
  */
-export async function loadServicesArg(arg: string | undefined): Promise<LabServiceOptions> {
-  if (arg === undefined) return {};
+export async function loadServicesArg(
+  arg: string | undefined,
+): Promise<LabServiceOptions | undefined> {
+  if (arg === undefined) return undefined;
   let text: string;
   try {
     text = await readFile(arg, 'utf8');

@@ -55,7 +55,7 @@ export async function upCommand(
   const services = await loadServicesArg(options.services);
   const base: LabOptions = {
     scenario,
-    services,
+    ...(services ? { services } : {}),
     mode: 'loopback',
     clockMode: 'running',
     ports,

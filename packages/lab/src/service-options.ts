@@ -22,20 +22,6 @@ import { z } from 'zod';
  * (`onprem`) come from the scenario, not from here.
  */
 
-/** Duration text as scenarios write it: 500ms, 90s, 15m, 1h, 14d, 1w, 1h30m. */
-const durationText = z.string().refine(isDuration, {
-  message: 'expected a duration such as 90s, 15m, 1h or 14d',
-});
-/** A duration as text, or in milliseconds. */
-const duration = z.union([durationText, z.number().nonnegative().finite()], {
-  error: 'expected a duration such as 90s, 15m, 1h or 14d, or milliseconds',
-});
-const count = z.number().int().nonnegative();
-const positiveCount = z.number().int().positive();
-const text = z.string().min(1);
-const texts = z.array(z.string());
-const url = z.url({ protocol: /^https?$/ });
-
 function isDuration(value: string): boolean {
   try {
     parseDuration(value);
@@ -45,141 +31,162 @@ function isDuration(value: string): boolean {
   }
 }
 
-const entra = z.strictObject({
-  multiTenantIssuer: z.enum(['tenant', 'template']),
-  signInFlowLifetime: durationText,
-  clockSkew: durationText,
-  pkceMismatchCode: z.union([z.literal(50148), z.literal(501481)], {
-    error: 'expected 50148 or 501481',
-  }),
-  revokeRotatedRefreshTokens: z.boolean(),
-  refreshTokensPerFamily: count,
-  clientInfo: z.enum(['when-requested', 'always']),
-  v2AccessTokenResources: texts,
-  approvedClientAppIds: texts,
-  satisfiedDeviceControls: texts,
-  deviceCodeLifetime: durationText,
-  deviceCodeIntervalS: positiveCount,
-  federationSigningCertificates: z.record(z.string(), z.string()),
-  federationRealm: text,
-  clientClock: z.enum(['lab-or-machine', 'lab']),
-});
+/**
+ * The schema of every party's options, built on first use: building them
+ * takes ~12 ms, which a lab started without options does not spend.
+ */
+function buildSchemas() {
+  /** Duration text as scenarios write it: 500ms, 90s, 15m, 1h, 14d, 1w, 1h30m. */
+  const durationText = z.string().refine(isDuration, {
+    message: 'expected a duration such as 90s, 15m, 1h or 14d',
+  });
+  /** A duration as text, or in milliseconds. */
+  const duration = z.union([durationText, z.number().nonnegative().finite()], {
+    error: 'expected a duration such as 90s, 15m, 1h or 14d, or milliseconds',
+  });
+  const count = z.number().int().nonnegative();
+  const positiveCount = z.number().int().positive();
+  const text = z.string().min(1);
+  const texts = z.array(z.string());
+  const url = z.url({ protocol: /^https?$/ });
 
-const wap = z.strictObject({
-  proxyName: text,
-  publishedPaths: texts,
-  backendHost: text,
-});
+  const entra = z.strictObject({
+    multiTenantIssuer: z.enum(['tenant', 'template']),
+    signInFlowLifetime: durationText,
+    clockSkew: durationText,
+    pkceMismatchCode: z.union([z.literal(50148), z.literal(501481)], {
+      error: 'expected 50148 or 501481',
+    }),
+    revokeRotatedRefreshTokens: z.boolean(),
+    refreshTokensPerFamily: count,
+    clientInfo: z.enum(['when-requested', 'always']),
+    v2AccessTokenResources: texts,
+    approvedClientAppIds: texts,
+    satisfiedDeviceControls: texts,
+    deviceCodeLifetime: durationText,
+    deviceCodeIntervalS: positiveCount,
+    federationSigningCertificates: z.record(z.string(), z.string()),
+    federationRealm: text,
+    clientClock: z.enum(['lab-or-machine', 'lab']),
+  });
 
-const adfs = z.strictObject({
-  replyUrl: url,
-  tokenLifetimeMs: positiveCount,
-  notBeforeSkewMs: count,
-  ssoLifetimeMs: count,
-  loopDetection: z.union(
-    [z.literal(false), z.strictObject({ maxTokens: positiveCount, intervalMs: positiveCount })],
-    { error: 'expected false (off), or { maxTokens, intervalMs } as whole numbers' },
-  ),
-  emitInsideCorporateNetwork: z.boolean(),
-  showErrorDetails: z.boolean(),
-  wsTrustMaxMessageBytes: positiveCount,
-});
+  const wap = z.strictObject({
+    proxyName: text,
+    publishedPaths: texts,
+    backendHost: text,
+  });
 
-const onpremAutodiscover = z.strictObject({
-  unknownUser: z.enum(['not-found', 'answer']),
-  cloudMailbox: z.enum(['redirect', 'answer']),
-  maxRedirectCount: count,
-});
+  const adfs = z.strictObject({
+    replyUrl: url,
+    tokenLifetimeMs: positiveCount,
+    notBeforeSkewMs: count,
+    ssoLifetimeMs: count,
+    loopDetection: z.union(
+      [z.literal(false), z.strictObject({ maxTokens: positiveCount, intervalMs: positiveCount })],
+      { error: 'expected false (off), or { maxTokens, intervalMs } as whole numbers' },
+    ),
+    emitInsideCorporateNetwork: z.boolean(),
+    showErrorDetails: z.boolean(),
+    wsTrustMaxMessageBytes: positiveCount,
+  });
 
-const diagnostics = z.strictObject({ code: text, reason: z.string(), category: text });
+  const onpremAutodiscover = z.strictObject({
+    unknownUser: z.enum(['not-found', 'answer']),
+    cloudMailbox: z.enum(['redirect', 'answer']),
+    maxRedirectCount: count,
+  });
 
-const onpremEas = z.strictObject({
-  serverHeader: z.string(),
-  frontEndServer: z.string(),
-  jwksUrl: url,
-  jwksCacheMs: count,
-  clockSkewS: count,
-  expiredToken: diagnostics,
-  oauthUnsupportedMailbox: diagnostics,
-  requiredScope: z.string().optional(),
-  blockedBasic: z.enum(['bearer-challenge-only', 'both-challenges', 'forbidden']),
-  oversizeStatus: z.union([z.literal(404), z.literal(413)], { error: 'expected 404 or 413' }),
-  protocolVersions: texts,
-  protocolCommands: texts,
-  provisioningRequired: z.boolean(),
-  provisioningExemptCommands: texts,
-  quarantine: z.enum(['notice', 'block']),
-  ping: z.strictObject({
-    minHeartbeatS: positiveCount,
-    maxHeartbeatS: positiveCount,
-    maxFolders: positiveCount,
-  }),
-  sync: z.strictObject({ defaultWindowSize: positiveCount, maxWindowSize: positiveCount }),
-  defaultRetryAfterS: count,
-});
+  const diagnostics = z.strictObject({ code: text, reason: z.string(), category: text });
 
-const exo = z.strictObject({
-  autodiscoverMaxRedirects: count,
-  autodiscoverLoopWindow: duration,
-  unknownUserAutodiscover: z.enum(['redirect', 'not-found']),
-  acceptedAudiences: texts,
-  allowedClientIds: texts,
-  clockSkew: duration,
-  jwksUrl: url,
-  jwksCacheTtl: duration,
-  clientId: text,
-  clientSecret: text,
-  cloudCacheMailWindow: duration,
-  searchCacheTtl: duration,
-  deletedAccountCacheRetention: duration,
-  syncInterval: duration,
-  tokenRefreshLead: duration,
-  retryInitialDelay: duration,
-  retryMaxDelay: duration,
-  deviceInactivityTimeout: duration,
-  initialMailFilterType: count,
-  syncProtocolVersion: text,
-  syncUserAgent: text,
-  unsupportedExchangeVersions: texts,
-  allowBasicAuthActiveSync: z.boolean(),
-  activeSyncServerVersion: text,
-});
+  const onpremEas = z.strictObject({
+    serverHeader: z.string(),
+    frontEndServer: z.string(),
+    jwksUrl: url,
+    jwksCacheMs: count,
+    clockSkewS: count,
+    expiredToken: diagnostics,
+    oauthUnsupportedMailbox: diagnostics,
+    requiredScope: z.string().optional(),
+    blockedBasic: z.enum(['bearer-challenge-only', 'both-challenges', 'forbidden']),
+    oversizeStatus: z.union([z.literal(404), z.literal(413)], { error: 'expected 404 or 413' }),
+    protocolVersions: texts,
+    protocolCommands: texts,
+    provisioningRequired: z.boolean(),
+    provisioningExemptCommands: texts,
+    quarantine: z.enum(['notice', 'block']),
+    ping: z.strictObject({
+      minHeartbeatS: positiveCount,
+      maxHeartbeatS: positiveCount,
+      maxFolders: positiveCount,
+    }),
+    sync: z.strictObject({ defaultWindowSize: positiveCount, maxWindowSize: positiveCount }),
+    defaultRetryAfterS: count,
+  });
 
-const autodetect = z.strictObject({
-  cacheTtl: duration,
-  negativeCacheTtl: duration,
-  responseBudget: duration,
-  maxResponseBudget: duration,
-  autodiscoverTimeout: duration,
-  probeTimeout: duration,
-  maxRedirects: count,
-  pendingResultTtl: duration,
-});
+  const exo = z.strictObject({
+    autodiscoverMaxRedirects: count,
+    autodiscoverLoopWindow: duration,
+    unknownUserAutodiscover: z.enum(['redirect', 'not-found']),
+    acceptedAudiences: texts,
+    allowedClientIds: texts,
+    clockSkew: duration,
+    jwksUrl: url,
+    jwksCacheTtl: duration,
+    clientId: text,
+    clientSecret: text,
+    cloudCacheMailWindow: duration,
+    searchCacheTtl: duration,
+    deletedAccountCacheRetention: duration,
+    syncInterval: duration,
+    tokenRefreshLead: duration,
+    retryInitialDelay: duration,
+    retryMaxDelay: duration,
+    deviceInactivityTimeout: duration,
+    initialMailFilterType: count,
+    syncProtocolVersion: text,
+    syncUserAgent: text,
+    unsupportedExchangeVersions: texts,
+    allowBasicAuthActiveSync: z.boolean(),
+    activeSyncServerVersion: text,
+  });
 
-const outlookService = z.strictObject({
-  inactivityFlushAfter: duration,
-  purgeInterval: duration,
-  exchangeSyncInterval: duration,
-  easDeviceType: text,
-  easDeviceModel: text,
-  easUserAgent: text,
-  easProtocolVersion: text,
-  mailFilterType: count,
-  activeSyncUrl: url.optional(),
-  bodyLimitBytes: positiveCount,
-});
+  const autodetect = z.strictObject({
+    cacheTtl: duration,
+    negativeCacheTtl: duration,
+    responseBudget: duration,
+    maxResponseBudget: duration,
+    autodiscoverTimeout: duration,
+    probeTimeout: duration,
+    maxRedirects: count,
+    pendingResultTtl: duration,
+  });
 
-/** The schema of every party's options. */
-const SERVICE_SCHEMAS = {
-  entra,
-  wap,
-  adfs,
-  'onprem-autodiscover': onpremAutodiscover,
-  'onprem-eas': onpremEas,
-  exo,
-  autodetect,
-  'outlook-service': outlookService,
-} as const;
+  const outlookService = z.strictObject({
+    inactivityFlushAfter: duration,
+    purgeInterval: duration,
+    exchangeSyncInterval: duration,
+    easDeviceType: text,
+    easDeviceModel: text,
+    easUserAgent: text,
+    easProtocolVersion: text,
+    mailFilterType: count,
+    activeSyncUrl: url.optional(),
+    bodyLimitBytes: positiveCount,
+  });
+
+  return {
+    entra,
+    wap,
+    adfs,
+    'onprem-autodiscover': onpremAutodiscover,
+    'onprem-eas': onpremEas,
+    exo,
+    autodetect,
+    'outlook-service': outlookService,
+  } as const;
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
 
 /**
  * `true` when `Schema` has every option of `Config` and no other, each
@@ -196,17 +203,17 @@ type Matches<Schema extends z.ZodObject, Config> = [
 
 /** Does not compile when a schema and its package's config disagree. */
 const SCHEMAS_MATCH_CONFIGS: {
-  entra: Matches<typeof entra, EntraConfig>;
-  wap: Matches<typeof wap, WapConfig>;
-  adfs: Matches<typeof adfs, AdfsConfig>;
+  entra: Matches<Schemas['entra'], EntraConfig>;
+  wap: Matches<Schemas['wap'], WapConfig>;
+  adfs: Matches<Schemas['adfs'], AdfsConfig>;
   'onprem-autodiscover': Matches<
-    typeof onpremAutodiscover,
+    Schemas['onprem-autodiscover'],
     Omit<OnpremAutodiscoverConfig, 'onprem'>
   >;
-  'onprem-eas': Matches<typeof onpremEas, Omit<OnpremActiveSyncConfig, 'onprem'>>;
-  exo: Matches<typeof exo, ExchangeOnlineConfig>;
-  autodetect: Matches<typeof autodetect, AutodetectConfig>;
-  'outlook-service': Matches<typeof outlookService, OutlookServiceConfig>;
+  'onprem-eas': Matches<Schemas['onprem-eas'], Omit<OnpremActiveSyncConfig, 'onprem'>>;
+  exo: Matches<Schemas['exo'], ExchangeOnlineConfig>;
+  autodetect: Matches<Schemas['autodetect'], AutodetectConfig>;
+  'outlook-service': Matches<Schemas['outlook-service'], OutlookServiceConfig>;
 } = {
   entra: true,
   wap: true,
@@ -219,16 +226,19 @@ const SCHEMAS_MATCH_CONFIGS: {
 };
 void SCHEMAS_MATCH_CONFIGS;
 
-const servicesSchema = z.strictObject({
-  entra: entra.partial().optional(),
-  wap: wap.partial().optional(),
-  adfs: adfs.partial().optional(),
-  'onprem-autodiscover': onpremAutodiscover.partial().optional(),
-  'onprem-eas': onpremEas.partial().optional(),
-  exo: exo.partial().optional(),
-  autodetect: autodetect.partial().optional(),
-  'outlook-service': outlookService.partial().optional(),
-});
+let compiled: { parties: Schemas; services: z.ZodType } | undefined;
+
+/** The schemas, built once. */
+function schemas(): { parties: Schemas; services: z.ZodType } {
+  if (compiled) return compiled;
+  const parties = buildSchemas();
+  const services = z.strictObject(
+    Object.fromEntries(
+      Object.entries(parties).map(([party, schema]) => [party, schema.partial().optional()]),
+    ),
+  );
+  return (compiled = { parties, services });
+}
 
 /** The options of each party's factory, by party (each package's config, every option optional). */
 export interface LabServiceOptions {
@@ -261,7 +271,7 @@ export class ServiceOptionsError extends Error {
  * and returns it. Throws {@link ServiceOptionsError} naming every problem.
  */
 export function parseServiceOptions(input: unknown, source?: string): LabServiceOptions {
-  const result = servicesSchema.safeParse(input);
+  const result = schemas().services.safeParse(input);
   if (result.success) return result.data as LabServiceOptions;
   throw new ServiceOptionsError(result.error.issues.flatMap(describeIssue), source);
 }
@@ -273,11 +283,11 @@ function describeIssue(issue: z.core.$ZodIssue): Array<{ path: string; message: 
     if (issue.path.length === 0) {
       return {
         path: key,
-        message: `no such service (services: ${Object.keys(SERVICE_SCHEMAS).join(', ')})`,
+        message: `no such service (services: ${Object.keys(schemas().parties).join(', ')})`,
       };
     }
-    const party = issue.path[0] as keyof typeof SERVICE_SCHEMAS;
-    const known = issue.path.length === 1 ? Object.keys(SERVICE_SCHEMAS[party].shape) : [];
+    const party = issue.path[0] as keyof Schemas;
+    const known = issue.path.length === 1 ? Object.keys(schemas().parties[party].shape) : [];
     const hint =
       key === 'onprem'
         ? 'set by the scenario (exchange.onprem), not here'
