@@ -806,7 +806,26 @@ function passwordGrant(context: EntraContext, input: TokenRequestInput): Promise
     throw new EntraError(50126);
   }
   if (directory.isDisabled(user.upn)) throw disabled(user.upn);
-  const amr = ['pwd'];
+  return passwordSignInTokens(context, input, { client, target, oidcScopes, user, amr: ['pwd'] });
+}
+
+/**
+ * The tokens of a sign-in with a password and no user interaction (the
+ * password grant, or a federated user's through AD FS WS-Trust): conditional
+ * access as for ROPC, then the user's tokens.
+ */
+function passwordSignInTokens(
+  context: EntraContext,
+  input: TokenRequestInput,
+  signIn: {
+    client: AuthenticatedClient;
+    target: TokenTarget;
+    oidcScopes: string[] | undefined;
+    user: User;
+    amr: string[];
+  },
+): Promise<TokenResult> {
+  const { client, target, user, amr } = signIn;
   enforceConditionalAccess(context, {
     user,
     client: client.app,
@@ -817,20 +836,20 @@ function passwordGrant(context: EntraContext, input: TokenRequestInput): Promise
     mode: 'ropc',
     version: input.version,
   });
-  const v1Scopes = (params.scope ?? '')
+  const v1Scopes = (input.params.scope ?? '')
     .split(/\s+/)
     .filter((s) => s === 'openid' || s === 'offline_access');
   const { result } = issueUserTokens(context, {
     user,
     client,
     target,
-    oidcScopes: input.version === 'v1' ? v1Scopes : (oidcScopes ?? []),
+    oidcScopes: input.version === 'v1' ? v1Scopes : (signIn.oidcScopes ?? []),
     amr,
     sid: newGuid(),
     authTimeMs: context.now(),
     version: input.version,
     ipaddr: input.ipaddr,
-    clientInfo: wantsClientInfo(context, params),
+    clientInfo: wantsClientInfo(context, input.params),
   });
   return result;
 }
@@ -855,34 +874,14 @@ function samlBearerGrant(context: EntraContext, input: TokenRequestInput): Promi
     );
   }
   const signIn = asInvalidGrant(() => verifySamlBearerAssertion(context, params.assertion!));
-  const { user } = signIn;
-  if (context.deps.directory.isDisabled(user.upn)) throw disabled(user.upn);
-  enforceConditionalAccess(context, {
-    user,
-    client: client.app,
-    target,
-    amr: signIn.amr,
-    clientAppType: clientAppTypeOf(client.app),
-    deviceControls: input.deviceControls,
-    mode: 'ropc',
-    version: input.version,
-  });
-  const v1Scopes = (params.scope ?? '')
-    .split(/\s+/)
-    .filter((s) => s === 'openid' || s === 'offline_access');
-  const { result } = issueUserTokens(context, {
-    user,
+  if (context.deps.directory.isDisabled(signIn.user.upn)) throw disabled(signIn.user.upn);
+  return passwordSignInTokens(context, input, {
     client,
     target,
-    oidcScopes: input.version === 'v1' ? v1Scopes : (oidcScopes ?? []),
+    oidcScopes,
+    user: signIn.user,
     amr: signIn.amr,
-    sid: newGuid(),
-    authTimeMs: context.now(),
-    version: input.version,
-    ipaddr: input.ipaddr,
-    clientInfo: wantsClientInfo(context, params),
   });
-  return result;
 }
 
 /** A grant's assertion errors go back as `invalid_grant` (RFC 7522 §3.1), whatever the code. */
