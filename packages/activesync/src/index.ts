@@ -7,6 +7,18 @@
 export type { EasElement, EasChild } from './wbxml/element.js';
 export { el, child, children, textOf, withoutNul } from './wbxml/element.js';
 export { syncRequest, syncRequestCollection } from './client/sync-request.js';
+export {
+  AUTODISCOVER_RESPONSE_SCHEMA,
+  MOBILESYNC_RESPONSE_SCHEMA,
+  poxAnswerXml,
+  poxExchange,
+  readPoxRequest,
+  type PoxAnswer,
+  type PoxErrorCode,
+  type PoxExchange,
+  type PoxRequest,
+  type PoxUser,
+} from './autodiscover/pox.js';
 export { encodeWbxml } from './wbxml/encode.js';
 export { decodeWbxml, DEFAULT_WBXML_LIMITS, type WbxmlLimits } from './wbxml/decode.js';
 export { toXml, fromXml } from './wbxml/xml.js';

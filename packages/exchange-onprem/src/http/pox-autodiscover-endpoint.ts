@@ -1,7 +1,7 @@
-import { randomInt } from 'node:crypto';
+import { poxExchange } from '@hma-lab/activesync';
 import type { Clock, Directory } from '@hma-lab/core';
 import type { Request, RequestHandler, Response } from 'express';
-import { answerPox, poxAnswerXml, readPoxRequest } from '../protocol/pox-autodiscover.js';
+import { answerPox } from '../protocol/pox-autodiscover.js';
 
 /**
  * `POST /autodiscover/autodiscover.xml` (mobilesync), once authenticated:
@@ -15,28 +15,22 @@ export function poxAutodiscoverEndpoint(ctx: {
   event(action: string, summary: string, data?: Record<string, unknown>): void;
 }): RequestHandler {
   return function poxAutodiscover(req: Request, res: Response) {
-    const request =
-      req.method === 'POST' ? readPoxRequest(req.rawBody?.toString('utf8') ?? '') : undefined;
-    const answer = answerPox(request, ctx);
+    const { request, answer, xml } = poxExchange({
+      method: req.method,
+      body: req.rawBody?.toString('utf8') ?? '',
+      now: new Date(ctx.clock.now()),
+      answer: (asked) => answerPox(asked, ctx),
+    });
     ctx.event(
       'onprem.autodiscover.pox',
       answer.kind === 'error'
         ? `POX AutoDiscover: ErrorCode ${answer.errorCode}`
-        : `POX AutoDiscover for ${answer.user.upn}: ${answer.kind}`,
+        : `POX AutoDiscover for ${answer.user.email}: ${answer.kind}`,
       {
         ...(request ? { email: request.email } : {}),
         answer: answer.kind === 'error' ? answer.errorCode : answer.kind,
       },
     );
-    res
-      .status(200)
-      .set('Content-Type', 'text/xml; charset=utf-8')
-      .send(
-        poxAnswerXml(
-          answer,
-          new Date(ctx.clock.now()),
-          String(randomInt(100_000_000, 999_999_999)),
-        ),
-      );
+    res.status(200).set('Content-Type', 'text/xml; charset=utf-8').send(xml);
   };
 }
