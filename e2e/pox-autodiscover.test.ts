@@ -1,5 +1,5 @@
 import { WELL_KNOWN_APPS } from '@hma-lab/core';
-import { createLab, type Lab } from '@hma-lab/lab';
+import { createLab, federatedPasswordToken, type Lab } from '@hma-lab/lab';
 import { entraV1Token } from './helpers.js';
 
 /**
@@ -22,12 +22,14 @@ describe('POX AutoDiscover with a token from the lab Entra', () => {
     '<AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006</AcceptableResponseSchema>' +
     '</Request></Autodiscover>';
 
-  const pox = (authorization?: string) =>
-    lab.fetchAs('client')('https://autodiscover.fabrikam.com/autodiscover/autodiscover.xml', {
+  const poxAt = (host: string, email: string, authorization?: string) =>
+    lab.fetchAs('client')(`https://${host}/autodiscover/autodiscover.xml`, {
       method: 'POST',
       headers: { 'content-type': 'text/xml', ...(authorization ? { authorization } : {}) },
-      body: request('dave@fabrikam.com'),
+      body: request(email),
     });
+  const pox = (authorization?: string) =>
+    poxAt('autodiscover.fabrikam.com', 'dave@fabrikam.com', authorization);
 
   it('challenges, then answers the token Entra issued for the AutoDiscover host', async () => {
     const anonymous = await pox();
@@ -49,5 +51,50 @@ describe('POX AutoDiscover with a token from the lab Entra', () => {
     expect(answered.status).toBe(200);
     const xml = await answered.text();
     expect(xml).toContain('<Url>https://mail.contoso.com/Microsoft-Server-ActiveSync</Url>');
+  });
+
+  it('a cloud mailbox: on-premises redirects to the routing address, Exchange Online answers there, and the client syncs', async () => {
+    // bob@contoso.com is federated: his token comes the way MSAL gets it (WS-Trust at AD FS).
+    const onprem = await federatedPasswordToken(lab, {
+      username: 'bob@contoso.com',
+      password: 'Passw0rd!',
+      resource: 'https://autodiscover.contoso.com',
+    });
+    const redirected = await poxAt(
+      'autodiscover.contoso.com',
+      'bob@contoso.com',
+      `Bearer ${String(onprem.access_token)}`,
+    );
+    expect(await redirected.text()).toContain(
+      '<Action><Redirect>bob@contoso.mail.onmicrosoft.com</Redirect></Action>',
+    );
+
+    const host = 'autodiscover.contoso.mail.onmicrosoft.com';
+    const anonymous = await poxAt(host, 'bob@contoso.mail.onmicrosoft.com');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    const cloud = await federatedPasswordToken(lab, {
+      username: 'bob@contoso.com',
+      password: 'Passw0rd!',
+    });
+    const bearer = `Bearer ${String(cloud.access_token)}`;
+    const answered = await poxAt(host, 'bob@contoso.mail.onmicrosoft.com', bearer);
+    expect(answered.status).toBe(200);
+    const xml = await answered.text();
+    expect(xml).toContain('<EMailAddress>bob@contoso.com</EMailAddress>');
+    const url = /<Url>([^<]+)<\/Url>/.exec(xml)?.[1];
+    expect(url).toBe('https://outlook.office365.com/Microsoft-Server-ActiveSync');
+
+    // An on-premises mailbox asked at Exchange Online is sent back to its own address.
+    const dave = await poxAt('outlook.office365.com', 'dave@fabrikam.com', bearer);
+    expect(await dave.text()).toContain('<Action><Redirect>dave@fabrikam.com</Redirect></Action>');
+
+    // The URL it named serves bob's mailbox with the same token.
+    const options = await lab.fetchAs('client')(url!, {
+      method: 'OPTIONS',
+      headers: { authorization: bearer },
+    });
+    expect(options.status).toBe(200);
+    expect(options.headers.get('ms-asprotocolcommands')).toContain('FolderSync');
   });
 });

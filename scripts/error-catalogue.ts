@@ -138,8 +138,8 @@ export const ERROR_SECTIONS: ErrorSection[] = [
   {
     title: 'POX AutoDiscover for ActiveSync (`ErrorCode` inside a 200 XML answer)',
     intro:
-      'On-premises `POST /autodiscover/autodiscover.xml` (MS-ASCMD Autodiscover, mobilesync schema) authenticates first: no credential, a bad token or Basic under `BlockLegacyAuthAutodiscover` get the 401 of the table above. Once authenticated, errors are an `Error` element of the AutoDiscover response schema, with `Time`, `Id`, `ErrorCode`, `Message` and an empty `DebugData`, in an HTTP 200.',
-    packages: ['exchange-onprem'],
+      '`POST /autodiscover/autodiscover.xml` (MS-ASCMD Autodiscover, mobilesync schema), on-premises and at Exchange Online, authenticates first: on-premises, no credential, a bad token or Basic under `BlockLegacyAuthAutodiscover` get the 401 of the table above; at Exchange Online, what its ActiveSync refuses gets its 401 Bearer challenge. Once authenticated, errors are an `Error` element of the AutoDiscover response schema, with `Time`, `Id`, `ErrorCode`, `Message` and an empty `DebugData`, in an HTTP 200.',
+    packages: ['exchange-onprem', 'exchange-online'],
     rows: [
       {
         code: '500',

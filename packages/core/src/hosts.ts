@@ -91,7 +91,14 @@ export function hostSpecForScenario(scenario: Scenario): HostSpec {
       : mailDomains.map((d) => `autodiscover.${d}`);
   const spec: HostSpec = {
     autodetect: ['prod-autodetect.outlookmobile.com'],
-    exo: ['outlook.office365.com', 'outlook.office.com'],
+    exo: [
+      'outlook.office365.com',
+      'outlook.office.com',
+      // POX AutoDiscover: Exchange Online's, and the tenant's routing domain's,
+      // where on-premises Exchange redirects a cloud mailbox's address.
+      'autodiscover-s.outlook.com',
+      `autodiscover.${scenario.tenant.name.split('.')[0]!.toLowerCase()}.mail.onmicrosoft.com`,
+    ],
     entra: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com'],
     wap:
       federated.length > 0

@@ -12,6 +12,7 @@ import { autodiscoverErrors } from './http/autodiscover-errors.js';
 import { hmaErrors } from './http/hma-errors.js';
 import { HmaApiError } from './errors.js';
 import { autodiscoverRouter } from './http/autodiscover-router.js';
+import { poxAutodiscoverEndpoint, poxBodyAsSent } from './http/pox-autodiscover-endpoint.js';
 import { hmaRouter } from './http/hma-router.js';
 import { accountToBody, type AccountBody } from './protocol/account.js';
 import { createRedirectMemory } from './protocol/redirect-memory.js';
@@ -75,6 +76,9 @@ export interface ExchangeOnlineService {
  * ```
  * @see docs/flow-map.md, protocol-facts.md §2, §4.3
  */
+/** Where ActiveSync clients other than Outlook mobile ask POX AutoDiscover. */
+const POX_AUTODISCOVER_PATH = '/autodiscover/autodiscover.xml';
+
 export function createExchangeOnline(
   deps: ServiceDeps,
   config: Partial<ExchangeOnlineConfig> = {},
@@ -110,6 +114,19 @@ export function createExchangeOnline(
   };
 
   const app = createServiceApp('exo', deps);
+  const activeSyncAuth = {
+    keys,
+    clock: deps.clock,
+    directory: deps.directory,
+    // Any client the directory knows may sync a cloud mailbox with an Exchange Online token.
+    rules: { acceptedAudiences: resolved.acceptedAudiences, clockSkewMs: resolved.clockSkewMs },
+    allowBasicAuth: resolved.allowBasicAuthActiveSync,
+  };
+  app.use(POX_AUTODISCOVER_PATH, poxBodyAsSent);
+  app.all(
+    POX_AUTODISCOVER_PATH,
+    poxAutodiscoverEndpoint({ ...activeSyncAuth, hosts: deps.hosts, trace: deps.trace }),
+  );
   app.use(
     autodiscoverRouter({
       directory: deps.directory,
@@ -128,13 +145,8 @@ export function createExchangeOnline(
   );
   app.use(
     activeSyncRouter({
-      keys,
-      clock: deps.clock,
-      directory: deps.directory,
-      // Any client the directory knows may sync a cloud mailbox with an Exchange Online token.
-      rules: { acceptedAudiences: resolved.acceptedAudiences, clockSkewMs: resolved.clockSkewMs },
+      ...activeSyncAuth,
       store,
-      allowBasicAuth: resolved.allowBasicAuthActiveSync,
       serverVersion: resolved.activeSyncServerVersion,
     }),
   );
@@ -143,14 +155,14 @@ export function createExchangeOnline(
   });
   // One error middleware per protocol, at app level so that errors raised
   // before routing (an unreadable body) are rendered in the protocol's shape too.
+  // POX AutoDiscover is authenticated as ActiveSync is, and challenges as it does.
+  const activeSyncErrorPages = activeSyncErrors(deps, {
+    authorizationUri,
+    ...(resolved.allowBasicAuthActiveSync ? { basicRealm: deps.hosts.primary('exo') } : {}),
+  });
+  app.use(POX_AUTODISCOVER_PATH, activeSyncErrorPages);
   app.use('/autodiscover', autodiscoverErrors(deps));
-  app.use(
-    '/Microsoft-Server-ActiveSync',
-    activeSyncErrors(deps, {
-      authorizationUri,
-      ...(resolved.allowBasicAuthActiveSync ? { basicRealm: deps.hosts.primary('exo') } : {}),
-    }),
-  );
+  app.use('/Microsoft-Server-ActiveSync', activeSyncErrorPages);
   app.use(hmaErrors(deps, authorizationUri));
 
   const view = (upn: string): AccountBody | undefined => {

@@ -24,6 +24,7 @@ export type { LocalCa } from './tls.js';
 export type { Listener } from './listen.js';
 export { formatStep, formatRun } from './format.js';
 export { labMatchers } from './testing.js';
+export { federatedPasswordToken, type FederatedPasswordTokenOptions } from './federated-sign-in.js';
 export type { StepExpectation, TokenExpectation } from './testing.js';
 export { createFrontDoorFetch } from './front-door-fetch.js';
 export { lowerHelperThreadPriority, DEFAULT_HELPER_NICE } from './helper-threads.js';

@@ -39,7 +39,7 @@ export interface ActiveSyncEndpointDeps {
 export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler {
   const devices = new Map<string, EasDeviceState>();
   return async function activeSync(req: Request, res: Response) {
-    const user = await authenticate(req, deps);
+    const user = await authenticateActiveSync(req, deps);
     const mailbox = deps.store.mailbox(user.upn);
     if (!mailbox) {
       throw new ActiveSyncHttpError(
@@ -106,7 +106,16 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
   };
 }
 
-async function authenticate(req: Request, deps: ActiveSyncEndpointDeps): Promise<User> {
+/**
+ * The caller of Exchange Online's ActiveSync (and POX AutoDiscover): a Bearer
+ * token of Exchange Online's audience, or Basic when `allowBasicAuth`. Throws
+ * {@link InvalidTokenError}, which the error middleware turns into the 401
+ * Bearer challenge.
+ */
+export async function authenticateActiveSync(
+  req: Request,
+  deps: Pick<ActiveSyncEndpointDeps, 'allowBasicAuth' | 'directory' | 'rules' | 'keys' | 'clock'>,
+): Promise<User> {
   const authorization = req.get('authorization');
   const basic = /^basic\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (basic) {

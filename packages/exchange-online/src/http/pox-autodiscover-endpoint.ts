@@ -1,0 +1,98 @@
+import { poxExchange, type PoxAnswer, type PoxRequest } from '@hma-lab/activesync';
+import {
+  MalformedBodyError,
+  type Directory,
+  type HostMap,
+  type TraceRecorder,
+  type User,
+} from '@hma-lab/core';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { authenticateActiveSync, type ActiveSyncEndpointDeps } from './activesync-endpoint.js';
+
+export interface PoxAutodiscoverDeps extends Pick<
+  ActiveSyncEndpointDeps,
+  'allowBasicAuth' | 'directory' | 'rules' | 'keys' | 'clock'
+> {
+  hosts: HostMap;
+  trace: TraceRecorder;
+}
+
+/**
+ * `POST /autodiscover/autodiscover.xml` at Exchange Online (mobilesync; also
+ * at `autodiscover-s.outlook.com` and the tenant's
+ * `autodiscover.<tenant>.mail.onmicrosoft.com`, where on-premises Exchange's
+ * redirect for a cloud mailbox leads): authenticated as Exchange Online's
+ * ActiveSync is (Bearer of its audience; Basic only when
+ * `allowBasicAuthActiveSync`), then always 200 with XML.
+ */
+export function poxAutodiscoverEndpoint(deps: PoxAutodiscoverDeps): RequestHandler {
+  return async function exoPoxAutodiscover(req: Request, res: Response) {
+    await authenticateActiveSync(req, deps);
+    const { request, answer, xml } = poxExchange({
+      method: req.method,
+      body: req.rawBody?.toString('utf8') ?? '',
+      now: new Date(deps.clock.now()),
+      answer: (asked) => answerPox(asked, deps),
+    });
+    deps.trace.event(
+      'exo',
+      'exo.autodiscover.pox',
+      answer.kind === 'error'
+        ? `POX AutoDiscover: ErrorCode ${answer.errorCode}`
+        : `POX AutoDiscover for ${answer.user.email}: ${answer.kind}`,
+      {
+        ...(request ? { email: request.email } : {}),
+        answer: answer.kind === 'error' ? answer.errorCode : answer.kind,
+      },
+    );
+    res.status(200).set('Content-Type', 'text/xml; charset=utf-8').send(xml);
+  };
+}
+
+/**
+ * Before the route: a body the service body reader could not parse (XML sent
+ * as JSON, say) is still read as sent, as the endpoint reads the raw bytes.
+ */
+export function poxBodyAsSent(
+  error: unknown,
+  req: Request,
+  _res: Response,
+  next: NextFunction,
+): void {
+  next(error instanceof MalformedBodyError && req.rawBody !== undefined ? undefined : error);
+}
+
+/**
+ * What Exchange Online answers for an address: the ActiveSync URL of a
+ * mailbox it holds; for a mailbox on-premises, a redirect to the user's
+ * primary address (where on-premises AutoDiscover answers); ErrorCode 500 for
+ * an address without a mailbox. The tenant's routing address
+ * (`<alias>@<tenant>.mail.onmicrosoft.com`) names the mailbox whose user has
+ * that alias, a cloud mailbox first.
+ */
+function answerPox(request: PoxRequest, deps: { directory: Directory; hosts: HostMap }): PoxAnswer {
+  const user = mailboxOwner(deps.directory, request.email);
+  if (!user?.mailbox || deps.directory.isDisabled(user.upn)) {
+    return { kind: 'error', errorCode: 500 };
+  }
+  const who = { displayName: user.displayName, email: user.upn };
+  if (user.mailbox.location !== 'exo') return { kind: 'redirect', user: who, address: user.upn };
+  return {
+    kind: 'settings',
+    user: who,
+    url: deps.hosts.url('exo', '/Microsoft-Server-ActiveSync'),
+  };
+}
+
+function mailboxOwner(directory: Directory, email: string): User | undefined {
+  const direct = directory.user(email);
+  if (direct) return direct;
+  const at = email.lastIndexOf('@');
+  const routingDomain = `${directory.tenant.name.split('.')[0]!}.mail.onmicrosoft.com`;
+  if (at < 0 || email.slice(at + 1).toLowerCase() !== routingDomain) return undefined;
+  const alias = email.slice(0, at).toLowerCase();
+  const withAlias = directory
+    .users()
+    .filter((u) => u.mailbox && u.upn.slice(0, u.upn.indexOf('@')).toLowerCase() === alias);
+  return withAlias.find((u) => u.mailbox!.location === 'exo') ?? withAlias[0];
+}
