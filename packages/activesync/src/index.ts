@@ -12,6 +12,7 @@ export {
   MOBILESYNC_RESPONSE_SCHEMA,
   poxAnswerXml,
   poxExchange,
+  poxTraceEvent,
   readPoxRequest,
   type PoxAnswer,
   type PoxErrorCode,

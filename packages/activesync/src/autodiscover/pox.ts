@@ -152,3 +152,21 @@ export function poxExchange(input: {
   const xml = poxAnswerXml(answer, input.now, String(randomInt(100_000_000, 999_999_999)));
   return { ...(request ? { request } : {}), answer, xml };
 }
+
+/** How the trace tells a POX AutoDiscover answer: a summary line and its data. */
+export function poxTraceEvent(exchange: PoxExchange): {
+  summary: string;
+  data: Record<string, unknown>;
+} {
+  const { request, answer } = exchange;
+  return {
+    summary:
+      answer.kind === 'error'
+        ? `POX AutoDiscover: ErrorCode ${answer.errorCode}`
+        : `POX AutoDiscover for ${answer.user.email}: ${answer.kind}`,
+    data: {
+      ...(request ? { email: request.email } : {}),
+      answer: answer.kind === 'error' ? answer.errorCode : answer.kind,
+    },
+  };
+}

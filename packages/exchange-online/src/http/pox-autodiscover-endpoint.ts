@@ -1,4 +1,4 @@
-import { poxExchange, type PoxAnswer, type PoxRequest } from '@hma-lab/activesync';
+import { poxExchange, poxTraceEvent, type PoxAnswer, type PoxRequest } from '@hma-lab/activesync';
 import {
   MalformedBodyError,
   type Directory,
@@ -28,24 +28,15 @@ export interface PoxAutodiscoverDeps extends Pick<
 export function poxAutodiscoverEndpoint(deps: PoxAutodiscoverDeps): RequestHandler {
   return async function exoPoxAutodiscover(req: Request, res: Response) {
     await authenticateActiveSync(req, deps);
-    const { request, answer, xml } = poxExchange({
+    const exchange = poxExchange({
       method: req.method,
       body: req.rawBody?.toString('utf8') ?? '',
       now: new Date(deps.clock.now()),
       answer: (asked) => answerPox(asked, deps),
     });
-    deps.trace.event(
-      'exo',
-      'exo.autodiscover.pox',
-      answer.kind === 'error'
-        ? `POX AutoDiscover: ErrorCode ${answer.errorCode}`
-        : `POX AutoDiscover for ${answer.user.email}: ${answer.kind}`,
-      {
-        ...(request ? { email: request.email } : {}),
-        answer: answer.kind === 'error' ? answer.errorCode : answer.kind,
-      },
-    );
-    res.status(200).set('Content-Type', 'text/xml; charset=utf-8').send(xml);
+    const { summary, data } = poxTraceEvent(exchange);
+    deps.trace.event('exo', 'exo.autodiscover.pox', summary, data);
+    res.status(200).set('Content-Type', 'text/xml; charset=utf-8').send(exchange.xml);
   };
 }
 

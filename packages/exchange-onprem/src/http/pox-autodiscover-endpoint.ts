@@ -1,4 +1,4 @@
-import { poxExchange } from '@hma-lab/activesync';
+import { poxExchange, poxTraceEvent } from '@hma-lab/activesync';
 import type { Clock, Directory } from '@hma-lab/core';
 import type { Request, RequestHandler, Response } from 'express';
 import { answerPox } from '../protocol/pox-autodiscover.js';
@@ -15,22 +15,14 @@ export function poxAutodiscoverEndpoint(ctx: {
   event(action: string, summary: string, data?: Record<string, unknown>): void;
 }): RequestHandler {
   return function poxAutodiscover(req: Request, res: Response) {
-    const { request, answer, xml } = poxExchange({
+    const exchange = poxExchange({
       method: req.method,
       body: req.rawBody?.toString('utf8') ?? '',
       now: new Date(ctx.clock.now()),
       answer: (asked) => answerPox(asked, ctx),
     });
-    ctx.event(
-      'onprem.autodiscover.pox',
-      answer.kind === 'error'
-        ? `POX AutoDiscover: ErrorCode ${answer.errorCode}`
-        : `POX AutoDiscover for ${answer.user.email}: ${answer.kind}`,
-      {
-        ...(request ? { email: request.email } : {}),
-        answer: answer.kind === 'error' ? answer.errorCode : answer.kind,
-      },
-    );
-    res.status(200).set('Content-Type', 'text/xml; charset=utf-8').send(xml);
+    const { summary, data } = poxTraceEvent(exchange);
+    ctx.event('onprem.autodiscover.pox', summary, data);
+    res.status(200).set('Content-Type', 'text/xml; charset=utf-8').send(exchange.xml);
   };
 }
