@@ -1,3 +1,4 @@
+import type { TraceExchange } from '@hma-lab/core';
 import { federatedPasswordToken } from '@hma-lab/lab';
 import { collectTokens } from '../src/protocol/tokens.js';
 import { quietLab } from './helpers.js';
@@ -42,4 +43,35 @@ describe("the token views' SAML token of a federated password sign-in (WS-Trust)
       await lab.close();
     }
   });
+});
+
+describe('a crafted SAML token', () => {
+  test('1 MiB of a start tag without its end: its lifetime is looked for in its head only', async () => {
+    const raw = `<t:RequestSecurityTokenResponse>${':Created '.repeat(116_000)}`;
+    const exchange = {
+      kind: 'exchange',
+      id: 1,
+      atMs: 0,
+      from: 'client',
+      to: 'entra',
+      method: 'POST',
+      url: 'https://login.microsoftonline.com/login.srf',
+      status: 400,
+      requestHeaders: {},
+      responseHeaders: {},
+      tokens: [{ name: 'wresult', where: 'request.body.wresult', kind: 'saml', raw }],
+      secrets: [],
+    } as unknown as TraceExchange;
+    const lab = await quietLab();
+    try {
+      // Scanning the whole token took over a minute (quadratic); jest's 5 s timeout would fail it.
+      const [view] = collectTokens([exchange], 'A', () => null, lab.directory.lifetimes());
+      // jest cannot interrupt synchronous work, but its timer, due meanwhile, fires before this one.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(view).toMatchObject({ family: 'SAML', presentedTo: [{ party: 'entra' }] });
+      expect(view!.expiresAtMs).toBeUndefined();
+    } finally {
+      await lab.close();
+    }
+  }, 5_000);
 });

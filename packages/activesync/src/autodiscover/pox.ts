@@ -39,12 +39,27 @@ export function readPoxRequest(xml: string): PoxRequest | undefined {
   return { email, acceptableResponseSchema };
 }
 
-/** The text of the first `<tag>` (any namespace prefix), entities decoded. */
+/**
+ * The text of the first `<tag>text</tag>` (any namespace prefix), entities
+ * decoded, as `/<(?:[\w.-]+:)?tag(?:\s[^>]*)?>([^<]*)<\/(?:[\w.-]+:)?tag\s*>/`
+ * finds it, in linear time: each start tag's `>` is looked for once, and the
+ * scan ends at the first start tag without one (no later tag can have one).
+ * The regular expression alone looked for it again from every later start
+ * tag: 280 KB of `<EMailAddress ` took 1.8 s.
+ */
 function elementText(xml: string, tag: string): string | undefined {
-  const match = new RegExp(
-    `<(?:[\\w.-]+:)?${tag}(?:\\s[^>]*)?>([^<]*)</(?:[\\w.-]+:)?${tag}\\s*>`,
-  ).exec(xml);
-  return match ? decodeEntities(match[1]!) : undefined;
+  const start = new RegExp(`<(?:[\\w.-]+:)?${tag}(?=[\\s>])`, 'g');
+  const end = new RegExp(`</(?:[\\w.-]+:)?${tag}\\s*>`, 'y');
+  for (let found = start.exec(xml); found; found = start.exec(xml)) {
+    const tagEnd = xml.indexOf('>', start.lastIndex);
+    if (tagEnd < 0) return undefined;
+    const contentEnd = xml.indexOf('<', tagEnd + 1);
+    if (contentEnd < 0) return undefined;
+    end.lastIndex = contentEnd;
+    if (end.test(xml)) return decodeEntities(xml.slice(tagEnd + 1, contentEnd));
+    start.lastIndex = tagEnd + 1;
+  }
+  return undefined;
 }
 
 function decodeEntities(text: string): string {

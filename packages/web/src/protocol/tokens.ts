@@ -103,12 +103,19 @@ export function grantOf(e: TraceExchange): string | undefined {
   return grant;
 }
 
+/** How much of a SAML token is read for its lifetime. */
+const SAML_HEAD_CHARS = 16_384;
+
 /**
  * A SAML token's lifetime: the WS-Trust `Lifetime` of a whole answer
  * (`wresult`), else the assertion's own `IssueInstant` and `NotOnOrAfter` (the
  * assertion alone, as WS-Trust clients redeem it).
  */
-function samlLifetime(raw: string): { issuedAtMs?: number; expiresAtMs?: number } {
+function samlLifetime(token: string): { issuedAtMs?: number; expiresAtMs?: number } {
+  // The lifetime is near the start of a real token (a few KB). A client's
+  // crafted one may be 1 MiB of a repeated start tag without its end, on which
+  // these scans are quadratic: reading a bounded head keeps them fast.
+  const raw = token.slice(0, SAML_HEAD_CHARS);
   const created =
     /:Created\b[^>]*>([^<]+)</.exec(raw)?.[1] ?? /\sIssueInstant="([^"]+)"/.exec(raw)?.[1];
   const expires =
