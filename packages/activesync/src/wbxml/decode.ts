@@ -3,7 +3,7 @@
 // element count and string sizes, and every failure a WbxmlError with the byte offset.
 import { WbxmlError } from '../errors.js';
 import { CODE_PAGES, tagForToken } from './code-pages.js';
-import { concatBytes, type EasElement } from './element.js';
+import type { EasElement } from './element.js';
 import {
   ATTRIBUTE_FLAG,
   CHARSET_UTF8,
@@ -156,6 +156,18 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
   // every parent room for 16.
   const pending: EasElement[] = [];
   const starts: number[] = [];
+  // Where the OPAQUE blocks of each open element are in the input (start, end,
+  // start, end...), copied out once at its END: joining them block by block
+  // copied all the earlier ones again for every block, quadratic in a body of
+  // one-byte blocks (1 MiB: 4.7 s).
+  const opaqueRanges = new Map<EasElement, number[]>();
+  // Each string-table entry read once, whatever the number of STR_T naming
+  // it; and all they add up to at most maxBytes. Reading the entry again for
+  // every reference was quadratic (a 512 KB entry named by 10,000 two-byte
+  // STR_T ran the process out of memory), and the tree grown from them would
+  // have been so for every reader after.
+  const tableEntries = new Map<number, { text: string; bytes: number }>();
+  let tableTextBytes = 0;
 
   const appendText = (text: string, at: number): void => {
     const open = stack[stack.length - 1];
@@ -185,6 +197,11 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
           closed.children = pending.slice(start);
           pending.length = start;
         }
+        const ranges = opaqueRanges.get(closed);
+        if (ranges) {
+          closed.opaque = copyRanges(buffer, ranges);
+          opaqueRanges.delete(closed);
+        }
         break;
       }
       case STR_I: {
@@ -202,9 +219,18 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
         const index = r.mbUInt32('string table offset');
         if (index >= table.length)
           throw new WbxmlError(`string table offset ${index} out of range`, at);
-        const end = table.indexOf(0, index);
-        if (end < 0) throw new WbxmlError('string table entry without terminator', at);
-        appendText(decodeUtf8(table.subarray(index, end), at), at);
+        let entry = tableEntries.get(index);
+        if (!entry) {
+          const end = table.indexOf(0, index);
+          if (end < 0) throw new WbxmlError('string table entry without terminator', at);
+          entry = { text: decodeUtf8(table.subarray(index, end), at), bytes: end - index };
+          tableEntries.set(index, entry);
+        }
+        tableTextBytes += entry.bytes;
+        if (tableTextBytes > maxBytes) {
+          throw new WbxmlError(`string table references add up to more than ${maxBytes} bytes`, at);
+        }
+        appendText(entry.text, at);
         break;
       }
       case ENTITY: {
@@ -227,10 +253,9 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
           throw new WbxmlError(`opaque data longer than ${maxStringBytes} bytes`, at);
         const open = stack[stack.length - 1];
         if (!open) throw new WbxmlError('content outside of any element', at);
-        open.opaque = concatBytes(
-          open.opaque,
-          new Uint8Array(buffer.subarray(r.pos, r.pos + length)),
-        );
+        const ranges = opaqueRanges.get(open);
+        if (ranges) ranges.push(r.pos, r.pos + length);
+        else opaqueRanges.set(open, [r.pos, r.pos + length]);
         r.pos += length;
         break;
       }
@@ -281,6 +306,19 @@ export function decodeWbxml(bytes: Uint8Array, limits?: WbxmlLimits): EasElement
     throw new WbxmlError(`${r.remaining} unexpected byte(s) after the root element`, r.pos);
   }
   return root;
+}
+
+/** The bytes of `ranges` (start, end, start, end...) one after the other, in a new array. */
+function copyRanges(bytes: Uint8Array, ranges: readonly number[]): Uint8Array {
+  let length = 0;
+  for (let i = 0; i < ranges.length; i += 2) length += ranges[i + 1]! - ranges[i]!;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (let i = 0; i < ranges.length; i += 2) {
+    out.set(bytes.subarray(ranges[i]!, ranges[i + 1]!), at);
+    at += ranges[i + 1]! - ranges[i]!;
+  }
+  return out;
 }
 
 function hex(n: number): string {
