@@ -1,4 +1,5 @@
 import type { Element } from '@xmldom/xmldom';
+import { MAX_XML_DEPTH } from '@hma-lab/core';
 import { WsTrustInvalidRequestFault } from '../errors.js';
 import { WS_TRUST, type WsTrustVersion } from './ws-trust.js';
 import { childElement, NS, parseXml } from './xml.js';
@@ -82,10 +83,13 @@ function soapEnvelope(xml: string): Element {
   try {
     root = parseXml(xml).documentElement;
   } catch (error) {
+    const message = (error as Error).message;
     throw new WsTrustInvalidRequestFault(
-      /DOCTYPE|document type/i.test((error as Error).message)
+      /DOCTYPE|document type/i.test(message)
         ? 'a document type declaration (DOCTYPE) is not allowed in a SOAP message.'
-        : 'the body is not well-formed XML.',
+        : /nest deeper/.test(message)
+          ? `the maximum read depth (${MAX_XML_DEPTH}) has been exceeded.`
+          : 'the body is not well-formed XML.',
       { cause: error },
     );
   }

@@ -1,4 +1,4 @@
-import { lazyModule } from '@hma-lab/core';
+import { lazyModule, MAX_XML_DEPTH, xmlNestsDeeperThan } from '@hma-lab/core';
 import type * as Xmldom from '@xmldom/xmldom';
 import type { Document, Element } from '@xmldom/xmldom';
 import type * as XmlCrypto from 'xml-crypto';
@@ -57,11 +57,15 @@ export function escapeXml(text: string): string {
 }
 
 /**
- * Parses untrusted XML strictly: any well-formedness error throws, and a
- * document type declaration is refused outright (no entity tricks).
+ * Parses untrusted XML strictly: any well-formedness error throws, a
+ * document type declaration is refused outright (no entity tricks), and so
+ * is nesting deeper than MAX_XML_DEPTH (the parser is quadratic in it).
  */
 export function parseXml(xml: string): Document {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('a document type declaration is not allowed');
+  if (xmlNestsDeeperThan(xml, MAX_XML_DEPTH)) {
+    throw new Error(`elements nest deeper than ${MAX_XML_DEPTH}`);
+  }
   return new (xmldom().DOMParser)({
     onError(level, message) {
       if (level !== 'warning') throw new Error(message);
