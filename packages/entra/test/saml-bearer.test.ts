@@ -226,4 +226,20 @@ describe('the SAML bearer grant (a federated password sign-in through AD FS WS-T
     });
     expectError(res, 'invalid_grant', 50126, /WS-Trust.*saml1_1-bearer/);
   });
+
+  /**
+   * The XML parser is quadratic in the depth of elements declaring a namespace
+   * each: the assertion of a 1 MiB form (768 KB of them) took 40 s, every
+   * party of the lab frozen. Depth is checked before parsing now, in
+   * milliseconds, so jest's 5 s timeout tells the two apart; no wall-clock
+   * bound is asserted.
+   */
+  test('an assertion nesting elements deeper than 64 (a 1 MiB form): AADSTS50008, at once', async () => {
+    const lab = createLab();
+    const open = '<a xmlns:p="urn:x">';
+    const count = Math.floor((750 * 1024) / (open.length + '</a>'.length));
+    const res = await msalRedeem(lab, base64url(open.repeat(count) + '</a>'.repeat(count)));
+    expectError(res, 'invalid_grant', 50008, /nests elements deeper than 64/);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }, 5_000);
 });
