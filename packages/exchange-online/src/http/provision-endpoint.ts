@@ -25,7 +25,7 @@ export function provisionRequestFromBody(body: unknown): ProvisionRequestBody {
     return bad('body', 'must be a JSON object {"emailAddress","activeSyncUrl","deviceId"}');
   }
   const { emailAddress, activeSyncUrl, deviceId } = body as Record<string, unknown>;
-  if (typeof emailAddress !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(emailAddress)) {
+  if (typeof emailAddress !== 'string' || !isEmailAddress(emailAddress)) {
     bad('emailAddress', 'must be an e-mail address');
   }
   if (typeof activeSyncUrl !== 'string') return bad('activeSyncUrl', 'must be a URL');
@@ -53,6 +53,20 @@ export function provisionRequestFromBody(body: unknown): ProvisionRequestBody {
 }
 
 const ACTIVESYNC_PATH = /^\/microsoft-server-activesync(\/default\.eas)?$/i;
+
+/**
+ * `local@domain.tld` as `/^[^@\s]+@[^@\s]+\.[^@\s]+$/` tells it, in linear time: no
+ * white space, one `@` after at least one character, and a `.` inside the
+ * domain (neither its first character nor its last). The regular expression
+ * tried every `.` of the domain as the one and scanned the rest again from it:
+ * quadratic in a domain of dots that fails at its end (16 KB: 0.14 s, 64 KB: 2 s).
+ */
+function isEmailAddress(text: string): boolean {
+  const at = text.indexOf('@');
+  if (at < 1 || text.includes('@', at + 1) || /\s/.test(text)) return false;
+  const dot = text.indexOf('.', at + 2);
+  return dot >= 0 && dot < text.length - 1;
+}
 
 /**
  * `POST /api/hma/v1/provision` (step 16): AT1 + the on-prem ActiveSync URL in;
