@@ -40,7 +40,19 @@ export function protocolFromName(name: string): AutodiscoverProtocol | undefined
   return AUTODISCOVER_PROTOCOLS.find((p) => p.toLowerCase() === lower);
 }
 
-const ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/**
+ * `local@domain.tld` as `/^[^@\s]+@[^@\s]+\.[^@\s]+$/` tells it, in linear time: no
+ * white space, one `@` after at least one character, and a `.` inside the
+ * domain (neither its first character nor its last). The regular expression
+ * tried every `.` of the domain as the one and scanned the rest again from it:
+ * quadratic in a domain of dots that fails at its end (16 KB: 0.14 s, 64 KB: 2 s).
+ */
+function isEmailAddress(text: string): boolean {
+  const at = text.indexOf('@');
+  if (at < 1 || text.includes('@', at + 1) || /\s/.test(text)) return false;
+  const dot = text.indexOf('.', at + 2);
+  return dot >= 0 && dot < text.length - 1;
+}
 
 /**
  * Answers one AutoDiscover v2 request.
@@ -64,7 +76,7 @@ export function answerAutodiscover(
     );
   }
   const email = (query.email ?? '').trim();
-  if (!ADDRESS.test(email)) {
+  if (!isEmailAddress(email)) {
     throw new AutodiscoverError(
       400,
       'InvalidUser',

@@ -1,0 +1,77 @@
+import { createTestContext } from '@hma-lab/core';
+import { resolveAutodiscoverConfig } from '../src/config.js';
+import { answerAutodiscover } from '../src/protocol/autodiscover.js';
+import { AutodiscoverError } from '../src/errors.js';
+
+/** The address check as it was written: the reference for what it accepts. */
+const ADDRESS_BY_REGEX = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** A small deterministic generator (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Lets jest's timeout, if it ran out while the test's synchronous work blocked
+ * the event loop, fail the test: jest cannot interrupt that work, but its timer
+ * was due before this one.
+ */
+function afterTimers(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function setup() {
+  const deps = createTestContext().depsFor('onprem-autodiscover');
+  const ctx = {
+    directory: deps.directory,
+    hosts: deps.hosts,
+    config: resolveAutodiscoverConfig(deps),
+  };
+  /** The error code answered for `email` (undefined: not an address error). */
+  return (email: string): string | undefined => {
+    try {
+      answerAutodiscover({ email, protocol: 'ActiveSync', redirectCount: undefined }, ctx);
+    } catch (error) {
+      if (error instanceof AutodiscoverError) return error.code;
+      throw error;
+    }
+    return undefined;
+  };
+}
+
+describe('on-prem AutoDiscover: the address check', () => {
+  it('accepts what the regular expression accepted, on random text', () => {
+    const codeFor = setup();
+    const next = random(7);
+    const alphabet = ['a', 'b', '@', '.', '.', ' ', '\t', '\u00a0', '\u2028', '-'];
+    for (let i = 0; i < 20_000; i++) {
+      let email = '';
+      const length = Math.floor(next() * 12);
+      for (let j = 0; j < length; j++) email += alphabet[Math.floor(next() * alphabet.length)]!;
+      const trimmed = email.trim();
+      const invalid = codeFor(email) === 'InvalidUser';
+      if (invalid !== !ADDRESS_BY_REGEX.test(trimmed)) {
+        throw new Error(`${JSON.stringify(email)}: InvalidUser ${invalid}`);
+      }
+    }
+  });
+
+  /**
+   * The regular expression was quadratic in a domain of dots failing at its
+   * end (16 KB, what a URL can carry: 0.14 s; 64 KB: 2 s). 1 MiB takes
+   * milliseconds now, so jest's 5 s timeout tells the two apart; no
+   * wall-clock bound is asserted.
+   */
+  it('answers 1 MiB of dots after an @ (linear, not quadratic)', async () => {
+    const codeFor = setup();
+    expect(codeFor(`x@${'.'.repeat(1024 * 1024)} x`)).toBe('InvalidUser');
+    expect(codeFor(`x@${'.'.repeat(1024 * 1024)}@`)).toBe('InvalidUser');
+    await afterTimers();
+  }, 5_000);
+});
