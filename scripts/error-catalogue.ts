@@ -472,7 +472,7 @@ export const ERROR_SECTIONS: ErrorSection[] = [
       {
         code: 'InvalidRequest',
         status: '400/405/413',
-        when: "Not a readable SOAP 1.2 RST of the endpoint's WS-Trust version with a UsernameToken (400), not a POST (405), or over 64 KiB (413).",
+        when: "Not a readable SOAP 1.2 RST of the endpoint's WS-Trust version with a UsernameToken, or nesting elements deeper than 64 (400), not a POST (405), or over 64 KiB (413).",
         action: 'Fix the request.',
       },
     ],

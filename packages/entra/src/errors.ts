@@ -185,7 +185,7 @@ export const ENTRA_ERRORS = E([
     status: 400,
     surfaces: ['page'],
     message: 'The WS-Federation message is invalid: {reason}.',
-    when: 'POST /login.srf without wa=wsignin1.0, without wresult/wctx, or with a wresult that is not a WS-Trust RSTR carrying exactly one SAML 1.1 assertion.',
+    when: 'POST /login.srf without wa=wsignin1.0, without wresult/wctx, or with a wresult that is not a WS-Trust RSTR carrying exactly one SAML 1.1 assertion (or nests elements deeper than 64).',
     clientAction: 'Fix the federation server (AD FS) response.',
   },
   {
@@ -212,7 +212,7 @@ export const ENTRA_ERRORS = E([
     status: 400,
     surfaces: ['page', 'json'],
     message: 'SAML token is invalid: {reason}.',
-    when: 'Wrong audience, outside NotBefore/NotOnOrAfter (5 minutes skew), already used, or a user of another federated domain. Also in the SAML bearer grant (JSON, `invalid_grant`), and there for an `assertion` that is not base64 of a SAML 1.1 Assertion, or grant_type saml2-bearer (the lab verifies SAML 1.1 only).',
+    when: 'Wrong audience, outside NotBefore/NotOnOrAfter (5 minutes skew), already used, or a user of another federated domain. Also in the SAML bearer grant (JSON, `invalid_grant`), and there for an `assertion` that is not base64 of a SAML 1.1 Assertion (or nests elements deeper than 64), or grant_type saml2-bearer (the lab verifies SAML 1.1 only).',
     clientAction: 'Check the federation server clock and relying party trust.',
   },
   {
