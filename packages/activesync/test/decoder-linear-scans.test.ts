@@ -1,3 +1,4 @@
+import { afterTimers } from '@hma-lab/core';
 import { decodeWbxml, WbxmlError } from '@hma-lab/activesync';
 
 const MiB = 1024 * 1024;
@@ -22,15 +23,6 @@ function syncOf(unit: number[], count: number): Uint8Array {
   for (let i = 0; i < count; i++) body.set(unit, 1 + i * unit.length);
   body[body.length - 1] = 0x01;
   return body;
-}
-
-/**
- * Lets jest's timeout, if it ran out while the test's synchronous work blocked
- * the event loop, fail the test: jest cannot interrupt that work, but its timer
- * was due before this one.
- */
-function afterTimers(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { afterTimers } from '@hma-lab/core';
 import { MOBILESYNC_RESPONSE_SCHEMA, readPoxRequest } from '@hma-lab/activesync';
 
 const MiB = 1024 * 1024;
@@ -5,15 +6,6 @@ const MiB = 1024 * 1024;
 /** `unit` repeated to `bytes` characters. */
 function fill(unit: string, bytes = MiB): string {
   return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
-}
-
-/**
- * Lets jest's timeout, if it ran out while the test's synchronous work blocked
- * the event loop, fail the test: jest cannot interrupt that work, but its timer
- * was due before this one.
- */
-function afterTimers(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 const request = (email: string, prefix = '') =>

@@ -1,4 +1,9 @@
-import { createTraceRecorder, createVirtualClock, type TraceRecorder } from '@hma-lab/core';
+import {
+  createTraceRecorder,
+  createVirtualClock,
+  type TraceRecorder,
+  afterTimers,
+} from '@hma-lab/core';
 
 const clock = createVirtualClock({ startMs: Date.UTC(2026, 0, 5) });
 const MiB = 1024 * 1024;
@@ -19,15 +24,6 @@ function record(trace: TraceRecorder, body: string, contentType: string) {
   });
   handle.finish({ status: 200, responseHeaders: {}, requestBody: Buffer.from(body) });
   return trace.exchanges().at(-1)!;
-}
-
-/**
- * Lets jest's timeout, if it ran out while the test's synchronous work blocked
- * the event loop, fail the test: jest cannot interrupt that work, but its timer
- * was due before this one.
- */
-function afterTimers(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**

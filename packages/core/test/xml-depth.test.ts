@@ -1,13 +1,4 @@
-import { MAX_XML_DEPTH, xmlNestsDeeperThan } from '@hma-lab/core';
-
-/**
- * Lets jest's timeout, if it ran out while the test's synchronous work blocked
- * the event loop, fail the test: jest cannot interrupt that work, but its timer
- * was due before this one.
- */
-function afterTimers(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+import { MAX_XML_DEPTH, xmlNestsDeeperThan, afterTimers } from '@hma-lab/core';
 
 const MiB = 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import { WELL_KNOWN_APPS } from '@hma-lab/core';
+import { WELL_KNOWN_APPS, afterTimers } from '@hma-lab/core';
 import { claimsOf, createLab, OUTLOOK, TENANT_ID, type Lab } from './support/lab.js';
 import { buildSignedAssertion, buildWresult, type AssertionOptions } from './support/saml.js';
 
@@ -240,6 +240,6 @@ describe('the SAML bearer grant (a federated password sign-in through AD FS WS-T
     const count = Math.floor((750 * 1024) / (open.length + '</a>'.length));
     const res = await msalRedeem(lab, base64url(open.repeat(count) + '</a>'.repeat(count)));
     expectError(res, 'invalid_grant', 50008, /nests elements deeper than 64/);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await afterTimers();
   }, 5_000);
 });

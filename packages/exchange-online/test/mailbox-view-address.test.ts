@@ -1,3 +1,4 @@
+import { afterTimers, seededRandom } from '@hma-lab/core';
 import { addressFromEas, addressListFromEas } from '../src/protocol/mailbox-view.js';
 
 /** addressFromEas as it was written with a regular expression: the reference for what it gives. */
@@ -8,31 +9,11 @@ function addressByRegex(text: string): { name: string; address: string } {
   return { name: value, address: value };
 }
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Lets jest's timeout, if it ran out while the test's synchronous work blocked
- * the event loop, fail the test: jest cannot interrupt that work, but its timer
- * was due before this one.
- */
-function afterTimers(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 const MiB = 1024 * 1024;
 
 describe('addressFromEas: a name and an address from an EAS address', () => {
   it('splits them as the regular expression did, on random text', () => {
-    const next = random(3);
+    const next = seededRandom(3);
     const alphabet = ['"', '"', '<', '>', ' ', '\n', '\t', '\u00a0', 'a', 'b', '@'];
     for (let i = 0; i < 50_000; i++) {
       let text = '';

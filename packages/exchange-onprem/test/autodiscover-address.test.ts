@@ -1,30 +1,10 @@
-import { createTestContext } from '@hma-lab/core';
+import { createTestContext, afterTimers, seededRandom } from '@hma-lab/core';
 import { resolveAutodiscoverConfig } from '../src/config.js';
 import { answerAutodiscover } from '../src/protocol/autodiscover.js';
 import { AutodiscoverError } from '../src/errors.js';
 
 /** The address check as it was written: the reference for what it accepts. */
 const ADDRESS_BY_REGEX = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Lets jest's timeout, if it ran out while the test's synchronous work blocked
- * the event loop, fail the test: jest cannot interrupt that work, but its timer
- * was due before this one.
- */
-function afterTimers(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 function setup() {
   const deps = createTestContext().depsFor('onprem-autodiscover');
@@ -48,7 +28,7 @@ function setup() {
 describe('on-prem AutoDiscover: the address check', () => {
   it('accepts what the regular expression accepted, on random text', () => {
     const codeFor = setup();
-    const next = random(7);
+    const next = seededRandom(7);
     const alphabet = ['a', 'b', '@', '.', '.', ' ', '\t', '\u00a0', '\u2028', '-'];
     for (let i = 0; i < 20_000; i++) {
       let email = '';

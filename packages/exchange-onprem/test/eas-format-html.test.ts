@@ -1,3 +1,4 @@
+import { afterTimers, seededRandom } from '@hma-lab/core';
 import { textFromHtml } from '../src/protocol/eas-format.js';
 
 /**
@@ -20,17 +21,6 @@ function textFromHtmlByRegex(html: string): string {
     .trim();
 }
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MiB = 1024 * 1024;
 
 /** Equal texts; when not, where they part (not two megabytes of output). */
@@ -48,15 +38,6 @@ function expectSame(actual: string, expected: string): void {
 /** `unit` repeated to `bytes` characters. */
 function fill(unit: string, bytes = MiB): string {
   return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
-}
-
-/**
- * Lets jest's timeout, if it ran out while the test's synchronous work blocked
- * the event loop, fail the test: jest cannot interrupt that work, but its timer
- * was due before this one.
- */
-function afterTimers(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**
@@ -122,7 +103,7 @@ describe('textFromHtml gives what the regular expressions gave', () => {
   });
 
   it('on random text of tag characters (20,000 cases)', () => {
-    const next = random(0x7f3a);
+    const next = seededRandom(0x7f3a);
     const pieces = [
       '<',
       '>',

@@ -1,14 +1,6 @@
+import { afterTimers } from '@hma-lab/core';
 import { child, el, textOf } from '@hma-lab/activesync';
 import { createLab, readyClient } from './helpers.js';
-
-/**
- * Lets jest's timeout, if it ran out while the test's synchronous work blocked
- * the event loop, fail the test: jest cannot interrupt that work, but its timer
- * was due before this one.
- */
-function afterTimers(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 /**
  * Every FreeText of a query made each item's searchable text again: a query of

@@ -1,4 +1,4 @@
-import type { TraceExchange } from '@hma-lab/core';
+import { afterTimers, type TraceExchange } from '@hma-lab/core';
 import { federatedPasswordToken } from '@hma-lab/lab';
 import { collectTokens } from '../src/protocol/tokens.js';
 import { quietLab } from './helpers.js';
@@ -66,8 +66,7 @@ describe('a crafted SAML token', () => {
     try {
       // Scanning the whole token took over a minute (quadratic); jest's 5 s timeout would fail it.
       const [view] = collectTokens([exchange], 'A', () => null, lab.directory.lifetimes());
-      // jest cannot interrupt synchronous work, but its timer, due meanwhile, fires before this one.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await afterTimers();
       expect(view).toMatchObject({ family: 'SAML', presentedTo: [{ party: 'entra' }] });
       expect(view!.expiresAtMs).toBeUndefined();
     } finally {
