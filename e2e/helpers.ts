@@ -14,7 +14,7 @@ import {
   type TraceExchange,
   type TraceToken,
 } from '@hma-lab/core';
-import { createLab, type Lab } from '@hma-lab/lab';
+import { createLab, type Lab, type LabOptions } from '@hma-lab/lab';
 import { createBrowser, type BrowserOptions, type BrowserResult } from '@hma-lab/outlook-mobile';
 
 /** The exchanges behind the legs of one step. */
@@ -250,14 +250,18 @@ export function clientCalls(lab: Lab): string[] {
     .map((e) => `${e.method} ${e.url.split('?')[0]}`);
 }
 
+/** A loopback lab over HTTPS, its CA and certificates in a fresh folder, as outside clients reach it. */
+export function createTlsLab(options: Omit<LabOptions, 'mode' | 'tls'> = {}): Promise<Lab> {
+  return createLab({
+    ...options,
+    mode: 'loopback',
+    tls: { dir: mkdtempSync(join(tmpdir(), 'hma-lab-tls-')) },
+  });
+}
+
 /** A loopback lab over TLS with a front door, as the Python clients reach it. */
 export function createPythonLab(scenario?: ScenarioInput): Promise<Lab> {
-  return createLab({
-    mode: 'loopback',
-    ...(scenario ? { scenario } : {}),
-    tls: { dir: mkdtempSync(join(tmpdir(), 'hma-lab-tls-')) },
-    frontDoor: { port: 0 },
-  });
+  return createTlsLab({ ...(scenario ? { scenario } : {}), frontDoor: { port: 0 } });
 }
 
 /** The lab web app's test certificate as the Python libraries take it: PEM key, SHA-1 thumbprint in hex. */

@@ -1,7 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ConfidentialClientApplication,
   InteractionRequiredAuthError,
@@ -18,8 +15,14 @@ import {
   WELL_KNOWN_APPS,
   type LabFetch,
 } from '@hma-lab/core';
-import { createLab, type Lab } from '@hma-lab/lab';
-import { approveDeviceCode, signInThroughPages, signInToRedirect, withMfaUser } from './helpers.js';
+import type { Lab } from '@hma-lab/lab';
+import {
+  approveDeviceCode,
+  createTlsLab,
+  signInThroughPages,
+  signInToRedirect,
+  withMfaUser,
+} from './helpers.js';
 
 /**
  * MSAL Node, Microsoft's own client library, unchanged, against the whole lab
@@ -62,10 +65,8 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
   }
 
   beforeAll(async () => {
-    lab = await createLab({
-      mode: 'loopback',
+    lab = await createTlsLab({
       scenario: withMfaUser(),
-      tls: { dir: mkdtempSync(join(tmpdir(), 'hma-lab-tls-')) },
       // MSAL waits the announced interval before its first device code poll.
       services: { entra: { deviceCodeIntervalS: 1 } },
     });

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as client from 'openid-client';
 import {
   decodeJwt,
@@ -9,8 +6,8 @@ import {
   WELL_KNOWN_APPS,
   type LabFetch,
 } from '@hma-lab/core';
-import { createLab, type Lab } from '@hma-lab/lab';
-import { approveDeviceCode, signInToRedirect } from './helpers.js';
+import type { Lab } from '@hma-lab/lab';
+import { approveDeviceCode, createTlsLab, signInToRedirect } from './helpers.js';
 
 /**
  * openid-client 6, unchanged, against the whole lab over HTTPS on loopback:
@@ -29,10 +26,7 @@ describe('openid-client 6 against the lab over HTTPS on loopback', () => {
   const calls: string[] = [];
 
   beforeAll(async () => {
-    lab = await createLab({
-      mode: 'loopback',
-      tls: { dir: mkdtempSync(join(tmpdir(), 'hma-lab-tls-')) },
-    });
+    lab = await createTlsLab();
     expect(Object.values(lab.services).every((url) => url!.startsWith('https://127.0.0.1:'))).toBe(
       true,
     );
