@@ -72,6 +72,15 @@ export function createHostMap(spec: HostSpec): HostMap {
 }
 
 /**
+ * The tenant's routing domain, `<tenant>.mail.onmicrosoft.com` for the tenant
+ * `<tenant>.onmicrosoft.com`: the domain of the target address hybrid gives a
+ * cloud mailbox, where on-premises AutoDiscover redirects its clients.
+ */
+export function tenantRoutingDomain(tenantName: string): string {
+  return `${tenantName.split('.')[0]!.toLowerCase()}.mail.onmicrosoft.com`;
+}
+
+/**
  * The host names of a scenario, by party: Microsoft's fixed cloud names, plus
  * the scenario's own federation and on-premises namespaces.
  */
@@ -97,7 +106,7 @@ export function hostSpecForScenario(scenario: Scenario): HostSpec {
       // POX AutoDiscover: Exchange Online's, and the tenant's routing domain's,
       // where on-premises Exchange redirects a cloud mailbox's address.
       'autodiscover-s.outlook.com',
-      `autodiscover.${scenario.tenant.name.split('.')[0]!.toLowerCase()}.mail.onmicrosoft.com`,
+      `autodiscover.${tenantRoutingDomain(scenario.tenant.name)}`,
     ],
     entra: ['login.microsoftonline.com', 'login.windows.net', 'login.microsoft.com'],
     wap:

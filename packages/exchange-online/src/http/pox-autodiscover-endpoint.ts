@@ -1,12 +1,12 @@
 import { poxExchange, poxTraceEvent, type PoxAnswer, type PoxRequest } from '@hma-lab/activesync';
 import {
-  MalformedBodyError,
+  tenantRoutingDomain,
   type Directory,
   type HostMap,
   type TraceRecorder,
   type User,
 } from '@hma-lab/core';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { authenticateActiveSync, type ActiveSyncEndpointDeps } from './activesync-endpoint.js';
 
 export interface PoxAutodiscoverDeps extends Pick<
@@ -41,19 +41,6 @@ export function poxAutodiscoverEndpoint(deps: PoxAutodiscoverDeps): RequestHandl
 }
 
 /**
- * Before the route: a body the service body reader could not parse (XML sent
- * as JSON, say) is still read as sent, as the endpoint reads the raw bytes.
- */
-export function poxBodyAsSent(
-  error: unknown,
-  req: Request,
-  _res: Response,
-  next: NextFunction,
-): void {
-  next(error instanceof MalformedBodyError && req.rawBody !== undefined ? undefined : error);
-}
-
-/**
  * What Exchange Online answers for an address: the ActiveSync URL of a
  * mailbox it holds; for a mailbox on-premises, a redirect to the user's
  * primary address (where on-premises AutoDiscover answers); ErrorCode 500 for
@@ -79,8 +66,9 @@ function mailboxOwner(directory: Directory, email: string): User | undefined {
   const direct = directory.user(email);
   if (direct) return direct;
   const at = email.lastIndexOf('@');
-  const routingDomain = `${directory.tenant.name.split('.')[0]!}.mail.onmicrosoft.com`;
-  if (at < 0 || email.slice(at + 1).toLowerCase() !== routingDomain) return undefined;
+  if (at < 0 || email.slice(at + 1).toLowerCase() !== tenantRoutingDomain(directory.tenant.name)) {
+    return undefined;
+  }
   const alias = email.slice(0, at).toLowerCase();
   const withAlias = directory
     .users()

@@ -1,5 +1,5 @@
 import type { PoxAnswer, PoxRequest } from '@hma-lab/activesync';
-import type { Directory } from '@hma-lab/core';
+import { tenantRoutingDomain, type Directory } from '@hma-lab/core';
 
 /**
  * What on-premises Exchange answers a POX AutoDiscover request for ActiveSync
@@ -27,6 +27,5 @@ export function answerPox(
 
 /** `<alias>@<tenant>.mail.onmicrosoft.com`: a cloud mailbox's address in the tenant's routing domain. */
 export function routingAddress(directory: Directory, upn: string): string {
-  const tenantPrefix = directory.tenant.name.split('.')[0]!;
-  return `${upn.split('@')[0]!}@${tenantPrefix}.mail.onmicrosoft.com`;
+  return `${upn.split('@')[0]!}@${tenantRoutingDomain(directory.tenant.name)}`;
 }
