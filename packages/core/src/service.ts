@@ -27,9 +27,10 @@ export interface ServiceAppOptions {
   /**
    * Parse form and JSON bodies into `req.body` (default true). A proxy passes
    * bodies on untouched: with `false`, `req.body` is the raw Buffer, whatever
-   * the content type.
+   * the content type. A function decides per request (an endpoint that reads
+   * XML whatever its `Content-Type` says).
    */
-  parseBody?: boolean;
+  parseBody?: boolean | ((req: Request) => boolean);
 }
 
 const KNOWN_CALLERS = new Set<string>([...SERVICE_PARTIES, 'device', 'lab', 'client']);
@@ -221,8 +222,12 @@ function traceExchange(
   };
 }
 
-function readBody(limitBytes: number, parse: boolean): RequestHandler {
+function readBody(
+  limitBytes: number,
+  parseFor: boolean | ((req: Request) => boolean),
+): RequestHandler {
   return function readBodyMiddleware(req: Request, _res: Response, next: NextFunction) {
+    const parse = typeof parseFor === 'function' ? parseFor(req) : parseFor;
     const declared = req.get('content-length');
     const hasBody =
       (declared !== undefined && declared !== '0') || req.get('transfer-encoding') !== undefined;

@@ -12,7 +12,7 @@ import { autodiscoverErrors } from './http/autodiscover-errors.js';
 import { hmaErrors } from './http/hma-errors.js';
 import { HmaApiError } from './errors.js';
 import { autodiscoverRouter } from './http/autodiscover-router.js';
-import { poxAutodiscoverEndpoint, poxBodyAsSent } from './http/pox-autodiscover-endpoint.js';
+import { poxAutodiscoverEndpoint } from './http/pox-autodiscover-endpoint.js';
 import { hmaRouter } from './http/hma-router.js';
 import { accountToBody, type AccountBody } from './protocol/account.js';
 import { createRedirectMemory } from './protocol/redirect-memory.js';
@@ -113,7 +113,10 @@ export function createExchangeOnline(
     clockSkewMs: resolved.clockSkewMs,
   };
 
-  const app = createServiceApp('exo', deps);
+  // POX AutoDiscover is read as XML whatever its content type says.
+  const app = createServiceApp('exo', deps, {
+    parseBody: (req) => req.path.toLowerCase().replace(/\/$/, '') !== POX_AUTODISCOVER_PATH,
+  });
   const activeSyncAuth = {
     keys,
     clock: deps.clock,
@@ -122,7 +125,6 @@ export function createExchangeOnline(
     rules: { acceptedAudiences: resolved.acceptedAudiences, clockSkewMs: resolved.clockSkewMs },
     allowBasicAuth: resolved.allowBasicAuthActiveSync,
   };
-  app.use(POX_AUTODISCOVER_PATH, poxBodyAsSent);
   app.all(
     POX_AUTODISCOVER_PATH,
     poxAutodiscoverEndpoint({ ...activeSyncAuth, hosts: deps.hosts, trace: deps.trace }),

@@ -10,7 +10,7 @@ import { metadataEndpoint } from './metadata-endpoint.js';
 import { passiveEndpoint } from './passive-endpoint.js';
 import { usernameMixedEndpoint, usernameMixedMethodNotAllowed } from './username-mixed-endpoint.js';
 import {
-  soapBodyAsSent,
+  isUsernameMixed,
   USERNAME_MIXED_PATHS,
   wsTrustErrorHandler,
 } from './ws-trust-error-handler.js';
@@ -45,14 +45,15 @@ export function createAdfs(deps: ServiceDeps, config: Partial<AdfsConfig> = {}):
     replyUrl: settings.replyUrl ?? deps.hosts.url('entra', '/login.srf'),
     sessions: createSessionStore(deps.clock, deps.directory, settings.ssoLifetimeMs),
   };
-  const app = createServiceApp('adfs', deps);
+  // WS-Trust messages are read raw whatever their content type (a SOAP
+  // message sent as JSON still gets a SOAP fault).
+  const app = createServiceApp('adfs', deps, { parseBody: (req) => !isUsernameMixed(req) });
   const passive = passiveEndpoint(ctx);
   app.get('/adfs/ls', passive);
   app.post('/adfs/ls', passive);
   app.get('/FederationMetadata/2007-06/FederationMetadata.xml', metadataEndpoint(ctx));
   // WS-Trust for username/password clients (MSAL, ADAL): MEX, then the RST.
   app.get('/adfs/services/trust/mex', wsTrustMexEndpoint(ctx));
-  app.use(USERNAME_MIXED_PATHS, soapBodyAsSent);
   app.post(WS_TRUST['13'].usernameMixedPath, usernameMixedEndpoint(ctx, '13'));
   app.post(WS_TRUST['2005'].usernameMixedPath, usernameMixedEndpoint(ctx, '2005'));
   app.all(USERNAME_MIXED_PATHS, usernameMixedMethodNotAllowed());

@@ -1,9 +1,4 @@
-import {
-  BodyTooLargeError,
-  isLabError,
-  MalformedBodyError,
-  protocolErrorHandler,
-} from '@hma-lab/core';
+import { BodyTooLargeError, isLabError, protocolErrorHandler } from '@hma-lab/core';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import {
   AdfsNotFoundError,
@@ -23,22 +18,10 @@ export const USERNAME_MIXED_PATHS = [
   WS_TRUST['2005'].usernameMixedPath,
 ];
 
-/**
- * Before the routes: a body the service body reader could not parse (a SOAP
- * message sent as JSON, say) still reaches the `usernamemixed` endpoints,
- * which read the raw bytes whatever the content type.
- */
-export function soapBodyAsSent(
-  error: unknown,
-  req: Request,
-  _res: Response,
-  next: NextFunction,
-): void {
-  if (error instanceof MalformedBodyError && req.rawBody !== undefined) {
-    next();
-    return;
-  }
-  next(error);
+/** True for a request to a `usernamemixed` endpoint: its body is read as sent, whatever its content type. */
+export function isUsernameMixed(req: Request): boolean {
+  const path = req.path.toLowerCase().replace(/\/$/, '');
+  return USERNAME_MIXED_PATHS.some((p) => p.toLowerCase() === path);
 }
 
 /**
