@@ -1,5 +1,5 @@
 import { BodyTooLargeError, isLabError, protocolErrorHandler } from '@hma-lab/core';
-import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import {
   AdfsNotFoundError,
   WsTrustFault,
