@@ -94,10 +94,12 @@ function signingInput(
  *
  * - While no server of the process answers over sockets (every lab
  *   in-process: a test suite, the bench's flows), all load is the process's
- *   own devices. A signature runs on the event loop unless the third most
+ *   own devices. A signature is due on the event loop unless the third most
  *   recent one started within {@link BURST_WINDOW_MS}: a flow's bursts (an
- *   access token with its ID token, then AT2) stay on the event loop, while
- *   several devices at once, or a batch of renewals, sign on the pool.
+ *   access token with its ID token, then AT2) stay off the pool's queue, while
+ *   several devices at once, or a batch of renewals, sign on the pool. Those
+ *   due on the event loop in one turn are made together ({@link signHeld}):
+ *   the first there, the others on the pool at the same time.
  * - While one does ({@link countSocketServer}: `hma-lab up`, a loopback lab),
  *   requests arrive unseen, and after any stall of the process in bursts; a
  *   signature on the event loop then holds up every request behind it. There a
@@ -166,21 +168,66 @@ export function signJwtAsync(
 ): Promise<string> {
   const input = signingInput(signer, claims, extraHeader);
   if (signsHere(performance.now())) {
+    if (signing.socketServers === 0) {
+      return new Promise((resolve, reject) => {
+        if (held.push({ input, key: signer.privateKey, resolve, reject }) === 1) {
+          queueMicrotask(signHeld);
+        }
+      });
+    }
     try {
       return Promise.resolve(signedHere(input, signer.privateKey));
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
-  return new Promise((resolve, reject) => {
-    cryptoSign('sha256', Buffer.from(input, 'utf8'), signer.privateKey, (error, signature) => {
+  return new Promise((resolve, reject) =>
+    signOnPool({ input, key: signer.privateKey, resolve, reject }),
+  );
+}
+
+interface SignatureAsked {
+  input: string;
+  key: KeyObject;
+  resolve: (token: string) => void;
+  reject: (error: Error) => void;
+}
+
+/** In-process signatures of one turn, due on the event loop (see {@link signHeld}). */
+const held: SignatureAsked[] = [];
+
+/**
+ * Makes the in-process signatures due on the event loop in one turn (an
+ * access token and its ID token, asked for together): the first there, the
+ * others on the thread pool at the same time, so a sign-in waits for one RSA
+ * operation instead of two (decision 0004, second refinement). A lone one is
+ * made on the event loop at the end of its turn.
+ */
+function signHeld(): void {
+  const batch = held.splice(0);
+  for (let i = 1; i < batch.length; i++) signOnPool(batch[i]!);
+  const first = batch[0]!;
+  try {
+    first.resolve(signedHere(first.input, first.key));
+  } catch (error) {
+    first.reject(error as Error);
+  }
+}
+
+function signOnPool(asked: SignatureAsked): void {
+  const { input, resolve, reject } = asked;
+  try {
+    cryptoSign('sha256', Buffer.from(input, 'utf8'), asked.key, (error, signature) => {
       signing.onPool--;
       if (error) reject(error);
       else resolve(jws(input, signature));
     });
-    // Counted once queued: a call that throws (a bad key) never calls back.
-    signing.onPool++;
-  });
+  } catch (error) {
+    reject(error as Error);
+    return;
+  }
+  // Counted once queued: a call that throws (a bad key) never calls back.
+  signing.onPool++;
 }
 
 /** The RSA signature algorithms a lab party checks: PKCS#1 v1.5 and PSS, both with SHA-256. */
