@@ -7,6 +7,7 @@
 export type { EasElement, EasChild } from './wbxml/element.js';
 export { el, child, children, textOf, withoutNul } from './wbxml/element.js';
 export { syncRequest, syncRequestCollection } from './client/sync-request.js';
+export { parseAddressList, type ListedAddress } from './format/address-list.js';
 export {
   AUTODISCOVER_RESPONSE_SCHEMA,
   MOBILESYNC_RESPONSE_SCHEMA,

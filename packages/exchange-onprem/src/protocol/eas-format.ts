@@ -38,38 +38,8 @@ export function formatAddressList(addresses: readonly Address[]): string {
   return addresses.map(formatAddress).join(', ');
 }
 
-/** Reads `"Name" <addr>, Name2 <addr2>, addr3` (and `;` separators, as some clients write). */
-export function parseAddressList(text: string | undefined): Address[] {
-  if (!text) return [];
-  const result: Address[] = [];
-  let current = '';
-  let quoted = false;
-  let angle = false;
-  const flush = (): void => {
-    const part = current.trim();
-    current = '';
-    if (!part) return;
-    const match = /^(.*?)<([^<>]+)>\s*$/.exec(part);
-    if (match) {
-      const name = match[1]!
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-        .trim();
-      result.push({ name, email: match[2]!.trim() });
-    } else if (part.includes('@')) {
-      result.push({ name: '', email: part.replace(/^"(.*)"$/, '$1') });
-    }
-  };
-  for (const ch of text) {
-    if (ch === '"' && !angle) quoted = !quoted;
-    else if (ch === '<' && !quoted) angle = true;
-    else if (ch === '>' && !quoted) angle = false;
-    if ((ch === ',' || ch === ';') && !quoted && !angle) flush();
-    else current += ch;
-  }
-  flush();
-  return result;
-}
+/** The address-list reader both Exchange servers share (@hma-lab/activesync). */
+export { parseAddressList } from '@hma-lab/activesync';
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',

@@ -72,18 +72,36 @@ function decodeTransfer(body: Buffer, encoding: string | undefined): Buffer {
   return body;
 }
 
+/**
+ * Quoted-printable (RFC 2045 §6.7): soft line breaks (`=` before a line
+ * break) are dropped first, then each `=XX` is a byte; one pass into one buffer.
+ */
 function decodeQuotedPrintable(text: string): Buffer {
   const soft = text.replace(/=\r?\n/g, '');
-  const bytes: number[] = [];
+  const bytes = Buffer.allocUnsafe(soft.length);
+  let length = 0;
   for (let i = 0; i < soft.length; i++) {
-    const ch = soft[i]!;
-    const hex = soft.slice(i + 1, i + 3);
-    if (ch === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else bytes.push(soft.charCodeAt(i) & 0xff);
+    const c = soft.charCodeAt(i);
+    if (c === 0x3d /* = */) {
+      const high = hexValue(soft.charCodeAt(i + 1));
+      const low = hexValue(soft.charCodeAt(i + 2));
+      if (high >= 0 && low >= 0) {
+        bytes[length++] = high * 16 + low;
+        i += 2;
+        continue;
+      }
+    }
+    bytes[length++] = c & 0xff;
   }
-  return Buffer.from(bytes);
+  return bytes.subarray(0, length);
+}
+
+/** The value of a hexadecimal digit's character code; -1 for anything else (NaN too). */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
 }
 
 /** Decodes RFC 2047 encoded-words (`=?utf-8?B?...?=`, `=?iso-8859-1?Q?...?=`) in a header value. */

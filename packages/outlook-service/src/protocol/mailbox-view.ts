@@ -1,4 +1,4 @@
-import type { EasItem } from '@hma-lab/activesync';
+import { parseAddressList as readAddressList, type EasItem } from '@hma-lab/activesync';
 import type { CachedMailbox } from './stores.js';
 
 /**
@@ -125,37 +125,7 @@ export function isoDate(text: string | undefined): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-/** Reads `"Name" <addr>, addr2` as Exchange writes address lists. */
+/** Reads `"Name" <addr>, addr2` as Exchange writes address lists (@hma-lab/activesync's reader). */
 export function parseAddressList(text: string | undefined): AddressBody[] {
-  if (!text) return [];
-  const parts: string[] = [];
-  let current = '';
-  let quoted = false;
-  let angle = false;
-  for (const ch of text) {
-    if (ch === '"' && !angle) quoted = !quoted;
-    else if (ch === '<' && !quoted) angle = true;
-    else if (ch === '>' && !quoted) angle = false;
-    if ((ch === ',' || ch === ';') && !quoted && !angle) {
-      parts.push(current);
-      current = '';
-    } else current += ch;
-  }
-  parts.push(current);
-  const result: AddressBody[] = [];
-  for (const raw of parts) {
-    const part = raw.trim();
-    if (!part) continue;
-    const match = /^(.*?)<([^<>]+)>\s*$/.exec(part);
-    if (match) {
-      const name = match[1]!
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-        .trim();
-      result.push({ name, address: match[2]!.trim() });
-    } else if (part.includes('@')) {
-      result.push({ name: '', address: part.replace(/^"(.*)"$/, '$1') });
-    }
-  }
-  return result;
+  return readAddressList(text).map(({ name, email }) => ({ name, address: email }));
 }
