@@ -13,7 +13,8 @@ import { longIdOf, mailboxItemClass, renderOptionsOf } from './item-lookup.js';
  * first; Range; DeepTraversal) and of the `GAL` (the directory's users).
  *
  * Store Status: 1 ok, 2 invalid request (bad range or query), 3 server
- * error, 8 query too complex (a condition the lab does not model).
+ * error, 8 query too complex (a condition the lab does not model, or more
+ * than {@link MAX_SEARCH_TERMS} terms).
  */
 export function searchCommand(request: EasElement, ctx: CommandContext): CommandResult {
   const store = child(request, 'Search:Store');
@@ -37,9 +38,7 @@ export function searchCommand(request: EasElement, ctx: CommandContext): Command
     const deep = options !== undefined && child(options, 'Search:DeepTraversal') !== undefined;
     const predicate = compile(
       query.children.length === 1 ? query.children[0]! : el('Search:And', query.children),
-      ctx,
-      deep,
-      searchableTextOnce(),
+      { ctx, deep, textOfItem: searchableTextOnce(), terms: 0 },
     );
     matches = seesQuarantineOnly(ctx)
       ? []
@@ -90,6 +89,31 @@ function parseRange(text: string | undefined): { from: number; to: number } | un
 
 class TooComplex extends Error {}
 
+/**
+ * Most terms one Search may hold: every FreeText word and every other
+ * condition counts one. Each FreeText word is looked for in the text of every
+ * item, so a query costs its terms times the mailbox's text: 500,000 words
+ * fit in a request, and over a mailbox holding a few large mails that was
+ * hours with every party of the lab frozen. Beyond this the store answers
+ * Status 8 (too complex). [unconfirmed] what limit Exchange sets; a client's
+ * search box sends a handful.
+ */
+export const MAX_SEARCH_TERMS = 256;
+
+interface Compiling {
+  ctx: CommandContext;
+  deep: boolean;
+  textOfItem: (item: StoredItem) => string;
+  /** Terms compiled so far (see {@link MAX_SEARCH_TERMS}). */
+  terms: number;
+}
+
+/** Counts `n` more terms; too many make the query too complex. */
+function countTerms(compiling: Compiling, n: number): void {
+  compiling.terms += n;
+  if (compiling.terms > MAX_SEARCH_TERMS) throw new TooComplex();
+}
+
 type Predicate = (item: StoredItem) => boolean;
 
 function searchableText(item: StoredItem): string {
@@ -130,26 +154,24 @@ function searchableTextOnce(): (item: StoredItem) => string {
   };
 }
 
-function compile(
-  node: EasElement,
-  ctx: CommandContext,
-  deep: boolean,
-  textOfItem: (item: StoredItem) => string,
-): Predicate {
+function compile(node: EasElement, compiling: Compiling): Predicate {
+  const { ctx, deep, textOfItem } = compiling;
   switch (node.tag) {
     case 'Search:And': {
-      const parts = node.children.map((c) => compile(c, ctx, deep, textOfItem));
+      const parts = node.children.map((c) => compile(c, compiling));
       return (item) => parts.every((p) => p(item));
     }
     case 'Search:Or': {
-      const parts = node.children.map((c) => compile(c, ctx, deep, textOfItem));
+      const parts = node.children.map((c) => compile(c, compiling));
       return (item) => parts.some((p) => p(item));
     }
     case 'AirSync:Class': {
+      countTerms(compiling, 1);
       const className = node.text ?? '';
       return (item) => mailboxItemClass(item) === className;
     }
     case 'AirSync:CollectionId': {
+      countTerms(compiling, 1);
       const ids = new Set([node.text ?? '']);
       if (deep) {
         for (let grew = true; grew;) {
@@ -166,6 +188,7 @@ function compile(
     }
     case 'Search:FreeText': {
       const words = (node.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+      countTerms(compiling, words.length);
       return (item) => {
         const haystack = textOfItem(item);
         return words.every((w) => haystack.includes(w));
@@ -173,6 +196,7 @@ function compile(
     }
     case 'Search:GreaterThan':
     case 'Search:LessThan': {
+      countTerms(compiling, 1);
       const field = node.children.find((c) => c.tag !== 'Search:Value');
       const value = parseEasDate(textOf(node, 'Search:Value'));
       if (field?.tag !== 'Email:DateReceived' || value === undefined) throw new TooComplex();
