@@ -994,19 +994,34 @@ const XML_SECRET_TAG = /<((?:[\w.-]+:)?(?:Password|passwd))(?:\s[^<>]*)?>/g;
 /**
  * An XML body with the text of every secret element replaced by [redacted].
  * Linear: each closing tag is looked for once, and an element never closed
- * hides the rest of the text.
+ * hides the rest of the text. CDATA sections, comments and processing
+ * instructions are skipped whole: a password holding the text of its own end
+ * tag in one stays hidden, and a start tag's text inside one is no element.
+ * A section that never ends is taken for text before a secret element (so
+ * what follows is still redacted) and hides the rest inside one.
  */
 function redactXml(text: string, secrets: TraceSecret[], where: string): string {
   let out = '';
   let copiedUpTo = 0;
   const reported = new Set<string>();
+  const sections = xmlSections(text);
+  /** Everything before this has been read (sections skipped). */
+  let readTo = 0;
   const tags = XML_SECRET_TAG;
   tags.lastIndex = 0;
   for (let match = tags.exec(text); match; match = tags.exec(text)) {
+    const past = pastSections(readTo, match.index, sections);
+    if (past > match.index) {
+      // The tag is inside a section: text, not a tag.
+      readTo = tags.lastIndex = past;
+      continue;
+    }
+    // A section before the tag that never ends is taken for text.
+    readTo = past >= 0 ? past : match.index;
     if (match[0].endsWith('/>')) continue;
     const name = match[1]!;
     const contentStart = match.index + match[0].length;
-    const close = text.indexOf(`</${name}>`, contentStart);
+    const close = endTagAt(text, `</${name}>`, contentStart, sections);
     const contentEnd = close < 0 ? text.length : close;
     out += `${text.slice(copiedUpTo, contentStart)}${REDACTED}`;
     copiedUpTo = contentEnd;
@@ -1016,9 +1031,91 @@ function redactXml(text: string, secrets: TraceSecret[], where: string): string 
       secrets.push({ name: local, where: `${where}.${local}` });
     }
     if (close < 0) break;
-    tags.lastIndex = close;
+    readTo = tags.lastIndex = close;
   }
   return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
+}
+
+/** How each kind of XML section that may hold `<` ends. */
+const XML_SECTION_ENDS: Record<string, string> = { '<![CDATA[': ']]>', '<!--': '-->', '<?': '?>' };
+const XML_SECTION_START = /<!\[CDATA\[|<!--|<\?/g;
+
+/** A section found: where it starts, where its text starts, and the text that ends it. */
+interface XmlSection {
+  at: number;
+  bodyAt: number;
+  end: string;
+}
+
+/** The CDATA sections, comments and processing instructions of a text, read forward. */
+interface XmlSections {
+  /** The next section at or after `from` (asked with positions that only grow). */
+  next(from: number): XmlSection | undefined;
+  /** Where a section's end marker starts; -1 when it never ends. */
+  endOf(section: XmlSection): number;
+}
+
+/**
+ * {@link XmlSections} of `text`, each part of it searched once: the next
+ * section is kept while it is still ahead, and once an end marker is missing
+ * after some position, it is missing after every later one too.
+ */
+function xmlSections(text: string): XmlSections {
+  let next: XmlSection | undefined;
+  let searchedFrom = -1;
+  /** Per end marker, a position after which it does not occur. */
+  const missingAfter = new Map<string, number>();
+  return {
+    next(from) {
+      if (searchedFrom >= 0 && (next === undefined || next.at >= from)) return next;
+      XML_SECTION_START.lastIndex = from;
+      const match = XML_SECTION_START.exec(text);
+      searchedFrom = from;
+      next = match
+        ? {
+            at: match.index,
+            bodyAt: match.index + match[0].length,
+            end: XML_SECTION_ENDS[match[0]]!,
+          }
+        : undefined;
+      return next;
+    },
+    endOf(section) {
+      if (section.bodyAt >= (missingAfter.get(section.end) ?? Infinity)) return -1;
+      const end = text.indexOf(section.end, section.bodyAt);
+      if (end < 0) missingAfter.set(section.end, section.bodyAt);
+      return end;
+    },
+  };
+}
+
+/**
+ * Reading from `from`, the position after every section that opens before
+ * `limit` (`from` itself when none does); -1 when one of them never ends.
+ */
+function pastSections(from: number, limit: number, sections: XmlSections): number {
+  let at = from;
+  for (
+    let section = sections.next(at);
+    section && section.at < limit;
+    section = sections.next(at)
+  ) {
+    const end = sections.endOf(section);
+    if (end < 0) return -1;
+    at = end + section.end.length;
+  }
+  return at;
+}
+
+/** Where `endTag` starts, looking from `from` past sections; -1 when there is none, or a section never ends. */
+function endTagAt(text: string, endTag: string, from: number, sections: XmlSections): number {
+  for (let at = from; ;) {
+    const close = text.indexOf(endTag, at);
+    if (close < 0) return -1;
+    at = pastSections(at, close, sections);
+    if (at < 0) return -1;
+    if (at <= close) return close;
+  }
 }
 
 /** True when a JSON value holds a field {@link redactJson} would redact. */

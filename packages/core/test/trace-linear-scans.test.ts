@@ -75,6 +75,39 @@ describe('trace recorder on 1 MiB bodies built to be slow (linear, not quadratic
     );
   }, 5_000);
 
+  it('an XML body of password elements each holding comments and CDATA sections: every one redacted', async () => {
+    const unit = '<Password><!--a--><![CDATA[b]]><?c?>d</Password><!-- e -->';
+    const exchange = record(
+      createTraceRecorder({ clock, maxBodyChars: 2 * MiB }),
+      unit.repeat(Math.floor(MiB / unit.length)),
+      'text/xml',
+    );
+    await afterTimers();
+    expect(exchange.requestBody!.text).toBe(
+      '<Password>[redacted]</Password><!-- e -->'.repeat(Math.floor(MiB / unit.length)),
+    );
+  }, 5_000);
+
+  it('an XML body of `<Password><!--` repeated: the first comment never ends, the rest is hidden', async () => {
+    const exchange = record(createTraceRecorder({ clock }), fill('<Password><!--'), 'text/xml');
+    await afterTimers();
+    expect(exchange.requestBody!.text).toBe('<Password>[redacted]');
+  }, 5_000);
+
+  it('an XML body of `<!--<Password />` repeated (comments never ended), then a password: redacted', async () => {
+    const body = `${fill('<!--<Password />', MiB - 40)}<x><Password>S3cret!</Password></x>`;
+    const exchange = record(
+      createTraceRecorder({ clock, maxBodyChars: 2 * MiB }),
+      body,
+      'text/xml',
+    );
+    await afterTimers();
+    // A section that never ends is text before a secret element: the password is still found.
+    expect(exchange.requestBody!.text!.endsWith('<x><Password>[redacted]</Password></x>')).toBe(
+      true,
+    );
+  }, 5_000);
+
   it('an XML body of `<Password>` repeated, never closed: the rest is hidden at once', async () => {
     const exchange = record(createTraceRecorder({ clock }), fill('<Password>'), 'text/xml');
     await afterTimers();

@@ -144,6 +144,39 @@ describe('trace recorder', () => {
     expect(unclosed!.requestBody?.text).toBe('<a><Password>[redacted]');
   });
 
+  it('keeps a password hidden when its end tag appears inside a CDATA section, comment or processing instruction', () => {
+    const trace = createTraceRecorder({ clock });
+    const token = (password: string) =>
+      `<wsse:UsernameToken><wsse:Username>bob@contoso.com</wsse:Username><wsse:Password>${password}</wsse:Password><wsu:Created>t</wsu:Created></wsse:UsernameToken>`;
+    const passwords = [
+      '<![CDATA[a</wsse:Password>tail]]>',
+      'b<!-- </wsse:Password> tail -->c',
+      '<?pi </wsse:Password> tail?>d',
+      // Sections one after another, and one whose text looks like the start of another.
+      '<![CDATA[<!--]]>e</wsse:Password-not><!-- ]]> </wsse:Password> tail -->',
+    ];
+    for (const password of passwords) recordForm(trace, token(password), 'application/soap+xml');
+    // A section never ended hides the rest, as an element never closed does.
+    recordForm(trace, token('<![CDATA[f</wsse:Password> tail'), 'application/soap+xml');
+    const exchanges = trace.exchanges();
+    for (const exchange of exchanges.slice(0, passwords.length)) {
+      expect(exchange.requestBody?.text).toBe(token('[redacted]'));
+      expect(exchange.requestBody?.text).not.toContain('tail');
+    }
+    expect(exchanges.at(-1)!.requestBody?.text).toBe(
+      '<wsse:UsernameToken><wsse:Username>bob@contoso.com</wsse:Username><wsse:Password>[redacted]',
+    );
+    // Sections outside a secret element change nothing.
+    recordForm(
+      trace,
+      `<!-- </Password> --><a><![CDATA[<Password>]]></a>${token('g')}<?x </wsse:Password>?>`,
+      'text/xml',
+    );
+    expect(trace.exchanges().at(-1)!.requestBody?.text).toBe(
+      `<!-- </Password> --><a><![CDATA[<Password>]]></a>${token('[redacted]')}<?x </wsse:Password>?>`,
+    );
+  });
+
   it('knows the SAML assertion of a WS-Trust answer again when a client redeems it (base64)', () => {
     const trace = createTraceRecorder({ clock });
     const assertion =
