@@ -1,4 +1,4 @@
-import { seededRandom } from '@hma-lab/core';
+import { randomText, seededRandom } from '@hma-lab/core';
 import { parseAddressList, type ListedAddress } from '@hma-lab/activesync';
 
 /**
@@ -37,12 +37,6 @@ function parseAddressListAsBefore(text: string | undefined): ListedAddress[] {
   }
   flush();
   return result;
-}
-
-function randomText(random: () => number, alphabet: readonly string[], length: number): string {
-  let text = '';
-  for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
-  return text;
 }
 
 describe('address lists', () => {

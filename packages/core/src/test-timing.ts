@@ -22,3 +22,17 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * `length` units drawn from `alphabet` with `random` (a {@link seededRandom}),
+ * joined: random inputs for comparing a rewrite with the code it replaced.
+ */
+export function randomText(
+  random: () => number,
+  alphabet: readonly string[],
+  length: number,
+): string {
+  let text = '';
+  for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)]!;
+  return text;
+}

@@ -1,4 +1,4 @@
-import { afterTimers, seededRandom } from '@hma-lab/core';
+import { afterTimers, randomText, seededRandom } from '@hma-lab/core';
 import { addressFromEas, addressListFromEas } from '../src/protocol/mailbox-view.js';
 
 /** addressFromEas as it was written with a regular expression: the reference for what it gives. */
@@ -16,9 +16,7 @@ describe('addressFromEas: a name and an address from an EAS address', () => {
     const next = seededRandom(3);
     const alphabet = ['"', '"', '<', '>', ' ', '\n', '\t', '\u00a0', 'a', 'b', '@'];
     for (let i = 0; i < 50_000; i++) {
-      let text = '';
-      const length = Math.floor(next() * 14);
-      for (let j = 0; j < length; j++) text += alphabet[Math.floor(next() * alphabet.length)]!;
+      const text = randomText(next, alphabet, Math.floor(next() * 14));
       const actual = addressFromEas(text);
       const expected = addressByRegex(text);
       if (actual.name !== expected.name || actual.address !== expected.address) {

@@ -1,4 +1,4 @@
-import { afterTimers, seededRandom } from '@hma-lab/core';
+import { afterTimers, randomText, seededRandom } from '@hma-lab/core';
 import { HmaApiError } from '../src/errors.js';
 import { provisionRequestFromBody } from '../src/http/provision-endpoint.js';
 
@@ -25,9 +25,7 @@ describe('provisioning API: the emailAddress check', () => {
     const next = seededRandom(11);
     const alphabet = ['a', 'b', '@', '.', '.', ' ', '\t', '\u00a0', '\u2028', '-'];
     for (let i = 0; i < 20_000; i++) {
-      let email = '';
-      const length = Math.floor(next() * 12);
-      for (let j = 0; j < length; j++) email += alphabet[Math.floor(next() * alphabet.length)]!;
+      const email = randomText(next, alphabet, Math.floor(next() * 12));
       const refused = refusedField(email) === 'emailAddress';
       if (refused !== !ADDRESS_BY_REGEX.test(email)) {
         throw new Error(`${JSON.stringify(email)}: refused ${refused}`);

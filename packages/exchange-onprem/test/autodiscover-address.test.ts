@@ -1,4 +1,4 @@
-import { createTestContext, afterTimers, seededRandom } from '@hma-lab/core';
+import { createTestContext, afterTimers, randomText, seededRandom } from '@hma-lab/core';
 import { resolveAutodiscoverConfig } from '../src/config.js';
 import { answerAutodiscover } from '../src/protocol/autodiscover.js';
 import { AutodiscoverError } from '../src/errors.js';
@@ -31,9 +31,7 @@ describe('on-prem AutoDiscover: the address check', () => {
     const next = seededRandom(7);
     const alphabet = ['a', 'b', '@', '.', '.', ' ', '\t', '\u00a0', '\u2028', '-'];
     for (let i = 0; i < 20_000; i++) {
-      let email = '';
-      const length = Math.floor(next() * 12);
-      for (let j = 0; j < length; j++) email += alphabet[Math.floor(next() * alphabet.length)]!;
+      const email = randomText(next, alphabet, Math.floor(next() * 12));
       const trimmed = email.trim();
       const invalid = codeFor(email) === 'InvalidUser';
       if (invalid !== !ADDRESS_BY_REGEX.test(trimmed)) {

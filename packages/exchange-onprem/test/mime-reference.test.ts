@@ -1,4 +1,4 @@
-import { seededRandom } from '@hma-lab/core';
+import { randomText, seededRandom } from '@hma-lab/core';
 import { parseMime } from '../src/protocol/mime.js';
 
 /**
@@ -19,12 +19,6 @@ function decodeQuotedPrintableAsBefore(text: string): Buffer {
     } else bytes.push(soft.charCodeAt(i) & 0xff);
   }
   return Buffer.from(bytes);
-}
-
-function randomText(random: () => number, alphabet: readonly string[], length: number): string {
-  let text = '';
-  for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
-  return text;
 }
 
 /** A message whose text body is `body` in quoted-printable (Latin-1, so every decoded byte is one character). */
