@@ -485,8 +485,14 @@ export const ERROR_SECTIONS: ErrorSection[] = [
       {
         code: 'invalid_request',
         status: '400',
-        when: 'A body that is not the documented JSON.',
+        when: 'A body that is not the documented JSON (`the request body is not valid JSON` when it does not parse), or a path that does not decode.',
         action: 'Fix the request.',
+      },
+      {
+        code: 'server_error',
+        status: '500',
+        when: 'A bug in the lab: the message says only that it failed; the lab logs the cause. The trainer UI’s API answers the same way.',
+        action: 'Report it with the lab’s log.',
       },
       {
         code: 'invalid_duration',

@@ -22,6 +22,7 @@ export * from './totp.js';
 export * from './directory.js';
 export * from './deps.js';
 export * from './service.js';
+export * from './json-api-errors.js';
 export * from './xml-depth.js';
 export * from './flows.js';
 export * from './scenario/index.js';

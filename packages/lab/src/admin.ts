@@ -1,11 +1,10 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import {
   LabError,
   MAX_ADVANCE_MS,
-  clientErrorStatus,
   catalogueFault,
   faultParamsOf,
-  isLabError,
+  jsonApiErrorHandler,
   labelFlow,
   parseDuration,
   stepsToMermaid,
@@ -163,38 +162,11 @@ export function createAdminApp(lab: Lab): express.Express {
   app.use((_req, _res, next) =>
     next(new AdminError(404, 'not_found', 'no such admin endpoint; see GET /_lab')),
   );
-  app.use(function adminError(error: unknown, _req: Request, res: Response, _next: NextFunction) {
-    // The caller's mistakes (ours, and express's own: a body over the limit,
-    // JSON that does not parse, a path that does not decode) keep their 4xx.
-    const status = clientErrorStatus(error) ?? 500;
-    let code = 'server_error';
-    let message = 'the lab failed to do that; see its log';
-    if (status === 500) console.error('[lab admin]', error);
-    else if (isLabError(error)) ({ code, message } = error);
-    else {
-      code = EXPRESS_ERROR_CODES[status] ?? 'bad_request';
-      message =
-        status === 413
-          ? `the request body is larger than the admin API takes (${ADMIN_BODY_LIMIT})`
-          : String((error as Error).message);
-    }
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    res.status(status).json({ error: { code, message } });
-  });
+  app.use(jsonApiErrorHandler({ name: 'admin API', bodyLimit: ADMIN_BODY_LIMIT }));
   return app;
 }
 
 const ADMIN_BODY_LIMIT = '64kb';
-
-/** The admin code of an error express or its body parser raised, by status. */
-const EXPRESS_ERROR_CODES: Partial<Record<number, string>> = {
-  400: 'invalid_request',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-};
 
 class AdminError extends LabError {}
 

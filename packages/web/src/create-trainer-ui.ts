@@ -3,7 +3,7 @@ import { resolveTrainerUiOptions, type TrainerUiOptions } from './config.js';
 import { NotFoundError } from './errors.js';
 import { clockAdvanceEndpoint } from './http/clock-endpoint.js';
 import { entryEndpoint } from './http/entry-endpoint.js';
-import { requireJson, trainerUiError } from './http/error-handler.js';
+import { TRAINER_API_BODY_LIMIT, requireJson, trainerUiError } from './http/error-handler.js';
 import { eventsEndpoint } from './http/events-endpoint.js';
 import { exportEndpoint } from './http/export-endpoint.js';
 import { faultOffEndpoint, faultOnEndpoint } from './http/faults-endpoint.js';
@@ -23,7 +23,7 @@ export function createTrainerUi(options: TrainerUiOptions): express.Express {
   app.set('etag', false);
 
   const api = express.Router();
-  api.use(express.json({ limit: '64kb' }));
+  api.use(express.json({ limit: TRAINER_API_BODY_LIMIT }));
   api.use(requireJson);
   api.use(function noStore(_req: Request, res: Response, next: NextFunction) {
     res.set('cache-control', 'no-store');
