@@ -17,6 +17,8 @@ export interface BenchContext {
 export interface BenchSettings {
   /** wrk: threads, seconds per run, connection counts; the same for every server. */
   wrk: { threads: number; durationS: number; warmupS: number; connections: number[] };
+  /** The token targets' interleaved rounds (sections/token-rounds.ts): how many, seconds per run. */
+  tokenRounds: { rounds: number; durationS: number };
   coldStart: { runs: number };
   flows: { durationS: number; warmupFlows: number; users: number; concurrency: number[] };
   scale: { mailboxes: number };
@@ -26,6 +28,7 @@ export interface BenchSettings {
 
 export const FULL_SETTINGS: BenchSettings = {
   wrk: { threads: 2, durationS: 10, warmupS: 2, connections: [2, 16] },
+  tokenRounds: { rounds: 5, durationS: 4 },
   coldStart: { runs: 9 },
   flows: { durationS: 6, warmupFlows: 12, users: 1500, concurrency: [1, 16] },
   scale: { mailboxes: 10_000 },
@@ -36,6 +39,7 @@ export const FULL_SETTINGS: BenchSettings = {
 /** `--quick`: the same measurements, short and small, to try the bench itself. */
 export const QUICK_SETTINGS: BenchSettings = {
   wrk: { threads: 2, durationS: 2, warmupS: 1, connections: [2, 16] },
+  tokenRounds: { rounds: 3, durationS: 1 },
   coldStart: { runs: 3 },
   flows: { durationS: 1.5, warmupFlows: 4, users: 300, concurrency: [1, 16] },
   scale: { mailboxes: 500 },

@@ -90,6 +90,26 @@ export function renderMarkdown(r: BenchResults): string {
       '',
     );
   }
+  if (r.tokenRounds) {
+    const t = r.tokenRounds;
+    out.push(
+      '### Token endpoint, interleaved rounds (the token targets)',
+      '',
+      `client_credentials, ${t.connections} connections, ${t.rounds} rounds of ${t.durationS} s per server, every server up at once and loaded in turn; req/s and p99 (ms) of each round, and their medians.`,
+      '',
+      table(
+        ['server', 'median req/s', 'median p99', 'req/s by round', 'p99 by round'],
+        Object.entries(t.servers).map(([name, s]) => [
+          name,
+          s.medianRequestsPerS,
+          s.medianP99Ms,
+          s.requestsPerS.join(', '),
+          s.p99Ms.join(', '),
+        ]),
+      ),
+      '',
+    );
+  }
   if (r.floor) {
     const f = r.floor;
     out.push('### Floor', '');

@@ -22,6 +22,7 @@ import { measureCrypto, measureHttpFloor } from './sections/floor.js';
 import { measureFullFlow } from './sections/full-flow.js';
 import { measureScale } from './sections/scale.js';
 import { measureTokenEndpoints } from './sections/token-endpoint.js';
+import { measureTokenRounds } from './sections/token-rounds.js';
 import { measureWbxml } from './sections/wbxml.js';
 import { computeTargets } from './targets.js';
 
@@ -95,6 +96,10 @@ async function main(): Promise<void> {
   }));
   results.coldStart = await run('cold-start', () => measureColdStart(ctx));
   results.tokenEndpoint = await run('token', () => measureTokenEndpoints(ctx));
+  if (sections.includes('token')) {
+    results.tokenRounds = await measureTokenRounds(ctx);
+    writeFileSync(partialPath, `${JSON.stringify(results, null, 2)}\n`);
+  }
   results.fullFlow = await run('flow', () => measureFullFlow(ctx));
   results.scale = await run('scale', () => measureScale(ctx));
   const final: BenchResults = {
