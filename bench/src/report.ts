@@ -48,7 +48,10 @@ export function renderMarkdown(r: BenchResults): string {
     `Run of ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC, ${r.durationS} s, ${r.complete ? 'all sections' : `sections: ${r.sections.join(', ')}`}.`,
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.totalMemGB} GB, Node ${m.node}, wrk ${m.wrk}.`,
     `Load average before the run ${m.loadBefore.join(' / ')}, after ${m.loadAfter.join(' / ')} (1/5/15 min);` +
-      ` busiest other processes at the start: ${m.othersAtStart.length > 0 ? m.othersAtStart.join(', ') : 'none above 5 % CPU'}.`,
+      ` busiest other processes at the start: ${m.othersAtStart.length > 0 ? m.othersAtStart.join(', ') : 'none above 5 % CPU'}` +
+      (m.cpuBusyAtStart !== undefined
+        ? `; CPU in use over that second: ${Math.round(m.cpuBusyAtStart * 100)} % of the machine.`
+        : '.'),
     '',
   );
   out.push('### Targets', '');

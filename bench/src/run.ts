@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, FULL_SETTINGS, QUICK_SETTINGS, type BenchContext } from './context.js';
 import { writeBenchJwk } from './lib/keys.js';
-import { describeMachine, finishMachine } from './machine.js';
+import { describeMachine, finishMachine, startedBusy } from './machine.js';
 import { renderMarkdown, writeJson, writeMarkdown, type BenchResults } from './report.js';
 import { measureColdStart } from './sections/cold-start.js';
 import { measureCrypto, measureHttpFloor } from './sections/floor.js';
@@ -68,8 +68,10 @@ async function main(): Promise<void> {
   const ctx = prepare(createContext(args.quick ? QUICK_SETTINGS : FULL_SETTINGS));
   const sections = args.only ?? [...SECTIONS];
   const machine = describeMachine();
-  ctx.log(`load average ${machine.loadBefore.join(' / ')}; sections: ${sections.join(', ')}`);
-  if (machine.loadBefore[0]! > 0.5) {
+  ctx.log(
+    `load average ${machine.loadBefore.join(' / ')}, CPU in use ${machine.cpuBusyAtStart ?? '?'} of the machine; sections: ${sections.join(', ')}`,
+  );
+  if (startedBusy(machine)) {
     ctx.log('warning: the machine is busy; figures will be noisy (see docs/benchmarks.md)');
   }
   const started = performance.now();
