@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { Party } from './hosts.js';
 import { decodeFormComponent } from './form-encoding.js';
 import { decodeJwt } from './jwt.js';
+import { XML_SECTIONS } from './xml-depth.js';
 
 /**
  * The trace: every HTTP exchange between parties of a lab, and every
@@ -1036,9 +1037,12 @@ function redactXml(text: string, secrets: TraceSecret[], where: string): string 
   return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
 }
 
-/** How each kind of XML section that may hold `<` ends. */
-const XML_SECTION_ENDS: Record<string, string> = { '<![CDATA[': ']]>', '<!--': '-->', '<?': '?>' };
-const XML_SECTION_START = /<!\[CDATA\[|<!--|<\?/g;
+/** Each kind of XML section (core's {@link XML_SECTIONS}) by its start marker, and the markers to look for. */
+const XML_SECTION_ENDS = new Map(XML_SECTIONS.map((s) => [s.start, s.end]));
+const XML_SECTION_START = new RegExp(
+  XML_SECTIONS.map((s) => s.start.replace(/[[\]?]/g, '\\$&')).join('|'),
+  'g',
+);
 
 /** A section found: where it starts, where its text starts, and the text that ends it. */
 interface XmlSection {
@@ -1075,7 +1079,7 @@ function xmlSections(text: string): XmlSections {
         ? {
             at: match.index,
             bodyAt: match.index + match[0].length,
-            end: XML_SECTION_ENDS[match[0]]!,
+            end: XML_SECTION_ENDS.get(match[0])!,
           }
         : undefined;
       return next;

@@ -11,6 +11,18 @@
 export const MAX_XML_DEPTH = 64;
 
 /**
+ * The markup whose text may hold `<`, `>` and what looks like tags without
+ * being any: comments, CDATA sections and processing instructions, each with
+ * the marker that starts it and the one that ends it. Read by the depth check
+ * here and by the trace's redaction of XML secrets.
+ */
+export const XML_SECTIONS: ReadonlyArray<{ start: string; end: string }> = [
+  { start: '<!--', end: '-->' },
+  { start: '<![CDATA[', end: ']]>' },
+  { start: '<?', end: '?>' },
+];
+
+/**
  * True when elements nest more than `max` deep in `xml`. One pass: comments,
  * CDATA sections, processing instructions and declarations are skipped, and
  * quoted attribute values are stepped over (they may hold `>`). Exact for a
@@ -24,10 +36,11 @@ export function xmlNestsDeeperThan(xml: string, max: number): boolean {
   let depth = 0;
   for (let lt = xml.indexOf('<'); lt >= 0;) {
     let end: number;
-    if (xml.startsWith('<!--', lt)) end = endOf(xml.indexOf('-->', lt + 4), 2);
-    else if (xml.startsWith('<![CDATA[', lt)) end = endOf(xml.indexOf(']]>', lt + 9), 2);
-    else if (xml.startsWith('<?', lt)) end = endOf(xml.indexOf('?>', lt + 2), 1);
-    else if (xml.startsWith('<!', lt)) end = xml.indexOf('>', lt + 2);
+    const section = XML_SECTIONS.find((s) => xml.startsWith(s.start, lt));
+    if (section) {
+      const found = xml.indexOf(section.end, lt + section.start.length);
+      end = found < 0 ? -1 : found + section.end.length - 1;
+    } else if (xml.startsWith('<!', lt)) end = xml.indexOf('>', lt + 2);
     else if (xml.startsWith('</', lt)) {
       end = xml.indexOf('>', lt + 2);
       depth--;
@@ -41,11 +54,6 @@ export function xmlNestsDeeperThan(xml: string, max: number): boolean {
     lt = xml.indexOf('<', end + 1);
   }
   return false;
-}
-
-/** The index of the last character of a terminator found at `found` (`length` + 1 long), or -1. */
-function endOf(found: number, length: number): number {
-  return found < 0 ? -1 : found + length;
 }
 
 /** The index of the `>` closing a start tag whose name begins at `from`, or -1. */
