@@ -97,11 +97,12 @@ async function main(): Promise<void> {
     httpSign: await measureHttpFloor(ctx, 'sign'),
   }));
   results.coldStart = await run('cold-start', () => measureColdStart(ctx));
-  results.tokenEndpoint = await run('token', () => measureTokenEndpoints(ctx));
-  if (sections.includes('token')) {
-    results.tokenRounds = await measureTokenRounds(ctx);
-    writeFileSync(partialPath, `${JSON.stringify(results, null, 2)}\n`);
-  }
+  const token = await run('token', async () => ({
+    endpoints: await measureTokenEndpoints(ctx),
+    rounds: await measureTokenRounds(ctx),
+  }));
+  results.tokenEndpoint = token?.endpoints;
+  results.tokenRounds = token?.rounds;
   results.fullFlow = await run('flow', () => measureFullFlow(ctx));
   results.scale = await run('scale', () => measureScale(ctx));
   const final: BenchResults = {

@@ -1,5 +1,4 @@
 import { round } from './lib/stats.js';
-import type { WrkResult } from './lib/wrk.js';
 import type { ColdStartResult } from './sections/cold-start.js';
 import type { FloorResult } from './sections/floor.js';
 import type { FullFlowResult } from './sections/full-flow.js';
@@ -45,70 +44,35 @@ function target(name: string, ratio: number, bound: number, comparison: '>=' | '
   };
 }
 
-/** A token server's client_credentials figures under 16 connections, as the targets read them. */
-interface TokenFigure {
-  requestsPerS: number;
-  p99Ms: number;
-}
-
-/**
- * The token targets' figures: the medians of the interleaved rounds when the
- * run has them (sections/token-rounds.ts), else the single runs of the token
- * and floor sections (runs before 2026-12-07 09:00 UTC).
- */
-function tokenFigures(m: Measured): {
-  how: string;
-  entra?: TokenFigure;
-  floor?: TokenFigure;
-  peers: Array<{ name: string; figure: TokenFigure }>;
-} {
-  if (m.tokenRounds) {
-    const of = (name: string): TokenFigure | undefined => {
-      const s = m.tokenRounds!.servers[name];
-      return s ? { requestsPerS: s.medianRequestsPerS, p99Ms: s.medianP99Ms } : undefined;
-    };
-    return {
-      how: `, medians of ${m.tokenRounds.rounds} interleaved rounds`,
-      entra: of(TARGET_ENTRA),
-      floor: of(FLOOR_SERVER),
-      peers: PEERS.flatMap((name) => {
-        const figure = of(name);
-        return figure ? [{ name, figure }] : [];
-      }),
-    };
-  }
-  const single = (run: WrkResult | undefined): TokenFigure | undefined =>
-    run ? { requestsPerS: run.requestsPerS, p99Ms: run.latencyMs.p99 } : undefined;
-  return {
-    how: '',
-    entra: single(m.tokenEndpoint?.[TARGET_ENTRA]?.clientCredentials[TARGET_CONNECTIONS]),
-    floor: single(m.floor?.httpSign[TARGET_CONNECTIONS]),
-    peers: PEERS.flatMap((name) => {
-      const figure = single(m.tokenEndpoint?.[name]?.clientCredentials[TARGET_CONNECTIONS]);
-      return figure ? [{ name, figure }] : [];
-    }),
-  };
-}
-
 export function computeTargets(m: Measured): Target[] {
   const targets: Target[] = [];
-  const { how, entra, floor, peers } = tokenFigures(m);
+  // The token targets read the medians of the interleaved rounds (sections/token-rounds.ts).
+  const rounds = m.tokenRounds;
+  const how = rounds ? `, medians of ${rounds.rounds} interleaved rounds` : '';
+  const entra = rounds?.servers[TARGET_ENTRA];
+  const floor = rounds?.servers[FLOOR_SERVER];
+  const peers = PEERS.flatMap((name) => {
+    const figure = rounds?.servers[name];
+    return figure ? [{ name, figure }] : [];
+  });
   if (entra && floor) {
     targets.push(
       target(
         `token endpoint (client_credentials, 16 connections${how}): entra req/s ÷ floor (bare node:http + one jose RS256 sign) req/s`,
-        entra.requestsPerS / floor.requestsPerS,
+        entra.medianRequestsPerS / floor.medianRequestsPerS,
         0.9,
         '>=',
       ),
     );
   }
   if (entra && peers.length > 0) {
-    const fastest = peers.reduce((a, b) => (b.figure.requestsPerS > a.figure.requestsPerS ? b : a));
+    const fastest = peers.reduce((a, b) =>
+      b.figure.medianRequestsPerS > a.figure.medianRequestsPerS ? b : a,
+    );
     targets.push(
       target(
         `token endpoint (client_credentials, 16 connections${how}): entra req/s ÷ faster peer (${fastest.name}) req/s`,
-        entra.requestsPerS / fastest.figure.requestsPerS,
+        entra.medianRequestsPerS / fastest.figure.medianRequestsPerS,
         1.3,
         '>=',
       ),
@@ -116,7 +80,7 @@ export function computeTargets(m: Measured): Target[] {
     targets.push(
       target(
         `token endpoint (client_credentials, 16 connections${how}): entra p99 ÷ faster peer (${fastest.name}) p99`,
-        entra.p99Ms / fastest.figure.p99Ms,
+        entra.medianP99Ms / fastest.figure.medianP99Ms,
         1,
         '<=',
       ),

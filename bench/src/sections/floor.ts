@@ -133,16 +133,24 @@ export const FLOOR_BODY =
   'grant_type=client_credentials&client_id=6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b' +
   '&client_secret=web-lab-secret-not-for-production&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default';
 
+/** The floor's server (src/servers/bare-server.mjs): tiny JSON answers, or one jose RS256 sign per request. */
+export function bareServer(
+  ctx: BenchContext,
+  mode: 'json' | 'sign',
+): { command: string; args: string[] } {
+  return {
+    command: process.execPath,
+    args: [join(ctx.benchDir, 'src/servers/bare-server.mjs'), mode, ctx.jwkPath],
+  };
+}
+
 export async function measureHttpFloor(
   ctx: BenchContext,
   mode: 'json' | 'sign',
 ): Promise<Record<string, WrkResult>> {
   const { wrk } = ctx.settings;
-  const server = startChild(process.execPath, [
-    join(ctx.benchDir, 'src/servers/bare-server.mjs'),
-    mode,
-    ctx.jwkPath,
-  ]);
+  const bare = bareServer(ctx, mode);
+  const server = startChild(bare.command, bare.args);
   try {
     const ready = await server.ready();
     const url = `${ready.services.http}/token`;

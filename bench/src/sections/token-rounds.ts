@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
 import { startChild, type Child } from '../lib/children.js';
 import { median, round } from '../lib/stats.js';
 import { clean, runWrk } from '../lib/wrk.js';
-import { FLOOR_BODY } from './floor.js';
+import { FLOOR_BODY, bareServer } from './floor.js';
 import { tokenServers } from './token-endpoint.js';
 
 /**
@@ -44,8 +43,7 @@ export async function measureTokenRounds(ctx: BenchContext): Promise<TokenRounds
   const specs = [
     {
       name: FLOOR_SERVER,
-      command: process.execPath,
-      args: [join(ctx.benchDir, 'src/servers/bare-server.mjs'), 'sign', ctx.jwkPath],
+      ...bareServer(ctx, 'sign'),
       env: undefined as NodeJS.ProcessEnv | undefined,
       request: async (ready: { services: Record<string, string> }) => ({
         url: `${ready.services.http}/token`,
