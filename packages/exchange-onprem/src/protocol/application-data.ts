@@ -1,4 +1,12 @@
-import { child, children, el, textOf, withoutNul, type EasElement } from '@hma-lab/activesync';
+import {
+  child,
+  children,
+  el,
+  parseAddressList,
+  textOf,
+  withoutNul,
+  type EasElement,
+} from '@hma-lab/activesync';
 import type { Address } from '@hma-lab/core';
 import type { CollectionOptions } from './devices.js';
 import {
@@ -7,7 +15,6 @@ import {
   easDateTime,
   formatAddressList,
   htmlFromText,
-  parseAddressList,
   parseEasDate,
   textFromHtml,
   truncateUtf8,

@@ -38,9 +38,6 @@ export function formatAddressList(addresses: readonly Address[]): string {
   return addresses.map(formatAddress).join(', ');
 }
 
-/** The address-list reader both Exchange servers share (@hma-lab/activesync). */
-export { parseAddressList } from '@hma-lab/activesync';
-
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',

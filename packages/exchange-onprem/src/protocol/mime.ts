@@ -1,6 +1,6 @@
-import { withoutNul } from '@hma-lab/activesync';
+import { parseAddressList, withoutNul } from '@hma-lab/activesync';
 import type { Address } from '@hma-lab/core';
-import { formatAddressList, parseAddressList, textFromHtml } from './eas-format.js';
+import { formatAddressList, textFromHtml } from './eas-format.js';
 
 /**
  * Just enough RFC 5322 / MIME (RFC 2045-2047) for SendMail and the MIME body
