@@ -17,6 +17,7 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform,
   moduleNameMapper: {
+    '^@hma-lab/core/testing$': '<rootDir>/packages/core/src/test-timing.ts',
     '^@hma-lab/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -1,4 +1,4 @@
-import { randomText, seededRandom } from '@hma-lab/core';
+import { randomText, seededRandom } from '@hma-lab/core/testing';
 import { parseAddressList, type ListedAddress } from '@hma-lab/activesync';
 
 /**

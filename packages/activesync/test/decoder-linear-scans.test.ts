@@ -1,4 +1,4 @@
-import { afterTimers } from '@hma-lab/core';
+import { afterTimers } from '@hma-lab/core/testing';
 import { decodeWbxml, WbxmlError } from '@hma-lab/activesync';
 
 const MiB = 1024 * 1024;

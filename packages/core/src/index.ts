@@ -38,4 +38,3 @@ export * from './lazy-module.js';
 export * from './text-sharer.js';
 export * from './form-encoding.js';
 export * from './shorten.js';
-export * from './test-timing.js';

@@ -1,6 +1,7 @@
 /**
  * Helpers for tests that check a scan is linear, or compare a rewrite with the
  * code it replaced on random inputs, without asserting wall-clock time.
+ * Imported as `@hma-lab/core/testing`, apart from the library's main entry.
  */
 
 /**

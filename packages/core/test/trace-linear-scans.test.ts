@@ -1,9 +1,5 @@
-import {
-  createTraceRecorder,
-  createVirtualClock,
-  type TraceRecorder,
-  afterTimers,
-} from '@hma-lab/core';
+import { createTraceRecorder, createVirtualClock, type TraceRecorder } from '@hma-lab/core';
+import { afterTimers } from '@hma-lab/core/testing';
 
 const clock = createVirtualClock({ startMs: Date.UTC(2026, 0, 5) });
 const MiB = 1024 * 1024;

@@ -1,4 +1,5 @@
-import { MAX_XML_DEPTH, xmlNestsDeeperThan, afterTimers } from '@hma-lab/core';
+import { MAX_XML_DEPTH, xmlNestsDeeperThan } from '@hma-lab/core';
+import { afterTimers } from '@hma-lab/core/testing';
 
 const MiB = 1024 * 1024;
 

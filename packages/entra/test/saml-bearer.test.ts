@@ -1,4 +1,5 @@
-import { WELL_KNOWN_APPS, afterTimers } from '@hma-lab/core';
+import { WELL_KNOWN_APPS } from '@hma-lab/core';
+import { afterTimers } from '@hma-lab/core/testing';
 import { claimsOf, createLab, OUTLOOK, TENANT_ID, type Lab } from './support/lab.js';
 import { buildSignedAssertion, buildWresult, type AssertionOptions } from './support/saml.js';
 

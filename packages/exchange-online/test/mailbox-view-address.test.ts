@@ -1,4 +1,4 @@
-import { afterTimers, randomText, seededRandom } from '@hma-lab/core';
+import { afterTimers, randomText, seededRandom } from '@hma-lab/core/testing';
 import { addressFromEas, addressListFromEas } from '../src/protocol/mailbox-view.js';
 
 /** addressFromEas as it was written with a regular expression: the reference for what it gives. */

@@ -1,4 +1,4 @@
-import { afterTimers, randomText, seededRandom } from '@hma-lab/core';
+import { afterTimers, randomText, seededRandom } from '@hma-lab/core/testing';
 import { HmaApiError } from '../src/errors.js';
 import { provisionRequestFromBody } from '../src/http/provision-endpoint.js';
 

@@ -1,4 +1,5 @@
-import { createTestContext, afterTimers, randomText, seededRandom } from '@hma-lab/core';
+import { createTestContext } from '@hma-lab/core';
+import { afterTimers, randomText, seededRandom } from '@hma-lab/core/testing';
 import { resolveAutodiscoverConfig } from '../src/config.js';
 import { answerAutodiscover } from '../src/protocol/autodiscover.js';
 import { AutodiscoverError } from '../src/errors.js';

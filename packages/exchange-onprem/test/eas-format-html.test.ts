@@ -1,4 +1,4 @@
-import { afterTimers, seededRandom } from '@hma-lab/core';
+import { afterTimers, seededRandom } from '@hma-lab/core/testing';
 import { textFromHtml } from '../src/protocol/eas-format.js';
 
 /**

@@ -1,4 +1,4 @@
-import { randomText, seededRandom } from '@hma-lab/core';
+import { randomText, seededRandom } from '@hma-lab/core/testing';
 import { parseMime } from '../src/protocol/mime.js';
 
 /**

@@ -1,4 +1,4 @@
-import { afterTimers } from '@hma-lab/core';
+import { afterTimers } from '@hma-lab/core/testing';
 import { child, el, textOf, type EasElement } from '@hma-lab/activesync';
 import { MAX_SEARCH_TERMS } from '../src/protocol/commands/search.js';
 import { createLab, readyClient } from './helpers.js';

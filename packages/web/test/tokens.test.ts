@@ -1,4 +1,5 @@
-import { afterTimers, type TraceExchange } from '@hma-lab/core';
+import { type TraceExchange } from '@hma-lab/core';
+import { afterTimers } from '@hma-lab/core/testing';
 import { federatedPasswordToken } from '@hma-lab/lab';
 import { collectTokens } from '../src/protocol/tokens.js';
 import { quietLab } from './helpers.js';
