@@ -69,4 +69,53 @@ describe('Entra answers bad input in its own shape, never as a 500', () => {
     const description = new URL(page.location!).searchParams.get('error_description')!;
     expect(description).toMatch(/^AADSTS70007: .*'x{100}…' of response_mode/);
   });
+
+  describe('an interactive page that fails before any route ran still answers with an error page', () => {
+    const expectPage = (res: request.Response, status: number, code: number): void => {
+      expect(res.status).toBe(status);
+      expect(res.type).toBe('text/html');
+      expect(res.text).toContain(`AADSTS${code}`);
+      expect(res.text).not.toContain('"error_description"');
+    };
+
+    test.each([
+      '/oauth2/authorize',
+      '/oauth2/v2.0/authorize',
+      '/login',
+      '/SAS/ProcessAuth',
+      '/Consent/Set',
+    ])('POST %s with a JSON body that does not parse', async (path) => {
+      const lab = createLab();
+      const res = await request(lab.entra.app).post(`/${TENANT_ID}${path}`).type('json').send('{');
+      expectPage(res, 400, 9002313);
+    });
+
+    test('POST /login.srf with a body over the 1 MiB limit is a 413 page', async () => {
+      const lab = createLab();
+      const res = await request(lab.entra.app)
+        .post('/login.srf')
+        .type('form')
+        .send(`wresult=${'a'.repeat(1_048_600)}`);
+      expectPage(res, 413, 9002313);
+    });
+
+    test.each(['/oauth2/authorize?client_id=x', '/login', '/oauth2/logout', '/oauth2/deviceauth'])(
+      'GET %s under a tenant that does not percent-decode',
+      async (path) => {
+        const lab = createLab();
+        const res = await request(lab.entra.app).get(`/%zz${path}`);
+        expectPage(res, 400, 9002313);
+      },
+    );
+
+    test('the token endpoint under such a tenant keeps its JSON error', async () => {
+      const lab = createLab();
+      const res = await request(lab.entra.app)
+        .post('/%zz/oauth2/v2.0/token')
+        .type('form')
+        .send('a=b');
+      expect(res.status).toBe(400);
+      expect(res.body.error_codes).toEqual([9002313]);
+    });
+  });
 });

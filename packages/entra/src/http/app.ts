@@ -5,7 +5,7 @@ import { authorizeEndpoint } from './authorize-endpoint.js';
 import { consentEndpoint } from './consent-endpoint.js';
 import { devicecodeEndpoint } from './devicecode-endpoint.js';
 import { deviceLoginEndpoint } from './device-login-endpoint.js';
-import { entraErrorHandler, pageErrors } from './error-middleware.js';
+import { entraErrorHandler } from './error-middleware.js';
 import {
   getCredentialTypeEndpoint,
   getUserRealmEndpoint,
@@ -77,21 +77,8 @@ export function createEntraApp(context: EntraContext): express.Express {
   app.get('/:tenant/discovery/keys', jwksEndpoint(context, 'v1'));
   app.get('/:tenant/discovery/v2.0/keys', jwksEndpoint(context, 'v2'));
 
-  // Interactive pages (errors are pages; authorize errors redirect once the redirect URI is trusted).
-  app.use(
-    [
-      '/:tenant/oauth2/authorize',
-      '/:tenant/oauth2/v2.0/authorize',
-      '/:tenant/login',
-      '/login.srf',
-      '/:tenant/SAS/ProcessAuth',
-      '/:tenant/Consent/Set',
-      '/:tenant/oauth2/deviceauth',
-      '/:tenant/oauth2/logout',
-      '/:tenant/oauth2/v2.0/logout',
-    ],
-    pageErrors,
-  );
+  // Interactive pages: their errors are pages (errorStyleOf); authorize errors
+  // redirect once the redirect URI is trusted.
   app.get('/:tenant/oauth2/authorize', authorizeEndpoint(context, 'v1'));
   app.post('/:tenant/oauth2/authorize', authorizeEndpoint(context, 'v1'));
   app.get('/:tenant/oauth2/v2.0/authorize', authorizeEndpoint(context, 'v2'));

@@ -4,7 +4,13 @@ import { EntraError, isEntraError, type ErrorRedirect } from '../errors.js';
 import type { EntraContext } from '../protocol/context.js';
 import { newGuid } from '../protocol/ids.js';
 import { errorPage } from './pages.js';
-import { correlationIdOf, entraTimestamp, noStore, stampResponse } from './request.js';
+import {
+  correlationIdOf,
+  entraTimestamp,
+  noStore,
+  stampResponse,
+  type ErrorStyle,
+} from './request.js';
 
 /**
  * Entra's one error middleware: every error becomes Entra's JSON error body,
@@ -27,7 +33,7 @@ export function entraErrorHandler(context: EntraContext): ErrorRequestHandler {
       sendErrorRedirect(res, entraError, entraError.redirect, description, correlationId, context);
       return;
     }
-    if (res.locals.entraErrorStyle === 'page') {
+    if (errorStyleOf(req) === 'page') {
       res
         .status(entraError.status)
         .type('html')
@@ -145,8 +151,18 @@ function redirectErrorValue(error: EntraError): string {
   }
 }
 
-/** Marks the routes after it as interactive (errors render as pages). */
-export function pageErrors(_req: Request, res: Response, next: () => void): void {
-  res.locals.entraErrorStyle = 'page';
-  next();
+/**
+ * The interactive routes, whose errors are pages: authorize (v1, v2), the
+ * sign-in, MFA and consent posts, login.srf, the device-code page and logout,
+ * `:tenant` being any one segment. Decided from the path, not by a middleware
+ * on those routes, so that an error raised before any route matched (a body
+ * that cannot be read, a tenant segment that does not decode) is a page too.
+ * Like express's routes it ignores case and matches the path's start.
+ */
+const PAGE_PATH =
+  /^\/(?:login\.srf|[^/]+\/(?:oauth2\/(?:v2\.0\/)?(?:authorize|logout)|oauth2\/deviceauth|login|SAS\/ProcessAuth|Consent\/Set))(?:\/|$)/i;
+
+/** How an error of this request is shown. */
+export function errorStyleOf(req: Request): ErrorStyle {
+  return PAGE_PATH.test(req.path) ? 'page' : 'json';
 }

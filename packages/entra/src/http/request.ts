@@ -13,7 +13,6 @@ export type ErrorStyle = 'json' | 'page';
 
 declare module 'express-serve-static-core' {
   interface Locals {
-    entraErrorStyle?: ErrorStyle;
     correlationId?: string;
   }
 }
