@@ -154,6 +154,12 @@ describe('the SAML bearer grant (a federated password sign-in through AD FS WS-T
     ['text that is not base64', () => 'not base64 at all!', 50008, /base64/],
     ['base64 of text that is not XML', () => base64url('hello'), 50008, /not well-formed/],
     [
+      "two root elements (named as a fact, not in the XML parser's words)",
+      () => base64url('<a b="c"/><a b="c"/>'),
+      50008,
+      /: the assertion is not well-formed XML\.\r\n/,
+    ],
+    [
       'a DOCTYPE (never expanded)',
       () =>
         base64url(

@@ -94,8 +94,10 @@ function parseXml(
     const root = (doc as Document).documentElement;
     if (!root) throw new Error('no root element');
     return root;
-  } catch (error) {
-    throw invalid(`${what} is not well-formed XML (${(error as Error).message})`);
+  } catch {
+    // The parser's own message names its internals (DOM exceptions, its
+    // wording of the position): the caller gets the fact, as AD FS says it.
+    throw invalid(`${what} is not well-formed XML`);
   }
 }
 
