@@ -122,6 +122,18 @@ describe('Exchange Online AutoDiscover v2', () => {
     ).toBe('MethodNotAllowed');
   });
 
+  it.each([
+    `${V1}/?Protocol=ActiveSync`,
+    '/autodiscover/autodiscover.json/v2.0/alice@contoso.com?Protocol=ActiveSync',
+    `${V1}/alice@contoso.com/extra?Protocol=ActiveSync`,
+    '/autodiscover/nothing-here',
+  ])('GET %s, a path that is no endpoint: 404 NotFound, not 405', async (path) => {
+    const { http } = setup();
+    const res = await http.get(path).expect(404);
+    expect(res.body.ErrorCode).toBe('NotFound');
+    expect(res.body.ErrorMessage).toMatch(/^The resource '\/autodiscover\/[^']*' was not found\.$/);
+  });
+
   it('refuses to redirect past autodiscoverMaxRedirects', async () => {
     const { http } = setup({ autodiscoverMaxRedirects: 10 });
     const last = await http

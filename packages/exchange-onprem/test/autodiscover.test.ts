@@ -154,6 +154,18 @@ describe('on-prem AutoDiscover v2', () => {
     expect(post.body.ErrorCode).toBe('MethodNotAllowed');
     const other = await request(app).get('/nothing-here');
     expect(other.status).toBe(404);
+    for (const path of [
+      '/autodiscover/autodiscover.json/v1.0/',
+      '/autodiscover/autodiscover.json/v2.0/alice@contoso.com',
+      '/autodiscover/autodiscover.json/v1.0/alice@contoso.com/extra',
+    ]) {
+      const res = await request(app).get(`${path}?Protocol=ActiveSync`);
+      expect([path, res.status, res.body.ErrorCode]).toEqual([path, 404, 'NotFound']);
+    }
+    const postToAddress = await request(app).post(
+      '/autodiscover/autodiscover.json/v1.0/alice@contoso.com',
+    );
+    expect(postToAddress.status).toBe(405);
   });
 
   it('is reachable through the lab transport at autodiscover.<domain>', async () => {

@@ -42,3 +42,8 @@ export function autodiscoverMethodNotAllowed(
     ),
   );
 }
+
+/** Any other path under `/autodiscover`: 404 in the same shape. */
+export function autodiscoverNotFound(req: Request, _res: Response, next: NextFunction): void {
+  next(new AutodiscoverError(404, 'NotFound', `The resource '${req.path}' was not found.`));
+}

@@ -42,10 +42,12 @@ export function autodiscoverErrors(
   );
 }
 
-/** Any other path or method: 404 / 405 in the same JSON shape. */
+/** The paths of AutoDiscover v2's two URL forms (as routed: any case, a trailing slash). */
+const AUTODISCOVER_JSON_PATH = /^\/autodiscover\/autodiscover\.json(?:\/v1\.0\/[^/]+)?\/?$/i;
+
+/** Another method on AutoDiscover v2's paths: 405; any other path: 404; in the same JSON shape. */
 export function autodiscoverNotFound(req: Request, _res: Response): never {
-  const isJsonPath = /^\/autodiscover\/autodiscover\.json(\/|$)/i.test(req.path);
-  if (isJsonPath) {
+  if (AUTODISCOVER_JSON_PATH.test(req.path)) {
     throw new AutodiscoverError(
       405,
       'MethodNotAllowed',
