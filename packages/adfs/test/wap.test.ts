@@ -1,5 +1,7 @@
 import { createServiceApp, createTestContext, type TestContext } from '@hma-lab/core';
 import { DOMParser } from '@xmldom/xmldom';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { SignedXml } from 'xml-crypto';
@@ -39,6 +41,27 @@ function fakeAdfs(ctx: TestContext): Seen[] {
   app.use((_error: unknown, req: Request, res: Response, _next: NextFunction) => answer(req, res));
   ctx.mount('adfs', app);
   return seen;
+}
+
+/**
+ * Sends `requestLine` to `app` on a loopback socket exactly as written (fetch
+ * and supertest would normalise the target first) and returns the status.
+ */
+async function rawStatus(
+  app: ReturnType<typeof createWap>['app'],
+  requestLine: string,
+): Promise<number> {
+  const server = createServer(app).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.end(`${requestLine}\r\nHost: sts.contoso.com\r\nConnection: close\r\n\r\n`);
+    let answer = '';
+    for await (const chunk of socket) answer += String(chunk);
+    return Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
+  } finally {
+    server.close();
+  }
 }
 
 describe('Web Application Proxy', () => {
@@ -144,6 +167,30 @@ describe('Web Application Proxy', () => {
     expect((await fetch('https://sts.contoso.com/ADFS/ls/', { redirect: 'manual' })).status).toBe(
       302,
     );
+  });
+
+  it('forwards an absolute-form request target (as sent to a proxy) by its path and query', async () => {
+    const ctx = createTestContext();
+    const seen = fakeAdfs(ctx);
+    const wap = createWap(ctx.depsFor('wap')).app;
+    expect(
+      await rawStatus(wap, 'GET https://sts.contoso.com/adfs/ls/?wa=wsignin1.0&x=%2F HTTP/1.1'),
+    ).toBe(302);
+    expect(seen.map((s) => [s.url, s.headers['x-ms-endpoint-absolute-path']])).toEqual([
+      ['/adfs/ls/?wa=wsignin1.0&x=%2F', '/adfs/ls/'],
+    ]);
+  });
+
+  it('judges the path it forwards: dot segments that leave /adfs/ are a 404 that never reaches AD FS', async () => {
+    const ctx = createTestContext();
+    const seen = fakeAdfs(ctx);
+    const wap = createWap(ctx.depsFor('wap')).app;
+    for (const target of ['/adfs/../owa/', '/adfs/%2e%2e/owa/', '/adfs/ls/../../admin']) {
+      expect([target, await rawStatus(wap, `GET ${target} HTTP/1.1`)]).toEqual([target, 404]);
+    }
+    expect(seen).toEqual([]);
+    expect(await rawStatus(wap, 'GET /adfs/x/../ls/ HTTP/1.1')).toBe(302);
+    expect(seen.map((s) => s.url)).toEqual(['/adfs/ls/']);
   });
 
   it('answers TRACE, which it cannot pass on, with 501 and never reaches AD FS', async () => {

@@ -44,7 +44,8 @@ export function proxyEndpoint(deps: ServiceDeps, config: WapConfig): RequestHand
   const published = config.publishedPaths.map((p) => p.toLowerCase());
   return async function wapProxy(req: Request, res: Response) {
     if (UNFORWARDABLE_METHODS.has(req.method)) throw new MethodNotImplementedError(req.method);
-    const path = req.path.toLowerCase();
+    const target = targetOf(req);
+    const path = target.pathname.toLowerCase();
     if (!published.some((prefix) => path === prefix || path.startsWith(prefix))) {
       throw new NotPublishedError();
     }
@@ -54,7 +55,7 @@ export function proxyEndpoint(deps: ServiceDeps, config: WapConfig): RequestHand
     if (!backendHost) throw new BackendUnavailableError('no AD FS farm is configured');
     const publicHost = deps.hosts.partyFor(addressed) === 'wap' ? addressed : farm!.wapHost;
 
-    const upstream = await forward(deps, config, req, backendHost);
+    const upstream = await forward(deps, config, req, backendHost, target);
     let body: Buffer;
     try {
       body = Buffer.from(await upstream.arrayBuffer());
@@ -80,6 +81,7 @@ async function forward(
   config: WapConfig,
   req: Request,
   backendHost: string,
+  target: { pathname: string; search: string },
 ): Promise<globalThis.Response> {
   const headers = new Headers();
   for (const name of FORWARDED_REQUEST_HEADERS) {
@@ -88,10 +90,10 @@ async function forward(
   }
   headers.set('x-ms-proxy', config.proxyName);
   headers.set('x-ms-forwarded-client-ip', req.ip ?? req.socket.remoteAddress ?? '');
-  headers.set('x-ms-endpoint-absolute-path', req.path);
+  headers.set('x-ms-endpoint-absolute-path', target.pathname);
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.rawBody !== undefined;
   try {
-    return await deps.fetch(`https://${backendHost}${req.originalUrl}`, {
+    return await deps.fetch(`https://${backendHost}${target.pathname}${target.search}`, {
       method: req.method,
       headers,
       ...(hasBody ? { body: new Uint8Array(req.rawBody!) } : {}),
@@ -99,6 +101,22 @@ async function forward(
     });
   } catch (error) {
     throw new BackendUnavailableError(backendHost, { cause: error });
+  }
+}
+
+/**
+ * The path and query the request asks for, as AD FS will see them: from an
+ * origin-form target (`/adfs/ls/?…`) or an absolute-form one
+ * (`https://sts.contoso.com/adfs/ls/?…`, which a client may send to a proxy),
+ * with dot segments (`..`, `%2e%2e`) resolved, so that the published-path
+ * check judges the path that is forwarded.
+ */
+function targetOf(req: Request): { pathname: string; search: string } {
+  try {
+    const { pathname, search } = new URL(req.originalUrl, 'https://wap.invalid');
+    return { pathname, search };
+  } catch {
+    throw new NotPublishedError();
   }
 }
 
