@@ -74,12 +74,15 @@ describe('authorize: clients and redirect URIs are checked before anything is re
     [OUTLOOK, 'http://127.0.0.1:9', true],
     [OUTLOOK, 'https://localhost:53124', false],
     [OUTLOOK, 'http://localhost.evil.example:1', false],
+    [OUTLOOK, 'http://localhost:8080/#frag', false],
+    [OUTLOOK, 'http://localhost:8080/#', false],
     [OUTLOOK, 'urn:ietf:wg:oauth:2.0:oob', true],
     [OUTLOOK, 'msauth.com.microsoft.Office.Outlook://auth/', false],
     [WEB, 'http://localhost:8080/callback', true],
     [WEB, 'http://localhost:8080/other', false],
     [WEB, 'https://app.contoso.com/callback', true],
     [WEB, 'https://app.contoso.com/callback/', false],
+    [WEB, 'https://app.contoso.com/callback#', false],
   ])('client %s, redirect_uri %s registered: %s', async (clientId, redirectUri, ok) => {
     const lab = createLab();
     const page = await lab.browser.get(

@@ -34,9 +34,13 @@ function loopbackParts(uri: string): { path: string } | undefined {
 /**
  * Whether `redirectUri` is registered for the app: exact match, or for a
  * registered loopback URI (`http://localhost`, `http://127.0.0.1`) the same
- * path on any port and either loopback name, as Entra allows.
+ * path on any port and either loopback name, as Entra allows. Never one with
+ * a fragment.
  */
 export function isRegisteredRedirectUri(app: App, redirectUri: string): boolean {
+  // RFC 6749 §3.1.2: a redirection endpoint has no fragment (the response's
+  // parameters would land inside it), whatever is registered.
+  if (redirectUri.includes('#')) return false;
   if (app.redirectUris.includes(redirectUri)) return true;
   const requested = loopbackParts(redirectUri);
   if (!requested) return false;
