@@ -264,6 +264,21 @@ describe('authorize: response modes, client_info, prompts and hints', () => {
     expect(lab.browser.form(other, 'login').fields.login).toBe('');
   });
 
+  test('"use another account" keeps the last 20 pages valid, like any page: the picker\'s own form expires', async () => {
+    const lab = createLab();
+    await signInDave(lab, daveUrl());
+    const picker = await lab.browser.get(daveUrl({ prompt: 'select_account' }));
+    let latest = picker;
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      latest = await lab.browser.submit(picker, { other: '1' }, 'other');
+      statuses.push(latest.status);
+    }
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(200));
+    expect(statuses[20]).toBe(400);
+    expect(pageErrorCode(latest)).toBe('50089');
+  });
+
   test('prompt=consent shows the permissions; Accept returns the code, Cancel access_denied (AADSTS65004)', async () => {
     const lab = createLab();
     const consent = await signInDave(lab, daveUrl({ prompt: 'consent' }));

@@ -1,8 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { EntraContext } from '../protocol/context.js';
 import { usableSession } from '../protocol/sessions.js';
-import { flowOf, postLogin, type SignInOutcome } from '../protocol/sign-in.js';
-import { randomToken } from '../protocol/ids.js';
+import { flowOf, postLogin, useAnotherAccount, type SignInOutcome } from '../protocol/sign-in.js';
 import { sendSignInOutcome } from './sign-in-response.js';
 import { cookiesOf, formOf, SESSION_COOKIE } from './request.js';
 
@@ -16,16 +15,8 @@ export function loginEndpoint(context: EntraContext): RequestHandler {
     const form = formOf(req);
     const flow = flowOf(context, form.ctx, form.flowToken, { requireFlowToken: true });
     const session = usableSession(context, cookiesOf(req)[SESSION_COOKIE]);
-    let outcome: SignInOutcome;
-    if (form.other === '1') {
-      flow.stage = 'login';
-      delete flow.login;
-      const flowToken = randomToken(48);
-      flow.flowTokens.push(flowToken);
-      outcome = { kind: 'page', page: 'signin', flow, flowToken };
-    } else {
-      outcome = postLogin(context, flow, form, session);
-    }
+    const outcome: SignInOutcome =
+      form.other === '1' ? useAnotherAccount(flow) : postLogin(context, flow, form, session);
     sendSignInOutcome(context, req, res, outcome);
   };
 }

@@ -98,6 +98,13 @@ function page(
   return { kind: 'page', page: name, flow, flowToken, ...extra };
 }
 
+/** The account picker's "use another account": the first page again, the login forgotten. */
+export function useAnotherAccount(flow: SignInFlow): SignInOutcome {
+  flow.stage = 'login';
+  delete flow.login;
+  return page(flow, 'signin');
+}
+
 /** The flow a form post belongs to (AADSTS50089 when unknown, used up or expired). */
 export function flowOf(
   context: EntraContext,
