@@ -165,7 +165,7 @@ export const ERROR_SECTIONS: ErrorSection[] = [
   {
     title: 'ActiveSync HTTP answers (on-premises and Exchange Online)',
     intro:
-      "Errors before a command runs are HTTP statuses (MS-ASHTTP); the code below is the lab's name for each, shown in the trace. Errors inside a command are EAS `Status` values in the WBXML body: 1 success, 3 invalid SyncKey, 9 bad FolderSync key, 12 hierarchy changed, 129 device blocked, 142 not provisioned, 143 policy refresh, 144 invalid policy key, 140 remote wipe requested.",
+      "Errors before a command runs are HTTP statuses (MS-ASHTTP); the code below is the lab's name for each, shown in the trace. Errors inside a command are EAS `Status` values in the WBXML body: 1 success, 3 invalid SyncKey, 9 bad FolderSync key, 12 hierarchy changed, 129 device blocked, 142 not provisioned, 143 policy refresh, 144 invalid policy key, 140 remote wipe requested. FolderUpdate answers 5 (parent not found) also for a parent that is the folder itself or one of its subfolders, which would leave that subtree hanging from nothing; which Status Exchange gives there is unconfirmed.",
     packages: ['exchange-onprem', 'exchange-online'],
     rows: [
       {

@@ -8,6 +8,7 @@ import {
   textOf,
 } from '@hma-lab/activesync';
 import { SEEDED_MAIL_AGES_DAYS } from '@hma-lab/core';
+import { afterTimers } from '@hma-lab/core/testing';
 import { createLab, until } from './helpers.js';
 
 async function ready(
@@ -555,4 +556,80 @@ describe('ActiveSync commands', () => {
     const after = await client.sync(inbox);
     expect(after.deleted).toEqual([added[0]!.serverId]);
   });
+
+  it('refuses to move a folder into itself or below itself (Status 5), and deleting it still works', async () => {
+    const lab = createLab();
+    const { client } = await ready(lab);
+    let key = client.exportState().folderSyncKey!;
+    const folderCommand = async (command: string, ...fields: Array<[string, string | number]>) => {
+      const answer = await client.command(
+        command,
+        el(
+          `FolderHierarchy:${command}`,
+          el('FolderHierarchy:SyncKey', key),
+          ...fields.map(([name, value]) => el(`FolderHierarchy:${name}`, value)),
+        ),
+      );
+      key = textOf(answer.body!, 'FolderHierarchy:SyncKey') ?? key;
+      return answer.body!;
+    };
+    const create = async (parentId: string, name: string) =>
+      textOf(
+        await folderCommand(
+          'FolderCreate',
+          ['ParentId', parentId],
+          ['DisplayName', name],
+          ['Type', 12],
+        ),
+        'FolderHierarchy:ServerId',
+      )!;
+    const a = await create('0', 'A');
+    const b = await create(a, 'B');
+    const c = await create(b, 'C');
+    for (const parent of [a, b, c]) {
+      const update = await folderCommand(
+        'FolderUpdate',
+        ['ServerId', a],
+        ['ParentId', parent],
+        ['DisplayName', 'A'],
+      );
+      expect([parent, textOf(update, 'FolderHierarchy:Status')]).toEqual([parent, '5']);
+    }
+    const mailbox = lab.eas.store.mailbox('alice@contoso.com')!;
+    expect(mailbox.folder(a)!.parentId).toBe('0');
+    // Moving B (and C under it) to the top is still fine.
+    const moveB = await folderCommand(
+      'FolderUpdate',
+      ['ServerId', b],
+      ['ParentId', '0'],
+      ['DisplayName', 'B'],
+    );
+    expect(textOf(moveB, 'FolderHierarchy:Status')).toBe('1');
+    const remove = await folderCommand('FolderDelete', ['ServerId', b]);
+    expect(textOf(remove, 'FolderHierarchy:Status')).toBe('1');
+    expect([a, b, c].map((id) => mailbox.folder(id) !== undefined)).toEqual([true, false, false]);
+  });
+
+  it('deletes a folder tree in one pass, and ends even where the stored parents go round', async () => {
+    const lab = createLab();
+    const mailbox = lab.eas.store.mailbox('alice@contoso.com')!;
+    // 20,000 folders in one chain: a walk that scanned every folder for each would take minutes.
+    let parent = '0';
+    const chain: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      parent = mailbox.createFolder(parent, `F${i}`, 12).serverId;
+      chain.push(parent);
+    }
+    expect(mailbox.subtree(chain[0]!)).toHaveLength(20_000);
+    await afterTimers();
+    // Parents going round (the store itself does not check): the walk still ends.
+    const x = mailbox.createFolder('0', 'X', 12).serverId;
+    const y = mailbox.createFolder(x, 'Y', 12).serverId;
+    mailbox.updateFolder(x, y, 'X');
+    expect(mailbox.subtree(x).sort()).toEqual([x, y].sort());
+    expect(mailbox.deleteFolder(x)).toBe(true);
+    expect(mailbox.folder(y)).toBeUndefined();
+    expect(mailbox.deleteFolder(chain[0]!)).toBe(true);
+    expect(mailbox.folders().some((f) => f.displayName.startsWith('F'))).toBe(false);
+  }, 5_000);
 });

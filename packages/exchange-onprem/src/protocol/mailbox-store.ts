@@ -106,6 +106,8 @@ export interface Mailbox {
   updateFolder(serverId: string, parentId: string, displayName: string): StoredFolder | undefined;
   /** Deletes a folder, its subfolders and their items. */
   deleteFolder(serverId: string): boolean;
+  /** The folder's id and those of every folder below it (none when there is no such folder). */
+  subtree(serverId: string): string[];
   oof(): OofSettings;
   setOof(settings: OofSettings): void;
   onChange(listener: (change: MailboxChange) => void): () => void;
@@ -356,18 +358,35 @@ class StoredMailbox implements Mailbox {
 
   deleteFolder(serverId: string): boolean {
     if (!this.folderMap.has(serverId)) return false;
-    const doomed = [serverId];
-    for (let i = 0; i < doomed.length; i++) {
-      for (const f of this.folderMap.values())
-        if (f.parentId === doomed[i]) doomed.push(f.serverId);
-    }
-    for (const id of doomed) {
+    for (const id of this.subtree(serverId)) {
       this.folderMap.delete(id);
       this.itemMaps.delete(id);
     }
     this.hierarchyVersion += 1;
     this.emit({ kind: 'hierarchy', folderId: serverId });
     return true;
+  }
+
+  subtree(serverId: string): string[] {
+    if (!this.folderMap.has(serverId)) return [];
+    // One pass for the children of every folder, then a walk down from
+    // serverId: linear in the folders, and finite even if parents went round.
+    const children = new Map<string, string[]>();
+    for (const f of this.folderMap.values()) {
+      const siblings = children.get(f.parentId);
+      if (siblings) siblings.push(f.serverId);
+      else children.set(f.parentId, [f.serverId]);
+    }
+    const ids = [serverId];
+    const seen = new Set(ids);
+    for (let i = 0; i < ids.length; i++) {
+      for (const id of children.get(ids[i]!) ?? []) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        ids.push(id);
+      }
+    }
+    return ids;
   }
 
   oof(): OofSettings {

@@ -93,14 +93,6 @@ function recordHierarchy(ctx: CommandContext, fromKey: string, touched: readonly
   return key;
 }
 
-function descendantsOf(ctx: CommandContext, serverId: string): string[] {
-  const ids = [serverId];
-  for (let i = 0; i < ids.length; i++) {
-    for (const f of ctx.mailbox.folders()) if (f.parentId === ids[i]) ids.push(f.serverId);
-  }
-  return ids;
-}
-
 /** User folder types a client may create: 1 generic, 12-17 user mail/calendar/contacts/tasks/journal/notes. */
 const CREATABLE = new Set([1, 12, 13, 14, 15, 16, 17]);
 
@@ -132,7 +124,7 @@ export function folderCreateCommand(request: EasElement, ctx: CommandContext): C
   };
 }
 
-/** FolderUpdate (MS-ASCMD 2.2.1.4): rename or move a user folder. Status 2 system folder, 4 not found. */
+/** FolderUpdate (MS-ASCMD 2.2.1.4): rename or move a user folder. Status 2 system folder, 4 not found, 5 parent not found (or the folder itself or inside it). */
 export function folderUpdateCommand(request: EasElement, ctx: CommandContext): CommandResult {
   const fromKey = hierarchyKeyAfterChange(request, ctx);
   const serverId = textOf(request, 'FolderHierarchy:ServerId') ?? '';
@@ -144,6 +136,12 @@ export function folderUpdateCommand(request: EasElement, ctx: CommandContext): C
   if (!displayName) throw new EasStatusError(10, 'FolderUpdate without DisplayName');
   if (parentId !== '0' && !ctx.mailbox.folder(parentId))
     throw new EasStatusError(5, 'parent not found');
+  // A folder cannot move into itself or below itself (its subtree would hang
+  // from nothing). [unconfirmed] which Status Exchange gives: 5, the parent
+  // is not one this folder can have.
+  if (ctx.mailbox.subtree(serverId).includes(parentId)) {
+    throw new EasStatusError(5, `folder ${parentId} is ${serverId} or inside it`);
+  }
   ctx.mailbox.updateFolder(serverId, parentId, displayName);
   const key = recordHierarchy(ctx, fromKey, [serverId]);
   return {
@@ -162,7 +160,7 @@ export function folderDeleteCommand(request: EasElement, ctx: CommandContext): C
   const folder = ctx.mailbox.folder(serverId);
   if (!folder) throw new EasStatusError(4, `folder ${serverId} not found`);
   if (folder.role) throw new EasStatusError(3, `folder ${serverId} is a system folder`);
-  const doomed = descendantsOf(ctx, serverId);
+  const doomed = ctx.mailbox.subtree(serverId);
   ctx.mailbox.deleteFolder(serverId);
   const key = recordHierarchy(ctx, fromKey, doomed);
   return {
