@@ -14,14 +14,18 @@ function leafText(node: EasElement): string {
 export function flattenData(container: EasElement | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!container) return out;
+  // How often each path came again: the next repeat's number at once (no tag
+  // holds '[', so only repeats have such keys). Searching for the first free
+  // number made N repeats of a path cost N²/2 lookups (16,000: a minute).
+  const repeats = new Map<string, number>();
   const put = (key: string, value: string): void => {
     if (!(key in out)) {
       out[key] = value;
       return;
     }
-    let i = 1;
-    while (`${key}[${i}]` in out) i++;
-    out[`${key}[${i}]`] = value;
+    const n = (repeats.get(key) ?? 0) + 1;
+    repeats.set(key, n);
+    out[`${key}[${n}]`] = value;
   };
   const walk = (node: EasElement, prefix: string): void => {
     const key = prefix ? `${prefix}/${node.tag}` : node.tag;
