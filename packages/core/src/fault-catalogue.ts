@@ -21,9 +21,28 @@ export interface FaultDefinition {
    * stop a flow; undefined when there is no single step.
    */
   step?: number;
-  /** Parameters the fault accepts, with their defaults and the kind of value each takes. */
-  params?: Record<string, { default: unknown; description: string; kind: 'number' | 'duration' }>;
+  /**
+   * Parameters the fault accepts, with their defaults and the kind of value
+   * each takes; a number may have bounds (`min` default 0).
+   */
+  params?: Record<
+    string,
+    {
+      default: unknown;
+      description: string;
+      kind: 'number' | 'duration';
+      min?: number;
+      max?: number;
+    }
+  >;
 }
+
+/**
+ * The longest `Retry-After` the lab sends or heeds, in seconds (a day): a
+ * client that waited longer would look dead, and a virtual-clock timer that
+ * far out is no test.
+ */
+export const MAX_RETRY_AFTER_S = 86_400;
 
 export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
   {
@@ -102,7 +121,17 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     party: 'exo',
     symptom:
       'AT2 is issued with a very short lifetime, so it expires between ActiveSync calls; Exchange Online must renew it with RT2 and carry on.',
-    params: { lifetimeS: { default: 60, description: 'AT2 lifetime in seconds', kind: 'number' } },
+    // At least a minute: AT2 is renewed halfway through its life, so a lifetime
+    // of a second renewed it every virtual second (a day's advance: minutes).
+    params: {
+      lifetimeS: {
+        default: 60,
+        description: 'AT2 lifetime in seconds, 60 to 3600',
+        kind: 'number',
+        min: 60,
+        max: 3600,
+      },
+    },
   },
   {
     name: 'rt2-revoked',
@@ -128,8 +157,9 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     params: {
       delayMs: {
         default: 2000,
-        description: 'delay per request, in real milliseconds',
+        description: 'delay per request, in real milliseconds, at most 60000',
         kind: 'number',
+        max: 60_000,
       },
     },
   },
@@ -139,7 +169,14 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     party: 'entra',
     symptom: 'Entra answers 503 with Retry-After (temporarily_unavailable) to token requests.',
     step: 15,
-    params: { retryAfterS: { default: 30, description: 'Retry-After seconds', kind: 'number' } },
+    params: {
+      retryAfterS: {
+        default: 30,
+        description: 'Retry-After seconds, at most 86400',
+        kind: 'number',
+        max: MAX_RETRY_AFTER_S,
+      },
+    },
   },
   {
     name: 'eas-503',
@@ -148,7 +185,14 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     symptom:
       'On-premises ActiveSync answers 503 with Retry-After; Exchange Online retries with backoff.',
     step: 19,
-    params: { retryAfterS: { default: 30, description: 'Retry-After seconds', kind: 'number' } },
+    params: {
+      retryAfterS: {
+        default: 30,
+        description: 'Retry-After seconds, at most 86400',
+        kind: 'number',
+        max: MAX_RETRY_AFTER_S,
+      },
+    },
   },
   {
     name: 'device-blocked',
@@ -193,7 +237,8 @@ export function faultDefinition(name: string): FaultDefinition | undefined {
 
 /**
  * What is wrong with the parameters a known fault is switched on with: a
- * number must be a finite number ≥ 0 (or its digits as text, as the CLI's
+ * number must be a finite number within its bounds, ≥ 0 unless they say
+ * otherwise (or its digits as text, as the CLI's
  * `--param` sends it), a duration what {@link parseDuration} reads. Names the
  * catalogue does not list, and parameters a fault does not take, are not
  * checked (services ignore them).
@@ -207,8 +252,12 @@ export function faultParamProblems(name: string, params: Record<string, unknown>
     if (spec.kind === 'number') {
       const number =
         typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-      if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) {
-        problems.push(`${param} must be a number ≥ 0, got ${JSON.stringify(value)}`);
+      const min = spec.min ?? 0;
+      const max = spec.max ?? Infinity;
+      if (typeof number !== 'number' || !Number.isFinite(number) || number < min || number > max) {
+        problems.push(
+          `${param} must be a number ${max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`}, got ${JSON.stringify(value)}`,
+        );
       }
     } else {
       try {

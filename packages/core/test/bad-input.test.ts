@@ -168,4 +168,25 @@ describe('fault parameters are checked before a fault is switched on', () => {
     expect(board.params('eas-503')).toEqual({ retryAfterS: '10' });
     expect(faultParamProblems('not-in-catalogue', { anything: 'goes' })).toEqual([]);
   });
+
+  test('numbers with bounds: a day of Retry-After, AT2 living 60 s to 1 h, Entra slowed a minute at most', () => {
+    const problems = (name: string, params: Record<string, unknown>) =>
+      faultParamProblems(name, params);
+    expect(problems('eas-503', { retryAfterS: 86_400 })).toEqual([]);
+    expect(problems('eas-503', { retryAfterS: 86_401 })).toEqual([
+      'retryAfterS must be a number from 0 to 86400, got 86401',
+    ]);
+    expect(problems('entra-503', { retryAfterS: '10000000000000' })).toHaveLength(1);
+    expect(problems('at2-expiring-mid-sync', { lifetimeS: 60 })).toEqual([]);
+    expect(problems('at2-expiring-mid-sync', { lifetimeS: 0 })).toEqual([
+      'lifetimeS must be a number from 60 to 3600, got 0',
+    ]);
+    expect(problems('entra-slow', { delayMs: 60_001 })).toHaveLength(1);
+    expect(problems('entra-slow', { delayMs: -1 })).toEqual([
+      'delayMs must be a number from 0 to 60000, got -1',
+    ]);
+    const board = createFaultBoard();
+    expect(() => board.on('eas-503', { retryAfterS: 1e13 })).toThrow(/from 0 to 86400/);
+    expect(board.isOn('eas-503')).toBe(false);
+  });
 });

@@ -194,6 +194,29 @@ describe('provisioning API (steps 16-19)', () => {
     );
   });
 
+  it('heeds a Retry-After of at most a day, however long the server asks for', async () => {
+    lab = hybridLab();
+    expect((await lab.provision()).status).toBe(200);
+    // A server (not the lab's, whose eas-503 fault is bounded) asking for 300,000 years.
+    lab.ctx.mount('onprem-eas', (_req, res) => {
+      res.statusCode = 503;
+      res.setHeader('Retry-After', '10000000000000');
+      res.end();
+    });
+    await lab.ctx.clock.advance('31m');
+    const next = Date.parse(lab.exo.account(ALICE)!.cloudCache!.nextSyncDateTime!);
+    expect(next - lab.ctx.clock.now()).toBe(DAY_MS - 60_000);
+    const view = await lab.call('GET', '/api/hma/v1/account', lab.at1());
+    expect(view.status).toBe(200);
+    expect(view.body.cloudCache.nextSyncDateTime).toBe(new Date(next).toISOString());
+    const lastSync = view.body.cloudCache.lastSyncDateTime;
+    lab.ctx.mount('onprem-eas', lab.onprem.app);
+    await lab.ctx.clock.advance('1d');
+    const after = lab.exo.account(ALICE)!;
+    expect(after.state).toBe('ready');
+    expect(Date.parse(after.cloudCache!.lastSyncDateTime!)).toBeGreaterThan(Date.parse(lastSync));
+  });
+
   it('answers 502 when on-prem cannot be reached, then retries with backoff on the clock', async () => {
     lab = hybridLab({ retryInitialDelay: '1m', retryMaxDelay: '1h' });
     lab.ctx.faults.on('eas-503', { retryAfterS: 0 });

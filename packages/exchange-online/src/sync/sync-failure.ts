@@ -1,4 +1,5 @@
 import { EasHttpError, EasStatusError } from '@hma-lab/activesync';
+import { MAX_RETRY_AFTER_S } from '@hma-lab/core';
 
 /**
  * Why a sync with on-prem ActiveSync failed, in the terms the account
@@ -42,7 +43,11 @@ export function syncFailureFrom(error: unknown): SyncFailure {
     const detail = {
       status: error.status,
       ...(diagnostics ? { diagnostics } : {}),
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterS: retryAfter } : {}),
+      // Heeded up to a day, whatever the server asks (any finite number went
+      // into the account's next sync time, and far enough out that was no date).
+      ...(Number.isFinite(retryAfter) && retryAfter > 0
+        ? { retryAfterS: Math.min(retryAfter, MAX_RETRY_AFTER_S) }
+        : {}),
       cause: error,
     };
     if (error.status === 401) return new SyncFailure('unauthorized', error.message, detail);
