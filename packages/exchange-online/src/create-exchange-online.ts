@@ -113,9 +113,12 @@ export function createExchangeOnline(
     clockSkewMs: resolved.clockSkewMs,
   };
 
-  // POX AutoDiscover is read as XML whatever its content type says.
+  // Only the JSON API's bodies are parsed up front. ActiveSync reads WBXML and
+  // POX AutoDiscover XML whatever the content type says, each after its own
+  // checks (a body labelled JSON that was not got a 400 before the 401
+  // challenge, or before AutoDiscover's 405).
   const app = createServiceApp('exo', deps, {
-    parseBody: (req) => req.path.toLowerCase().replace(/\/$/, '') !== POX_AUTODISCOVER_PATH,
+    parseBody: (req) => /^\/api(\/|$)/i.test(req.path),
   });
   const activeSyncAuth = {
     keys,

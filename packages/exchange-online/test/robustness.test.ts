@@ -106,6 +106,32 @@ describe('bad input never yields a stack trace, a hang or a 500', () => {
     expect(lab.ctx.log.entries.filter((e) => e.level === 'error')).toEqual([]);
   });
 
+  it("reads only the JSON API's bodies up front: a body labelled JSON elsewhere gets that endpoint's own answer", async () => {
+    lab = hybridLab();
+    const fetch = lab.ctx.fetchFor('client');
+    const post = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`https://outlook.office365.com${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{',
+      });
+    const activeSync = await post(
+      '/Microsoft-Server-ActiveSync?Cmd=FolderSync&User=alice&DeviceId=d1&DeviceType=iPhone',
+    );
+    expect(activeSync.status).toBe(401);
+    expect(activeSync.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    const autodiscover = await post(
+      '/autodiscover/autodiscover.json/v1.0/alice@contoso.com?Protocol=ActiveSync',
+    );
+    expect(autodiscover.status).toBe(405);
+    expect(((await autodiscover.json()) as { ErrorCode: string }).ErrorCode).toBe(
+      'MethodNotAllowed',
+    );
+    // The JSON API still reads (and refuses) what is not JSON.
+    const api = await post('/api/hma/v1/provision', { authorization: `Bearer ${lab.at1()}` });
+    expect(api.status).toBe(400);
+  });
+
   it('refuses an ActiveSync URL with a query, a fragment or another path (400), as it adds its own', async () => {
     lab = hybridLab();
     for (const activeSyncUrl of [

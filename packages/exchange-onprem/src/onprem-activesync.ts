@@ -128,8 +128,12 @@ export function createOnpremActiveSync(
     toXml(decodeWbxml(body), { pretty: true }),
   );
 
+  // Bodies are WBXML (or MIME) whatever their Content-Type says, and are read
+  // only after authentication: never parsed as forms or JSON up front (a body
+  // labelled JSON that was not got a bare 400 before the 401 challenge).
   const app = createServiceApp('onprem-eas', deps, {
     bodyLimitBytes: resolved.onprem.maxRequestLengthBytes,
+    parseBody: false,
   });
   app.use(
     exchangeHeaders({ server: resolved.serverHeader, frontEndServer: resolved.frontEndServer }),

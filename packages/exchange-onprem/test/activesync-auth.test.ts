@@ -40,6 +40,44 @@ describe('ActiveSync authentication (Exchange HMA behaviour)', () => {
     expect(challenges(res)).toEqual([BEARER, 'Basic realm="mail.contoso.com"']);
   });
 
+  it.each(['application/json', 'application/x-www-form-urlencoded'])(
+    'challenges first whatever the body claims to be (Content-Type %s, a body that is no such thing)',
+    async (type) => {
+      const lab = createLab();
+      const res = await lab.fetch(
+        `${EAS_URL}?Cmd=FolderSync&User=alice&DeviceId=X1&DeviceType=Phone`,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': type, Authorization: 'Bearer not-a-token' },
+          body: '{',
+        },
+      );
+      expect(res.status).toBe(401);
+      expect(res.headers.get('x-ms-diagnostics')).toMatch(/^2000001;/);
+      expect(challenges(res)).toEqual([
+        `${BEARER}, error="invalid_token"`,
+        'Basic realm="mail.contoso.com"',
+      ]);
+    },
+  );
+
+  it('reads a WBXML body labelled as JSON as WBXML once authenticated', async () => {
+    const lab = createLab();
+    const client = lab.client({
+      fetch: (url, init) =>
+        lab.fetch(url, {
+          ...init,
+          headers: {
+            ...(init?.headers as Record<string, string>),
+            'Content-Type': 'application/json',
+          },
+        }),
+    });
+    await client.provision();
+    const { folders } = await client.folderSync();
+    expect(folders.some((f) => f.type === 2)).toBe(true);
+  });
+
   it('leaves out authorization_uri when HMA is off (EvoSTS not the default endpoint)', async () => {
     const lab = createLab({
       scenario: (s) => {
