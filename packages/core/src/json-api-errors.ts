@@ -28,7 +28,9 @@ export function jsonApiErrorHandler(api: { name: string; bodyLimit: string }): E
       code = EXPRESS_ERROR_CODES[status] ?? 'bad_request';
       message =
         (error as { type?: unknown }).type === 'entity.parse.failed'
-          ? 'the request body is not valid JSON'
+          ? parsesAsJson((error as { body?: unknown }).body)
+            ? 'the request body must be a JSON object'
+            : 'the request body is not valid JSON'
           : status === 413
             ? `the request body is larger than the ${api.name} takes (${api.bodyLimit})`
             : String((error as Error).message);
@@ -39,4 +41,18 @@ export function jsonApiErrorHandler(api: { name: string; bodyLimit: string }): E
     }
     res.status(status).json({ error: { code, message } });
   };
+}
+
+/**
+ * Whether the text express's JSON reader refused is JSON all the same: in its
+ * strict mode it takes only objects and arrays, and `null` or `"x"` are JSON.
+ */
+function parsesAsJson(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
 }

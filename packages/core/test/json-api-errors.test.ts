@@ -59,6 +59,17 @@ describe('the error middleware of the lab JSON APIs', () => {
       400,
       { error: { code: 'invalid_request', message: 'the request body is not valid JSON' } },
     ]);
+    for (const json of ['null', '"x"', '42']) {
+      const notObject = await request(api())
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .send(json);
+      expect([json, notObject.status, notObject.body]).toEqual([
+        json,
+        400,
+        { error: { code: 'invalid_request', message: 'the request body must be a JSON object' } },
+      ]);
+    }
     const tooLarge = await request(api())
       .post('/echo')
       .send({ a: 'x'.repeat(2000) });
