@@ -33,7 +33,8 @@ import { atLeast } from '../versions.js';
  * client Add / Change / Delete / Fetch, then the server's changes since the
  * key within FilterType, WindowSize (MoreAvailable) and BodyPreference.
  * Empty and Partial requests reuse the last full request (12.1+); Wait /
- * HeartbeatInterval hold the response until something changes.
+ * HeartbeatInterval hold the response until something changes; with nothing
+ * to report the answer is empty (12.1+, {@link nothingToReport}).
  *
  * Status values: 1 success, 3 invalid SyncKey, 4 protocol error, 6 conversion
  * error, 8 object not found, 12 folder hierarchy changed, 13 empty request
@@ -223,6 +224,8 @@ export async function syncCommand(
       changed: () => work.some((w) => hasServerChanges(w, ctx)),
     });
   }
+
+  if (nothingToReport(work, ctx)) return {};
 
   const responses = work.map((w, i) => {
     const { element, sent } = respondCollection(w, clientResponses[i]!, budget, ctx);
@@ -425,6 +428,24 @@ function hasServerChanges(work: CollectionWork, ctx: CommandContext): boolean {
   if (!work.getChanges) return false;
   const changes = changesFor(work, ctx);
   return changes !== undefined && countChanges(changes) > 0;
+}
+
+/**
+ * The empty Sync response (MS-ASCMD 2.2.1.21.2): HTTP 200 with no body when
+ * there is nothing to tell: every collection past its first key and in good
+ * standing, the client sending no changes, and no server changes within any
+ * collection's options. Every key then stays where it is (the client keeps
+ * using its own). From 12.1, as the empty request that answers it.
+ */
+function nothingToReport(work: CollectionWork[], ctx: CommandContext): boolean {
+  if (!atLeast(ctx.protocolVersion, '12.1')) return false;
+  return work.every(
+    (w) =>
+      w.status === undefined &&
+      w.syncKey !== '0' &&
+      !child(w.request, 'AirSync:Commands') &&
+      !hasServerChanges(w, ctx),
+  );
 }
 
 function respondCollection(
