@@ -44,6 +44,14 @@ export interface FaultDefinition {
  */
 export const MAX_RETRY_AFTER_S = 86_400;
 
+/** The `retryAfterS` of the two 503 faults. */
+const RETRY_AFTER_PARAM = {
+  default: 30,
+  description: `Retry-After seconds, at most ${MAX_RETRY_AFTER_S}`,
+  kind: 'number',
+  max: MAX_RETRY_AFTER_S,
+} as const;
+
 export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
   {
     name: 'missing-authorization-uri',
@@ -169,14 +177,7 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     party: 'entra',
     symptom: 'Entra answers 503 with Retry-After (temporarily_unavailable) to token requests.',
     step: 15,
-    params: {
-      retryAfterS: {
-        default: 30,
-        description: 'Retry-After seconds, at most 86400',
-        kind: 'number',
-        max: MAX_RETRY_AFTER_S,
-      },
-    },
+    params: { retryAfterS: RETRY_AFTER_PARAM },
   },
   {
     name: 'eas-503',
@@ -185,14 +186,7 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     symptom:
       'On-premises ActiveSync answers 503 with Retry-After; Exchange Online retries with backoff.',
     step: 19,
-    params: {
-      retryAfterS: {
-        default: 30,
-        description: 'Retry-After seconds, at most 86400',
-        kind: 'number',
-        max: MAX_RETRY_AFTER_S,
-      },
-    },
+    params: { retryAfterS: RETRY_AFTER_PARAM },
   },
   {
     name: 'device-blocked',
