@@ -543,7 +543,7 @@ export const ENTRA_ERRORS = E([
     status: 400,
     surfaces: ['json'],
     message: 'Assertion failed signature validation: {reason}.',
-    when: 'On-behalf-of assertion tampered, not issued by this tenant, not a JWT, or addressed to another app than the caller.',
+    when: 'On-behalf-of assertion tampered, not issued by this tenant, not a JWT, addressed to another app than the caller, an app-only token, or an ID token (on-behalf-of takes access tokens only).',
     clientAction: 'Pass the access token the caller received, unmodified.',
   },
   {

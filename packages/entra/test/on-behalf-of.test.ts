@@ -99,6 +99,16 @@ describe('on-behalf-of (flow-map step 17)', () => {
     expect(claimsOf(lab, renewed.body.id_token)).toMatchObject({ upn: 'alice@contoso.com' });
   });
 
+  test('an ID token addressed to the middle tier is no assertion (AADSTS50013): access tokens only', async () => {
+    const lab = createLab();
+    const obo = await exoOnBehalfOf(lab, await aliceAt1(lab), { scope: 'openid' });
+    const idToken = obo.body.id_token as string;
+    expect(claimsOf(lab, idToken)).toMatchObject({ aud: EXO, upn: 'alice@contoso.com' });
+    const res = await exoOnBehalfOf(lab, idToken);
+    expectError(res, 'invalid_grant', 50013);
+    expect(String(res.body.error_description)).toMatch(/not an access token/);
+  });
+
   test('an expired assertion is AADSTS500133', async () => {
     const lab = createLab();
     const at1 = await aliceAt1(lab);

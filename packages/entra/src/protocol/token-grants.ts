@@ -615,6 +615,13 @@ function onBehalfOfGrant(context: EntraContext, input: TokenRequestInput): Promi
       'the assertion is not a user token (on-behalf-of needs a delegated token)',
     );
   }
+  // Entra has taken only access tokens as the assertion since 2018: an ID
+  // token (a user's, addressed to this very app) carries no scp.
+  if (typeof claims.scp !== 'string' || claims.scp.trim() === '') {
+    throw assertionInvalid(
+      'the assertion is not an access token (an ID token cannot be used for on-behalf-of)',
+    );
+  }
   const found =
     (oid ? directory.userById(oid) : undefined) ??
     (upnClaim ? directory.user(upnClaim) : undefined);
