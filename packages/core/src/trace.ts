@@ -684,11 +684,11 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
         atMs: clock.now(),
         party,
         action,
-        summary,
+        summary: boundedText(summary),
       };
       if (context?.runId) event.runId = context.runId;
       if (context?.exchangeId !== undefined) event.exchangeId = context.exchangeId;
-      if (data) event.data = data;
+      if (data) event.data = boundedData(data, 0) as Record<string, unknown>;
       push(event, () => event);
       return event;
     },
@@ -707,6 +707,39 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     },
   };
   return recorder;
+}
+
+/** The longest text an event keeps of a summary or a data string; the most entries of a data list. */
+const EVENT_TEXT_CHARS = 1_000;
+const EVENT_LIST_ENTRIES = 100;
+
+function boundedText(text: string): string {
+  return text.length > EVENT_TEXT_CHARS ? `${text.slice(0, EVENT_TEXT_CHARS)}…` : text;
+}
+
+/**
+ * An event's data within bounds: strings cut at {@link EVENT_TEXT_CHARS},
+ * lists at {@link EVENT_LIST_ENTRIES} entries (then a note of how many more),
+ * nothing below eight levels. What a service reports is then kept at a size
+ * that does not depend on what a client sent (a SendMail to 100,000
+ * recipients named them all in its event, megabytes a request).
+ */
+function boundedData(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return boundedText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= 8) return '…';
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, EVENT_LIST_ENTRIES).map((v) => boundedData(v, depth + 1));
+    if (value.length > EVENT_LIST_ENTRIES) {
+      kept.push(`… ${value.length - EVENT_LIST_ENTRIES} more`);
+    }
+    return kept;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value; // a Date, say: kept as it is
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = boundedData(v, depth + 1);
+  return out;
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -813,10 +846,13 @@ function redactForm(
   const reported = new Set<string>();
   let redacted = '';
   let copiedUpTo = 0;
+  // A leading '?' is no part of the first name: the services' form reader
+  // (URLSearchParams) drops it, so `?client_secret=…` is a client secret.
+  const from = text.startsWith('?') ? 1 : 0;
   // The next '=' at or after `start`, looked for again only once passed: looking
   // for it from every field was quadratic in a body of fields without one ('a&' x N).
-  let equals = text.indexOf('=');
-  for (let start = 0; start < text.length;) {
+  let equals = text.indexOf('=', from);
+  for (let start = from; start < text.length;) {
     let end = text.indexOf('&', start);
     if (end < 0) end = text.length;
     if (equals >= 0 && equals < start) equals = text.indexOf('=', start);
@@ -964,25 +1000,27 @@ function redactText(
   where: string,
   into: ParsedBody,
 ): string {
+  let result = text;
   if (type?.includes('x-www-form-urlencoded')) {
     const form = redactForm(text, secrets, where);
     into.form = form.fields;
-    return form.text;
-  }
-  if (type?.includes('xml')) return redactXml(text, secrets, where);
-  if (type?.includes('json')) {
+    result = form.text;
+  } else if (type?.includes('json')) {
     // Already in hand (the writer's value, which holds no secret): nothing to redact.
     if ('json' in into) return text;
     try {
       const parsed: unknown = JSON.parse(text);
       const changed = redactJson(parsed, secrets, where);
       into.json = parsed;
-      if (changed) return JSON.stringify(parsed);
+      return changed ? JSON.stringify(parsed) : text;
     } catch {
-      return text;
+      // Not JSON whatever its label: read on as text.
     }
   }
-  return text;
+  // Any text may be XML to the server that reads it, whatever its label (AD
+  // FS's WS-Trust endpoints read a text/plain body as SOAP): secret elements
+  // are hidden in every textual body that is not JSON.
+  return redactXml(result, secrets, where);
 }
 
 /**

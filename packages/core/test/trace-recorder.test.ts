@@ -144,6 +144,60 @@ describe('trace recorder', () => {
     expect(unclosed!.requestBody?.text).toBe('<a><Password>[redacted]');
   });
 
+  it('redacts secrets the services read whatever the body is labelled: XML as text or JSON, a form led by ?', () => {
+    const trace = createTraceRecorder({ clock });
+    const rst =
+      '<s:Envelope><s:Header><wsse:UsernameToken><wsse:Password>Passw0rd!</wsse:Password></wsse:UsernameToken></s:Header></s:Envelope>';
+    recordForm(trace, rst, 'text/plain;charset=UTF-8');
+    recordForm(trace, rst, 'application/json');
+    recordForm(trace, `<?xml version="1.0"?>\n${rst}`, 'application/x-www-form-urlencoded');
+    recordForm(trace, '?client_secret=S3cret!&grant_type=client_credentials');
+    recordForm(trace, '?password=S3cret!&grant_type=password&username=a');
+    const texts = trace.exchanges().map((e) => e.requestBody?.text);
+    for (const text of texts.slice(0, 3)) {
+      expect(text).toContain('<wsse:Password>[redacted]</wsse:Password>');
+    }
+    expect(texts.slice(3)).toEqual([
+      '?client_secret=[redacted]&grant_type=client_credentials',
+      '?password=[redacted]&grant_type=password&username=a',
+    ]);
+    expect(trace.exchanges().map((e) => e.secrets.map((x) => x.name))).toEqual([
+      ['Password'],
+      ['Password'],
+      ['Password'],
+      ['client_secret'],
+      ['password'],
+    ]);
+    expect(JSON.stringify(trace.entries())).not.toContain('S3cret!');
+    expect(JSON.stringify(trace.entries())).not.toContain('Passw0rd!');
+  });
+
+  it('keeps an event to a bounded size whatever the client sent: long texts and lists cut', () => {
+    const trace = createTraceRecorder({ clock });
+    const recipients = Array.from({ length: 100_000 }, (_, i) => `r${i}@example.org`);
+    const event = trace.event(
+      'onprem-eas',
+      'onprem.eas.mail.sent',
+      `sent ${'s'.repeat(1_000_000)}`,
+      {
+        subject: 'x'.repeat(1_000_000),
+        to: recipients,
+        nested: { at: new Date(0), count: 3 },
+      },
+    );
+    expect(event.summary).toHaveLength(1_001);
+    expect(event.summary.endsWith('…')).toBe(true);
+    const data = event.data as {
+      subject: string;
+      to: string[];
+      nested: { at: Date; count: number };
+    };
+    expect(data.subject).toBe(`${'x'.repeat(1_000)}…`);
+    expect(data.to).toEqual([...recipients.slice(0, 100), '… 99900 more']);
+    expect(data.nested).toEqual({ at: new Date(0), count: 3 });
+    expect(JSON.stringify(trace.entries()).length).toBeLessThan(10_000);
+  });
+
   it('keeps a password hidden when its end tag appears inside a CDATA section, comment or processing instruction', () => {
     const trace = createTraceRecorder({ clock });
     const token = (password: string) =>
