@@ -769,18 +769,19 @@ function cleanHeaders(
     const name = rawName.toLowerCase();
     if (value === undefined || DROPPED_HEADERS.has(name)) continue;
     let text = Array.isArray(value) ? value.join(', ') : value;
-    if (name === 'authorization') {
-      const [scheme, credential = ''] = splitOnce(text, ' ');
+    if (name === 'authorization' || name === 'proxy-authorization') {
+      // The scheme ends at any white space (a tab too, as servers read it).
+      const [, scheme = '', credential = ''] = /^(\S*)\s*(.*)$/s.exec(text.trim()) ?? [];
       if (/^basic$/i.test(scheme)) {
-        const user = Buffer.from(credential, 'base64').toString('utf8').split(':')[0];
-        const hasPassword = Buffer.from(credential, 'base64').toString('utf8').includes(':');
-        if (hasPassword) secrets.push({ name: 'password', where: `${side}.header.authorization` });
-        text = hasPassword ? `Basic ${REDACTED} (user ${user})` : text;
-      } else if (/^bearer$/i.test(scheme) && credential) {
+        const decoded = Buffer.from(credential, 'base64').toString('utf8');
+        const hasPassword = decoded.includes(':');
+        if (hasPassword) secrets.push({ name: 'password', where: `${side}.header.${name}` });
+        text = hasPassword ? `Basic ${REDACTED} (user ${decoded.split(':')[0]})` : text;
+      } else if (/^bearer$/i.test(scheme) && credential && name === 'authorization') {
         tokens.push(tokenOf('bearer', `${side}.header.authorization`, credential));
       }
     }
-    if (name === 'cookie') text = text.replace(/=([^;]{24})[^;]+/g, '=$1…');
+    if (name === 'cookie') text = shortenCookieValues(text);
     out[name] = text;
   }
   return out;
@@ -796,6 +797,13 @@ function cleanResponseHeaders(
     const name = rawName.toLowerCase();
     if (value === undefined || DROPPED_HEADERS.has(name)) continue;
     out[name] = Array.isArray(value) ? value.map(String) : String(value);
+    // Session cookies are credentials: shown as far as request cookies are.
+    if (name === 'set-cookie') {
+      const cookies = out[name]!;
+      out[name] = Array.isArray(cookies)
+        ? cookies.map(shortenSetCookie)
+        : shortenSetCookie(cookies);
+    }
     if (name === 'location') collectLocationTokens(String(value), tokens);
   }
   return out;
@@ -1184,9 +1192,17 @@ function redactJson(value: unknown, secrets: TraceSecret[], where: string): bool
   return changed;
 }
 
-function splitOnce(text: string, separator: string): [string, string?] {
-  const index = text.indexOf(separator);
-  return index < 0 ? [text] : [text.slice(0, index), text.slice(index + 1).trim()];
+/** Cookie values (`name=value`, up to a `;`) cut after 24 characters, a `…` in place of the rest. */
+function shortenCookieValues(text: string): string {
+  return text.replace(/=([^;]{24})[^;]+/g, '=$1…');
+}
+
+/** A `Set-Cookie` with its cookie's value shortened; its attributes (expires, path...) kept. */
+function shortenSetCookie(text: string): string {
+  const end = text.indexOf(';');
+  return end < 0
+    ? shortenCookieValues(text)
+    : shortenCookieValues(text.slice(0, end)) + text.slice(end);
 }
 
 function unescapeHtml(text: string): string {

@@ -172,6 +172,45 @@ describe('trace recorder', () => {
     expect(JSON.stringify(trace.entries())).not.toContain('Passw0rd!');
   });
 
+  it('hides Basic passwords of Authorization and Proxy-Authorization, and shortens cookies both ways', () => {
+    const trace = createTraceRecorder({ clock });
+    const basic = Buffer.from('alice@contoso.com:Passw0rd!').toString('base64');
+    const session = 'ESTSAUTH-0123456789abcdefghijklmnopqrstuvwxyz';
+    const record = (requestHeaders: Record<string, string>) => {
+      const handle = trace.beginExchange({
+        from: 'device',
+        to: 'onprem-eas',
+        method: 'OPTIONS',
+        url: 'https://mail.contoso.com/Microsoft-Server-ActiveSync',
+        requestHeaders,
+      });
+      handle.finish({
+        status: 200,
+        responseHeaders: {
+          'set-cookie': [`ESTSAUTH=${session}; path=/; expires=Wed, 09 Jun 2027 10:18:14 GMT`],
+        },
+      });
+    };
+    record({ authorization: `Basic ${basic}`, cookie: `ESTSAUTH=${session}; x=1` });
+    record({ authorization: `Basic\t${basic}` });
+    record({ 'proxy-authorization': `basic   ${basic}` });
+    const [plain, tab, proxy] = trace.exchanges();
+    expect(plain!.requestHeaders.authorization).toBe('Basic [redacted] (user alice@contoso.com)');
+    expect(tab!.requestHeaders.authorization).toBe('Basic [redacted] (user alice@contoso.com)');
+    expect(proxy!.requestHeaders['proxy-authorization']).toBe(
+      'Basic [redacted] (user alice@contoso.com)',
+    );
+    expect(proxy!.secrets).toEqual([
+      { name: 'password', where: 'request.header.proxy-authorization' },
+    ]);
+    expect(plain!.requestHeaders.cookie).toBe(`ESTSAUTH=${session.slice(0, 24)}…; x=1`);
+    expect(plain!.responseHeaders['set-cookie']).toEqual([
+      `ESTSAUTH=${session.slice(0, 24)}…; path=/; expires=Wed, 09 Jun 2027 10:18:14 GMT`,
+    ]);
+    expect(JSON.stringify(trace.entries())).not.toContain(basic);
+    expect(JSON.stringify(trace.entries())).not.toContain(session);
+  });
+
   it('keeps an event to a bounded size whatever the client sent: long texts and lists cut', () => {
     const trace = createTraceRecorder({ clock });
     const recipients = Array.from({ length: 100_000 }, (_, i) => `r${i}@example.org`);
