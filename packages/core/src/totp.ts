@@ -64,6 +64,8 @@ export function verifyTotp(
   const counter = Math.floor(atMs / 1000 / step);
   const window = options.window ?? 1;
   for (let delta = -window; delta <= window; delta++) {
+    // No step before the epoch (a lab clock started at 1970-01-01 has none).
+    if (counter + delta < 0) continue;
     if (hotp(secret, counter + delta, options.digits ?? 6) === code) return true;
   }
   return false;

@@ -37,4 +37,11 @@ describe('TOTP (RFC 6238)', () => {
     expect(verifyTotp(secret, totp(secret, now - 90_000), now)).toBe(false);
     expect(verifyTotp(secret, 'abcdef', now)).toBe(false);
   });
+
+  it('checks a code at the epoch itself (a lab clock started at 1970-01-01): no step before it', () => {
+    const secret = 'JBSWY3DPEHPK3PXP';
+    expect(verifyTotp(secret, totp(secret, 0), 0)).toBe(true);
+    expect(verifyTotp(secret, totp(secret, 30_000), 0)).toBe(true);
+    expect(verifyTotp(secret, '000000', 0)).toBe(totp(secret, 0) === '000000');
+  });
 });
