@@ -233,16 +233,25 @@ export function faultDefinition(name: string): FaultDefinition | undefined {
  * What is wrong with the parameters a known fault is switched on with: a
  * number must be a finite number within its bounds, ≥ 0 unless they say
  * otherwise (or its digits as text, as the CLI's
- * `--param` sends it), a duration what {@link parseDuration} reads. Names the
+ * `--param` sends it), a duration what {@link parseDuration} reads. Every
+ * parameter is a number, a text or true/false; beyond that, names the
  * catalogue does not list, and parameters a fault does not take, are not
  * checked (services ignore them).
  */
 export function faultParamProblems(name: string, params: Record<string, unknown>): string[] {
   const definition = FAULT_CATALOGUE.find((f) => f.name === name);
   const problems: string[] = [];
+  // Parameters are flat: a number, a text or true/false each (an object, nested
+  // 10,000 deep, was stored and then broke every answer that listed it).
+  const flat = (value: unknown): boolean => ['string', 'number', 'boolean'].includes(typeof value);
+  for (const [param, value] of Object.entries(params)) {
+    if (value !== undefined && !flat(value)) {
+      problems.push(`${param} must be a number, a text or true/false`);
+    }
+  }
   for (const [param, spec] of Object.entries(definition?.params ?? {})) {
     const value = params[param];
-    if (value === undefined) continue;
+    if (value === undefined || !flat(value)) continue;
     if (spec.kind === 'number') {
       const number =
         typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;

@@ -99,6 +99,27 @@ describe('scenario', () => {
       /^exchange\.onprem\.hma\.authorizationUri: must be an http\(s\) URL/,
     ],
     [
+      'an ActiveSync server version a header cannot carry',
+      (s: typeof contosoScenario) => {
+        s.exchange.onprem.serverVersion = '15.2\r\nX-Evil: 1';
+      },
+      /^exchange\.onprem\.serverVersion: must be a version such as 15\.2/,
+    ],
+    [
+      'an access token living a second (every AT2 renewed each virtual second)',
+      (s: typeof contosoScenario) => {
+        s.tokenLifetimes = { accessToken: '1s' };
+      },
+      /^tokenLifetimes\.accessToken: must be at least 1m/,
+    ],
+    [
+      'a fault parameter that is an object (nested, it broke every answer listing it)',
+      (s: typeof contosoScenario) => {
+        s.faults = [{ name: 'eas-503', params: { retryAfterS: { deep: { er: 1 } } } }];
+      },
+      /retryAfterS must be a number, a text or true\/false/,
+    ],
+    [
       'a fault the catalogue does not have',
       (s: typeof contosoScenario) => {
         s.faults = [{ name: 'no-such-fault' }];

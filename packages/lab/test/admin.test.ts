@@ -119,6 +119,18 @@ describe('the lab admin API', () => {
       expect(lab.faults.active()).toEqual([]);
     });
 
+    it('answers parameters nested 10,000 deep 400, stores nothing, and keeps answering', async () => {
+      const deep = `{"retryAfterS":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
+      const res = await request(app)
+        .put('/_lab/faults/eas-503')
+        .set('content-type', 'application/json')
+        .send(deep);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_fault_params');
+      expect(lab.faults.active()).toEqual([]);
+      await request(app).get('/_lab/faults').expect(200);
+    });
+
     it('still switches off a fault that is on but not in the catalogue', async () => {
       lab.faults.on('custom-test-fault');
       await request(app).delete('/_lab/faults/custom-test-fault').expect(200);

@@ -218,9 +218,25 @@ export const conditionalAccessSchema = z
   })
   .strict();
 
+/** A duration of at least `minMs` (what reads it would otherwise spin: a renewal per virtual second). */
+function durationOfAtLeast(minMs: number, what: string) {
+  return duration.refine(
+    (text) => {
+      try {
+        return parseDuration(text) >= minMs;
+      } catch {
+        return true; // the duration's own message says what is wrong
+      }
+    },
+    { message: `must be at least ${what}` },
+  );
+}
+
 export const tokenLifetimesSchema = z
   .object({
-    accessToken: duration.default('1h'),
+    // At least a minute: tokens are renewed before they expire, so a lifetime
+    // of a second renewed every AT2 each virtual second (a day's advance: minutes).
+    accessToken: durationOfAtLeast(60_000, '1m').default('1h'),
     refreshTokenInactivity: duration.default('14d'),
     refreshTokenMaxAge: duration.default('90d'),
     authorizationCode: duration.default('10m'),
@@ -272,7 +288,11 @@ export const onpremSchema = z
       .describe(
         'AutoDiscover hosts; default autodiscover.<domain> for every domain with on-prem mailboxes.',
       ),
-    serverVersion: z.string().default('15.2').describe('MS-Server-ActiveSync header value.'),
+    serverVersion: z
+      .string()
+      .regex(/^\d+(\.\d+){0,3}$/, { message: 'must be a version such as 15.2 or 15.1.2507' })
+      .default('15.2')
+      .describe('MS-Server-ActiveSync header value.'),
     hma: z
       .object({
         enabled: z
