@@ -13,6 +13,7 @@ import {
   hostsForScenario,
   labelFlow,
   parseScenario,
+  ScenarioError,
   SERVICE_PARTIES,
   type Directory,
   type FaultBoard,
@@ -172,7 +173,16 @@ export interface Lab {
 function resolveScenario(input: LabOptions['scenario']): Scenario {
   if (input === undefined) return builtInScenario('contoso');
   if (typeof input === 'string') return builtInScenario(input);
-  return parseScenario(structuredClone(input));
+  let copy: unknown;
+  try {
+    copy = structuredClone(input);
+  } catch (error) {
+    // A function, a symbol, a proxy or a getter that throws: nothing a scenario holds.
+    throw new ScenarioError([
+      { path: '', message: `cannot be read as data (${(error as Error).message})` },
+    ]);
+  }
+  return parseScenario(copy);
 }
 
 /**

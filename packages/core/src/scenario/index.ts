@@ -1,5 +1,5 @@
 import { BUILT_IN_SCENARIOS } from './builtins.js';
-import { parseScenario, type Scenario } from './schema.js';
+import { parseScenario, ScenarioError, type Scenario } from './schema.js';
 
 export * from './schema.js';
 export * from './seed.js';
@@ -23,7 +23,12 @@ export function builtInScenarioNames(): string[] {
 export function builtInScenario(name: string): Scenario {
   const input = BUILT_IN[name];
   if (!input) {
-    throw new Error(`no built-in scenario "${name}" (known: ${builtInScenarioNames().join(', ')})`);
+    throw new ScenarioError([
+      {
+        path: '',
+        message: `no built-in scenario "${name.slice(0, 100)}" (known: ${builtInScenarioNames().join(', ')})`,
+      },
+    ]);
   }
   return parseScenario(structuredClone(input), `"${name}"`);
 }
