@@ -52,8 +52,13 @@ export async function checkCommand(options: CheckOptions, output: Output): Promi
   }
 }
 
+/** How long a probe waits for its whole answer: a server that never answers fails the check. */
+const PROBE_TIMEOUT_MS = 15_000;
+
 async function runChecks(lab: Lab, options: CheckOptions): Promise<CheckResult[]> {
-  const fetch = lab.fetchAs('client');
+  const labFetch = lab.fetchAs('client');
+  const fetch: typeof labFetch = (input, init = {}) =>
+    labFetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(PROBE_TIMEOUT_MS) });
   const results: CheckResult[] = [];
   const skipRest = (from: string[]): void => {
     for (const name of from)
@@ -264,6 +269,9 @@ async function attempt<T>(work: () => Promise<T>): Promise<{ value: T } | { erro
     return { value: await work() };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if ((error as Error).name === 'TimeoutError') {
+      return { error: `no answer within ${PROBE_TIMEOUT_MS / 1000} s` };
+    }
     return { error: cause?.code ?? cause?.message ?? (error as Error).message };
   }
 }

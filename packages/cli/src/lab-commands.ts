@@ -1,8 +1,51 @@
 import { writeFile } from 'node:fs/promises';
 import { parseDuration } from '@hma-lab/core';
 import type { Output } from './flow-command.js';
-import { adminJson, adminText, adminUrl, callAdmin } from './running-lab.js';
+import { adminJson, adminText, adminUrl, callAdmin, type AdminAnswer } from './running-lab.js';
 import { UsageError } from './scenario-arg.js';
+
+/**
+ * How long `time advance` waits for the lab (a large lab's long advance takes
+ * minutes; undici gives up on an answer's headers after 300 s anyway).
+ */
+const ADVANCE_TIMEOUT_MS = 300_000;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The shapes of the admin API's answers this command reads. */
+function isClock(json: unknown): json is { iso: string } {
+  return isObject(json) && typeof json.iso === 'string' && !Number.isNaN(Date.parse(json.iso));
+}
+
+function isAdvanceReport(json: unknown): json is {
+  iso: string;
+  fired: Array<{ label: string; atMs: number; error?: string }>;
+} {
+  if (!isClock(json)) return false;
+  const fired: unknown = (json as Record<string, unknown>).fired;
+  return (
+    Array.isArray(fired) &&
+    fired.every(
+      (f) =>
+        isObject(f) &&
+        typeof f.label === 'string' &&
+        typeof f.atMs === 'number' &&
+        Number.isFinite(new Date(f.atMs).getTime()) &&
+        (f.error === undefined || typeof f.error === 'string'),
+    )
+  );
+}
+
+function isFaultList(
+  json: unknown,
+): json is { active: Array<{ name: string; params: Record<string, unknown> }> } {
+  return (
+    isObject(json) &&
+    Array.isArray(json.active) &&
+    json.active.every((f) => isObject(f) && typeof f.name === 'string' && isObject(f.params))
+  );
+}
 
 /** `hma-lab time advance <duration>`: moves a running lab's clock; prints what fired. */
 export async function timeAdvanceCommand(
@@ -16,11 +59,14 @@ export async function timeAdvanceCommand(
     throw new UsageError((error as Error).message);
   }
   const base = await adminUrl(options.lab);
-  const response = await callAdmin(base, 'POST', '/_lab/clock/advance', { by: duration });
-  const report = (await adminJson(base, response)) as {
-    iso: string;
-    fired: Array<{ label: string; atMs: number; error?: string }>;
-  };
+  const answer = await callAdmin(
+    base,
+    'POST',
+    '/_lab/clock/advance',
+    { by: duration },
+    ADVANCE_TIMEOUT_MS,
+  );
+  const report = adminJson(base, answer, isAdvanceReport);
   if (options.json) {
     output.out(JSON.stringify(report));
   } else {
@@ -37,8 +83,8 @@ export async function timeAdvanceCommand(
 /** `hma-lab time now`. */
 export async function timeNowCommand(options: { lab?: string }, output: Output): Promise<number> {
   const base = await adminUrl(options.lab);
-  const response = await callAdmin(base, 'GET', '/_lab/clock');
-  output.out(((await adminJson(base, response)) as { iso: string }).iso);
+  const answer = await callAdmin(base, 'GET', '/_lab/clock');
+  output.out(adminJson(base, answer, isClock).iso);
   return 0;
 }
 
@@ -50,8 +96,8 @@ export async function faultsCommand(
   output: Output,
 ): Promise<number> {
   const base = await adminUrl(options.lab);
-  let response: Response;
-  if (action === 'list') response = await callAdmin(base, 'GET', '/_lab/faults');
+  let answer: AdminAnswer;
+  if (action === 'list') answer = await callAdmin(base, 'GET', '/_lab/faults');
   else {
     if (!name) throw new UsageError(`faults ${action} needs a fault name (see docs/faults.md)`);
     const params = Object.fromEntries(
@@ -62,16 +108,14 @@ export async function faultsCommand(
         return [pair.slice(0, eq), /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw];
       }),
     );
-    response = await callAdmin(
+    answer = await callAdmin(
       base,
       action === 'on' ? 'PUT' : 'DELETE',
       `/_lab/faults/${encodeURIComponent(name)}`,
       action === 'on' ? params : undefined,
     );
   }
-  const { active } = (await adminJson(base, response)) as {
-    active: Array<{ name: string; params: Record<string, unknown> }>;
-  };
+  const { active } = adminJson(base, answer, isFaultList);
   output.out(
     active.length === 0
       ? 'no faults active'
@@ -88,8 +132,8 @@ export async function traceExportCommand(
   const query = new URLSearchParams({ format: options.format, flow: options.flow ?? 'A' });
   if (options.run) query.set('runId', options.run);
   const base = await adminUrl(options.lab);
-  const response = await callAdmin(base, 'GET', `/_lab/trace?${query}`);
-  const body = await adminText(base, response, options.format === 'mermaid' ? 'text' : 'json');
+  const answer = await callAdmin(base, 'GET', `/_lab/trace?${query}`);
+  const body = adminText(base, answer, options.format === 'mermaid' ? 'text' : 'json');
   if (options.out) {
     try {
       await writeFile(options.out, body);

@@ -54,26 +54,56 @@ export async function adminUrl(explicit?: string): Promise<string> {
   );
 }
 
-/** Calls the admin API; its `{error:{message}}` answers become usage errors. */
+/** How long an admin call waits for its whole answer unless told otherwise. */
+export const ADMIN_TIMEOUT_MS = 30_000;
+
+/**
+ * An admin answer, read in full before it is looked at: an answer cut off
+ * midway (the lab stopped) or never finished is a usage error naming the lab.
+ */
+export interface AdminAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Why the lab could not be heard, in the words of a usage error. */
+function unreachable(base: string, error: unknown, timeoutMs: number): UsageError {
+  if ((error as Error).name === 'TimeoutError') {
+    return new UsageError(
+      `the lab at ${base} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}; is it busy or stopped?`,
+    );
+  }
+  const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+  return new UsageError(`cannot reach the lab at ${base} (${cause}); is \`hma-lab up\` running?`);
+}
+
+/**
+ * Calls the admin API and reads its answer, within `timeoutMs` (an advance of
+ * a large lab may take minutes: the caller says so); its `{error:{message}}`
+ * answers become usage errors.
+ */
 export async function callAdmin(
   base: string,
   method: string,
   path: string,
   body?: unknown,
-): Promise<Response> {
-  let response: Response;
+  timeoutMs = ADMIN_TIMEOUT_MS,
+): Promise<AdminAnswer> {
+  let answer: AdminAnswer;
   try {
-    response = await fetch(`${base}${path}`, {
+    const response = await fetch(`${base}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
     });
+    answer = { status: response.status, headers: response.headers, text: await response.text() };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new UsageError(`cannot reach the lab at ${base} (${cause}); is \`hma-lab up\` running?`);
+    throw unreachable(base, error, timeoutMs);
   }
-  if (response.status >= 400) {
-    const text = await response.text();
+  if (answer.status >= 400) {
+    const text = answer.text;
     let message = text;
     try {
       message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
@@ -82,7 +112,7 @@ export async function callAdmin(
     }
     throw new UsageError(`the lab refused: ${message}`);
   }
-  return response;
+  return answer;
 }
 
 /**
@@ -90,26 +120,35 @@ export async function callAdmin(
  * that parses, or plain text): a server that answers something else (an HTML
  * page, …) is not a lab's admin API.
  */
-export async function adminText(
-  base: string,
-  response: Response,
-  kind: 'json' | 'text',
-): Promise<string> {
-  return (await readAdmin(base, response, kind)).text;
+export function adminText(base: string, answer: AdminAnswer, kind: 'json' | 'text'): string {
+  return readAdmin(base, answer, kind).text;
 }
 
-/** An admin API answer's JSON body (see adminText). */
-export async function adminJson(base: string, response: Response): Promise<unknown> {
-  return (await readAdmin(base, response, 'json')).json;
+/**
+ * An admin API answer's JSON body (see adminText), which must have the shape
+ * `is` checks: JSON of another shape is not a lab's answer either.
+ */
+export function adminJson<T>(
+  base: string,
+  answer: AdminAnswer,
+  is: (json: unknown) => json is T,
+): T {
+  const { json } = readAdmin(base, answer, 'json');
+  if (!is(json)) {
+    throw new UsageError(
+      `${base} is not an hma-lab admin API (answered JSON of another shape): check --lab`,
+    );
+  }
+  return json;
 }
 
 /** The answer's text, and its JSON when JSON is expected (parsed once). */
-async function readAdmin(
+function readAdmin(
   base: string,
-  response: Response,
+  answer: AdminAnswer,
   kind: 'json' | 'text',
-): Promise<{ text: string; json?: unknown }> {
-  const type = response.headers.get('content-type') ?? '';
+): { text: string; json?: unknown } {
+  const type = answer.headers.get('content-type') ?? '';
   const mediaType = type.split(';')[0]!.trim().toLowerCase();
   const expected =
     kind === 'json'
@@ -118,7 +157,7 @@ async function readAdmin(
   const notTheLab = (what: string) =>
     new UsageError(`${base} is not an hma-lab admin API (answered ${what}): check --lab`);
   if (!expected) throw notTheLab(mediaType || 'without a content type');
-  const text = await response.text();
+  const { text } = answer;
   if (kind === 'text') return { text };
   try {
     return { text, json: JSON.parse(text) as unknown };

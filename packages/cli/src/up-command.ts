@@ -1,3 +1,5 @@
+import { access, constants, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SERVICE_PARTIES } from '@hma-lab/core';
 import { createLab, type Lab, type LabOptions } from '@hma-lab/lab';
 import type { Output } from './flow-command.js';
@@ -53,6 +55,7 @@ export async function upCommand(
   }
   const scenario = await loadScenarioArg(options.scenario);
   const services = await loadServicesArg(options.services);
+  if (options.tlsDir !== undefined) await checkTlsDir(options.tlsDir);
   const base: LabOptions = {
     scenario,
     ...(services ? { services } : {}),
@@ -98,6 +101,23 @@ export async function upCommand(
     }),
   );
   return lab;
+}
+
+/**
+ * `--tls-dir`: a folder, or a path where one can be made (the CA and the
+ * certificates are written there); a file or a folder that cannot be written
+ * is a usage error before anything starts.
+ */
+async function checkTlsDir(dir: string): Promise<void> {
+  try {
+    await mkdir(join(dir, 'hosts'), { recursive: true, mode: 0o700 });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(
+      `--tls-dir ${dir}: not a folder the lab can write its certificates to (${code})`,
+    );
+  }
 }
 
 /** `hma-lab hosts`: the hosts-file lines that send every emulated name to this machine. */

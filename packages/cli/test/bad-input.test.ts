@@ -200,6 +200,50 @@ describe('hma-lab refuses bad input in one line, exit 2', () => {
         await Promise.all([closeServer(html.server), closeServer(notJson.server)]);
       }
     });
+
+    it('up --tls-dir naming a file: one line before anything starts', async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'hma-lab-tls-')), 'a-file');
+      writeFileSync(file, 'not a folder');
+      expect(await refused(['up', '--front-door-port', '0', '--tls-dir', file])).toBe(
+        `hma-lab: --tls-dir ${file}: not a folder the lab can write its certificates to (ENOTDIR)`,
+      );
+    });
+
+    it('--lab pointing at a server answering JSON of another shape, or cutting its answer off', async () => {
+      const otherShape = await serve((req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(req.url === '/_lab/clock' ? '{"iso":null}' : '{"iso":"x","fired":7,"active":"no"}');
+      });
+      const cutOff = await serve((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"iso":"2026-');
+        setTimeout(() => res.destroy(), 20);
+      });
+      try {
+        for (const command of [['time', 'now'], ['time', 'advance', '1h'], ['faults']]) {
+          expect(await refused([...command, '--lab', otherShape.url])).toBe(
+            `hma-lab: ${otherShape.url} is not an hma-lab admin API (answered JSON of another shape): check --lab`,
+          );
+          expect(await refused([...command, '--lab', cutOff.url])).toMatch(
+            new RegExp(`^hma-lab: cannot reach the lab at ${cutOff.url} \\(`),
+          );
+        }
+      } finally {
+        await Promise.all([closeServer(otherShape.server), closeServer(cutOff.server)]);
+      }
+    });
+
+    it('an admin call waits a bounded time for a server that never answers', async () => {
+      const silent = await serve(() => undefined);
+      try {
+        const { callAdmin } = await import('../src/running-lab.js');
+        await expect(callAdmin(silent.url, 'GET', '/_lab/clock', undefined, 300)).rejects.toThrow(
+          `the lab at ${silent.url} did not answer within 300 ms; is it busy or stopped?`,
+        );
+      } finally {
+        await closeServer(silent.server);
+      }
+    });
   });
 });
 
