@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { contosoScenario, ScenarioError } from '@hma-lab/core';
 import { createLab } from '@hma-lab/lab';
 
@@ -23,4 +24,38 @@ describe('createLab refuses a scenario it cannot read with a ScenarioError', () 
     await expect(refusal).rejects.toBeInstanceOf(ScenarioError);
     await expect(refusal).rejects.toThrow(/no built-in scenario "no-such-scenario" \(known: /);
   });
+});
+
+/** A loopback port nothing listens on (one just given up). */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('a flow whose Entra authority answers nothing', () => {
+  test.each([
+    ['a host the lab does not emulate', 'https://login.example.org/common/oauth2/authorize'],
+    ['a loopback port where nothing listens', 'http://127.0.0.1:{closed}/common/oauth2/authorize'],
+  ])(
+    '%s: the flow fails at step 7, unreachable, not with an exception',
+    async (_name, template) => {
+      const uri = template.replace('{closed}', String(await closedPort()));
+      const scenario = structuredClone(contosoScenario);
+      scenario.exchange.onprem.hma = { enabled: true, authorizationUri: uri };
+      const lab = await createLab({ scenario });
+      try {
+        const run = await lab.runFlow('alice@contoso.com');
+        expect(run.ok).toBe(false);
+        expect(run.error).toMatchObject({ step: 7, reason: 'unreachable' });
+        expect(run.error!.message).toMatch(
+          /^https?:\/\/.* could not be reached: (ENOTFOUND|ECONNREFUSED)$/,
+        );
+      } finally {
+        await lab.close();
+      }
+    },
+  );
 });

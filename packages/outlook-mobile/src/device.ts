@@ -361,6 +361,37 @@ export function createDevice(options: DeviceOptions): Device {
     return body;
   }
 
+  /**
+   * `work` with a request nothing answered (no such host, refused, reset) as
+   * the flow's own error at `step`, naming whom the device could not reach:
+   * the authority comes from a 401 challenge, and may name any host.
+   */
+  async function reaching<T>(
+    flow: 'A' | 'B',
+    step: number,
+    whom: string,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      // fetch's own failure (undici's and the lab's alike), not any TypeError;
+      // told by name, as undici's errors may come from another realm.
+      const network =
+        (error as Error)?.name === 'TypeError' &&
+        String((error as Error).message).startsWith('fetch failed');
+      if (!network) throw error;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new DeviceFlowError(
+        flow,
+        step,
+        'unreachable',
+        `${whom} could not be reached: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+        cause?.code ? { code: cause.code } : {},
+      );
+    }
+  }
+
   const listOf = (body: Record<string, unknown>): Array<Record<string, unknown>> =>
     Array.isArray(body.value) ? (body.value as Array<Record<string, unknown>>) : [];
 
@@ -373,7 +404,7 @@ export function createDevice(options: DeviceOptions): Device {
     connect(user, connectOptions = {}) {
       const runId = connectOptions.runId ?? randomUUID();
       return options.trace.runWith({ runId }, async () => {
-        const { answer, flow } = await detect(user);
+        const { answer, flow } = await reaching('A', 1, 'AutoDetect', () => detect(user));
         const office365 = answer.services.find((s) => s.service === 'office365')!;
         if (!office365.aad) {
           // AutoDetect found the mailbox but no authorization_uri in the 401: HMA is off on-premises.
@@ -386,8 +417,12 @@ export function createDevice(options: DeviceOptions): Device {
           );
         }
         const authority = office365.aad;
-        const { code, verifier } = await signIn(flow, user, authority, EXO_RESOURCE);
-        const tokens = await redeem(flow, authority, code, verifier, EXO_RESOURCE);
+        const { code, verifier } = await reaching(flow, stepOf(flow, 7), authority, () =>
+          signIn(flow, user, authority, EXO_RESOURCE),
+        );
+        const tokens = await reaching(flow, stepOf(flow, 15), authority, () =>
+          redeem(flow, authority, code, verifier, EXO_RESOURCE),
+        );
         let account: Record<string, unknown> | undefined;
         const dataStep = flow === 'A' ? 20 : 15;
         if (flow === 'A') {
