@@ -80,6 +80,13 @@ describe('scenario files', () => {
     );
   });
 
+  it("a file nested deeper than the parser can follow: said so, not in the parser's words", () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    expect(() => parseScenarioText(deep, 'deep.json')).toThrow(
+      /deep\.json[\s\S]*: not valid YAML or JSON: it nests too deeply to read$/,
+    );
+  });
+
   it('the published JSON Schema is up to date (npm run schema regenerates it)', () => {
     const published = JSON.parse(
       readFileSync(new URL('../scenario.schema.json', import.meta.url), 'utf8'),

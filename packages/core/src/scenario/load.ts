@@ -49,6 +49,14 @@ export function parseYamlText(text: string): { data: unknown } | { problem: stri
   try {
     return { data: parseYaml(text, { prettyErrors: true }) as unknown };
   } catch (error) {
+    // The parser recurses per level: nesting deep enough runs out of stack
+    // (thrown as is, or wrapped in the parser's own error).
+    if (
+      (error as Error)?.name === 'RangeError' ||
+      String((error as Error)?.message).includes('Maximum call stack size exceeded')
+    ) {
+      return { problem: 'not valid YAML or JSON: it nests too deeply to read' };
+    }
     const where =
       error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
     return {
