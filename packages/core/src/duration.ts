@@ -25,7 +25,9 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
 export function parseDuration(input: string | number): number {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input < 0) throw new RangeError(`invalid duration ${input}`);
-    return withinRange(input, input);
+    // Whole milliseconds, as a text duration is rounded to: a clock moved by
+    // 0.5 ms would keep fractional times for ever after.
+    return withinRange(Math.round(input), input);
   }
   const text = input.trim();
   if (/^\d+$/.test(text)) return withinRange(Number(text), input);

@@ -23,6 +23,10 @@ describe('parseDuration', () => {
     },
   );
 
+  it('reads a number as whole milliseconds (a clock moved 0.5 ms stayed fractional)', () => {
+    expect([0.4, 0.5, 1500.7].map((ms) => parseDuration(ms))).toEqual([0, 1, 1501]);
+  });
+
   it('reads the longest duration a date can span', () => {
     expect(parseDuration(8.64e15)).toBe(8.64e15);
     expect(parseDuration('14000000w')).toBe(14_000_000 * 604_800_000);
