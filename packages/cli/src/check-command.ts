@@ -2,7 +2,7 @@ import { createEasClient, EasHttpError } from '@hma-lab/activesync';
 import { decodeJwt } from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
 import type { Output } from './flow-command.js';
-import { loadScenarioArg, UsageError } from './scenario-arg.js';
+import { asTyped, loadScenarioArg, UsageError } from './scenario-arg.js';
 import { terminalStyle, type Style } from './style.js';
 
 /**
@@ -38,7 +38,7 @@ export async function checkCommand(options: CheckOptions, output: Output): Promi
   try {
     if (!lab.directory.user(options.email)) {
       throw new UsageError(
-        `no user ${options.email} in scenario ${lab.scenario.name}: the token comes from the lab's Entra`,
+        `no user ${asTyped(options.email)} in scenario ${lab.scenario.name}: the token comes from the lab's Entra`,
       );
     }
     const results = await runChecks(lab, options);

@@ -1,6 +1,6 @@
 import type { FlowStep, TraceEntry } from '@hma-lab/core';
 import { createLab, formatRun, type FlowRun, type LabMode } from '@hma-lab/lab';
-import { loadScenarioArg, loadServicesArg } from './scenario-arg.js';
+import { asTyped, loadScenarioArg, loadServicesArg, someUsers } from './scenario-arg.js';
 import { paintFlowLine, terminalStyle } from './style.js';
 
 export interface FlowCommandOptions {
@@ -39,10 +39,9 @@ export async function flowCommand(options: FlowCommandOptions, output: Output): 
   try {
     if (!lab.directory.user(options.user)) {
       output.err(
-        `hma-lab: no user ${options.user} in scenario ${lab.scenario.name} (users: ${lab.directory
-          .users()
-          .map((u) => u.upn)
-          .join(', ')})`,
+        `hma-lab: no user ${asTyped(options.user)} in scenario ${lab.scenario.name} (users: ${someUsers(
+          lab.directory.users().map((u) => u.upn),
+        )})`,
       );
       return 2;
     }

@@ -129,6 +129,10 @@ export async function traceExportCommand(
   options: { lab?: string; format: string; run?: string; flow?: string; out?: string },
   output: Output,
 ): Promise<number> {
+  if (options.run === '')
+    throw new UsageError('--run needs a run id (trace export without --run exports every run)');
+  if (options.out === '')
+    throw new UsageError('--out needs a file name (without --out the trace goes to stdout)');
   const query = new URLSearchParams({ format: options.format, flow: options.flow ?? 'A' });
   if (options.run) query.set('runId', options.run);
   const base = await adminUrl(options.lab);

@@ -3,6 +3,7 @@ import {
   builtInScenarioNames,
   parseScenarioText,
   parseYamlText,
+  shorten,
   type Scenario,
 } from '@hma-lab/core';
 import { parseServiceOptions, type LabServiceOptions } from '@hma-lab/lab';
@@ -48,4 +49,19 @@ export async function loadServicesArg(
 /** A mistake in how the command was called: printed without a stack, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * A value the user typed, as an error line shows it: control characters
+ * escaped (the message stays one line) and at most 100 characters.
+ */
+export function asTyped(value: string): string {
+  return shorten(JSON.stringify(value).slice(1, -1), 100);
+}
+
+/** The users of a scenario for an error line: the first ten, then how many more. */
+export function someUsers(upns: string[]): string {
+  return upns.length <= 10
+    ? upns.join(', ')
+    : `${upns.slice(0, 10).join(', ')}, and ${upns.length - 10} more`;
 }

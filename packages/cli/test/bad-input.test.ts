@@ -86,6 +86,20 @@ describe('hma-lab refuses bad input in one line, exit 2', () => {
     expect(out.join('\n')).toContain('"server": "Lab-IIS/9.9"');
   });
 
+  it('flow --user that is no user: one line whatever was typed, the users listed at most ten', async () => {
+    const text = await refused(['flow', '-u', `a\nb${'x'.repeat(200)}`, '--mode', 'in-process']);
+    expect(text).toMatch(/^hma-lab: no user a\\nbx{95}… in scenario contoso \(users: /);
+  });
+
+  it("trace export --run '' or --out '': said so, before any lab is asked", async () => {
+    expect(await refused(['trace', 'export', '--run', ''])).toBe(
+      'hma-lab: --run needs a run id (trace export without --run exports every run)',
+    );
+    expect(await refused(['trace', 'export', '--out', ''])).toBe(
+      'hma-lab: --out needs a file name (without --out the trace goes to stdout)',
+    );
+  });
+
   it('hosts --address that is not an IP address', async () => {
     expect(await refused(['hosts', '--address', 'x y'])).toBe(
       'hma-lab: --address "x y": expected an IP address, e.g. 127.0.0.1',
