@@ -206,6 +206,35 @@ function isRedirect(status: number): boolean {
 }
 
 /** The error `fetch` gives for a host name that does not resolve. */
+/**
+ * `fetch` whose answers must come within `ms` of real time, as a real
+ * client's network timeout: after that the call fails as fetch fails when
+ * nothing answers (TypeError `fetch failed`, cause code `ETIMEDOUT`) and the
+ * request is aborted. Real time on purpose: work that a virtual-clock timer
+ * runs cannot wait for a later timer of that clock (the clock does not move
+ * while it runs), so a deadline on it would never come.
+ */
+export function fetchWithin(fetch: LabFetch, ms: number): LabFetch {
+  return (input, init = {}) => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        const cause = Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' });
+        reject(new TypeError('fetch failed', { cause }));
+      }, ms);
+    });
+    const signal = init.signal
+      ? AbortSignal.any([init.signal, controller.signal])
+      : controller.signal;
+    const answer = fetch(input, { ...init, signal });
+    // The losing side of the race must not surface as an unhandled rejection.
+    answer.catch(() => undefined);
+    return Promise.race([answer, deadline]).finally(() => clearTimeout(timer));
+  };
+}
+
 function unreachable(url: URL): TypeError {
   const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), {
     code: 'ENOTFOUND',

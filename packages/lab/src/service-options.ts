@@ -172,6 +172,7 @@ function buildSchemas() {
     mailFilterType: count,
     activeSyncUrl: url.optional(),
     bodyLimitBytes: positiveCount,
+    exchangeRequestTimeout: duration,
   });
 
   return {

@@ -43,6 +43,11 @@ export interface OutlookServiceConfig {
   activeSyncUrl: string | undefined;
   /** Largest request body accepted from a device. Default 64 KiB. */
   bodyLimitBytes: number;
+  /**
+   * How long (real time, as a network timeout) the service waits for each
+   * answer of Exchange before it counts Exchange unreachable. Default `30s`.
+   */
+  exchangeRequestTimeout: string | number;
 }
 
 /** The config with durations in milliseconds, as the service uses it. */
@@ -57,6 +62,7 @@ export interface ResolvedOutlookServiceConfig {
   mailFilterType: number;
   activeSyncUrl: string;
   bodyLimitBytes: number;
+  exchangeRequestTimeoutMs: number;
 }
 
 export const DEFAULT_OUTLOOK_SERVICE_CONFIG: OutlookServiceConfig = {
@@ -70,6 +76,7 @@ export const DEFAULT_OUTLOOK_SERVICE_CONFIG: OutlookServiceConfig = {
   mailFilterType: 5,
   activeSyncUrl: undefined,
   bodyLimitBytes: 65_536,
+  exchangeRequestTimeout: '30s',
 };
 
 /** Applies defaults and parses durations; throws RangeError on a value that makes no sense. */
@@ -97,5 +104,6 @@ export function resolveOutlookServiceConfig(
     mailFilterType: merged.mailFilterType,
     activeSyncUrl: merged.activeSyncUrl ?? hosts.url('onprem-eas', '/Microsoft-Server-ActiveSync'),
     bodyLimitBytes: merged.bodyLimitBytes,
+    exchangeRequestTimeoutMs: positive('exchangeRequestTimeout', merged.exchangeRequestTimeout),
   };
 }

@@ -124,6 +124,20 @@ describe('sign-in (POST /api/basic/v1/accounts)', () => {
 });
 
 describe('later connections (POST /api/basic/v1/accounts/{id}/connect)', () => {
+  it('an Exchange that never answers: 502 after exchangeRequestTimeout, and the account works on once it answers', async () => {
+    lab = createBasicLab({ config: { exchangeRequestTimeout: 200 } });
+    const id = await signedIn();
+    lab.ctx.mount('onprem-eas', () => undefined); // takes every request, answers none
+    const hung = await lab.call('POST', `${ACCOUNTS}/${id}/connect`, { deviceKey: KEY });
+    expect(hung.status).toBe(502);
+    expect(hung.body.error).toMatchObject({ code: 'ExchangeUnreachable', reason: 'etimedout' });
+    lab.ctx.mount('onprem-eas', lab.eas.app);
+    const ok = await lab.call('POST', `${ACCOUNTS}/${id}/connect`, { deviceKey: KEY });
+    expect(ok.status).toBe(200);
+    await lab.ctx.clock.advance('8d'); // the background work is not stuck behind it either
+    expect(lab.outlook.passwordsInMemory()).toEqual([]);
+  });
+
   it('401 DeviceKeyRejected for a wrong key; the account is untouched and the right key still works', async () => {
     lab = createBasicLab();
     const id = await signedIn();

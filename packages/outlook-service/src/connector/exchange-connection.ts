@@ -7,7 +7,7 @@ import {
   type EasClientState,
   type EasItem,
 } from '@hma-lab/activesync';
-import type { LabFetch } from '@hma-lab/core';
+import { fetchWithin, type LabFetch } from '@hma-lab/core';
 import type { ResolvedOutlookServiceConfig } from '../config.js';
 import { SYNCED_FOLDER_TYPES } from '../protocol/mailbox-view.js';
 import type { CachedMailbox } from '../protocol/stores.js';
@@ -42,7 +42,9 @@ export interface ExchangeConnectionOptions {
 export function openExchangeConnection(options: ExchangeConnectionOptions): EasClient {
   const { config } = options;
   return createEasClient({
-    fetch: options.fetch,
+    // Every answer within the time limit: one Exchange never answered held the
+    // account's queue (connect, delete, its background sync) and the lab clock.
+    fetch: fetchWithin(options.fetch, config.exchangeRequestTimeoutMs),
     url: options.activeSyncUrl,
     authorization: () => basicAuthorization(options.userName, options.password()),
     deviceId: options.easDeviceId,
