@@ -26,6 +26,7 @@ describe('config', () => {
       inactivityFlushAfterMs: 3 * 86_400_000,
       purgeIntervalMs: 7 * 86_400_000,
       exchangeSyncIntervalMs: 3_600_000,
+      exchangeRequestTimeoutMs: 30_000,
       easDeviceType: 'Outlook',
       easDeviceModel: 'Outlook for iOS and Android',
       easUserAgent: 'Outlook-iOS-Android/1.0',
