@@ -70,7 +70,12 @@ describe('sign-in (POST /api/basic/v1/accounts)', () => {
       { activeSyncUrl: 'https://mail.contoso.com/Microsoft-Server-ActiveSync?Cmd=Sync' },
       /without a query/,
     ],
-    ['a user name with a colon', { userName: 'a:b' }, /userName/],
+    ['a user name with a colon', { userName: 'a:b' }, /^userName must be/],
+    [
+      'no user name and an address with a colon, standing in for it',
+      { emailAddress: 'a:b@contoso.com' },
+      /^emailAddress, the user name when no userName is given, must be/,
+    ],
   ])('400 InvalidRequest for %s, and Exchange is never called', async (_name, change, message) => {
     lab = createBasicLab();
     const answer = await lab.call('POST', ACCOUNTS, signInBody(change));

@@ -97,9 +97,16 @@ export function takeSignInRequest(
     if (!EMAIL.test(emailAddress)) {
       throw new InvalidRequestError('emailAddress is not an e-mail address', 2);
     }
-    const userName = text(body, 'userName', 2, false)?.trim() || emailAddress;
+    const givenUserName = text(body, 'userName', 2, false)?.trim();
+    const userName = givenUserName || emailAddress;
     if (userName.length > 256 || userName.includes(':')) {
-      throw new InvalidRequestError('userName must be at most 256 characters, without ":"', 2);
+      // The address stands in for a missing userName: say which one it was.
+      throw new InvalidRequestError(
+        givenUserName
+          ? 'userName must be at most 256 characters, without ":"'
+          : 'emailAddress, the user name when no userName is given, must be at most 256 characters, without ":"',
+        2,
+      );
     }
     const deviceId = text(body, 'deviceId', 2, true);
     if (!DEVICE_ID.test(deviceId)) {
