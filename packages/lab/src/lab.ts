@@ -14,6 +14,7 @@ import {
   labelFlow,
   parseScenario,
   ScenarioError,
+  shorten,
   SERVICE_PARTIES,
   type Directory,
   type FaultBoard,
@@ -442,7 +443,9 @@ function routeByHost(hosts: HostMap, apps: Map<ServiceParty, RequestListener>): 
     if (!app) {
       res
         .writeHead(421, { 'content-type': 'text/plain' })
-        .end(`no emulated service answers for ${hostname || 'this host'}\n`);
+        .end(
+          `no emulated service answers for ${hostname ? shorten(hostname, 255) : 'this host'}\n`,
+        );
       return;
     }
     app(req, res);

@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { contosoScenario, ScenarioError } from '@hma-lab/core';
 import { createLab } from '@hma-lab/lab';
 
@@ -58,4 +59,30 @@ describe('a flow whose Entra authority answers nothing', () => {
       }
     },
   );
+});
+
+describe('the front door', () => {
+  test('a Host no emulated service answers for: 421, naming at most 255 characters of it', async () => {
+    const lab = await createLab({ mode: 'loopback', frontDoor: { port: 0 } });
+    try {
+      const door = new URL(lab.frontDoor!);
+      const host = `${'x'.repeat(8_000)}.example`;
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          { host: door.hostname, port: door.port, path: '/', headers: { host } },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += String(chunk)));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer.status).toBe(421);
+      expect(answer.body).toBe(`no emulated service answers for ${'x'.repeat(254)}…\n`);
+    } finally {
+      await lab.close();
+    }
+  });
 });
