@@ -1,4 +1,12 @@
-import { EasHttpError, createEasClient } from '@hma-lab/activesync';
+import {
+  EasHttpError,
+  createEasClient,
+  el,
+  syncRequest,
+  syncRequestCollection,
+  textOf,
+  type EasElement,
+} from '@hma-lab/activesync';
 import { WELL_KNOWN_APPS } from '@hma-lab/core';
 import { EXO, hybridLab, mintAccessToken } from './support.js';
 
@@ -98,6 +106,49 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(settings.status).toBe(1);
     const calls = lab.ctx.trace.exchanges().filter((e) => e.from === 'device' && e.to === 'exo');
     expect(calls.every((e) => e.status === 200)).toBe(true);
+  });
+
+  it('a Sync collection or FolderSync without a SyncKey is refused, and the device keeps its state', async () => {
+    lab = hybridLab();
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const eas = createEasClient({
+      fetch: lab.ctx.fetchFor('device'),
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId: 'bobphone3',
+      deviceType: 'iPhone',
+      user: BOB,
+      protocolVersion: '14.1',
+    });
+    await eas.provision();
+    const { folders } = await eas.folderSync();
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    await eas.syncAll(inbox);
+    const statusOf = (body: EasElement | undefined, ...path: string[]) => textOf(body!, ...path);
+    const noKey = await eas.command(
+      'Sync',
+      el(
+        'AirSync:Sync',
+        el('AirSync:Collections', el('AirSync:Collection', el('AirSync:CollectionId', inbox))),
+      ),
+    );
+    expect(
+      statusOf(noKey.body, 'AirSync:Collections', 'AirSync:Collection', 'AirSync:Status'),
+    ).toBe('4');
+    const unknown = await eas.command(
+      'Sync',
+      syncRequest(syncRequestCollection(eas.exportState().syncKeys[inbox]!, '999')),
+    );
+    expect(
+      statusOf(unknown.body, 'AirSync:Collections', 'AirSync:Collection', 'AirSync:Status'),
+    ).toBe('12');
+    const noFolderKey = await eas.command('FolderSync', el('FolderHierarchy:FolderSync'));
+    expect(statusOf(noFolderKey.body, 'FolderHierarchy:Status')).toBe('10');
+    // The device's own keys still work: nothing was reset.
+    lab.exo.deliver(BOB, { subject: 'After the bad requests' });
+    const delta = await eas.sync(inbox, {});
+    expect(delta.added.map((i) => i.data['Email:Subject'])).toEqual(['After the bad requests']);
+    await expect(eas.folderSync()).resolves.toBeDefined();
   });
 
   it('refuses tokens of the wrong audience with x-ms-diagnostics, and users without a cloud mailbox with 403', async () => {

@@ -143,7 +143,10 @@ function provisionAnswer(
 function folderSync(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
   const key = request ? textOf(request, 'FolderHierarchy:SyncKey') : undefined;
   const folders = ctx.mailbox.folders;
-  if (key === '0' || key === undefined) {
+  // No key at all is a malformed request (Status 10), not a first sync: taking
+  // it for one reset the device's every collection.
+  if (key === undefined) return el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', 10));
+  if (key === '0') {
     ctx.device.folderSyncKey = 1;
     ctx.device.collections.clear();
     return el(
@@ -198,7 +201,8 @@ function syncCollection(
   ctx: EasCommandContext,
 ): EasElement {
   const id = textOf(request, 'AirSync:CollectionId') ?? '';
-  const key = textOf(request, 'AirSync:SyncKey') ?? '0';
+  const given = textOf(request, 'AirSync:SyncKey');
+  const key = given ?? '';
   const folder = ctx.mailbox.folders.find((f) => f.serverId === id);
   const head = (status: number, syncKey?: number): EasElement[] => [
     ...(folder ? [el('AirSync:Class', folder.itemClass)] : []),
@@ -206,7 +210,11 @@ function syncCollection(
     el('AirSync:CollectionId', id),
     el('AirSync:Status', status),
   ];
-  if (!folder) return el('AirSync:Collection', head(8));
+  // No SyncKey or CollectionId: a protocol error (4), the collection's state
+  // kept (taking a missing key for 0 forgot what the device holds); an
+  // unknown collection: 12, as on-premises answers (MS-ASCMD: run FolderSync).
+  if (given === undefined || id === '') return el('AirSync:Collection', head(4));
+  if (!folder) return el('AirSync:Collection', head(12));
   if (key === '0') {
     ctx.device.collections.set(id, { syncKey: 1, sent: new Set() });
     return el('AirSync:Collection', head(1, 1));
