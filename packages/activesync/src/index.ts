@@ -52,6 +52,7 @@ export {
   plainEasQuery,
   base64EasQuery,
   type EasRequestLine,
+  requestLineUserIs,
 } from './ashttp/request-line.js';
 export {
   EAS_COMMAND_CODES,

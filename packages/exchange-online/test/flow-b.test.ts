@@ -151,6 +151,29 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     await expect(eas.folderSync()).resolves.toBeDefined();
   });
 
+  it('checks the request line as on-premises does: User= the signed-in user, an offered version; a disabled user 403', async () => {
+    lab = hybridLab();
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const fetch = lab.ctx.fetchFor('device');
+    const post = (query: string, version = '14.1') =>
+      fetch(`${EXO_EAS}?Cmd=FolderSync&DeviceId=bobphone4&DeviceType=iPhone&${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'ms-asprotocolversion': version },
+      });
+    expect((await post('User=alice@contoso.com')).status).toBe(403);
+    expect((await post('User=bob')).status).not.toBe(403);
+    const version = await post('User=bob@contoso.com', '99.9');
+    expect(version.status).toBe(400);
+    expect(version.headers.get('ms-asprotocolversions')).toContain('14.1');
+    lab.ctx.directory.setDisabled(BOB, true);
+    expect((await post('User=bob@contoso.com')).status).toBe(403);
+    const options = await fetch(EXO_EAS, {
+      method: 'OPTIONS',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(options.status).toBe(403);
+  });
+
   it('refuses tokens of the wrong audience with x-ms-diagnostics, and users without a cloud mailbox with 403', async () => {
     lab = hybridLab();
     const fetch = lab.ctx.fetchFor('client');

@@ -375,3 +375,14 @@ export function base64EasQuery(line: Omit<EasRequestLine, 'form'>): string {
   param(PARAM_USER, line.user, 'User');
   return '?' + encodeURIComponent(Buffer.from(out).toString('base64'));
 }
+
+/**
+ * Whether the request line's `User=` names the authenticated user: the UPN,
+ * its account part, or `DOMAIN\\account` (any case), as Exchange takes it.
+ */
+export function requestLineUserIs(given: string, upn: string): boolean {
+  const name = given.trim().toLowerCase();
+  const lower = upn.toLowerCase();
+  const account = lower.split('@')[0]!;
+  return name === lower || name === account || name.endsWith(`\\${account}`);
+}

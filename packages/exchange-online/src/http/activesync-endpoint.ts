@@ -1,12 +1,14 @@
 import type { Request, RequestHandler, Response } from 'express';
 import {
   EAS_OPTIONS_HEADERS,
+  EAS_PROTOCOL_VERSIONS,
   EasQueryError,
   WBXML_CONTENT_TYPE,
   WbxmlError,
   decodeWbxml,
   encodeWbxml,
   parseEasQuery,
+  requestLineUserIs,
   type EasElement,
 } from '@hma-lab/activesync';
 import type { Clock, Directory, User } from '@hma-lab/core';
@@ -40,6 +42,9 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
   const devices = new Map<string, EasDeviceState>();
   return async function activeSync(req: Request, res: Response) {
     const user = await authenticateActiveSync(req, deps);
+    if (deps.directory.isDisabled(user.upn)) {
+      throw new ActiveSyncHttpError(403, 'AccountDisabled', `${user.upn} is disabled`);
+    }
     const mailbox = deps.store.mailbox(user.upn);
     if (!mailbox) {
       throw new ActiveSyncHttpError(
@@ -74,6 +79,26 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
         throw new ActiveSyncHttpError(400, 'BadRequest', error.message, { cause: error });
       }
       throw error;
+    }
+    // As on-premises: the request line names the signed-in user, and a
+    // version this server offers (MS-ASProtocolVersions of OPTIONS).
+    if (line.user && !requestLineUserIs(line.user, user.upn)) {
+      throw new ActiveSyncHttpError(
+        403,
+        'UserMismatch',
+        `User=${line.user} is not the authenticated user`,
+      );
+    }
+    if (
+      line.protocolVersion !== undefined &&
+      !EAS_PROTOCOL_VERSIONS.includes(line.protocolVersion)
+    ) {
+      res.set('MS-ASProtocolVersions', EAS_PROTOCOL_VERSIONS.join(','));
+      throw new ActiveSyncHttpError(
+        400,
+        'UnsupportedProtocolVersion',
+        `MS-ASProtocolVersion ${line.protocolVersion} is not offered`,
+      );
     }
     const deviceKey = `${user.upn.toLowerCase()}|${line.deviceId}`;
     let device = devices.get(deviceKey);

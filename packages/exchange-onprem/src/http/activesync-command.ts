@@ -3,6 +3,7 @@ import {
   encodeWbxml,
   EasQueryError,
   parseEasQuery,
+  requestLineUserIs,
   WbxmlError,
   WbxmlNulTextError,
   withoutNul,
@@ -76,7 +77,7 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
     if (!COMMAND_SHAPES[line.cmd] || !IMPLEMENTED_COMMANDS.includes(line.cmd)) {
       throw new EasHttpError(501, 'NotImplemented', `the lab does not implement ${line.cmd}`);
     }
-    if (line.user && !userMatches(line.user, user.upn)) {
+    if (line.user && !requestLineUserIs(line.user, user.upn)) {
       throw new EasHttpError(
         403,
         'UserMismatch',
@@ -239,13 +240,6 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
 }
 
 /** `User=` may be the UPN, `DOMAIN\account` or the bare account name. */
-function userMatches(given: string, upn: string): boolean {
-  const name = given.trim().toLowerCase();
-  const lower = upn.toLowerCase();
-  const account = lower.split('@')[0]!;
-  return name === lower || name === account || name.endsWith(`\\${account}`);
-}
-
 /** Puts a message into the Inbox of an on-prem mailbox; undefined when the lab has none for the address. */
 export function deliverTo(
   state: EasServiceState,
