@@ -174,6 +174,46 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(options.status).toBe(403);
   });
 
+  it('Settings Oof Set changes what the next Get reads; a scheduled state it does not model is Status 5', async () => {
+    lab = hybridLab();
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const eas = createEasClient({
+      fetch: lab.ctx.fetchFor('device'),
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId: 'bobphone5',
+      deviceType: 'iPhone',
+      user: BOB,
+      protocolVersion: '14.1',
+    });
+    await eas.provision();
+    const oof = async (body: EasElement) =>
+      (await eas.command('Settings', el('Settings:Settings', el('Settings:Oof', body)))).body!;
+    const set = (state: number) =>
+      oof(
+        el(
+          'Settings:Set',
+          el('Settings:OofState', state),
+          el(
+            'Settings:OofMessage',
+            el('Settings:AppliesToInternal'),
+            el('Settings:Enabled', 1),
+            el('Settings:ReplyMessage', 'Back Monday'),
+            el('Settings:BodyType', 'Text'),
+          ),
+        ),
+      );
+    expect(textOf(await set(1), 'Settings:Oof', 'Settings:Status')).toBe('1');
+    const got = await oof(el('Settings:Get', el('Settings:BodyType', 'Text')));
+    expect(textOf(got, 'Settings:Oof', 'Settings:Get', 'Settings:OofState')).toBe('1');
+    expect(
+      textOf(got, 'Settings:Oof', 'Settings:Get', 'Settings:OofMessage', 'Settings:ReplyMessage'),
+    ).toBe('Back Monday');
+    expect(textOf(await set(2), 'Settings:Oof', 'Settings:Status')).toBe('5');
+    const still = await oof(el('Settings:Get', el('Settings:BodyType', 'Text')));
+    expect(textOf(still, 'Settings:Oof', 'Settings:Get', 'Settings:OofState')).toBe('1');
+  });
+
   it('refuses tokens of the wrong audience with x-ms-diagnostics, and users without a cloud mailbox with 403', async () => {
     lab = hybridLab();
     const fetch = lab.ctx.fetchFor('client');

@@ -7,7 +7,7 @@ import type { CloudMailbox, StoredFolder, StoredItem } from './cloud-store.js';
  * A deliberately minimal ActiveSync command engine for Exchange Online's own
  * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
  * deletes, WindowSize, FilterType for mail and calendar) and Settings
- * (UserInformation, Oof Get, DeviceInformation Set). The full command engine
+ * (UserInformation, Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
  * end (README, "Flow B").
  */
@@ -350,7 +350,10 @@ function settings(request: EasElement | undefined, ctx: EasCommandContext): EasE
       ),
     );
   }
-  if (request && child(request, 'Settings:Oof')) {
+  const oofRequest = request ? child(request, 'Settings:Oof') : undefined;
+  const oofSet = oofRequest ? child(oofRequest, 'Settings:Set') : undefined;
+  if (oofSet) parts.push(el('Settings:Oof', el('Settings:Status', setOof(oofSet, ctx.mailbox))));
+  else if (oofRequest) {
     const oof = ctx.mailbox.oof;
     parts.push(
       el(
@@ -378,4 +381,30 @@ function settings(request: EasElement | undefined, ctx: EasCommandContext): EasE
     );
   }
   return el('Settings:Settings', parts);
+}
+
+/**
+ * Settings Oof Set: OofState 0 or 1 with the replies it carries (internal;
+ * external unknown, else known), the others kept. Scheduled OOF (2) is not
+ * modelled here: Status 5, invalid arguments, nothing changed. Returns the
+ * Oof Status.
+ */
+function setOof(set: EasElement, mailbox: CloudMailbox): number {
+  const state = textOf(set, 'Settings:OofState');
+  if (state !== '0' && state !== '1') return 5;
+  const messages = children(set, 'Settings:OofMessage');
+  const reply = (tag: string): string | undefined => {
+    const message = messages.find((m) => child(m, tag));
+    return message ? textOf(message, 'Settings:ReplyMessage') : undefined;
+  };
+  // A new object: the seed the mailbox started from may be shared.
+  mailbox.oof = {
+    state: state === '1' ? 'enabled' : 'disabled',
+    internalReply: reply('Settings:AppliesToInternal') ?? mailbox.oof.internalReply,
+    externalReply:
+      reply('Settings:AppliesToExternalUnknown') ??
+      reply('Settings:AppliesToExternalKnown') ??
+      mailbox.oof.externalReply,
+  };
+  return 1;
 }
