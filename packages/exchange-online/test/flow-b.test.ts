@@ -1,5 +1,7 @@
 import {
   EasHttpError,
+  child,
+  children,
   createEasClient,
   el,
   syncRequest,
@@ -212,6 +214,38 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(textOf(await set(2), 'Settings:Oof', 'Settings:Status')).toBe('5');
     const still = await oof(el('Settings:Get', el('Settings:BodyType', 'Text')));
     expect(textOf(still, 'Settings:Oof', 'Settings:Get', 'Settings:OofState')).toBe('1');
+  });
+
+  it('sends at most 512 items an answer, whatever WindowSize asks', async () => {
+    lab = hybridLab();
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const eas = createEasClient({
+      fetch: lab.ctx.fetchFor('device'),
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId: 'bobphone6',
+      deviceType: 'iPhone',
+      user: BOB,
+      protocolVersion: '14.1',
+    });
+    await eas.provision();
+    const { folders } = await eas.folderSync();
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    await eas.syncAll(inbox);
+    for (let i = 0; i < 600; i++) lab.exo.deliver(BOB, { subject: `bulk ${i}` });
+    const answer = await eas.command(
+      'Sync',
+      syncRequest(
+        syncRequestCollection(
+          eas.exportState().syncKeys[inbox]!,
+          inbox,
+          el('AirSync:WindowSize', 100_000),
+        ),
+      ),
+    );
+    const collection = child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!;
+    expect(children(child(collection, 'AirSync:Commands')!, 'AirSync:Add')).toHaveLength(512);
+    expect(child(collection, 'AirSync:MoreAvailable')).toBeDefined();
   });
 
   it('refuses tokens of the wrong audience with x-ms-diagnostics, and users without a cloud mailbox with 403', async () => {

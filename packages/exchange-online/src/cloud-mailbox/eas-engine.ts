@@ -180,6 +180,8 @@ function folderSync(request: EasElement | undefined, ctx: EasCommandContext): Ea
   );
 }
 
+const MAX_WINDOW_SIZE = 512;
+
 function sync(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
   const collections = request
     ? children(child(request, 'AirSync:Collections') ?? request, 'AirSync:Collection')
@@ -221,7 +223,11 @@ function syncCollection(
   }
   const state = ctx.device.collections.get(id);
   if (!state || key !== String(state.syncKey)) return el('AirSync:Collection', head(3));
-  const windowSize = Number(textOf(request, 'AirSync:WindowSize')) || defaultWindow;
+  // At most 512 items an answer, as MS-ASCMD 2.2.3.199 caps WindowSize (and on-premises does).
+  const windowSize = Math.min(
+    Number(textOf(request, 'AirSync:WindowSize')) || defaultWindow,
+    MAX_WINDOW_SIZE,
+  );
   const filter = FILTER_DAYS[textOf(request, 'AirSync:Options', 'AirSync:FilterType') ?? '0'];
   const sinceMs = filter ? ctx.nowMs - filter * DAY_MS : undefined;
   const present = new Set(folder.items.map((s) => s.serverId));
