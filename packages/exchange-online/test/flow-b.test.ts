@@ -19,6 +19,20 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
   let lab: ReturnType<typeof hybridLab>;
   afterEach(() => lab?.close());
 
+  /** An EAS client of bob's (Outlook's token for Exchange Online) on this device. */
+  function bobDevice(deviceId: string) {
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    return createEasClient({
+      fetch: lab.ctx.fetchFor('device'),
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId,
+      deviceType: 'iPhone',
+      user: BOB,
+      protocolVersion: '14.1',
+    });
+  }
+
   it('answers an empty Bearer with 401 and the Exchange Online challenge (steps 3-4)', async () => {
     lab = hybridLab();
     const res = await lab.ctx.fetchFor('autodetect')(EXO_EAS, {
@@ -112,16 +126,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it('a Sync collection or FolderSync without a SyncKey is refused, and the device keeps its state', async () => {
     lab = hybridLab();
-    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
-    const eas = createEasClient({
-      fetch: lab.ctx.fetchFor('device'),
-      url: EXO_EAS,
-      authorization: () => `Bearer ${token}`,
-      deviceId: 'bobphone3',
-      deviceType: 'iPhone',
-      user: BOB,
-      protocolVersion: '14.1',
-    });
+    const eas = bobDevice('bobphone3');
     await eas.provision();
     const { folders } = await eas.folderSync();
     const inbox = folders.find((f) => f.type === 2)!.serverId;
@@ -178,16 +183,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it('Settings Oof Set changes what the next Get reads; a scheduled state it does not model is Status 5', async () => {
     lab = hybridLab();
-    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
-    const eas = createEasClient({
-      fetch: lab.ctx.fetchFor('device'),
-      url: EXO_EAS,
-      authorization: () => `Bearer ${token}`,
-      deviceId: 'bobphone5',
-      deviceType: 'iPhone',
-      user: BOB,
-      protocolVersion: '14.1',
-    });
+    const eas = bobDevice('bobphone5');
     await eas.provision();
     const oof = async (body: EasElement) =>
       (await eas.command('Settings', el('Settings:Settings', el('Settings:Oof', body)))).body!;
@@ -218,16 +214,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it('sends at most 512 items an answer, whatever WindowSize asks', async () => {
     lab = hybridLab();
-    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
-    const eas = createEasClient({
-      fetch: lab.ctx.fetchFor('device'),
-      url: EXO_EAS,
-      authorization: () => `Bearer ${token}`,
-      deviceId: 'bobphone6',
-      deviceType: 'iPhone',
-      user: BOB,
-      protocolVersion: '14.1',
-    });
+    const eas = bobDevice('bobphone6');
     await eas.provision();
     const { folders } = await eas.folderSync();
     const inbox = folders.find((f) => f.type === 2)!.serverId;
