@@ -205,14 +205,15 @@ function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
 
-/** The error `fetch` gives for a host name that does not resolve. */
 /**
  * `fetch` whose answers must come within `ms` of real time, as a real
  * client's network timeout: after that the call fails as fetch fails when
  * nothing answers (TypeError `fetch failed`, cause code `ETIMEDOUT`) and the
- * request is aborted. Real time on purpose: work that a virtual-clock timer
- * runs cannot wait for a later timer of that clock (the clock does not move
- * while it runs), so a deadline on it would never come.
+ * request is aborted. The deadline is the answer's: the lab's own transport
+ * hands over a response whole, while over a socket the body is read after it
+ * (undici's body timeout bounds that). Real time on purpose: work that a
+ * virtual-clock timer runs cannot wait for a later timer of that clock (the
+ * clock does not move while it runs), so a deadline on it would never come.
  */
 export function fetchWithin(fetch: LabFetch, ms: number): LabFetch {
   return (input, init = {}) => {
@@ -235,6 +236,7 @@ export function fetchWithin(fetch: LabFetch, ms: number): LabFetch {
   };
 }
 
+/** The error `fetch` gives for a host name that does not resolve. */
 function unreachable(url: URL): TypeError {
   const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), {
     code: 'ENOTFOUND',

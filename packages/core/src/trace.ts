@@ -1048,6 +1048,9 @@ const XML_SECRET_TAG = /<((?:[\w.-]+:)?(?:Password|passwd))(?:\s[^<>]*)?>/g;
  * what follows is still redacted) and hides the rest inside one.
  */
 function redactXml(text: string, secrets: TraceSecret[], where: string): string {
+  // Every textual body comes here (form bodies of the token endpoint too):
+  // one without a tag has nothing to hide.
+  if (!text.includes('<')) return text;
   let out = '';
   let copiedUpTo = 0;
   const reported = new Set<string>();
