@@ -158,6 +158,107 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     await expect(eas.folderSync()).resolves.toBeDefined();
   });
 
+  it('a retried previous SyncKey gets the changes again; an older one is Status 3 (MS-ASCMD 3.1.5.3)', async () => {
+    lab = hybridLab();
+    const eas = bobDevice('bobphone7');
+    await eas.provision();
+    const { folders } = await eas.folderSync();
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    await eas.syncAll(inbox);
+    const k1 = eas.exportState().syncKeys[inbox]!;
+    const syncWith = async (key: string) => {
+      const answer = await eas.command('Sync', syncRequest(syncRequestCollection(key, inbox)));
+      const collection = child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!;
+      const adds = children(child(collection, 'AirSync:Commands') ?? collection, 'AirSync:Add');
+      return {
+        status: textOf(collection, 'AirSync:Status'),
+        key: textOf(collection, 'AirSync:SyncKey')!,
+        subjects: adds.map((a) => textOf(a, 'AirSync:ApplicationData', 'Email:Subject')),
+      };
+    };
+    lab.exo.deliver(BOB, { subject: 'Lost on the way' });
+    const first = await syncWith(k1);
+    expect(first.subjects).toEqual(['Lost on the way']);
+    // The answer never reached the device: it asks again with the key it has.
+    const again = await syncWith(k1);
+    expect(again).toMatchObject({ status: '1', subjects: ['Lost on the way'] });
+    expect(Number(again.key)).toBeGreaterThan(Number(first.key));
+    lab.exo.deliver(BOB, { subject: 'Next one' });
+    expect((await syncWith(again.key)).subjects).toEqual(['Next one']);
+    // Two keys back is gone: the device must start the collection over.
+    expect((await syncWith(first.key)).status).toBe('3');
+
+    const folderKey = eas.exportState().folderSyncKey!;
+    const folderSync = async (key: string) =>
+      textOf(
+        (
+          await eas.command(
+            'FolderSync',
+            el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', key)),
+          )
+        ).body!,
+        'FolderHierarchy:Status',
+      );
+    expect(await folderSync(folderKey)).toBe('1');
+    expect(await folderSync(folderKey)).toBe('1'); // now the previous key: answered again
+    expect(await folderSync(folderKey)).toBe('9'); // two back
+  });
+
+  it('answers a Sync with nothing to tell with an empty 200 (12.1+), keys unchanged; an empty request repeats the last one', async () => {
+    lab = hybridLab();
+    const eas = bobDevice('bobphone8');
+    await eas.provision();
+    const { folders } = await eas.folderSync();
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    await eas.syncAll(inbox);
+    const key = eas.exportState().syncKeys[inbox]!;
+    const quiet = await eas.command('Sync', syncRequest(syncRequestCollection(key, inbox)));
+    expect(quiet.status).toBe(200);
+    expect(quiet.body).toBeUndefined();
+    expect(quiet.headers.get('content-length')).toBe('0');
+    // The key is still current: the next change comes under it.
+    lab.exo.deliver(BOB, { subject: 'While quiet' });
+    // An empty request (12.1+) stands for the last full one.
+    const empty = await eas.command('Sync');
+    const collection = child(child(empty.body!, 'AirSync:Collections')!, 'AirSync:Collection')!;
+    expect(textOf(collection, 'AirSync:SyncKey')).toBe(String(Number(key) + 1));
+    expect(
+      textOf(
+        collection,
+        'AirSync:Commands',
+        'AirSync:Add',
+        'AirSync:ApplicationData',
+        'Email:Subject',
+      ),
+    ).toBe('While quiet');
+
+    const fresh = bobDevice('bobphone9');
+    await fresh.provision();
+    const none = await fresh.command('Sync');
+    expect(textOf(none.body!, 'AirSync:Status')).toBe('13');
+
+    // Before 12.1 there is neither: a body with a new key, and an empty request is Status 4.
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const old = createEasClient({
+      fetch: lab.ctx.fetchFor('device'),
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId: 'bobphone10',
+      deviceType: 'iPhone',
+      user: BOB,
+      protocolVersion: '12.0',
+    });
+    await old.provision();
+    await old.folderSync();
+    await old.syncAll(inbox);
+    const oldKey = old.exportState().syncKeys[inbox]!;
+    const answered = await old.command('Sync', syncRequest(syncRequestCollection(oldKey, inbox)));
+    expect(
+      textOf(answered.body!, 'AirSync:Collections', 'AirSync:Collection', 'AirSync:SyncKey'),
+    ).toBe(String(Number(oldKey) + 1));
+    expect(textOf((await old.command('Sync')).body!, 'AirSync:Status')).toBe('4');
+  });
+
   it('checks the request line as on-premises does: User= the signed-in user, an offered version; a disabled user 403', async () => {
     lab = hybridLab();
     const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });

@@ -6,7 +6,8 @@ import type { CloudMailbox, StoredFolder, StoredItem } from './cloud-store.js';
 /**
  * A deliberately minimal ActiveSync command engine for Exchange Online's own
  * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
- * deletes, WindowSize, FilterType for mail and calendar) and Settings
+ * deletes, WindowSize, FilterType for mail and calendar, the previous key
+ * answered again, empty answers and requests from 12.1) and Settings
  * (UserInformation, Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
  * end (README, "Flow B").
@@ -16,7 +17,21 @@ export interface EasDeviceState {
   tempPolicyKey?: string;
   policyKey?: string;
   folderSyncKey: number;
-  collections: Map<string, { syncKey: number; sent: Set<string> }>;
+  collections: Map<string, CollectionState>;
+  /** The last Sync request with collections, which an empty request (12.1+) stands for. */
+  lastSyncRequest?: EasElement;
+}
+
+/**
+ * What the device holds of one collection: the items sent under its current
+ * key, and under the key before it. A device that never saw an answer sends
+ * the previous key again and gets the changes again (MS-ASCMD 3.1.5.3), as
+ * on-premises does; any older key is Status 3.
+ */
+interface CollectionState {
+  syncKey: number;
+  sent: Set<string>;
+  previous?: { syncKey: number; sent: Set<string> };
 }
 
 export interface EasCommandContext {
@@ -71,7 +86,7 @@ export function runCloudCommand(
     if (cmd === 'Sync') return { body: el('AirSync:Sync', el('AirSync:Status', 142)) };
   }
   if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
-  if (cmd === 'Sync') return { body: sync(request, ctx) };
+  if (cmd === 'Sync') return sync(request, ctx);
   return undefined;
 }
 
@@ -168,7 +183,10 @@ function folderSync(request: EasElement | undefined, ctx: EasCommandContext): Ea
       ),
     );
   }
-  if (key !== String(ctx.device.folderSyncKey)) {
+  // The folders of a cloud mailbox do not change after the first FolderSync,
+  // so the previous key (an answer the device never saw) gets the same answer.
+  const current = ctx.device.folderSyncKey;
+  if (current === 0 || (key !== String(current) && key !== String(current - 1))) {
     return el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', 9));
   }
   ctx.device.folderSyncKey += 1;
@@ -182,26 +200,69 @@ function folderSync(request: EasElement | undefined, ctx: EasCommandContext): Ea
 
 const MAX_WINDOW_SIZE = 512;
 
-function sync(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+/** What one collection of a Sync request comes to, before anything is changed. */
+type CollectionPlan =
+  | { kind: 'status'; element: EasElement }
+  | { kind: 'first'; id: string; head: (status: number, syncKey?: number) => EasElement[] }
+  | {
+      kind: 'changes';
+      id: string;
+      key: number;
+      state: CollectionState;
+      /** What the device holds under the key it sent. */
+      held: Set<string>;
+      deletes: string[];
+      adds: StoredItem[];
+      more: boolean;
+      folder: StoredFolder;
+      clientCommands: boolean;
+      head: (status: number, syncKey?: number) => EasElement[];
+    };
+
+/**
+ * Sync. An empty request (12.1+) stands for the device's last one (Status 13
+ * when there is none); an answer with nothing to tell is HTTP 200 without a
+ * body from 12.1, every key staying where it is (MS-ASCMD 2.2.1.21.2), as
+ * on-premises answers.
+ */
+function sync(request: EasElement | undefined, ctx: EasCommandContext): EasCommandResult {
+  const emptyAllowed = ctx.protocolVersion >= 12.1;
+  if (!request && emptyAllowed) {
+    if (!ctx.device.lastSyncRequest) return { body: el('AirSync:Sync', el('AirSync:Status', 13)) };
+    request = ctx.device.lastSyncRequest;
+  }
   const collections = request
     ? children(child(request, 'AirSync:Collections') ?? request, 'AirSync:Collection')
     : [];
-  if (collections.length === 0) return el('AirSync:Sync', el('AirSync:Status', 4));
-  const defaultWindow = Number(request ? textOf(request, 'AirSync:WindowSize') : undefined) || 100;
-  return el(
-    'AirSync:Sync',
-    el(
-      'AirSync:Collections',
-      collections.map((c) => syncCollection(c, defaultWindow, ctx)),
-    ),
+  if (collections.length === 0) return { body: el('AirSync:Sync', el('AirSync:Status', 4)) };
+  ctx.device.lastSyncRequest = request;
+  const defaultWindow = Number(textOf(request!, 'AirSync:WindowSize')) || 100;
+  const plans = collections.map((c) => planCollection(c, defaultWindow, ctx));
+  const nothingToTell = plans.every(
+    (p) =>
+      p.kind === 'changes' &&
+      !p.clientCommands &&
+      p.deletes.length === 0 &&
+      p.adds.length === 0 &&
+      !p.more,
   );
+  if (emptyAllowed && nothingToTell) return { status: 200 };
+  return {
+    body: el(
+      'AirSync:Sync',
+      el(
+        'AirSync:Collections',
+        plans.map((p) => applyPlan(p, ctx)),
+      ),
+    ),
+  };
 }
 
-function syncCollection(
+function planCollection(
   request: EasElement,
   defaultWindow: number,
   ctx: EasCommandContext,
-): EasElement {
+): CollectionPlan {
   const id = textOf(request, 'AirSync:CollectionId') ?? '';
   const given = textOf(request, 'AirSync:SyncKey');
   const key = given ?? '';
@@ -212,17 +273,24 @@ function syncCollection(
     el('AirSync:CollectionId', id),
     el('AirSync:Status', status),
   ];
+  const status = (code: number): CollectionPlan => ({
+    kind: 'status',
+    element: el('AirSync:Collection', head(code)),
+  });
   // No SyncKey or CollectionId: a protocol error (4), the collection's state
   // kept (taking a missing key for 0 forgot what the device holds); an
   // unknown collection: 12, as on-premises answers (MS-ASCMD: run FolderSync).
-  if (given === undefined || id === '') return el('AirSync:Collection', head(4));
-  if (!folder) return el('AirSync:Collection', head(12));
-  if (key === '0') {
-    ctx.device.collections.set(id, { syncKey: 1, sent: new Set() });
-    return el('AirSync:Collection', head(1, 1));
-  }
+  if (given === undefined || id === '') return status(4);
+  if (!folder) return status(12);
+  if (key === '0') return { kind: 'first', id, head };
   const state = ctx.device.collections.get(id);
-  if (!state || key !== String(state.syncKey)) return el('AirSync:Collection', head(3));
+  const held =
+    state && key === String(state.syncKey)
+      ? state.sent
+      : state?.previous && key === String(state.previous.syncKey)
+        ? state.previous.sent
+        : undefined;
+  if (!state || !held) return status(3);
   // At most 512 items an answer, as MS-ASCMD 2.2.3.199 caps WindowSize (and on-premises does).
   const windowSize = Math.min(
     Number(textOf(request, 'AirSync:WindowSize')) || defaultWindow,
@@ -231,14 +299,40 @@ function syncCollection(
   const filter = FILTER_DAYS[textOf(request, 'AirSync:Options', 'AirSync:FilterType') ?? '0'];
   const sinceMs = filter ? ctx.nowMs - filter * DAY_MS : undefined;
   const present = new Set(folder.items.map((s) => s.serverId));
-  const deletes = [...state.sent].filter((sid) => !present.has(sid));
-  const pending = folder.items.filter(
-    (s) => !state.sent.has(s.serverId) && inWindow(s.item, sinceMs),
-  );
+  const deletes = [...held].filter((sid) => !present.has(sid));
+  const pending = folder.items.filter((s) => !held.has(s.serverId) && inWindow(s.item, sinceMs));
   const adds = pending.slice(0, Math.max(0, windowSize - deletes.length));
-  for (const sid of deletes) state.sent.delete(sid);
-  for (const s of adds) state.sent.add(s.serverId);
-  state.syncKey += 1;
+  return {
+    kind: 'changes',
+    id,
+    key: Number(key),
+    state,
+    held,
+    deletes,
+    adds,
+    more: pending.length > adds.length,
+    folder,
+    clientCommands: child(request, 'AirSync:Commands') !== undefined,
+    head,
+  };
+}
+
+/** Records what the device now holds and answers the collection. */
+function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
+  if (plan.kind === 'status') return plan.element;
+  if (plan.kind === 'first') {
+    ctx.device.collections.set(plan.id, { syncKey: 1, sent: new Set() });
+    return el('AirSync:Collection', plan.head(1, 1));
+  }
+  const { state, held, deletes, adds, folder } = plan;
+  const sent = new Set(held);
+  for (const sid of deletes) sent.delete(sid);
+  for (const s of adds) sent.add(s.serverId);
+  // Keys only grow, so a key from before a retry never matches by accident.
+  const nextKey = state.syncKey + 1;
+  state.previous = { syncKey: plan.key, sent: held };
+  state.syncKey = nextKey;
+  state.sent = sent;
   const commands = [
     ...adds.map((s) =>
       el(
@@ -251,8 +345,8 @@ function syncCollection(
   ];
   return el(
     'AirSync:Collection',
-    head(1, state.syncKey),
-    pending.length > adds.length ? el('AirSync:MoreAvailable') : undefined,
+    plan.head(1, nextKey),
+    plan.more ? el('AirSync:MoreAvailable') : undefined,
     commands.length > 0 ? el('AirSync:Commands', commands) : undefined,
   );
 }
