@@ -11,7 +11,7 @@ import {
   timeNowCommand,
   traceExportCommand,
 } from './lab-commands.js';
-import { removeStateFile, writeStateFile } from './running-lab.js';
+import { otherRunningLab, removeStateFile, stateFilePath, writeStateFile } from './running-lab.js';
 import { UsageError } from './scenario-arg.js';
 import { hostsSnippet, serveUntilSignal, upCommand } from './up-command.js';
 
@@ -140,11 +140,19 @@ export async function main(argv: string[], output: Output): Promise<number> {
         http?: boolean;
         tlsDir?: string;
       }) =>
-        run(() =>
+        run(async () => {
+          // A second lab from the same HMA_LAB_HOME would take over the state
+          // file the first one's commands find it by (and remove it on exit).
+          const other = await otherRunningLab();
+          if (other) {
+            throw new UsageError(
+              `a lab is already running from ${stateFilePath()} (pid ${other.pid}, admin ${other.admin}): stop it first, or set HMA_LAB_HOME to another folder for a second lab`,
+            );
+          }
           // Listening, and the state file written, before the ready line: a
           // supervisor may stop the lab as soon as it reads it, and other
           // commands find it by that file. SIGINT/SIGTERM always end the command.
-          serveUntilSignal({
+          return serveUntilSignal({
             output,
             start: async () => {
               await favourEventLoop();
@@ -160,8 +168,8 @@ export async function main(argv: string[], output: Output): Promise<number> {
               });
             },
             stopped: removeStateFile,
-          }),
-        ),
+          });
+        }),
     );
 
   program

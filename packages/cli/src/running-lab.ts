@@ -31,6 +31,41 @@ export async function writeStateFile(ready: Record<string, unknown>): Promise<st
   return path;
 }
 
+/**
+ * Another `hma-lab up` still running from this `HMA_LAB_HOME`: its state file
+ * names a live process (not this one) whose admin API answers as a lab's.
+ * A file left by a lab that crashed, or whose process number now belongs to
+ * something else, is stale and undefined here (`up` then writes over it).
+ */
+export async function otherRunningLab(): Promise<{ pid: number; admin: string } | undefined> {
+  let state: { pid?: unknown; admin?: unknown };
+  try {
+    state = JSON.parse(await readFile(stateFilePath(), 'utf8')) as typeof state;
+  } catch {
+    return undefined;
+  }
+  const { pid, admin } = state ?? {};
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  if (pid === process.pid || typeof admin !== 'string' || !isAlive(pid)) return undefined;
+  try {
+    const response = await fetch(`${admin}/_lab`, { signal: AbortSignal.timeout(2_000) });
+    const json = (await response.json()) as { scenario?: unknown } | null;
+    if (response.ok && typeof json?.scenario === 'string') return { pid, admin };
+  } catch {
+    // Not answering, or not a lab: the file is stale.
+  }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function removeStateFile(): Promise<void> {
   try {
     const state = JSON.parse(await readFile(stateFilePath(), 'utf8')) as { pid?: number };

@@ -2,7 +2,7 @@
 // is a bug), never a hang; SIGINT/SIGTERM always end `hma-lab up`.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import dns from 'node:dns';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -122,6 +122,41 @@ describe('hma-lab refuses bad input in one line, exit 2', () => {
         '(run hma-lab --help for usage)',
       ]);
       expect(out).toEqual([]);
+    }
+  });
+
+  it('up while another lab runs from the same HMA_LAB_HOME: refused; a stale state file is not', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'hma-lab-home-'));
+    const admin = await serve((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(req.url === '/_lab' ? '{"scenario":"contoso","mode":"loopback"}' : '{}');
+    });
+    // A live process that is not this one: the other lab's.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    const saved = process.env.HMA_LAB_HOME;
+    process.env.HMA_LAB_HOME = home;
+    const stateFile = join(home, 'lab.json');
+    const { otherRunningLab } = await import('../src/running-lab.js');
+    try {
+      writeFileSync(stateFile, JSON.stringify({ admin: admin.url, pid: other.pid }));
+      expect(await refused(['up', '--http', '--front-door-port', '0'])).toBe(
+        `hma-lab: a lab is already running from ${stateFile} (pid ${other.pid}, admin ${admin.url}): stop it first, or set HMA_LAB_HOME to another folder for a second lab`,
+      );
+      expect(readFileSync(stateFile, 'utf8')).toContain(String(other.pid)); // untouched
+      // Stale: the process is gone, or alive but its admin URL is no lab's.
+      const exited = new Promise((resolve) => other.once('exit', resolve));
+      other.kill('SIGKILL');
+      await exited;
+      await expect(otherRunningLab()).resolves.toBeUndefined();
+      writeFileSync(stateFile, JSON.stringify({ admin: `${admin.url}/nolab`, pid: process.ppid }));
+      await expect(otherRunningLab()).resolves.toBeUndefined();
+      writeFileSync(stateFile, '{"pid": "1; rm -rf /", "admin": 7}');
+      await expect(otherRunningLab()).resolves.toBeUndefined();
+    } finally {
+      other.kill('SIGKILL');
+      if (saved === undefined) delete process.env.HMA_LAB_HOME;
+      else process.env.HMA_LAB_HOME = saved;
+      await closeServer(admin.server);
     }
   });
 
