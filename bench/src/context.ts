@@ -20,7 +20,14 @@ export interface BenchSettings {
   /** The token targets' interleaved rounds (sections/token-rounds.ts): how many, seconds per run. */
   tokenRounds: { rounds: number; durationS: number };
   coldStart: { runs: number };
-  flows: { durationS: number; warmupFlows: number; users: number; concurrency: number[] };
+  flows: {
+    durationS: number;
+    /** Seconds of flows before the first measured run, in a lab of their own (the JIT's warm-up). */
+    warmupS: number;
+    warmupFlows: number;
+    users: number;
+    concurrency: number[];
+  };
   scale: { mailboxes: number };
   wbxml: { messages: number; durationS: number };
   crypto: { durationS: number };
@@ -30,7 +37,7 @@ export const FULL_SETTINGS: BenchSettings = {
   wrk: { threads: 2, durationS: 10, warmupS: 2, connections: [2, 16] },
   tokenRounds: { rounds: 5, durationS: 4 },
   coldStart: { runs: 9 },
-  flows: { durationS: 6, warmupFlows: 12, users: 1500, concurrency: [1, 16] },
+  flows: { durationS: 6, warmupS: 3, warmupFlows: 12, users: 1500, concurrency: [1, 16] },
   scale: { mailboxes: 10_000 },
   wbxml: { messages: 100, durationS: 2 },
   crypto: { durationS: 1.5 },
@@ -41,7 +48,7 @@ export const QUICK_SETTINGS: BenchSettings = {
   wrk: { threads: 2, durationS: 2, warmupS: 1, connections: [2, 16] },
   tokenRounds: { rounds: 3, durationS: 1 },
   coldStart: { runs: 3 },
-  flows: { durationS: 1.5, warmupFlows: 4, users: 300, concurrency: [1, 16] },
+  flows: { durationS: 1.5, warmupS: 0.5, warmupFlows: 4, users: 300, concurrency: [1, 16] },
   scale: { mailboxes: 500 },
   wbxml: { messages: 100, durationS: 0.5 },
   crypto: { durationS: 0.4 },

@@ -169,6 +169,12 @@ export function renderMarkdown(r: BenchResults): string {
       '### Full flow',
       '',
       `One flow (flow A, managed domain, no MFA; steps ${p.steps.join(', ')}): ${p.exchanges} HTTP exchanges, ${p.signs} RSA signatures, ${p.verifies} verifications.`,
+      ...(r.fullFlow.warmup
+        ? [
+            '',
+            `Before the runs, ${r.fullFlow.warmup.flows} flows in ${r.fullFlow.warmup.seconds} s warmed the JIT up (not counted).`,
+          ]
+        : []),
       '',
     );
     out.push(
