@@ -232,6 +232,17 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       ),
     ).toBe('While quiet');
 
+    // It stands for the last request with the keys the device holds now: an
+    // answer that moved a key on is not sent again.
+    lab.exo.deliver(BOB, { subject: 'Then this' });
+    const next = await eas.command('Sync');
+    const nextCollection = child(child(next.body!, 'AirSync:Collections')!, 'AirSync:Collection')!;
+    expect(textOf(nextCollection, 'AirSync:SyncKey')).toBe(String(Number(key) + 2));
+    expect(
+      children(child(nextCollection, 'AirSync:Commands')!, 'AirSync:Add').map((a) =>
+        textOf(a, 'AirSync:ApplicationData', 'Email:Subject'),
+      ),
+    ).toEqual(['Then this']);
     const fresh = bobDevice('bobphone9');
     await fresh.provision();
     const none = await fresh.command('Sync');

@@ -228,8 +228,9 @@ type CollectionPlan =
 function sync(request: EasElement | undefined, ctx: EasCommandContext): EasCommandResult {
   const emptyAllowed = ctx.protocolVersion >= 12.1;
   if (!request && emptyAllowed) {
-    if (!ctx.device.lastSyncRequest) return { body: el('AirSync:Sync', el('AirSync:Status', 13)) };
-    request = ctx.device.lastSyncRequest;
+    const last = ctx.device.lastSyncRequest;
+    if (!last) return { body: el('AirSync:Sync', el('AirSync:Status', 13)) };
+    request = asTheDeviceStandsNow(last, ctx.device);
   }
   const collections = request
     ? children(child(request, 'AirSync:Collections') ?? request, 'AirSync:Collection')
@@ -256,6 +257,33 @@ function sync(request: EasElement | undefined, ctx: EasCommandContext): EasComma
       ),
     ),
   };
+}
+
+/**
+ * The last request as the device stands now: each collection with the key the
+ * last answer handed out (not the one it was first sent with), and without
+ * the client's Commands (they are never replayed).
+ */
+function asTheDeviceStandsNow(last: EasElement, device: EasDeviceState): EasElement {
+  const collections = children(child(last, 'AirSync:Collections') ?? last, 'AirSync:Collection');
+  return el(
+    'AirSync:Sync',
+    el(
+      'AirSync:Collections',
+      collections.map((c) => {
+        const key = device.collections.get(textOf(c, 'AirSync:CollectionId') ?? '')?.syncKey;
+        return el(
+          'AirSync:Collection',
+          c.children
+            .filter((e) => e.tag !== 'AirSync:Commands')
+            .map((e) =>
+              e.tag === 'AirSync:SyncKey' && key !== undefined ? el('AirSync:SyncKey', key) : e,
+            ),
+        );
+      }),
+    ),
+    last.children.filter((e) => e.tag !== 'AirSync:Collections'),
+  );
 }
 
 function planCollection(
