@@ -20,7 +20,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
   afterEach(() => lab?.close());
 
   /** An EAS client of bob's (Outlook's token for Exchange Online) on this device. */
-  function bobDevice(deviceId: string) {
+  function bobDevice(deviceId: string, protocolVersion = '14.1') {
     const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
     return createEasClient({
       fetch: lab.ctx.fetchFor('device'),
@@ -29,8 +29,18 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       deviceId,
       deviceType: 'iPhone',
       user: BOB,
-      protocolVersion: '14.1',
+      protocolVersion,
     });
+  }
+
+  /** bob's device, provisioned, with its Inbox synced to the end. */
+  async function bobInSync(deviceId: string) {
+    const eas = bobDevice(deviceId);
+    await eas.provision();
+    const { folders } = await eas.folderSync();
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    await eas.syncAll(inbox);
+    return { eas, inbox };
   }
 
   it('answers an empty Bearer with 401 and the Exchange Online challenge (steps 3-4)', async () => {
@@ -126,11 +136,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it('a Sync collection or FolderSync without a SyncKey is refused, and the device keeps its state', async () => {
     lab = hybridLab();
-    const eas = bobDevice('bobphone3');
-    await eas.provision();
-    const { folders } = await eas.folderSync();
-    const inbox = folders.find((f) => f.type === 2)!.serverId;
-    await eas.syncAll(inbox);
+    const { eas, inbox } = await bobInSync('bobphone3');
     const statusOf = (body: EasElement | undefined, ...path: string[]) => textOf(body!, ...path);
     const noKey = await eas.command(
       'Sync',
@@ -160,11 +166,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it('a retried previous SyncKey gets the changes again; an older one is Status 3 (MS-ASCMD 3.1.5.3)', async () => {
     lab = hybridLab();
-    const eas = bobDevice('bobphone7');
-    await eas.provision();
-    const { folders } = await eas.folderSync();
-    const inbox = folders.find((f) => f.type === 2)!.serverId;
-    await eas.syncAll(inbox);
+    const { eas, inbox } = await bobInSync('bobphone7');
     const k1 = eas.exportState().syncKeys[inbox]!;
     const syncWith = async (key: string) => {
       const answer = await eas.command('Sync', syncRequest(syncRequestCollection(key, inbox)));
@@ -206,11 +208,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it('answers a Sync with nothing to tell with an empty 200 (12.1+), keys unchanged; an empty request repeats the last one', async () => {
     lab = hybridLab();
-    const eas = bobDevice('bobphone8');
-    await eas.provision();
-    const { folders } = await eas.folderSync();
-    const inbox = folders.find((f) => f.type === 2)!.serverId;
-    await eas.syncAll(inbox);
+    const { eas, inbox } = await bobInSync('bobphone8');
     const key = eas.exportState().syncKeys[inbox]!;
     const quiet = await eas.command('Sync', syncRequest(syncRequestCollection(key, inbox)));
     expect(quiet.status).toBe(200);
@@ -249,16 +247,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(textOf(none.body!, 'AirSync:Status')).toBe('13');
 
     // Before 12.1 there is neither: a body with a new key, and an empty request is Status 4.
-    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
-    const old = createEasClient({
-      fetch: lab.ctx.fetchFor('device'),
-      url: EXO_EAS,
-      authorization: () => `Bearer ${token}`,
-      deviceId: 'bobphone10',
-      deviceType: 'iPhone',
-      user: BOB,
-      protocolVersion: '12.0',
-    });
+    const old = bobDevice('bobphone10', '12.0');
     await old.provision();
     await old.folderSync();
     await old.syncAll(inbox);
@@ -326,11 +315,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it('sends at most 512 items an answer, whatever WindowSize asks', async () => {
     lab = hybridLab();
-    const eas = bobDevice('bobphone6');
-    await eas.provision();
-    const { folders } = await eas.folderSync();
-    const inbox = folders.find((f) => f.type === 2)!.serverId;
-    await eas.syncAll(inbox);
+    const { eas, inbox } = await bobInSync('bobphone6');
     for (let i = 0; i < 600; i++) lab.exo.deliver(BOB, { subject: `bulk ${i}` });
     const answer = await eas.command(
       'Sync',
