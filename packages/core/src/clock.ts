@@ -1,10 +1,12 @@
 import { MAX_DURATION_MS, parseDuration } from './duration.js';
 import { LabError } from './errors.js';
+import { shorten } from './shorten.js';
 
 /**
- * The longest clock advance a lab's front ends (the admin API behind
- * `hma-lab time advance`, the trainer UI) accept in one request: longer jumps
- * would fire years of background timers (renewals, syncs) in one go.
+ * The longest clock advance in one call (the admin API behind `hma-lab time
+ * advance` and the trainer UI check it first, in their own error shapes):
+ * longer jumps would fire years of background timers (renewals, syncs, weekly
+ * purges) in one go, with nothing able to interrupt them.
  */
 export const MAX_ADVANCE_MS = 366 * 86_400_000;
 
@@ -59,7 +61,8 @@ export interface AdvanceReport {
 export interface VirtualClock extends Clock {
   readonly kind: 'virtual';
   /**
-   * Moves time forward, firing every timer that falls due, in time order.
+   * Moves time forward (at most {@link MAX_ADVANCE_MS} at a time, else a
+   * RangeError), firing every timer that falls due, in time order.
    * Timers due at the same instant run concurrently (up to `maxConcurrentTimers`
    * at once); each is awaited before time moves past it. A timer may schedule
    * more timers; those fire too if due.
@@ -181,7 +184,12 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       report?.fired.push({ label: entry.label, atMs: entry.atMs });
     } catch (error) {
       report?.fired.push({ label: entry.label, atMs: entry.atMs, error: String(error) });
-      options.onTimerError?.(entry.label, error);
+      try {
+        options.onTimerError?.(entry.label, error);
+      } catch {
+        // A failing reporter (a user's logger) must not stop the clock midway
+        // with sibling timers still running.
+      }
     }
   }
 
@@ -255,6 +263,13 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     },
     async advance(by) {
       const ms = parseDuration(by);
+      if (ms > MAX_ADVANCE_MS) {
+        // Each weekly or hourly timer reschedules itself: a jump of centuries
+        // would run millions of them before returning.
+        throw new RangeError(
+          `the clock advances at most 366 days at a time (asked ${shorten(String(by), 40)}): advance in several steps`,
+        );
+      }
       if (advancing) throw new ClockBusyError();
       advancing = true;
       const fromMs = now();

@@ -29,6 +29,11 @@ export function parseDuration(input: string | number): number {
     // 0.5 ms would keep fractional times for ever after.
     return withinRange(Math.round(input), input);
   }
+  if (typeof input !== 'string') {
+    throw new RangeError(
+      `invalid duration: expected a text such as 2h or a number of ms, got ${typeOf(input)}`,
+    );
+  }
   const text = input.trim();
   if (/^\d+$/.test(text)) return withinRange(Number(text), input);
   PART.lastIndex = 0;
@@ -40,10 +45,14 @@ export function parseDuration(input: string | number): number {
   }
   if (consumed === 0 || consumed !== text.length) {
     throw new RangeError(
-      `invalid duration "${input}": expected e.g. 500ms, 90s, 15m, 2h, 14d, 1w or 1h30m`,
+      `invalid duration "${shorten(input, 41)}": expected e.g. 500ms, 90s, 15m, 2h, 14d, 1w or 1h30m`,
     );
   }
   return withinRange(Math.round(total), input);
+}
+
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
 /**

@@ -23,6 +23,22 @@ describe('parseDuration', () => {
     },
   );
 
+  it('refuses what is neither text nor number, and echoes at most a few dozen characters', () => {
+    for (const input of [null, {}, [], undefined, true]) {
+      expect(() => parseDuration(input as never)).toThrow(
+        /^invalid duration: expected a text such as 2h or a number of ms, got /,
+      );
+    }
+    let message = '';
+    try {
+      parseDuration('x'.repeat(1_000_000));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^invalid duration "x+…": expected e\.g\./);
+    expect(message.length).toBeLessThan(200);
+  });
+
   it('reads a number as whole milliseconds (a clock moved 0.5 ms stayed fractional)', () => {
     expect([0.4, 0.5, 1500.7].map((ms) => parseDuration(ms))).toEqual([0, 1, 1501]);
   });
@@ -169,6 +185,62 @@ describe('virtual clock', () => {
       expect(done).toBe(40);
     },
   );
+});
+
+describe('virtual clock limits', () => {
+  const start = Date.UTC(2026, 0, 5, 9);
+
+  it('advances at most 366 days at a time (a weekly timer over centuries ran millions of times)', async () => {
+    const clock = createVirtualClock({ startMs: start });
+    let fired = 0;
+    const weekly = (): void => {
+      fired++;
+      clock.after('1w', weekly, 'weekly');
+    };
+    clock.after('1w', weekly, 'weekly');
+    await expect(clock.advance(8e15)).rejects.toThrow(
+      'the clock advances at most 366 days at a time (asked 8000000000000000): advance in several steps',
+    );
+    await expect(clock.advance('367d')).rejects.toThrow(RangeError);
+    expect([clock.now(), fired]).toEqual([start, 0]);
+    await clock.advance('366d');
+    expect(fired).toBe(52);
+  });
+
+  it('a reporter that throws does not stop the advance, nor free the clock while timers run', async () => {
+    const clock = createVirtualClock({
+      startMs: start,
+      onTimerError: () => {
+        throw new Error('logger down');
+      },
+    });
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const done: string[] = [];
+    clock.after('10m', () => Promise.reject(new Error('boom')), 'fails');
+    clock.after(
+      '10m',
+      async () => {
+        await slow;
+        done.push('sibling');
+      },
+      'sibling',
+    );
+    clock.after('1h', () => void done.push('later'), 'later');
+    const advancing = clock.advance('2h');
+    await new Promise((resolve) => setImmediate(resolve));
+    // The failed timer's sibling still runs: the clock is still busy.
+    await expect(clock.advance('1m')).rejects.toThrow(/busy/);
+    release();
+    const report = await advancing;
+    expect(done).toEqual(['sibling', 'later']);
+    expect(report.fired.map((f) => [f.label, f.error])).toEqual([
+      ['fails', 'Error: boom'],
+      ['sibling', undefined],
+      ['later', undefined],
+    ]);
+    expect(clock.now()).toBe(start + 7_200_000);
+  });
 });
 
 describe('machineNow', () => {
