@@ -140,21 +140,22 @@ export async function main(argv: string[], output: Output): Promise<number> {
         http?: boolean;
         tlsDir?: string;
       }) =>
-        run(async () => {
-          // A second lab from the same HMA_LAB_HOME would take over the state
-          // file the first one's commands find it by (and remove it on exit).
-          const other = await otherRunningLab();
-          if (other) {
-            throw new UsageError(
-              `a lab is already running from ${stateFilePath()} (pid ${other.pid}, admin ${other.admin}): stop it first, or set HMA_LAB_HOME to another folder for a second lab`,
-            );
-          }
+        run(() =>
           // Listening, and the state file written, before the ready line: a
           // supervisor may stop the lab as soon as it reads it, and other
           // commands find it by that file. SIGINT/SIGTERM always end the command.
-          return serveUntilSignal({
+          serveUntilSignal({
             output,
             start: async () => {
+              // A second lab from the same HMA_LAB_HOME would take over the
+              // state file the first one's commands find it by (and remove it
+              // on exit).
+              const other = await otherRunningLab();
+              if (other) {
+                throw new UsageError(
+                  `a lab is already running from ${stateFilePath()} (pid ${other.pid}, admin ${other.admin}): stop it first, or set HMA_LAB_HOME to another folder for a second lab`,
+                );
+              }
               await favourEventLoop();
               return upCommand(opts, output, {
                 beforeReady: async (lab) => {
@@ -168,8 +169,8 @@ export async function main(argv: string[], output: Output): Promise<number> {
               });
             },
             stopped: removeStateFile,
-          });
-        }),
+          }),
+        ),
     );
 
   program
