@@ -1,5 +1,5 @@
 import { LabError } from './errors.js';
-import { faultParamProblems } from './fault-catalogue.js';
+import { catalogueFault, faultParamProblems } from './fault-catalogue.js';
 
 /**
  * The switchboard of named faults (see docs/faults.md). Services ask it whether
@@ -11,7 +11,12 @@ export interface FaultBoard {
   isOn(name: string): boolean;
   /** The parameters the fault was switched on with (empty when none). */
   params(name: string): Record<string, unknown>;
-  /** Switches a fault on; throws a 400 {@link LabError} for parameters of the wrong kind (nothing changes then). */
+  /**
+   * Switches a fault of the catalogue on; throws an UnknownFaultError (404)
+   * for a name it does not have (a typo would otherwise stay on doing
+   * nothing) and a 400 {@link LabError} for parameters of the wrong kind
+   * (nothing changes then).
+   */
   on(name: string, params?: Record<string, unknown>): void;
   off(name: string): void;
   /** Every fault that is on, with its parameters. */
@@ -41,6 +46,14 @@ export function createFaultBoard(
     on(name, params = {}) {
       // Checked before anything changes: a fault switched on with parameters a
       // service cannot use would stay on while doing nothing (or fail later).
+      catalogueFault(typeof name === 'string' ? name : String(name));
+      if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+        throw new LabError(
+          400,
+          'invalid_fault_params',
+          `${name}: parameters must be an object of numbers, texts or true/false`,
+        );
+      }
       const problems = faultParamProblems(name, params);
       if (problems.length > 0) {
         throw new LabError(400, 'invalid_fault_params', `${name}: ${problems.join('; ')}`);

@@ -131,9 +131,14 @@ describe('the lab admin API', () => {
       await request(app).get('/_lab/faults').expect(200);
     });
 
-    it('still switches off a fault that is on but not in the catalogue', async () => {
-      lab.faults.on('custom-test-fault');
-      await request(app).delete('/_lab/faults/custom-test-fault').expect(200);
+    it('a fault the catalogue does not have is refused at the library as at the API', async () => {
+      expect(() => lab.faults.on('ssl-ofload')).toThrow('no fault "ssl-ofload" in the catalogue');
+      expect(() => lab.faults.on(42 as never)).toThrow('no fault "42" in the catalogue');
+      expect(() => lab.faults.on('eas-503', 'x' as never)).toThrow(
+        'eas-503: parameters must be an object of numbers, texts or true/false',
+      );
+      expect(() => lab.faults.on('eas-503', null as never)).toThrow(/parameters must be an object/);
+      await request(app).put('/_lab/faults/ssl-ofload').expect(404);
       expect(lab.faults.active()).toEqual([]);
     });
   });

@@ -21,7 +21,8 @@ export function builtInScenarioNames(): string[] {
 
 /** A built-in scenario, validated, with defaults applied. */
 export function builtInScenario(name: string): Scenario {
-  const input = BUILT_IN[name];
+  // Own names only: 'constructor' or 'toString' are no scenario.
+  const input = Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name] : undefined;
   if (!input) {
     throw new ScenarioError([
       {
