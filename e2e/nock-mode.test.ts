@@ -44,3 +44,37 @@ describe('nock mode', () => {
     expect(connects).toBe(0);
   });
 });
+
+describe('nock mode, one lab at a time', () => {
+  it('a second nock-mode lab while one is open is refused (nock would answer both from the first)', async () => {
+    const first = await createLab({ mode: 'nock', log: () => undefined });
+    try {
+      await expect(createLab({ mode: 'nock', log: () => undefined })).rejects.toThrow(
+        /^a nock-mode lab is already open in this process/,
+      );
+      expect((await first.runFlow('alice@contoso.com')).ok).toBe(true);
+    } finally {
+      await first.close();
+    }
+    // Once closed, the next one may open.
+    const next = await createLab({ mode: 'nock', log: () => undefined });
+    await next.close();
+  });
+
+  it("after a suite's nock.restore() the next lab turns nock on again, and off when it closes", async () => {
+    const nock = (await import('nock')).default;
+    nock.restore();
+    expect(nock.isActive()).toBe(false);
+    const lab = await createLab({ mode: 'nock', log: () => undefined });
+    try {
+      expect(nock.isActive()).toBe(true);
+      const run = await lab.runFlow('alice@contoso.com');
+      expect(run.ok).toBe(true);
+      expect(run.steps.map((s) => s.step)).toContain(20);
+    } finally {
+      await lab.close();
+    }
+    expect(nock.isActive()).toBe(false);
+    nock.activate(); // as this file found it
+  });
+});

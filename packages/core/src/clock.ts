@@ -21,6 +21,13 @@ export class ClockBusyError extends LabError {
   }
 }
 
+/** {@link VirtualClock.advance} after {@link VirtualClock.dispose} (its lab closed). */
+export class ClockDisposedError extends LabError {
+  constructor() {
+    super(400, 'lab_closed', 'the clock was disposed (its lab is closed): create a new lab');
+  }
+}
+
 /**
  * The one source of time for every service of a lab. Nothing in hma-lab reads
  * `Date.now()` directly: expiries, `iat`/`exp`, schedules and trace timestamps
@@ -70,7 +77,11 @@ export interface VirtualClock extends Clock {
   advance(by: string | number): Promise<AdvanceReport>;
   /** Timers not yet fired, earliest first. */
   pending(): Array<{ label: string; atMs: number }>;
-  /** Stops the real timer that drives a running clock. */
+  /**
+   * Stops the clock for good (its lab closed): no real timer drives it any
+   * more, an advance under way stops before its next instant, and a later
+   * advance is a {@link ClockDisposedError}.
+   */
   dispose(): void;
 }
 
@@ -167,6 +178,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
   let offset = 0;
   let seq = 0;
   let advancing = false;
+  let disposed = false;
   let realTimer: NodeJS.Timeout | undefined;
   // A binary heap ordered by (atMs, seq): a large lab holds tens of thousands
   // of timers, and a sorted array moved half of them on every insertion.
@@ -218,7 +230,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
   }
 
   function armRealTimer(): void {
-    if (!running) return;
+    if (!running || disposed) return;
     if (realTimer) clearTimeout(realTimer);
     realTimer = undefined;
     purgeCancelled();
@@ -233,7 +245,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     if (advancing) return;
     advancing = true;
     try {
-      for (let batch = takeDue(now()); batch.length > 0; batch = takeDue(now())) {
+      for (let batch = takeDue(now()); batch.length > 0 && !disposed; batch = takeDue(now())) {
         await runBatch(batch);
       }
     } finally {
@@ -270,6 +282,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
           `the clock advances at most 366 days at a time (asked ${shorten(String(by), 40)}): advance in several steps`,
         );
       }
+      if (disposed) throw new ClockDisposedError();
       if (advancing) throw new ClockBusyError();
       advancing = true;
       const fromMs = now();
@@ -277,6 +290,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       const report: AdvanceReport = { fromMs, toMs, fired: [] };
       try {
         for (let batch = takeDue(toMs); batch.length > 0; batch = takeDue(toMs)) {
+          if (disposed) return report;
           const atMs = batch[0]!.atMs;
           // Time stands exactly at the timer's instant while it runs.
           if (atMs > now()) offset += atMs - now();
@@ -296,6 +310,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
         .map((e) => ({ label: e.label, atMs: e.atMs }));
     },
     dispose() {
+      disposed = true;
       if (realTimer) clearTimeout(realTimer);
       realTimer = undefined;
     },

@@ -11,6 +11,8 @@
  * ```
  */
 export { createLab } from './lab.js';
+export { LabUsageError } from './lab-options.js';
+export { NockLabOpenError } from './nock-mode.js';
 export type { FlowRun, Lab, LabMode, LabOptions, LabService } from './lab.js';
 export {
   parseServiceOptions,

@@ -54,7 +54,9 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { listen, type Listener } from './listen.js';
 import { loadOrCreateCa, type LocalCa } from './tls.js';
 import { createAdminApp } from './admin.js';
+import { checkLabOptions, LabUsageError } from './lab-options.js';
 import express from 'express';
+import type * as Undici from 'undici';
 import { createTrainerUi } from '@hma-lab/web';
 import {
   createGlobalFetchTransport,
@@ -199,6 +201,7 @@ function resolveScenario(input: LabOptions['scenario']): Scenario {
  * ```
  */
 export async function createLab(options: LabOptions = {}): Promise<Lab> {
+  checkLabOptions(options);
   const scenario = resolveScenario(options.scenario);
   const mode = options.mode ?? 'in-process';
   const log = options.log ?? createConsoleLogger();
@@ -227,17 +230,23 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const ca: LocalCa | undefined = tlsOption
     ? await loadOrCreateCa(typeof tlsOption === 'object' ? tlsOption.dir : undefined)
     : undefined;
-  // Over TLS the parties' loopback calls trust the lab's CA, like every client must.
-  const undici = ca ? await import('undici') : undefined;
-  const tlsAgent = ca && undici ? new undici.Agent({ connect: { ca: ca.caPem } }) : undefined;
-  const loopbackFetch =
-    tlsAgent && undici
-      ? (url: string, init: RequestInit) =>
-          undici.fetch(url, {
-            ...(init as object),
-            dispatcher: tlsAgent,
-          }) as unknown as Promise<Response>
-      : undefined;
+  // The parties' loopback calls go through the lab's own agent, closed with
+  // the lab: the process's global one keeps every origin it ever reached, and
+  // each lab's fresh ports are new origins (~160 KB each, for good). Over TLS
+  // the agent trusts the lab's CA, like every client must. Made at the first
+  // call, so a lab's start does not wait for undici.
+  let ownAgent: Promise<{ undici: typeof Undici; agent: Undici.Agent }> | undefined;
+  const loopbackFetch = async (url: string, init: RequestInit): Promise<Response> => {
+    ownAgent ??= import('undici').then((undici) => ({
+      undici,
+      agent: new undici.Agent(ca ? { connect: { ca: ca.caPem } } : {}),
+    }));
+    const { undici, agent } = await ownAgent;
+    return undici.fetch(url, {
+      ...(init as object),
+      dispatcher: agent,
+    }) as unknown as Promise<Response>;
+  };
   const transport =
     mode === 'in-process'
       ? createInProcessTransport((party) => apps.get(party))
@@ -289,48 +298,76 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
 
   const urls: Partial<Record<ServiceParty, string>> = {};
   let frontDoor: Listener | undefined;
-  const nockInterception: NockInterception | undefined =
-    mode === 'nock' ? await interceptWithNock(hosts, (party) => apps.get(party)) : undefined;
-  if (mode === 'loopback') {
+  let adminListener: Listener | undefined;
+  let nockInterception: NockInterception | undefined;
+  /** Lets go of everything the lab holds: timers, services, sockets, its agent, the trace's context. */
+  const release = async (): Promise<void> => {
+    clock.dispose();
+    nockInterception?.remove();
+    await Promise.all([...services.values()].map((s) => s.close()));
+    const opened = [
+      ...listeners.values(),
+      ...(frontDoor ? [frontDoor] : []),
+      ...(adminListener ? [adminListener] : []),
+    ];
+    await Promise.all(opened.map((l) => l.close()));
+    if (ownAgent) await (await ownAgent).agent.close();
+    trace.dispose();
+  };
+  try {
+    if (mode === 'nock')
+      nockInterception = await interceptWithNock(hosts, (party) => apps.get(party));
+    if (mode === 'loopback') await listenAll();
+  } catch (error) {
+    // Nothing of a lab that did not start is left behind.
+    await release();
+    throw error;
+  }
+  async function listenAll(): Promise<void> {
     const bindHost = options.bindHost ?? '127.0.0.1';
     const contexts = new Map<ServiceParty, SecureContext>();
-    try {
-      for (const party of SERVICE_PARTIES) {
-        const app = apps.get(party);
-        if (!app) continue;
-        const material = ca ? await ca.certificateFor(hosts.hostnames(party)) : undefined;
-        if (material) contexts.set(party, createSecureContext(material));
-        const listener = await listen(app, options.ports?.[party] ?? 0, bindHost, material);
-        listeners.set(party, listener);
-        urls[party] = listener.url;
-      }
-      if (options.frontDoor) {
-        frontDoor = await listen(
-          routeByHost(hosts, apps),
-          options.frontDoor.port,
-          bindHost,
-          ca
-            ? {
-                // One certificate per party, chosen by the name the client asked for (SNI).
-                ...(await ca.certificateFor(hosts.hostnames('entra'))),
-                SNICallback: (servername, done) => {
-                  const party = hosts.partyFor(servername);
-                  done(null, party ? contexts.get(party) : undefined);
-                },
-              }
-            : undefined,
-        );
-      }
-    } catch (error) {
-      const opened = [...listeners.values(), ...(frontDoor ? [frontDoor] : [])];
-      await Promise.all(opened.map((l) => l.close()));
-      throw error;
+    for (const party of SERVICE_PARTIES) {
+      const app = apps.get(party);
+      if (!app) continue;
+      const material = ca ? await ca.certificateFor(hosts.hostnames(party)) : undefined;
+      if (material) contexts.set(party, createSecureContext(material));
+      const listener = await listen(app, options.ports?.[party] ?? 0, bindHost, material);
+      listeners.set(party, listener);
+      urls[party] = listener.url;
+    }
+    if (options.frontDoor) {
+      frontDoor = await listen(
+        routeByHost(hosts, apps),
+        options.frontDoor.port,
+        bindHost,
+        ca
+          ? {
+              // One certificate per party, chosen by the name the client asked for (SNI).
+              ...(await ca.certificateFor(hosts.hostnames('entra'))),
+              SNICallback: (servername, done) => {
+                const party = hosts.partyFor(servername);
+                done(null, party ? contexts.get(party) : undefined);
+              },
+            }
+          : undefined,
+      );
     }
   }
 
   const credentials = (upn: string): DeviceUser => {
+    if (typeof upn !== 'string') {
+      throw new LabUsageError(
+        'invalid_argument',
+        `a user is named by its UPN (a text), got ${upn === null ? 'null' : typeof upn}`,
+      );
+    }
     const user = directory.user(upn);
-    if (!user) throw new Error(`no user ${upn} in scenario ${scenario.name}`);
+    if (!user) {
+      throw new LabUsageError(
+        'invalid_argument',
+        `no user ${JSON.stringify(shorten(upn, 100))} in scenario ${scenario.name}`,
+      );
+    }
     return {
       email: user.upn,
       password: user.password,
@@ -340,8 +377,11 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const device = (deviceOptions: { deviceId?: string } = {}): Device =>
     createDevice({ fetch: factory.fetchFor('device'), clock, trace, ...deviceOptions });
 
-  let closed = false;
-  let adminListener: Listener | undefined;
+  let closing: Promise<void> | undefined;
+  const assertOpen = (): void => {
+    if (closing) throw new LabUsageError('lab_closed', 'this lab is closed: create a new one');
+  };
+  const clientFetch = factory.fetchFor('client');
   const lab: { -readonly [K in keyof Lab]: Lab[K] } = {
     mode,
     scenario,
@@ -354,8 +394,17 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     services: urls,
     ...(frontDoor ? { frontDoor: frontDoor.url } : {}),
     ...(ca ? { ca: { path: ca.caPath, pem: ca.caPem } } : {}),
-    fetch: factory.fetchFor('client'),
-    fetchAs: (party) => factory.fetchFor(party),
+    fetch: (input, init) => {
+      assertOpen();
+      return clientFetch(input, init);
+    },
+    fetchAs: (party) => {
+      const partyFetch = factory.fetchFor(party);
+      return (input, init) => {
+        assertOpen();
+        return partyFetch(input, init);
+      };
+    },
     service<T>(party: ServiceParty): T {
       const service = services.get(party);
       if (!service) throw new Error(`${party} is not running in this lab`);
@@ -366,7 +415,15 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     basicDevice: (deviceOptions = {}) =>
       createBasicAuthDevice({ fetch: factory.fetchFor('device'), clock, trace, ...deviceOptions }),
     async runFlow(upn, runOptions = {}) {
+      assertOpen();
       const runId = runOptions.runId ?? randomUUID();
+      if (typeof runId !== 'string' || !RUN_ID.test(runId)) {
+        // It travels in a header (and labels the run's trace entries; '' would match them all).
+        throw new LabUsageError(
+          'invalid_argument',
+          `runId must be 1 to 200 printable ASCII characters, not starting or ending with a space, got ${typeof runId === 'string' ? JSON.stringify(shorten(runId, 40)) : typeof runId}`,
+        );
+      }
       const user = credentials(upn);
       const basic = runOptions.path === 'basic';
       // A flow C device made here lives only for the run (its background wake-ups stop with it).
@@ -401,19 +458,9 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
         ownBasic?.close();
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      clock.dispose();
-      nockInterception?.remove();
-      await Promise.all([...services.values()].map((s) => s.close()));
-      const opened = [
-        ...listeners.values(),
-        ...(frontDoor ? [frontDoor] : []),
-        ...(adminListener ? [adminListener] : []),
-      ];
-      await Promise.all(opened.map((l) => l.close()));
-      await tlsAgent?.close();
+    close() {
+      // Every call waits for the same closing.
+      return (closing ??= release());
     },
   };
   if (mode === 'loopback' && options.admin) {
@@ -433,6 +480,9 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   }
   return lab;
 }
+
+/** A run id as it can travel in the `x-hma-lab-run` header. */
+const RUN_ID = /^[\x21-\x7e](?:[\x20-\x7e]{0,198}[\x21-\x7e])?$/;
 
 /** The front door: hands each request to the party that owns its `Host`. */
 function routeByHost(hosts: HostMap, apps: Map<ServiceParty, RequestListener>): RequestListener {

@@ -18,8 +18,24 @@ import {
  * rebuilt from that before the app sees it.
  */
 export interface NockInterception {
-  /** Removes every interceptor this lab added (other tests' nock setups stay). */
+  /**
+   * Removes every interceptor this lab added (other tests' nock setups stay),
+   * and turns nock off again if this lab turned it on.
+   */
   remove(): void;
+}
+
+/** The nock-mode lab open in this process: two would answer for the same host names. */
+let openNockLab = false;
+
+/** A second nock-mode lab while one is open in the process. */
+export class NockLabOpenError extends Error {
+  constructor() {
+    super(
+      'a nock-mode lab is already open in this process, and nock would route both labs to the first: close it first, or use the in-process mode for the second',
+    );
+    this.name = 'NockLabOpenError';
+  }
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'] as const;
@@ -34,6 +50,13 @@ export async function interceptWithNock(
   } catch {
     throw new Error('the nock run mode needs the nock package (npm i -D nock@14)');
   }
+  if (openNockLab) throw new NockLabOpenError();
+  openNockLab = true;
+  // A suite's nock.restore() (as nock advises after its tests) leaves nock
+  // off: the interceptors below would then catch nothing and every request
+  // would go to the real network.
+  const activatedHere = !nock.isActive();
+  if (activatedHere) nock.activate();
   const interceptors: Nock.Interceptor[] = [];
   for (const { party, hostnames } of hosts.entries()) {
     for (const hostname of hostnames) {
@@ -73,6 +96,8 @@ export async function interceptWithNock(
   return {
     remove() {
       for (const interceptor of interceptors) nock.removeInterceptor(interceptor);
+      if (activatedHere) nock.restore();
+      openNockLab = false;
     },
   };
 }

@@ -1,0 +1,153 @@
+import { LabError, SERVICE_PARTIES, shorten } from '@hma-lab/core';
+
+/** `createLab` options it cannot use, or a lab used after `close()`: said before anything starts. */
+export class LabUsageError extends LabError {
+  constructor(code: 'invalid_lab_options' | 'lab_closed' | 'invalid_argument', message: string) {
+    super(400, code, message);
+  }
+}
+
+const KNOWN = [
+  'scenario',
+  'mode',
+  'startMs',
+  'clockMode',
+  'ports',
+  'bindHost',
+  'tls',
+  'frontDoor',
+  'admin',
+  'log',
+  'trace',
+  'maxTraceEntries',
+  'services',
+] as const;
+
+/** The latest instant a `Date` holds (ms since 1970). */
+const LAST_DATE_MS = 8.64e15;
+
+/**
+ * Checks what `createLab` is given against what it takes, so that a mistake
+ * (a mode misspelt, a port given as text, a start before 1970) is one clear
+ * error now, not a lab that starts and fails later somewhere else (every
+ * flow "unreachable", a trace that breaks every answer, a Unix socket named
+ * after the port). The scenario and `services` are checked by their own parsers.
+ */
+export function checkLabOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw invalid(`createLab takes an options object, got ${kindOf(options)}`);
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!(KNOWN as readonly string[]).includes(key)) {
+      throw invalid(
+        `unknown option ${JSON.stringify(shorten(key, 40))} (known: ${KNOWN.join(', ')})`,
+      );
+    }
+  }
+  oneOf(given, 'mode', ['in-process', 'loopback', 'nock']);
+  oneOf(given, 'clockMode', ['frozen', 'running']);
+  const { startMs } = given;
+  if (
+    startMs !== undefined &&
+    !(
+      typeof startMs === 'number' &&
+      Number.isInteger(startMs) &&
+      startMs >= 0 &&
+      startMs <= LAST_DATE_MS
+    )
+  ) {
+    throw invalid(
+      `startMs must be whole milliseconds since 1970-01-01 (0 to ${LAST_DATE_MS}), got ${describe(startMs)}`,
+    );
+  }
+  ofType(given, 'bindHost', 'string');
+  ofType(given, 'log', 'function');
+  ofType(given, 'trace', 'boolean');
+  const { maxTraceEntries } = given;
+  if (
+    maxTraceEntries !== undefined &&
+    !(
+      typeof maxTraceEntries === 'number' &&
+      Number.isInteger(maxTraceEntries) &&
+      maxTraceEntries > 0
+    )
+  ) {
+    throw invalid(
+      `maxTraceEntries must be a whole number above 0, got ${describe(maxTraceEntries)}`,
+    );
+  }
+  if (given.ports !== undefined) {
+    const ports = objectOption(given, 'ports');
+    for (const [party, port] of Object.entries(ports)) {
+      if (!(SERVICE_PARTIES as readonly string[]).includes(party)) {
+        throw invalid(
+          `ports: ${JSON.stringify(shorten(party, 40))} is no party (known: ${SERVICE_PARTIES.join(', ')})`,
+        );
+      }
+      checkPort(`ports.${party}`, port);
+    }
+  }
+  for (const key of ['frontDoor', 'admin'] as const) {
+    if (given[key] !== undefined) checkPort(`${key}.port`, objectOption(given, key).port);
+  }
+  const { tls } = given;
+  if (tls !== undefined && typeof tls !== 'boolean') {
+    const dir = objectOption(given, 'tls').dir;
+    if (dir !== undefined && typeof dir !== 'string') {
+      throw invalid(`tls.dir must be a folder path, got ${describe(dir)}`);
+    }
+  }
+  if (given.services !== undefined) objectOption(given, 'services');
+}
+
+function invalid(message: string): LabUsageError {
+  return new LabUsageError('invalid_lab_options', `createLab: ${message}`);
+}
+
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string'
+    ? JSON.stringify(shorten(value, 40))
+    : kindOf(value) === 'number'
+      ? String(value)
+      : kindOf(value);
+}
+
+function oneOf(given: Record<string, unknown>, key: string, allowed: string[]): void {
+  const value = given[key];
+  if (value !== undefined && !allowed.includes(value as string)) {
+    throw invalid(
+      `${key} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${describe(value)}`,
+    );
+  }
+}
+
+function ofType(
+  given: Record<string, unknown>,
+  key: string,
+  type: 'string' | 'function' | 'boolean',
+): void {
+  const value = given[key];
+  if (value !== undefined && typeof value !== type) {
+    throw invalid(`${key} must be a ${type}, got ${describe(value)}`);
+  }
+}
+
+function objectOption(given: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = given[key];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(`${key} must be an object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function checkPort(name: string, port: unknown): void {
+  if (!(typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw invalid(`${name} must be a port number from 0 to 65535, got ${describe(port)}`);
+  }
+}
