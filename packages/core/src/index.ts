@@ -16,6 +16,7 @@ export * from './hosts.js';
 export * from './trace.js';
 export * from './fetch.js';
 export * from './faults.js';
+export * from './mail-input.js';
 export * from './jwt.js';
 export * from './keys.js';
 export * from './totp.js';

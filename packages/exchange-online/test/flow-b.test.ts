@@ -313,6 +313,17 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(textOf(still, 'Settings:Oof', 'Settings:Get', 'Settings:OofState')).toBe('1');
   });
 
+  it('deliver() refuses a message it could not serve, and the mailbox goes on syncing', async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('bobphone11');
+    for (const message of [{ subject: 'a', to: 'a@b.c' }, { subject: 'a', from: null }, {}]) {
+      expect(() => lab.exo.deliver(BOB, message as never)).toThrow(/^deliver: /);
+    }
+    lab.exo.deliver(BOB, { subject: 'Good one' });
+    const delta = await eas.sync(inbox, {});
+    expect(delta.added.map((i) => i.data['Email:Subject'])).toEqual(['Good one']);
+  });
+
   it('sends at most 512 items an answer, whatever WindowSize asks', async () => {
     lab = hybridLab();
     const { eas, inbox } = await bobInSync('bobphone6');

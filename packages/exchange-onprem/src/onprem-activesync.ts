@@ -1,5 +1,11 @@
 import { decodeWbxml, toXml, WBXML_CONTENT_TYPE } from '@hma-lab/activesync';
-import { createServiceApp, type Address, type EasPolicy, type ServiceDeps } from '@hma-lab/core';
+import {
+  checkMailInput,
+  createServiceApp,
+  type Address,
+  type EasPolicy,
+  type ServiceDeps,
+} from '@hma-lab/core';
 import type express from 'express';
 import { resolveActiveSyncConfig, type OnpremActiveSyncConfig } from './config.js';
 import { activeSyncCommand, deliverTo } from './http/activesync-command.js';
@@ -164,6 +170,7 @@ export function createOnpremActiveSync(
     store: state.store,
     devices: state.devices,
     deliver(upn, message) {
+      checkMailInput(message, ['subject', 'from', 'bodyText']);
       const mailbox = state.store.mailbox(upn);
       if (!mailbox) throw new Error(`no on-premises mailbox for ${upn}`);
       const from =

@@ -30,6 +30,41 @@ describe('ActiveSync edge cases', () => {
     expect(child(c, 'AirSync:Commands')!.children).toHaveLength(2);
   });
 
+  it('deliver() refuses a message it could not serve, and the mailbox goes on syncing', async () => {
+    const lab = createLab();
+    const { client, id } = await readyClient(lab);
+    await client.syncAll(id(2));
+    const bad: unknown[] = [
+      { subject: 'a', from: 'x@contoso.com', bodyText: 'b', to: 'a@b.c' },
+      { subject: 'a', from: 'x@contoso.com', bodyText: 'b', to: [null] },
+      { subject: 'a', from: null, bodyText: 'b' },
+      { from: 'x@contoso.com', bodyText: 'b' },
+      { subject: 'a', from: 'x@contoso.com', bodyText: 7 },
+      { subject: 'a', from: 'x@contoso.com', bodyText: 'b', importance: 5 },
+      null,
+    ];
+    for (const message of bad) {
+      expect(() => lab.eas.deliver('alice@contoso.com', message as never)).toThrow(
+        expect.objectContaining({
+          code: 'invalid_message',
+          message: expect.stringMatching(/^deliver: /),
+        }),
+      );
+    }
+    expect(() =>
+      lab.eas.deliver('alice@contoso.com', { subject: 'a', bodyText: 'b', to: 'x' } as never),
+    ).toThrow(
+      'deliver: from must be an address text or { name, email }; to must be a list of { name, email }',
+    );
+    lab.eas.deliver('alice@contoso.com', {
+      subject: 'Good one',
+      from: 'it@contoso.com',
+      bodyText: 'y',
+    });
+    const delta = await client.sync(id(2), {});
+    expect(delta.added.map((i) => i.data['Email:Subject'])).toEqual(['Good one']);
+  });
+
   it('answers an empty Sync before 12.1 with Status 4, even with a request kept', async () => {
     const lab = createLab();
     const { client, id } = await readyClient(lab, { protocolVersion: '12.0' });

@@ -1,5 +1,6 @@
 import { withoutNul } from '@hma-lab/activesync';
 import {
+  checkMailInput,
   seedMailbox,
   type Directory,
   type FolderRole,
@@ -82,6 +83,7 @@ export function createCloudStore(deps: { directory: Directory; now: () => number
   return {
     mailbox,
     deliver(upn, mail) {
+      checkMailInput(mail);
       const box = mailbox(upn);
       if (!box) throw new Error(`${upn} has no Exchange Online mailbox`);
       const inbox = box.folders.find((f) => f.role === 'inbox')!;

@@ -1,0 +1,58 @@
+import { LabError } from './errors.js';
+
+/**
+ * What is wrong with a message a lab control delivers (`deliver(upn, mail)`
+ * of on-premises Exchange and of Exchange Online), field by field. Checked
+ * before anything is stored: a message with `to: 'a@b.c'` or `from: null` was
+ * stored, and then every Sync of that mailbox failed (a 500) for good, the
+ * mail delivered after it never reaching a device.
+ */
+export function mailInputProblems(mail: unknown, required: string[] = ['subject']): string[] {
+  if (mail === null || typeof mail !== 'object' || Array.isArray(mail)) {
+    return ['the message must be an object'];
+  }
+  const m = mail as Record<string, unknown>;
+  const problems: string[] = [];
+  const text = (field: string, required: boolean): void => {
+    const value = m[field];
+    if (value === undefined ? required : typeof value !== 'string') {
+      problems.push(`${field} must be a text`);
+    }
+  };
+  for (const field of ['subject', 'bodyText', 'bodyHtml', 'messageClass']) {
+    text(field, required.includes(field));
+  }
+  if (
+    m.from === undefined
+      ? required.includes('from')
+      : typeof m.from !== 'string' && !isAddress(m.from)
+  ) {
+    problems.push('from must be an address text or { name, email }');
+  }
+  if (m.to !== undefined && !(Array.isArray(m.to) && m.to.every(isAddress))) {
+    problems.push('to must be a list of { name, email }');
+  }
+  if (m.importance !== undefined && ![0, 1, 2].includes(m.importance as number)) {
+    problems.push('importance must be 0, 1 or 2');
+  }
+  if (m.read !== undefined && typeof m.read !== 'boolean')
+    problems.push('read must be true or false');
+  if (m.receivedMs !== undefined && !Number.isFinite(m.receivedMs)) {
+    problems.push('receivedMs must be a time in ms since 1970');
+  }
+  return problems;
+}
+
+/** Throws a 400 `invalid_message` {@link LabError} naming every problem of {@link mailInputProblems}. */
+export function checkMailInput(mail: unknown, required?: string[]): void {
+  const problems = mailInputProblems(mail, required);
+  if (problems.length > 0) {
+    throw new LabError(400, 'invalid_message', `deliver: ${problems.join('; ')}`);
+  }
+}
+
+function isAddress(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const { name, email } = value as Record<string, unknown>;
+  return typeof name === 'string' && typeof email === 'string';
+}
