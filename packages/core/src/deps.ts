@@ -42,6 +42,21 @@ export function createConsoleLogger(minLevel: LogEntry['level'] = 'warn'): Logge
   };
 }
 
+/**
+ * A user's logger made safe to call from anywhere: one that throws is
+ * ignored, since it runs where an answer is being made (an error handler, a
+ * timer) and must not turn a logged problem into a broken answer.
+ */
+export function neverThrowing(log: Logger): Logger {
+  return (entry) => {
+    try {
+      log(entry);
+    } catch {
+      // The problem was for the log; the log is the problem.
+    }
+  };
+}
+
 /** A logger that keeps entries in memory (tests assert on it). */
 export function createMemoryLogger(): Logger & { entries: LogEntry[] } {
   const entries: LogEntry[] = [];

@@ -12,6 +12,7 @@ import {
   createVirtualClock,
   hostsForScenario,
   labelFlow,
+  neverThrowing,
   parseScenario,
   ScenarioError,
   shorten,
@@ -204,7 +205,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   checkLabOptions(options);
   const scenario = resolveScenario(options.scenario);
   const mode = options.mode ?? 'in-process';
-  const log = options.log ?? createConsoleLogger();
+  const log = options.log ? neverThrowing(options.log) : createConsoleLogger();
   const startMs =
     options.startMs ?? (scenario.clock.start ? Date.parse(scenario.clock.start) : undefined);
   const clock = createVirtualClock({
