@@ -1,4 +1,21 @@
-import { createRealClock, createVirtualClock, formatDuration, parseDuration } from '@hma-lab/core';
+import {
+  createRealClock,
+  createVirtualClock,
+  formatDuration,
+  parseDuration,
+  type VirtualClock,
+} from '@hma-lab/core';
+
+/** A timer that schedules itself again `every` each time it fires; counts its firings. */
+function recurring(clock: VirtualClock, every: string, label: string): { fired: () => number } {
+  let fired = 0;
+  const fire = (): void => {
+    fired++;
+    clock.after(every, fire, label);
+  };
+  clock.after(every, fire, label);
+  return { fired: () => fired };
+}
 
 describe('parseDuration', () => {
   it.each([
@@ -82,14 +99,9 @@ describe('virtual clock', () => {
 
   it('fires timers scheduled by timers when they fall inside the advance', async () => {
     const clock = createVirtualClock({ startMs: start });
-    let refreshes = 0;
-    const refresh = (): void => {
-      refreshes++;
-      clock.after('55m', refresh, 'refresh');
-    };
-    clock.after('55m', refresh, 'refresh');
+    const refresh = recurring(clock, '55m', 'refresh');
     await clock.advance('24h');
-    expect(refreshes).toBe(26); // every 55 minutes in 24 hours
+    expect(refresh.fired()).toBe(26); // every 55 minutes in 24 hours
   });
 
   it('keeps going when a timer throws, and reports it', async () => {
@@ -192,19 +204,14 @@ describe('virtual clock limits', () => {
 
   it('advances at most 366 days at a time (a weekly timer over centuries ran millions of times)', async () => {
     const clock = createVirtualClock({ startMs: start });
-    let fired = 0;
-    const weekly = (): void => {
-      fired++;
-      clock.after('1w', weekly, 'weekly');
-    };
-    clock.after('1w', weekly, 'weekly');
+    const weekly = recurring(clock, '1w', 'weekly');
     await expect(clock.advance(8e15)).rejects.toThrow(
       'the clock advances at most 366 days at a time (asked 8000000000000000): advance in several steps',
     );
     await expect(clock.advance('367d')).rejects.toThrow(RangeError);
-    expect([clock.now(), fired]).toEqual([start, 0]);
+    expect([clock.now(), weekly.fired()]).toEqual([start, 0]);
     await clock.advance('366d');
-    expect(fired).toBe(52);
+    expect(weekly.fired()).toBe(52);
   });
 
   it('a reporter that throws does not stop the advance, nor free the clock while timers run', async () => {
