@@ -50,7 +50,9 @@ export function createConsoleLogger(minLevel: LogEntry['level'] = 'warn'): Logge
 export function neverThrowing(log: Logger): Logger {
   return (entry) => {
     try {
-      log(entry);
+      const result = (log as (e: LogEntry) => unknown)(entry);
+      // An async logger's rejection would otherwise end the process.
+      if (result instanceof Promise) result.catch(() => undefined);
     } catch {
       // The problem was for the log; the log is the problem.
     }

@@ -37,8 +37,12 @@ export function mailInputProblems(mail: unknown, required: string[] = ['subject'
   }
   if (m.read !== undefined && typeof m.read !== 'boolean')
     problems.push('read must be true or false');
-  if (m.receivedMs !== undefined && !Number.isFinite(m.receivedMs)) {
-    problems.push('receivedMs must be a time in ms since 1970');
+  if (
+    m.receivedMs !== undefined &&
+    !(typeof m.receivedMs === 'number' && Math.abs(m.receivedMs) <= 8.64e15)
+  ) {
+    // A date, or every answer that shows the message fails ("Invalid time value").
+    problems.push('receivedMs must be a time in ms since 1970 that a date can hold');
   }
   return problems;
 }

@@ -475,6 +475,7 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
   const maxEntries = options.maxEntries ?? 50_000;
   const maxBodyChars = options.maxBodyChars ?? 32_768;
   const storage = new AsyncLocalStorage<TraceContext>();
+  let disposed = false;
   const listeners = new Set<(entry: TraceEntry) => void>();
   const decoders: Array<[string, BodyDecoder]> = [];
   let list: StoredEntry[] = [];
@@ -614,9 +615,14 @@ export function createTraceRecorder(options: TraceOptions): TraceRecorder {
     // first AsyncLocalStorage.run installs promise hooks for the whole
     // process, and from then on every promise pays for them (measured: 5 % of
     // an in-process flow on the built packages; docs/benchmarks.md).
-    dispose: () => storage.disable(),
-    context: () => (enabled ? storage.getStore() : undefined),
-    runWith: (context, fn) => (enabled ? storage.run(context, fn) : fn()),
+    dispose: () => {
+      // For good: on Node 20 a run() after disable() switches the storage
+      // back on (a flow still running when its lab closed, a device used after).
+      disposed = true;
+      storage.disable();
+    },
+    context: () => (enabled && !disposed ? storage.getStore() : undefined),
+    runWith: (context, fn) => (enabled && !disposed ? storage.run(context, fn) : fn()),
     beginExchange(start) {
       const id = nextId++;
       const startSeq = seq++;

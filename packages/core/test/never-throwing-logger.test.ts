@@ -24,6 +24,26 @@ describe('neverThrowing', () => {
     expect(seen).toEqual(['m']);
   });
 
+  it('swallows the rejection of an async logger (unhandled, it ended the process)', async () => {
+    const rejected: Array<Promise<unknown>> = [];
+    const asyncLogger = ((): Promise<void> => {
+      const promise = Promise.reject(new Error('async logger down'));
+      rejected.push(promise);
+      return promise;
+    }) as unknown as Logger;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      neverThrowing(asyncLogger)({ level: 'error', party: 'lab', message: 'm' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(rejected).toHaveLength(1);
+    expect(unhandled).toEqual([]);
+  });
+
   it("keeps a service's 500 in the protocol's shape when the logger throws", async () => {
     const answerWith = async (log: Logger) => {
       const ctx = createTestContext();

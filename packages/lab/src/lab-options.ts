@@ -23,8 +23,8 @@ const KNOWN = [
   'services',
 ] as const;
 
-/** The latest instant a `Date` holds (ms since 1970). */
-const LAST_DATE_MS = 8.64e15;
+/** The last start a lab can run from: 9999-12-31, so that its dates keep four-digit years and room to advance. */
+const LAST_DATE_MS = Date.UTC(9999, 11, 31);
 
 /**
  * Checks what `createLab` is given against what it takes, so that a mistake
@@ -59,7 +59,7 @@ export function checkLabOptions(options: unknown): void {
     )
   ) {
     throw invalid(
-      `startMs must be whole milliseconds since 1970-01-01 (0 to ${LAST_DATE_MS}), got ${describe(startMs)}`,
+      `startMs must be whole milliseconds since 1970-01-01 (0 to ${LAST_DATE_MS}, 9999-12-31), got ${describe(startMs)}`,
     );
   }
   ofType(given, 'bindHost', 'string');
@@ -100,6 +100,33 @@ export function checkLabOptions(options: unknown): void {
     }
   }
   if (given.services !== undefined) objectOption(given, 'services');
+}
+
+const RUN_OPTIONS = ['runId', 'device', 'path', 'basicDevice'];
+
+/** `runFlow`'s options: an object of the ones it takes, `path` 'hma' or 'basic'. */
+export function checkRunOptions(options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new LabUsageError(
+      'invalid_argument',
+      `runFlow options must be an object, got ${kindOf(options)}`,
+    );
+  }
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!RUN_OPTIONS.includes(key)) {
+      throw new LabUsageError(
+        'invalid_argument',
+        `runFlow: unknown option ${JSON.stringify(shorten(key, 40))} (known: ${RUN_OPTIONS.join(', ')})`,
+      );
+    }
+  }
+  if (given.path !== undefined && given.path !== 'hma' && given.path !== 'basic') {
+    throw new LabUsageError(
+      'invalid_argument',
+      `runFlow: path must be 'hma' or 'basic', got ${describe(given.path)}`,
+    );
+  }
 }
 
 function invalid(message: string): LabUsageError {

@@ -55,7 +55,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { listen, type Listener } from './listen.js';
 import { loadOrCreateCa, type LocalCa } from './tls.js';
 import { createAdminApp } from './admin.js';
-import { checkLabOptions, LabUsageError } from './lab-options.js';
+import { checkLabOptions, checkRunOptions, LabUsageError } from './lab-options.js';
 import express from 'express';
 import type * as Undici from 'undici';
 import { createTrainerUi } from '@hma-lab/web';
@@ -412,11 +412,22 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
       return service as T;
     },
     credentials,
-    device,
-    basicDevice: (deviceOptions = {}) =>
-      createBasicAuthDevice({ fetch: factory.fetchFor('device'), clock, trace, ...deviceOptions }),
+    device: (deviceOptions) => {
+      assertOpen();
+      return device(deviceOptions);
+    },
+    basicDevice: (deviceOptions = {}) => {
+      assertOpen();
+      return createBasicAuthDevice({
+        fetch: factory.fetchFor('device'),
+        clock,
+        trace,
+        ...deviceOptions,
+      });
+    },
     async runFlow(upn, runOptions = {}) {
       assertOpen();
+      checkRunOptions(runOptions);
       const runId = runOptions.runId ?? randomUUID();
       if (typeof runId !== 'string' || !RUN_ID.test(runId)) {
         // It travels in a header (and labels the run's trace entries; '' would match them all).

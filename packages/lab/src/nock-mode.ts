@@ -19,8 +19,8 @@ import {
  */
 export interface NockInterception {
   /**
-   * Removes every interceptor this lab added (other tests' nock setups stay),
-   * and turns nock off again if this lab turned it on.
+   * Removes every interceptor this lab added (other tests' nock setups stay);
+   * nock itself stays on.
    */
   remove(): void;
 }
@@ -55,8 +55,7 @@ export async function interceptWithNock(
   // A suite's nock.restore() (as nock advises after its tests) leaves nock
   // off: the interceptors below would then catch nothing and every request
   // would go to the real network.
-  const activatedHere = !nock.isActive();
-  if (activatedHere) nock.activate();
+  if (!nock.isActive()) nock.activate();
   const interceptors: Nock.Interceptor[] = [];
   for (const { party, hostnames } of hosts.entries()) {
     for (const hostname of hostnames) {
@@ -96,7 +95,9 @@ export async function interceptWithNock(
   return {
     remove() {
       for (const interceptor of interceptors) nock.removeInterceptor(interceptor);
-      if (activatedHere) nock.restore();
+      // Nock stays on, even if this lab turned it on: a flow still running
+      // when the lab closes then meets "no match" for the lab's host names
+      // instead of reaching the real services on the network.
       openNockLab = false;
     },
   };

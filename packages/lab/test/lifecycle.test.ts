@@ -26,11 +26,11 @@ describe('createLab checks its options before anything starts', () => {
     [{ mode: 5 }, "createLab: mode must be 'in-process' or 'loopback' or 'nock', got 5"],
     [
       { startMs: -1 },
-      'createLab: startMs must be whole milliseconds since 1970-01-01 (0 to 8640000000000000), got -1',
+      'createLab: startMs must be whole milliseconds since 1970-01-01 (0 to 253402214400000, 9999-12-31), got -1',
     ],
     [
       { startMs: '2024-01-01' },
-      'createLab: startMs must be whole milliseconds since 1970-01-01 (0 to 8640000000000000), got "2024-01-01"',
+      'createLab: startMs must be whole milliseconds since 1970-01-01 (0 to 253402214400000, 9999-12-31), got "2024-01-01"',
     ],
     [{ maxTraceEntries: -1 }, 'createLab: maxTraceEntries must be a whole number above 0, got -1'],
     [{ clockMode: 'bogus' }, "createLab: clockMode must be 'frozen' or 'running', got \"bogus\""],
@@ -80,6 +80,16 @@ describe('createLab checks its options before anything starts', () => {
           /^runId must be 1 to 200 printable ASCII characters/,
         );
       }
+      for (const [options, message] of [
+        [null, 'runFlow options must be an object, got null'],
+        [{ path: 'bogus' }, "runFlow: path must be 'hma' or 'basic', got \"bogus\""],
+        [
+          { pathh: 'basic' },
+          'runFlow: unknown option "pathh" (known: runId, device, path, basicDevice)',
+        ],
+      ] as const) {
+        await expect(lab.runFlow('alice@contoso.com', options as never)).rejects.toThrow(message);
+      }
       expect((await lab.runFlow('alice@contoso.com', { runId: 'run one' })).ok).toBe(true);
     } finally {
       await lab.close();
@@ -126,6 +136,19 @@ describe('a closed lab', () => {
       const lab = await createLab({ ...quiet });
       await lab.runFlow('alice@contoso.com');
       await lab.close();
+    }
+    expect(await storesOnPromises()).toBe(before);
+  });
+
+  it('a flow still running when its lab closes, or a device asked for after, does not switch the context back on', async () => {
+    const before = await storesOnPromises();
+    for (let i = 0; i < 2; i++) {
+      const lab = await createLab({ ...quiet });
+      const running = lab.runFlow('alice@contoso.com');
+      await lab.close();
+      await running;
+      expect(() => lab.device()).toThrow('this lab is closed: create a new one');
+      expect(() => lab.basicDevice()).toThrow('this lab is closed: create a new one');
     }
     expect(await storesOnPromises()).toBe(before);
   });
