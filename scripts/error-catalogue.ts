@@ -556,4 +556,36 @@ export const ERROR_SECTIONS: ErrorSection[] = [
       },
     ],
   },
+  {
+    title: 'The library (`createLab` and what a lab gives)',
+    intro:
+      'What a test suite gets from `@hma-lab/lab` itself: thrown, each a LabError with `status` and `code`, before anything is started or stored (docs/lab.md).',
+    packages: ['lab', 'core'],
+    rows: [
+      {
+        code: 'invalid_lab_options',
+        status: '400',
+        when: '`createLab` options it cannot use: an unknown key, a mode or clock mode it does not know, a port that is not a number from 0 to 65535, `startMs` outside 1970 to 9999-12-31, `maxTraceEntries` not above 0 (`LabUsageError`).',
+        action: 'Fix the option the message names.',
+      },
+      {
+        code: 'invalid_argument',
+        status: '400',
+        when: '`runFlow` with a user that is not a text or not in the scenario, a `runId` that could not travel in a header (1 to 200 printable ASCII characters), or options it does not take (`LabUsageError`).',
+        action: 'Fix the argument.',
+      },
+      {
+        code: 'lab_closed',
+        status: '400',
+        when: '`runFlow`, `fetch`, `fetchAs`, `device()`, `basicDevice()` (`LabUsageError`) or `clock.advance` (`ClockDisposedError`) after `close()`.',
+        action: 'Create a new lab.',
+      },
+      {
+        code: 'invalid_message',
+        status: '400',
+        when: '`deliver()` (on-premises or Exchange Online) with a message it could not serve: an address that is not `{ name, email }`, a subject or body that is not text, an importance other than 0, 1 or 2, a `receivedMs` no date holds. Nothing is stored.',
+        action: 'Fix the fields the message names.',
+      },
+    ],
+  },
 ];
