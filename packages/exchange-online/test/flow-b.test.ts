@@ -330,6 +330,101 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(delta.added.map((i) => i.data['Email:Subject'])).toEqual(['Good one']);
   });
 
+  it("applies the client's Delete (mail to Deleted Items), a read flag, Fetch; Add and other changes are Status 6, unknown ids 8", async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('bobphone12');
+    const held = eas.exportState().syncKeys[inbox]!;
+    const first = lab.exo.deliver(BOB, { subject: 'Read me' });
+    const second = lab.exo.deliver(BOB, { subject: 'Bin me' });
+    const got = await eas.sync(inbox, {});
+    expect(got.added.map((i) => i.data['Email:Subject'])).toEqual(['Read me', 'Bin me']);
+    const key = eas.exportState().syncKeys[inbox]!;
+    expect(key).not.toBe(held);
+    const answer = await eas.command(
+      'Sync',
+      syncRequest(
+        syncRequestCollection(
+          key,
+          inbox,
+          el(
+            'AirSync:Commands',
+            el(
+              'AirSync:Change',
+              el('AirSync:ServerId', first),
+              el('AirSync:ApplicationData', el('Email:Read', 1)),
+            ),
+            el('AirSync:Delete', el('AirSync:ServerId', second)),
+            el('AirSync:Delete', el('AirSync:ServerId', '2:999')),
+            el(
+              'AirSync:Add',
+              el('AirSync:ClientId', 'c1'),
+              el('AirSync:ApplicationData', el('Email:Subject', 'x')),
+            ),
+            el('AirSync:Fetch', el('AirSync:ServerId', first)),
+          ),
+        ),
+      ),
+    );
+    const collection = child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!;
+    expect(textOf(collection, 'AirSync:Status')).toBe('1');
+    // Its own Delete is not sent back to it.
+    expect(child(collection, 'AirSync:Commands')).toBeUndefined();
+    const responses = child(collection, 'AirSync:Responses')!.children;
+    expect(
+      responses.map((r) => [
+        r.tag,
+        textOf(r, 'AirSync:ServerId') ?? textOf(r, 'AirSync:ClientId'),
+        textOf(r, 'AirSync:Status'),
+      ]),
+    ).toEqual([
+      ['AirSync:Delete', '2:999', '8'],
+      ['AirSync:Add', 'c1', '6'],
+      ['AirSync:Fetch', first, '1'],
+    ]);
+    expect(textOf(responses[2]!, 'AirSync:ApplicationData', 'Email:Read')).toBe('1');
+    // The mailbox as Outlook's REST API reads it: read, and moved to Deleted Items.
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const inboxView = await lab.call('GET', '/api/hma/v1/mailbox/messages?folder=inbox', token);
+    const messages = (inboxView.body as { value: Array<{ subject: string; isRead: boolean }> })
+      .value;
+    expect(messages.find((m) => m.subject === 'Read me')?.isRead).toBe(true);
+    expect(messages.some((m) => m.subject === 'Bin me')).toBe(false);
+    const { folders } = await eas.folderSync();
+    const deleted = folders.find((f) => f.type === 4)!.serverId;
+    const bin = await eas.syncAll(deleted);
+    expect(bin.added.map((i) => i.data['Email:Subject'])).toContain('Bin me');
+    // A contact's change this engine cannot make: said so, not taken and lost.
+    const contacts = folders.find((f) => f.type === 9)!.serverId;
+    const people = await eas.syncAll(contacts);
+    const change = await eas.command(
+      'Sync',
+      syncRequest(
+        syncRequestCollection(
+          eas.exportState().syncKeys[contacts]!,
+          contacts,
+          el(
+            'AirSync:Commands',
+            el(
+              'AirSync:Change',
+              el('AirSync:ServerId', people.added[0]!.serverId),
+              el('AirSync:ApplicationData', el('Contacts:FirstName', 'Renamed')),
+            ),
+          ),
+        ),
+      ),
+    );
+    expect(
+      textOf(
+        change.body!,
+        'AirSync:Collections',
+        'AirSync:Collection',
+        'AirSync:Responses',
+        'AirSync:Change',
+        'AirSync:Status',
+      ),
+    ).toBe('6');
+  });
+
   it('sends at most 512 items an answer, whatever WindowSize asks', async () => {
     lab = hybridLab();
     const { eas, inbox } = await bobInSync('bobphone6');

@@ -7,7 +7,8 @@ import type { CloudMailbox, StoredFolder, StoredItem } from './cloud-store.js';
  * A deliberately minimal ActiveSync command engine for Exchange Online's own
  * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
  * deletes, WindowSize, FilterType for mail and calendar, the previous key
- * answered again, empty answers and requests from 12.1) and Settings
+ * answered again, empty answers and requests from 12.1, the client's Delete,
+ * read flag and Fetch) and Settings
  * (UserInformation, Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
  * end (README, "Flow B").
@@ -215,7 +216,10 @@ type CollectionPlan =
       adds: StoredItem[];
       more: boolean;
       folder: StoredFolder;
-      clientCommands: boolean;
+      /** The client's own Commands, applied when the answer is made. */
+      clientCommands: EasElement | undefined;
+      /** DeletesAsMoves: a client Delete of mail moves it to Deleted Items (the default). */
+      deletesAsMoves: boolean;
       head: (status: number, syncKey?: number) => EasElement[];
     };
 
@@ -340,7 +344,8 @@ function planCollection(
     adds,
     more: pending.length > adds.length,
     folder,
-    clientCommands: child(request, 'AirSync:Commands') !== undefined,
+    clientCommands: child(request, 'AirSync:Commands'),
+    deletesAsMoves: textOf(request, 'AirSync:DeletesAsMoves') !== '0',
     head,
   };
 }
@@ -353,7 +358,10 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
     return el('AirSync:Collection', plan.head(1, 1));
   }
   const { state, held, deletes, adds, folder } = plan;
+  const client = applyClientCommands(plan, ctx);
+  if (client.status !== undefined) return el('AirSync:Collection', plan.head(client.status));
   const sent = new Set(held);
+  for (const sid of client.removed) sent.delete(sid);
   for (const sid of deletes) sent.delete(sid);
   for (const s of adds) sent.add(s.serverId);
   // Keys only grow, so a key from before a retry never matches by accident.
@@ -376,7 +384,80 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
     plan.head(1, nextKey),
     plan.more ? el('AirSync:MoreAvailable') : undefined,
     commands.length > 0 ? el('AirSync:Commands', commands) : undefined,
+    client.responses.length > 0 ? el('AirSync:Responses', client.responses) : undefined,
   );
+}
+
+/**
+ * The client's own changes (MS-ASCMD 2.2.3.24): Delete removes the item (mail
+ * goes to Deleted Items unless DeletesAsMoves is 0), Change of mail applies
+ * its read flag, Fetch sends one item whole. This engine creates no items and
+ * changes nothing else: Add, and Change of a calendar item or contact, are
+ * answered Status 6 rather than taken and lost. An item the folder does not
+ * hold is Status 8; a command of another kind makes the collection Status 4.
+ */
+function applyClientCommands(
+  plan: Extract<CollectionPlan, { kind: 'changes' }>,
+  ctx: EasCommandContext,
+): { responses: EasElement[]; removed: string[]; status?: number } {
+  const responses: EasElement[] = [];
+  const removed: string[] = [];
+  const { folder } = plan;
+  for (const command of plan.clientCommands?.children ?? []) {
+    const serverId = textOf(command, 'AirSync:ServerId') ?? '';
+    const index = folder.items.findIndex((s) => s.serverId === serverId);
+    const stored = index >= 0 ? folder.items[index] : undefined;
+    const answer = (status: number, ...rest: EasElement[]): void =>
+      void responses.push(
+        el(command.tag, el('AirSync:ServerId', serverId), el('AirSync:Status', status), ...rest),
+      );
+    switch (command.tag) {
+      case 'AirSync:Add':
+        responses.push(
+          el(
+            'AirSync:Add',
+            el('AirSync:ClientId', textOf(command, 'AirSync:ClientId') ?? ''),
+            el('AirSync:Status', 6),
+          ),
+        );
+        break;
+      case 'AirSync:Delete': {
+        if (!stored) {
+          answer(8);
+          break;
+        }
+        folder.items.splice(index, 1);
+        removed.push(serverId);
+        const deleted = ctx.mailbox.folders.find((f) => f.role === 'deleted');
+        if (plan.deletesAsMoves && stored.item.kind === 'mail' && deleted && deleted !== folder) {
+          deleted.items.push({
+            serverId: `${deleted.serverId}:${deleted.nextItem++}`,
+            item: stored.item,
+            addedAtMs: ctx.nowMs,
+          });
+        }
+        break;
+      }
+      case 'AirSync:Change': {
+        if (!stored) answer(8);
+        else if (stored.item.kind !== 'mail') answer(6);
+        else {
+          const read = textOf(command, 'AirSync:ApplicationData', 'Email:Read');
+          if (read === '0' || read === '1') stored.item = { ...stored.item, read: read === '1' };
+        }
+        break;
+      }
+      case 'AirSync:Fetch':
+        if (!stored) answer(8);
+        else {
+          answer(1, el('AirSync:ApplicationData', applicationData(stored, folder, ctx)));
+        }
+        break;
+      default:
+        return { responses: [], removed: [], status: 4 };
+    }
+  }
+  return { responses, removed };
 }
 
 function inWindow(item: MailboxItem, sinceMs: number | undefined): boolean {
