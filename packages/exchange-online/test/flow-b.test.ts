@@ -330,12 +330,14 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(delta.added.map((i) => i.data['Email:Subject'])).toEqual(['Good one']);
   });
 
-  it("applies the client's Delete (mail to Deleted Items), a read flag, Fetch; Add and other changes are Status 6, unknown ids 8", async () => {
+  it("applies the client's Delete (mail to Deleted Items), a read flag (other devices get a Change), Fetch; Add and other changes are Status 6, unknown ids 8", async () => {
     lab = hybridLab();
     const { eas, inbox } = await bobInSync('bobphone12');
+    const { eas: other } = await bobInSync('bobphone13');
     const held = eas.exportState().syncKeys[inbox]!;
     const first = lab.exo.deliver(BOB, { subject: 'Read me' });
     const second = lab.exo.deliver(BOB, { subject: 'Bin me' });
+    await other.sync(inbox, {});
     const got = await eas.sync(inbox, {});
     expect(got.added.map((i) => i.data['Email:Subject'])).toEqual(['Read me', 'Bin me']);
     const key = eas.exportState().syncKeys[inbox]!;
@@ -393,6 +395,16 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     const deleted = folders.find((f) => f.type === 4)!.serverId;
     const bin = await eas.syncAll(deleted);
     expect(bin.added.map((i) => i.data['Email:Subject'])).toContain('Bin me');
+    // The other device is told of both; this one is not told of its own changes.
+    const elsewhere = await other.sync(inbox, {});
+    expect(elsewhere.changed.map((i) => [i.serverId, i.data['Email:Read']])).toEqual([
+      [first, '1'],
+    ]);
+    expect(elsewhere.deleted).toEqual([second]);
+    // Under the key its answer handed out, nothing is new to this device.
+    const newKey = textOf(collection, 'AirSync:SyncKey')!;
+    const quiet = await eas.command('Sync', syncRequest(syncRequestCollection(newKey, inbox)));
+    expect([quiet.status, quiet.body]).toEqual([200, undefined]);
     // A contact's change this engine cannot make: said so, not taken and lost.
     const contacts = folders.find((f) => f.type === 9)!.serverId;
     const people = await eas.syncAll(contacts);

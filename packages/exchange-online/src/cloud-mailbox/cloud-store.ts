@@ -21,6 +21,8 @@ export interface StoredItem {
   item: MailboxItem;
   /** Lab time the item entered the store (for incremental Sync). */
   addedAtMs: number;
+  /** Bumped by each change a device makes (absent: 1), so other devices get a Change. */
+  version?: number;
 }
 
 export interface StoredFolder {

@@ -31,8 +31,9 @@ export interface EasDeviceState {
  */
 interface CollectionState {
   syncKey: number;
-  sent: Set<string>;
-  previous?: { syncKey: number; sent: Set<string> };
+  /** Server id -> the version of the item the device holds. */
+  sent: Map<string, number>;
+  previous?: { syncKey: number; sent: Map<string, number> };
 }
 
 export interface EasCommandContext {
@@ -211,8 +212,10 @@ type CollectionPlan =
       key: number;
       state: CollectionState;
       /** What the device holds under the key it sent. */
-      held: Set<string>;
+      held: Map<string, number>;
       deletes: string[];
+      /** Items the device holds in an older version (a read flag another device changed). */
+      changes: StoredItem[];
       adds: StoredItem[];
       more: boolean;
       folder: StoredFolder;
@@ -248,6 +251,7 @@ function sync(request: EasElement | undefined, ctx: EasCommandContext): EasComma
       p.kind === 'changes' &&
       !p.clientCommands &&
       p.deletes.length === 0 &&
+      p.changes.length === 0 &&
       p.adds.length === 0 &&
       !p.more,
   );
@@ -331,9 +335,13 @@ function planCollection(
   const filter = FILTER_DAYS[textOf(request, 'AirSync:Options', 'AirSync:FilterType') ?? '0'];
   const sinceMs = filter ? ctx.nowMs - filter * DAY_MS : undefined;
   const present = new Set(folder.items.map((s) => s.serverId));
-  const deletes = [...held].filter((sid) => !present.has(sid));
+  const deletes = [...held.keys()].filter((sid) => !present.has(sid));
+  const changed = folder.items.filter(
+    (s) => held.has(s.serverId) && held.get(s.serverId) !== versionOf(s),
+  );
+  const changes = changed.slice(0, Math.max(0, windowSize - deletes.length));
   const pending = folder.items.filter((s) => !held.has(s.serverId) && inWindow(s.item, sinceMs));
-  const adds = pending.slice(0, Math.max(0, windowSize - deletes.length));
+  const adds = pending.slice(0, Math.max(0, windowSize - deletes.length - changes.length));
   return {
     kind: 'changes',
     id,
@@ -341,8 +349,9 @@ function planCollection(
     state,
     held,
     deletes,
+    changes,
     adds,
-    more: pending.length > adds.length,
+    more: changed.length > changes.length || pending.length > adds.length,
     folder,
     clientCommands: child(request, 'AirSync:Commands'),
     deletesAsMoves: textOf(request, 'AirSync:DeletesAsMoves') !== '0',
@@ -354,16 +363,17 @@ function planCollection(
 function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
   if (plan.kind === 'status') return plan.element;
   if (plan.kind === 'first') {
-    ctx.device.collections.set(plan.id, { syncKey: 1, sent: new Set() });
+    ctx.device.collections.set(plan.id, { syncKey: 1, sent: new Map() });
     return el('AirSync:Collection', plan.head(1, 1));
   }
-  const { state, held, deletes, adds, folder } = plan;
+  const { state, held, deletes, changes, adds, folder } = plan;
   const client = applyClientCommands(plan, ctx);
   if (client.status !== undefined) return el('AirSync:Collection', plan.head(client.status));
-  const sent = new Set(held);
+  const sent = new Map(held);
   for (const sid of client.removed) sent.delete(sid);
+  for (const s of client.changed) sent.set(s.serverId, versionOf(s));
   for (const sid of deletes) sent.delete(sid);
-  for (const s of adds) sent.add(s.serverId);
+  for (const s of [...changes, ...adds]) sent.set(s.serverId, versionOf(s));
   // Keys only grow, so a key from before a retry never matches by accident.
   const nextKey = state.syncKey + 1;
   state.previous = { syncKey: plan.key, sent: held };
@@ -373,6 +383,13 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
     ...adds.map((s) =>
       el(
         'AirSync:Add',
+        el('AirSync:ServerId', s.serverId),
+        el('AirSync:ApplicationData', applicationData(s, folder, ctx)),
+      ),
+    ),
+    ...changes.map((s) =>
+      el(
+        'AirSync:Change',
         el('AirSync:ServerId', s.serverId),
         el('AirSync:ApplicationData', applicationData(s, folder, ctx)),
       ),
@@ -399,9 +416,10 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
 function applyClientCommands(
   plan: Extract<CollectionPlan, { kind: 'changes' }>,
   ctx: EasCommandContext,
-): { responses: EasElement[]; removed: string[]; status?: number } {
+): { responses: EasElement[]; removed: string[]; changed: StoredItem[]; status?: number } {
   const responses: EasElement[] = [];
   const removed: string[] = [];
+  const changed: StoredItem[] = [];
   const { folder } = plan;
   for (const command of plan.clientCommands?.children ?? []) {
     const serverId = textOf(command, 'AirSync:ServerId') ?? '';
@@ -443,7 +461,11 @@ function applyClientCommands(
         else if (stored.item.kind !== 'mail') answer(6);
         else {
           const read = textOf(command, 'AirSync:ApplicationData', 'Email:Read');
-          if (read === '0' || read === '1') stored.item = { ...stored.item, read: read === '1' };
+          if ((read === '0' || read === '1') && stored.item.read !== (read === '1')) {
+            stored.item = { ...stored.item, read: read === '1' };
+            stored.version = versionOf(stored) + 1;
+            changed.push(stored);
+          }
         }
         break;
       }
@@ -454,11 +476,14 @@ function applyClientCommands(
         }
         break;
       default:
-        return { responses: [], removed: [], status: 4 };
+        return { responses: [], removed: [], changed: [], status: 4 };
     }
   }
-  return { responses, removed };
+  return { responses, removed, changed };
 }
+
+/** An item's version: 1 as stored, one more for each change a device made. */
+const versionOf = (stored: StoredItem): number => stored.version ?? 1;
 
 function inWindow(item: MailboxItem, sinceMs: number | undefined): boolean {
   if (sinceMs === undefined) return true;
