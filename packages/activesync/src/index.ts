@@ -6,7 +6,12 @@
  */
 export type { EasElement, EasChild } from './wbxml/element.js';
 export { el, child, children, textOf, withoutNul } from './wbxml/element.js';
-export { syncRequest, syncRequestCollection } from './client/sync-request.js';
+export {
+  clientChange,
+  syncRequest,
+  syncRequestCollection,
+  syncWithCommands,
+} from './client/sync-request.js';
 export { parseAddressList, type ListedAddress } from './format/address-list.js';
 export {
   AUTODISCOVER_RESPONSE_SCHEMA,

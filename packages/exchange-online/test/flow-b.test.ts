@@ -1,11 +1,13 @@
 import {
   EasHttpError,
   child,
+  clientChange,
   children,
   createEasClient,
   el,
   syncRequest,
   syncRequestCollection,
+  syncWithCommands,
   textOf,
   type EasElement,
 } from '@hma-lab/activesync';
@@ -344,27 +346,18 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(key).not.toBe(held);
     const answer = await eas.command(
       'Sync',
-      syncRequest(
-        syncRequestCollection(
-          key,
-          inbox,
-          el(
-            'AirSync:Commands',
-            el(
-              'AirSync:Change',
-              el('AirSync:ServerId', first),
-              el('AirSync:ApplicationData', el('Email:Read', 1)),
-            ),
-            el('AirSync:Delete', el('AirSync:ServerId', second)),
-            el('AirSync:Delete', el('AirSync:ServerId', '2:999')),
-            el(
-              'AirSync:Add',
-              el('AirSync:ClientId', 'c1'),
-              el('AirSync:ApplicationData', el('Email:Subject', 'x')),
-            ),
-            el('AirSync:Fetch', el('AirSync:ServerId', first)),
-          ),
+      syncWithCommands(
+        key,
+        inbox,
+        clientChange(first, el('Email:Read', 1)),
+        el('AirSync:Delete', el('AirSync:ServerId', second)),
+        el('AirSync:Delete', el('AirSync:ServerId', '2:999')),
+        el(
+          'AirSync:Add',
+          el('AirSync:ClientId', 'c1'),
+          el('AirSync:ApplicationData', el('Email:Subject', 'x')),
         ),
+        el('AirSync:Fetch', el('AirSync:ServerId', first)),
       ),
     );
     const collection = child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!;
@@ -410,19 +403,10 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     const people = await eas.syncAll(contacts);
     const change = await eas.command(
       'Sync',
-      syncRequest(
-        syncRequestCollection(
-          eas.exportState().syncKeys[contacts]!,
-          contacts,
-          el(
-            'AirSync:Commands',
-            el(
-              'AirSync:Change',
-              el('AirSync:ServerId', people.added[0]!.serverId),
-              el('AirSync:ApplicationData', el('Contacts:FirstName', 'Renamed')),
-            ),
-          ),
-        ),
+      syncWithCommands(
+        eas.exportState().syncKeys[contacts]!,
+        contacts,
+        clientChange(people.added[0]!.serverId, el('Contacts:FirstName', 'Renamed')),
       ),
     );
     expect(

@@ -1,10 +1,12 @@
 import {
   child,
   children,
+  clientChange,
   type EasElement,
   el,
   syncRequest,
   syncRequestCollection,
+  syncWithCommands,
   textOf,
 } from '@hma-lab/activesync';
 import { SEEDED_MAIL_AGES_DAYS } from '@hma-lab/core';
@@ -313,20 +315,11 @@ describe('ActiveSync commands', () => {
     const key = client.exportState().syncKeys[inbox]!;
     await client.command(
       'Sync',
-      syncRequest(
-        syncRequestCollection(
-          key,
-          inbox,
-          el(
-            'AirSync:Commands',
-            el(
-              'AirSync:Change',
-              el('AirSync:ServerId', a!.serverId),
-              el('AirSync:ApplicationData', el('Email:Read', 1)),
-            ),
-            el('AirSync:Delete', el('AirSync:ServerId', b!.serverId)),
-          ),
-        ),
+      syncWithCommands(
+        key,
+        inbox,
+        clientChange(a!.serverId, el('Email:Read', 1)),
+        el('AirSync:Delete', el('AirSync:ServerId', b!.serverId)),
       ),
     );
     const mailbox = lab.eas.store.mailbox('alice@contoso.com')!;

@@ -26,3 +26,28 @@ export function syncRequestCollection(
     ...rest,
   );
 }
+
+/**
+ * A Sync request of one collection carrying the client's own changes
+ * (`<Commands>`: Add, Change, Delete, Fetch), as a device sends them.
+ *
+ * @example syncWithCommands(key, inboxId, clientChange(serverId, el('Email:Read', 1)))
+ */
+export function syncWithCommands(
+  syncKey: EasChild,
+  collectionId: EasChild,
+  ...commands: EasElement[]
+): EasElement {
+  return syncRequest(
+    syncRequestCollection(syncKey, collectionId, el('AirSync:Commands', commands)),
+  );
+}
+
+/** A client Change of one item: its ServerId and the properties it sets. */
+export function clientChange(serverId: string, ...data: EasChild[]): EasElement {
+  return el(
+    'AirSync:Change',
+    el('AirSync:ServerId', serverId),
+    el('AirSync:ApplicationData', ...data),
+  );
+}
