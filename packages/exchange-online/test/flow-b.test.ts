@@ -421,6 +421,37 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     ).toBe('6');
   });
 
+  it('an item the device deletes while another device changed it is not sent back to it', async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('bobphone14');
+    const { eas: other } = await bobInSync('bobphone15');
+    const item = lab.exo.deliver(BOB, { subject: 'Both have it' });
+    await eas.sync(inbox, {});
+    const held = await other.sync(inbox, {});
+    expect(held.added.map((i) => i.serverId)).toEqual([item]);
+    // The other device marks it read; this one, not yet told, deletes it.
+    const otherKey = other.exportState().syncKeys[inbox]!;
+    await other.command(
+      'Sync',
+      syncWithCommands(otherKey, inbox, clientChange(item, el('Email:Read', 1))),
+    );
+    const answer = await eas.command(
+      'Sync',
+      syncWithCommands(
+        eas.exportState().syncKeys[inbox]!,
+        inbox,
+        el('AirSync:Delete', el('AirSync:ServerId', item)),
+      ),
+    );
+    const collection = child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!;
+    expect(child(collection, 'AirSync:Commands')).toBeUndefined();
+    const next = await eas.command(
+      'Sync',
+      syncRequest(syncRequestCollection(textOf(collection, 'AirSync:SyncKey')!, inbox)),
+    );
+    expect([next.status, next.body]).toEqual([200, undefined]);
+  });
+
   it('sends at most 512 items an answer, whatever WindowSize asks', async () => {
     lab = hybridLab();
     const { eas, inbox } = await bobInSync('bobphone6');

@@ -366,9 +366,12 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
     ctx.device.collections.set(plan.id, { syncKey: 1, sent: new Map() });
     return el('AirSync:Collection', plan.head(1, 1));
   }
-  const { state, held, deletes, changes, adds, folder } = plan;
+  const { state, held, deletes, adds, folder } = plan;
   const client = applyClientCommands(plan, ctx);
   if (client.status !== undefined) return el('AirSync:Collection', plan.head(client.status));
+  // What the device just deleted or changed itself is not sent back to it.
+  const touched = new Set([...client.removed, ...client.changed.map((s) => s.serverId)]);
+  const changes = plan.changes.filter((s) => !touched.has(s.serverId));
   const sent = new Map(held);
   for (const sid of client.removed) sent.delete(sid);
   for (const s of client.changed) sent.set(s.serverId, versionOf(s));
