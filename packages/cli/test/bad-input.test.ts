@@ -347,25 +347,48 @@ describe('hma-lab up as a process', () => {
     'SIGTERM during a startup that never finishes ends the process',
     async () => {
       // Node 20's recursive mkdir under /proc never settles: the startup hangs.
-      const {
-        child: running,
-        output,
-        exited,
-      } = start(['up', '--front-door-port', '0', '--tls-dir', '/proc/hma-lab-nope/tls'], {
-        HMA_LAB_HOME: mkdtempSync(join(tmpdir(), 'hma-lab-home-')),
+      // The startup first asks whether another lab runs from its HMA_LAB_HOME,
+      // and that asks the admin URL a state file names: a server of the test's
+      // hears it once the command's signal handlers are in place (a fixed wait
+      // was not always long enough on a loaded machine).
+      let probed!: () => void;
+      const asked = new Promise<void>((resolve) => (probed = resolve));
+      const notALab = await serve((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end('{}');
+        probed();
       });
-      // Past the start of the command (tsx compiles first) and into the startup.
-      const early = await within(exited, 3_000);
-      if (early !== 'still running') return; // A Node whose mkdir settles: nothing to interrupt.
-      running.kill('SIGTERM');
-      const code = await within(exited, 8_000);
-      expect({ code, stderr: output.stderr }).toEqual({
-        code: 143,
-        stderr:
-          'hma-lab: SIGTERM before the lab was ready: stopping\n' +
-          'hma-lab: the lab did not finish starting; exiting without it\n',
-      });
+      const home = mkdtempSync(join(tmpdir(), 'hma-lab-home-'));
+      writeFileSync(
+        join(home, 'lab.json'),
+        JSON.stringify({ admin: notALab.url, pid: process.pid }),
+      );
+      try {
+        const {
+          child: running,
+          output,
+          exited,
+        } = start(['up', '--front-door-port', '0', '--tls-dir', '/proc/hma-lab-nope/tls'], {
+          HMA_LAB_HOME: home,
+        });
+        expect(await Promise.race([asked.then(() => 'asked'), within(exited, 20_000)])).toBe(
+          'asked',
+        );
+        // Into the startup, past the check.
+        const early = await within(exited, 500);
+        if (early !== 'still running') return; // A Node whose mkdir settles: nothing to interrupt.
+        running.kill('SIGTERM');
+        const code = await within(exited, 8_000);
+        expect({ code, stderr: output.stderr }).toEqual({
+          code: 143,
+          stderr:
+            'hma-lab: SIGTERM before the lab was ready: stopping\n' +
+            'hma-lab: the lab did not finish starting; exiting without it\n',
+        });
+      } finally {
+        await closeServer(notALab.server);
+      }
     },
-    20_000,
+    40_000,
   );
 });
