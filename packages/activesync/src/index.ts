@@ -8,6 +8,7 @@ export type { EasElement, EasChild } from './wbxml/element.js';
 export { el, child, children, textOf, withoutNul } from './wbxml/element.js';
 export {
   clientChange,
+  collectionsAsTheDeviceStands,
   syncRequest,
   syncRequestCollection,
   syncWithCommands,

@@ -48,13 +48,18 @@ export async function otherRunningLab(): Promise<{ pid: number; admin: string } 
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
   if (pid === process.pid || typeof admin !== 'string' || !isAlive(pid)) return undefined;
   try {
-    const response = await fetch(`${admin}/_lab`, { signal: AbortSignal.timeout(2_000) });
-    const json = (await response.json()) as { scenario?: unknown } | null;
-    if (response.ok && typeof json?.scenario === 'string') return { pid, admin };
+    const answer = await callAdmin(admin, 'GET', '/_lab', undefined, 2_000);
+    adminJson(admin, answer, isLabState);
+    return { pid, admin };
   } catch {
     // Not answering, or not a lab: the file is stale.
+    return undefined;
   }
-  return undefined;
+}
+
+/** `GET /_lab` of a lab's admin API: its scenario's name, among the rest. */
+function isLabState(json: unknown): json is { scenario: string } {
+  return typeof (json as { scenario?: unknown } | null)?.scenario === 'string';
 }
 
 function isAlive(pid: number): boolean {

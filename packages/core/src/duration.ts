@@ -1,4 +1,4 @@
-import { shorten } from './shorten.js';
+import { kindOf, shorten } from './shorten.js';
 
 /**
  * Durations as people write them in scenarios, CLIs and tests: `90s`, `15m`,
@@ -31,7 +31,7 @@ export function parseDuration(input: string | number): number {
   }
   if (typeof input !== 'string') {
     throw new RangeError(
-      `invalid duration: expected a text such as 2h or a number of ms, got ${typeOf(input)}`,
+      `invalid duration: expected a text such as 2h or a number of ms, got ${kindOf(input)}`,
     );
   }
   const text = input.trim();
@@ -49,10 +49,6 @@ export function parseDuration(input: string | number): number {
     );
   }
   return withinRange(Math.round(total), input);
-}
-
-function typeOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
 /**

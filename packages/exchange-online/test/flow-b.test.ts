@@ -35,6 +35,13 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     });
   }
 
+  /** ActiveSync's OPTIONS with this Bearer token, from `party`. */
+  const optionsWith = (token: string, party: 'client' | 'device' = 'client') =>
+    lab.ctx.fetchFor(party)(EXO_EAS, {
+      method: 'OPTIONS',
+      headers: { authorization: `Bearer ${token}` },
+    });
+
   /** bob's device, provisioned, with its Inbox synced to the end. */
   async function bobInSync(deviceId: string) {
     const eas = bobDevice(deviceId);
@@ -277,11 +284,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(version.headers.get('ms-asprotocolversions')).toContain('14.1');
     lab.ctx.directory.setDisabled(BOB, true);
     expect((await post('User=bob@contoso.com')).status).toBe(403);
-    const options = await fetch(EXO_EAS, {
-      method: 'OPTIONS',
-      headers: { authorization: `Bearer ${token}` },
-    });
-    expect(options.status).toBe(403);
+    expect((await optionsWith(token, 'device')).status).toBe(403);
   });
 
   it('Settings Oof Set changes what the next Get reads; a scheduled state it does not model is Status 5', async () => {
@@ -473,26 +476,18 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it('refuses tokens of the wrong audience with x-ms-diagnostics, and users without a cloud mailbox with 403', async () => {
     lab = hybridLab();
-    const fetch = lab.ctx.fetchFor('client');
     const wrong = mintAccessToken(lab.ctx, BOB, {
       aud: 'https://mail.contoso.com',
       appid: WELL_KNOWN_APPS.exchangeOnline,
     });
-    const res = await fetch(EXO_EAS, {
-      method: 'OPTIONS',
-      headers: { authorization: `Bearer ${wrong}` },
-    });
+    const res = await optionsWith(wrong);
     expect(res.status).toBe(401);
     expect(res.headers.get('x-ms-diagnostics')).toMatch(/^2000003;/);
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
     const alice = mintAccessToken(lab.ctx, 'alice@contoso.com', {
       appid: WELL_KNOWN_APPS.outlookMobile,
     });
-    const onprem = await fetch(EXO_EAS, {
-      method: 'OPTIONS',
-      headers: { authorization: `Bearer ${alice}` },
-    });
-    expect(onprem.status).toBe(403);
+    expect((await optionsWith(alice)).status).toBe(403);
   });
 
   it('answers malformed ActiveSync requests with 400, unknown commands with 501, never a stack trace', async () => {

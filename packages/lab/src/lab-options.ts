@@ -1,4 +1,4 @@
-import { LabError, SERVICE_PARTIES, shorten } from '@hma-lab/core';
+import { kindOf, LabError, SERVICE_PARTIES, shorten } from '@hma-lab/core';
 
 /** `createLab` options it cannot use, or a lab used after `close()`: said before anything starts. */
 export class LabUsageError extends LabError {
@@ -39,13 +39,8 @@ export function checkLabOptions(options: unknown): void {
     throw invalid(`createLab takes an options object, got ${kindOf(options)}`);
   }
   const given = options as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!(KNOWN as readonly string[]).includes(key)) {
-      throw invalid(
-        `unknown option ${JSON.stringify(shorten(key, 40))} (known: ${KNOWN.join(', ')})`,
-      );
-    }
-  }
+  const unknown = unknownKey(given, KNOWN);
+  if (unknown) throw invalid(`unknown option ${unknown} (known: ${KNOWN.join(', ')})`);
   oneOf(given, 'mode', ['in-process', 'loopback', 'nock']);
   oneOf(given, 'clockMode', ['frozen', 'running']);
   const { startMs } = given;
@@ -80,14 +75,9 @@ export function checkLabOptions(options: unknown): void {
   }
   if (given.ports !== undefined) {
     const ports = objectOption(given, 'ports');
-    for (const [party, port] of Object.entries(ports)) {
-      if (!(SERVICE_PARTIES as readonly string[]).includes(party)) {
-        throw invalid(
-          `ports: ${JSON.stringify(shorten(party, 40))} is no party (known: ${SERVICE_PARTIES.join(', ')})`,
-        );
-      }
-      checkPort(`ports.${party}`, port);
-    }
+    const party = unknownKey(ports, SERVICE_PARTIES);
+    if (party) throw invalid(`ports: ${party} is no party (known: ${SERVICE_PARTIES.join(', ')})`);
+    for (const [name, port] of Object.entries(ports)) checkPort(`ports.${name}`, port);
   }
   for (const key of ['frontDoor', 'admin'] as const) {
     if (given[key] !== undefined) checkPort(`${key}.port`, objectOption(given, key).port);
@@ -104,6 +94,9 @@ export function checkLabOptions(options: unknown): void {
 
 const RUN_OPTIONS = ['runId', 'device', 'path', 'basicDevice'];
 
+/** A run id as it can travel in the `x-hma-lab-run` header. */
+const RUN_ID = /^[\x21-\x7e](?:[\x20-\x7e]{0,198}[\x21-\x7e])?$/;
+
 /** `runFlow`'s options: an object of the ones it takes, `path` 'hma' or 'basic'. */
 export function checkRunOptions(options: unknown): void {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -113,13 +106,21 @@ export function checkRunOptions(options: unknown): void {
     );
   }
   const given = options as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!RUN_OPTIONS.includes(key)) {
-      throw new LabUsageError(
-        'invalid_argument',
-        `runFlow: unknown option ${JSON.stringify(shorten(key, 40))} (known: ${RUN_OPTIONS.join(', ')})`,
-      );
-    }
+  const unknown = unknownKey(given, RUN_OPTIONS);
+  if (unknown) {
+    throw new LabUsageError(
+      'invalid_argument',
+      `runFlow: unknown option ${unknown} (known: ${RUN_OPTIONS.join(', ')})`,
+    );
+  }
+  // Left out (or null), runFlow makes one.
+  const { runId } = given;
+  if ((runId ?? undefined) !== undefined && (typeof runId !== 'string' || !RUN_ID.test(runId))) {
+    // It travels in a header (and labels the run's trace entries; '' would match them all).
+    throw new LabUsageError(
+      'invalid_argument',
+      `runId must be 1 to 200 printable ASCII characters, not starting or ending with a space, got ${typeof runId === 'string' ? JSON.stringify(shorten(runId, 40)) : typeof runId}`,
+    );
   }
   if (given.path !== undefined && given.path !== 'hma' && given.path !== 'basic') {
     throw new LabUsageError(
@@ -129,12 +130,14 @@ export function checkRunOptions(options: unknown): void {
   }
 }
 
-function invalid(message: string): LabUsageError {
-  return new LabUsageError('invalid_lab_options', `createLab: ${message}`);
+/** The first key of `given` that `known` does not list, quoted and shortened for a message. */
+function unknownKey(given: object, known: readonly string[]): string | undefined {
+  const key = Object.keys(given).find((k) => !known.includes(k));
+  return key === undefined ? undefined : JSON.stringify(shorten(key, 40));
 }
 
-function kindOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+function invalid(message: string): LabUsageError {
+  return new LabUsageError('invalid_lab_options', `createLab: ${message}`);
 }
 
 function describe(value: unknown): string {

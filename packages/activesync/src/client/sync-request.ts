@@ -1,4 +1,4 @@
-import { el, type EasChild, type EasElement } from '../wbxml/element.js';
+import { child, children, el, textOf, type EasChild, type EasElement } from '../wbxml/element.js';
 
 /**
  * A Sync request (MS-ASCMD §2.2.1.21) for these collections:
@@ -50,4 +50,29 @@ export function clientChange(serverId: string, ...data: EasChild[]): EasElement 
     el('AirSync:ServerId', serverId),
     el('AirSync:ApplicationData', ...data),
   );
+}
+
+/**
+ * The collections of a kept Sync request as the device stands now, for the
+ * empty and partial Sync requests that stand for it (MS-ASCMD 2.2.3.159):
+ * each with the SyncKey `keyOf` gives for its CollectionId (the one the last
+ * answer handed out, not the one first sent; kept as sent when undefined),
+ * and without the client's Commands, which were carried out once and are
+ * never replayed. Both Exchange servers of the lab read them so.
+ */
+export function collectionsAsTheDeviceStands(
+  kept: EasElement,
+  keyOf: (collectionId: string) => string | number | undefined,
+): EasElement[] {
+  return children(child(kept, 'AirSync:Collections') ?? kept, 'AirSync:Collection').map((c) => {
+    const key = keyOf(textOf(c, 'AirSync:CollectionId') ?? '');
+    const rest = c.children.filter((e) => e.tag !== 'AirSync:Commands');
+    return {
+      ...c,
+      children:
+        key === undefined
+          ? rest
+          : rest.map((e) => (e.tag === 'AirSync:SyncKey' ? el('AirSync:SyncKey', key) : e)),
+    };
+  });
 }

@@ -1,5 +1,12 @@
 import { randomInt } from 'node:crypto';
-import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import {
+  child,
+  children,
+  collectionsAsTheDeviceStands,
+  el,
+  textOf,
+  type EasElement,
+} from '@hma-lab/activesync';
 import type { CalendarItem, ContactItem, MailItem, MailboxItem } from '@hma-lab/core';
 import type { CloudMailbox, StoredFolder, StoredItem } from './cloud-store.js';
 
@@ -267,28 +274,13 @@ function sync(request: EasElement | undefined, ctx: EasCommandContext): EasComma
   };
 }
 
-/**
- * The last request as the device stands now: each collection with the key the
- * last answer handed out (not the one it was first sent with), and without
- * the client's Commands (they are never replayed).
- */
+/** The last request as the device stands now (the keys it holds, no Commands replayed). */
 function asTheDeviceStandsNow(last: EasElement, device: EasDeviceState): EasElement {
-  const collections = children(child(last, 'AirSync:Collections') ?? last, 'AirSync:Collection');
   return el(
     'AirSync:Sync',
     el(
       'AirSync:Collections',
-      collections.map((c) => {
-        const key = device.collections.get(textOf(c, 'AirSync:CollectionId') ?? '')?.syncKey;
-        return el(
-          'AirSync:Collection',
-          c.children
-            .filter((e) => e.tag !== 'AirSync:Commands')
-            .map((e) =>
-              e.tag === 'AirSync:SyncKey' && key !== undefined ? el('AirSync:SyncKey', key) : e,
-            ),
-        );
-      }),
+      collectionsAsTheDeviceStands(last, (id) => device.collections.get(id)?.syncKey),
     ),
     last.children.filter((e) => e.tag !== 'AirSync:Collections'),
   );

@@ -1,6 +1,7 @@
 import {
   child,
   children,
+  collectionsAsTheDeviceStands,
   decodeWbxml,
   el,
   encodeWbxml,
@@ -114,24 +115,12 @@ interface CollectionWork {
   status?: number;
 }
 
-/**
- * Cached collections as the client stands now: the request is reused with
- * each collection's current SyncKey (the one the last response handed out),
- * not the key it was first sent with.
- */
+/** Cached collections as the client stands now (the keys it holds, no Commands replayed). */
 function cachedCollections(cached: EasElement, ctx: CommandContext): EasElement[] {
-  return children(child(cached, 'AirSync:Collections') ?? cached, 'AirSync:Collection').map((c) => {
-    const id = textOf(c, 'AirSync:CollectionId') ?? '';
-    const key = ctx.device.collections.get(id)?.chain.current?.key;
-    // The client's Commands were carried out once; they are never replayed.
-    const kept = c.children.filter((e) => e.tag !== 'AirSync:Commands');
-    return {
-      ...c,
-      children: key
-        ? kept.map((e) => (e.tag === 'AirSync:SyncKey' ? el('AirSync:SyncKey', key) : e))
-        : kept,
-    };
-  });
+  return collectionsAsTheDeviceStands(
+    cached,
+    (id) => ctx.device.collections.get(id)?.chain.current?.key,
+  );
 }
 
 /** The request a (possibly empty or partial) Sync stands for, or a top-level Status. */
