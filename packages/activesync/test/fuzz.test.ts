@@ -77,7 +77,6 @@ describe('decoder fuzzing', () => {
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     afterTest.push(() => (Error.stackTraceLimit = stackTraceLimit));
-    const started = performance.now();
     let accepted = 0;
     let rejected = 0;
     for (let i = 0; i < 100_000; i++) {
@@ -106,24 +105,35 @@ describe('decoder fuzzing', () => {
         throw new Error(`re-encoding changed the tree of ${Buffer.from(input).toString('hex')}`);
       }
     }
-    const elapsedMs = performance.now() - started;
     Error.stackTraceLimit = stackTraceLimit;
     expect(accepted + rejected).toBe(100_000);
     expect(accepted).toBeGreaterThan(1_000); // the mutations do reach the accepting paths
     expect(rejected).toBeGreaterThan(50_000);
-    expect(elapsedMs).toBeLessThan(10_000);
   });
 
-  it('stays linear on a large hostile input', () => {
-    // 4 MiB of "open element" tokens under a depth limit: rejected quickly, no deep recursion.
+  it('stops a large hostile input at its limit, not at its end', () => {
+    // 4 MiB of "open element" tokens under a depth limit: rejected where the limit
+    // is crossed, without reading on (or recursing) through the rest.
     const big = new Uint8Array(4 * 1024 * 1024).fill(0x45);
     big.set([0x03, 0x01, 0x6a, 0x00]);
-    const started = performance.now();
-    expect(() => decodeWbxml(big)).toThrow(/nesting deeper than 64/);
+    const deep = rejection(big);
+    expect(deep.message).toMatch(/nesting deeper than 64/);
+    expect(deep.offset).toBeLessThan(100);
     // many empty elements: stopped by the element limit
     const flat = new Uint8Array(2 * 1024 * 1024).fill(0x13);
     flat.set([0x03, 0x01, 0x6a, 0x00, 0x45]);
-    expect(() => decodeWbxml(flat)).toThrow(/more than 200000 elements/);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    const many = rejection(flat);
+    expect(many.message).toMatch(/more than 200000 elements/);
+    expect(many.offset).toBeLessThan(200_100);
   });
 });
+
+function rejection(input: Uint8Array): WbxmlError {
+  try {
+    decodeWbxml(input);
+  } catch (error) {
+    if (error instanceof WbxmlError) return error;
+    throw error;
+  }
+  throw new Error('the input was accepted');
+}
