@@ -23,6 +23,18 @@ describe('createLab({ services })', () => {
     }
   });
 
+  it("passes Exchange Online's sync mode: push holds a Ping on-premises after the flow", async () => {
+    const lab = await createLab({ services: { exo: { syncMode: 'push', pingHeartbeat: '10m' } } });
+    try {
+      expect((await lab.runFlow('alice@contoso.com')).ok).toBe(true);
+      await lab.clock.advance(0);
+      const onprem = lab.service<{ waitingRequests(): number }>('onprem-eas');
+      expect(onprem.waitingRequests()).toBe(1);
+    } finally {
+      await lab.close();
+    }
+  });
+
   it("passes on-premises ActiveSync's options (its Server header)", async () => {
     const lab = await createLab({ services: { 'onprem-eas': { serverHeader: 'Lab-IIS/1.0' } } });
     try {
@@ -96,6 +108,11 @@ describe('service options are checked', () => {
       'exo.syncInterval: expected a duration such as 90s, 15m, 1h or 14d',
     ]);
     expect(problems('entra')).toHaveLength(1);
+    expect(problems({ exo: { syncMode: 'ping', pingHeartbeat: '2h' } })).toEqual([
+      'exo.syncMode: Invalid option: expected one of "push"|"poll"',
+      'exo.pingHeartbeat: expected whole seconds from 1m to 59m',
+    ]);
+    expect(problems({ exo: { syncMode: 'push', pingHeartbeat: '59m' } })).toEqual([]);
   });
 
   it('createLab refuses them before any party starts', async () => {

@@ -69,7 +69,9 @@ export interface VirtualClock extends Clock {
   readonly kind: 'virtual';
   /**
    * Moves time forward (at most {@link MAX_ADVANCE_MS} at a time, else a
-   * RangeError), firing every timer that falls due, in time order.
+   * RangeError), firing every timer that falls due, in time order. It first
+   * lets one turn of the event loop pass, so that in-process work already
+   * under way (a held request answered) can set its timers at the current instant.
    * Timers due at the same instant run concurrently (up to `maxConcurrentTimers`
    * at once); each is awaited before time moves past it. A timer may schedule
    * more timers; those fire too if due.
@@ -285,10 +287,13 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
       if (disposed) throw new ClockDisposedError();
       if (advancing) throw new ClockBusyError();
       advancing = true;
-      const fromMs = now();
-      const toMs = fromMs + ms;
-      const report: AdvanceReport = { fromMs, toMs, fired: [] };
       try {
+        // Work the lab started before this call (an in-process answer on its
+        // way, a timer it is about to set at this instant) settles first.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const fromMs = now();
+        const toMs = fromMs + ms;
+        const report: AdvanceReport = { fromMs, toMs, fired: [] };
         for (let batch = takeDue(toMs); batch.length > 0; batch = takeDue(toMs)) {
           if (disposed) return report;
           const atMs = batch[0]!.atMs;
@@ -297,11 +302,11 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
           await runBatch(batch, report);
         }
         if (toMs > now()) offset += toMs - now();
+        return report;
       } finally {
         advancing = false;
         armRealTimer();
       }
-      return report;
     },
     pending() {
       return queue

@@ -170,6 +170,17 @@ describe('virtual clock', () => {
     expect(order).toEqual(['slow@60000', 'next@120000']);
   });
 
+  it('lets work already under way set its timers at the instant the advance starts from', async () => {
+    const clock = createVirtualClock({ startMs: start });
+    const fired: number[] = [];
+    // As an in-process answer on its way when a test advances (a held Ping answered
+    // by a delivery, which then schedules a sync "now").
+    setImmediate(() => clock.after(0, () => fired.push(clock.now() - start)));
+    const report = await clock.advance('10m');
+    expect(fired).toEqual([0]);
+    expect(report.fromMs).toBe(start);
+  });
+
   it.each([
     [undefined, 16],
     [3, 3],

@@ -50,7 +50,18 @@ export interface ExchangeOnlineConfig {
   searchCacheTtl: string | number;
   /** Cloud cache kept after the account is deleted in Entra. Scenario, default `30d`. */
   deletedAccountCacheRetention: string | number;
-  /** Background incremental sync period. Default `30m`. */
+  /**
+   * How Exchange Online learns of on-prem changes after the first sync:
+   * `poll` (default): a full incremental sync every `syncInterval`. `push`: it
+   * holds an ActiveSync Ping on Inbox, Calendar and Contacts, and syncs when
+   * on-prem reports a change; when a heartbeat ends with nothing changed it
+   * reads OOF and pings again. A held Ping costs memory on both sides (about
+   * 30 KB a mailbox in-process), so a large lab polls unless asked.
+   */
+  syncMode: 'push' | 'poll';
+  /** Ping HeartbeatInterval in push mode, 1m to 59m (MS-ASCMD's range). Default `59m`. */
+  pingHeartbeat: string | number;
+  /** Poll period; in push mode, the period while on-prem's Ping fails. Default `30m`. */
   syncInterval: string | number;
   /** AT2 is renewed with RT2 this long before it expires. Default `5m`. */
   tokenRefreshLead: string | number;
@@ -85,6 +96,7 @@ export interface ResolvedExoConfig extends Omit<
   | 'searchCacheTtl'
   | 'deletedAccountCacheRetention'
   | 'syncInterval'
+  | 'pingHeartbeat'
   | 'tokenRefreshLead'
   | 'retryInitialDelay'
   | 'retryMaxDelay'
@@ -97,6 +109,7 @@ export interface ResolvedExoConfig extends Omit<
   searchCacheTtlMs: number;
   deletedAccountCacheRetentionMs: number;
   syncIntervalMs: number;
+  pingHeartbeatS: number;
   tokenRefreshLeadMs: number;
   retryInitialDelayMs: number;
   retryMaxDelayMs: number;
@@ -123,6 +136,8 @@ export function defaultExoConfig(
     cloudCacheMailWindow: online.cloudCacheMailWindow,
     searchCacheTtl: online.searchCacheTtl,
     deletedAccountCacheRetention: online.deletedAccountCacheRetention,
+    syncMode: 'poll',
+    pingHeartbeat: '59m',
     syncInterval: '30m',
     tokenRefreshLead: '5m',
     retryInitialDelay: '1m',
@@ -146,8 +161,16 @@ export function resolveExoConfig(
   if (!Number.isInteger(c.autodiscoverMaxRedirects) || c.autodiscoverMaxRedirects < 1) {
     throw new RangeError('exchange-online: autodiscoverMaxRedirects must be a whole number >= 1');
   }
+  if (c.syncMode !== 'push' && c.syncMode !== 'poll') {
+    throw new RangeError("exchange-online: syncMode must be 'push' or 'poll'");
+  }
+  const pingHeartbeatMs = parseDuration(c.pingHeartbeat);
+  if (pingHeartbeatMs < 60_000 || pingHeartbeatMs > 3_540_000 || pingHeartbeatMs % 1000 !== 0) {
+    throw new RangeError('exchange-online: pingHeartbeat must be whole seconds from 1m to 59m');
+  }
   return {
     ...c,
+    pingHeartbeatS: pingHeartbeatMs / 1000,
     autodiscoverLoopWindowMs: parseDuration(c.autodiscoverLoopWindow),
     clockSkewMs: parseDuration(c.clockSkew),
     jwksCacheTtlMs: parseDuration(c.jwksCacheTtl),

@@ -110,6 +110,9 @@ export interface LabOptions {
   services?: LabServiceOptions;
 }
 
+/** How long the parties wait for an answer's headers over loopback: an hour and a minute. */
+const HELD_ANSWER_TIMEOUT_MS = 61 * 60_000;
+
 /** One service of the lab: its express app and whatever controls it offers. */
 export interface LabService {
   app: RequestListener;
@@ -235,12 +238,17 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   // the lab: the process's global one keeps every origin it ever reached, and
   // each lab's fresh ports are new origins (~160 KB each, for good). Over TLS
   // the agent trusts the lab's CA, like every client must. Made at the first
-  // call, so a lab's start does not wait for undici.
+  // call, so a lab's start does not wait for undici. Its answers may take an
+  // hour: a Ping held through its longest heartbeat (59 min; undici gives up
+  // on headers after 5 min by default).
   let ownAgent: Promise<{ undici: typeof Undici; agent: Undici.Agent }> | undefined;
   const loopbackFetch = async (url: string, init: RequestInit): Promise<Response> => {
     ownAgent ??= import('undici').then((undici) => ({
       undici,
-      agent: new undici.Agent(ca ? { connect: { ca: ca.caPem } } : {}),
+      agent: new undici.Agent({
+        headersTimeout: HELD_ANSWER_TIMEOUT_MS,
+        ...(ca ? { connect: { ca: ca.caPem } } : {}),
+      }),
     }));
     const { undici, agent } = await ownAgent;
     return undici.fetch(url, {

@@ -44,6 +44,14 @@ function buildSchemas() {
   const duration = z.union([durationText, z.number().nonnegative().finite()], {
     error: 'expected a duration such as 90s, 15m, 1h or 14d, or milliseconds',
   });
+  /** A Ping heartbeat: whole seconds from 1m to 59m (MS-ASCMD's HeartbeatInterval range). */
+  const heartbeat = duration.refine(
+    (value) => {
+      const ms = parseDuration(value);
+      return ms >= 60_000 && ms <= 3_540_000 && ms % 1000 === 0;
+    },
+    { message: 'expected whole seconds from 1m to 59m' },
+  );
   const count = z.number().int().nonnegative();
   const positiveCount = z.number().int().positive();
   const text = z.string().min(1);
@@ -137,6 +145,8 @@ function buildSchemas() {
     cloudCacheMailWindow: duration,
     searchCacheTtl: duration,
     deletedAccountCacheRetention: duration,
+    syncMode: z.enum(['push', 'poll']),
+    pingHeartbeat: heartbeat,
     syncInterval: duration,
     tokenRefreshLead: duration,
     retryInitialDelay: duration,

@@ -535,7 +535,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
   async function ping(
     collectionIds: string[],
     heartbeatS: number,
-  ): Promise<{ status: number; changedFolders: string[] }> {
+  ): Promise<{ status: number; changedFolders: string[]; heartbeatS?: number }> {
     const answer = await exec(
       'Ping',
       el(
@@ -556,7 +556,8 @@ export function createEasClient(options: EasClientOptions): EasClient {
     if (status === 3 || status === 4 || status >= 8) throw new EasStatusError('Ping', status);
     const folders = child(root, 'Ping:Folders');
     const changedFolders = folders ? children(folders, 'Ping:Folder').map((f) => f.text ?? '') : [];
-    return { status, changedFolders };
+    const allowed = Number(textOf(root, 'Ping:HeartbeatInterval'));
+    return { status, changedFolders, ...(allowed > 0 ? { heartbeatS: allowed } : {}) };
   }
 
   function classOfFolder(id: string): string {

@@ -92,10 +92,11 @@ export interface EasClient {
     requests: ReadonlyArray<{ collectionId: string; options?: EasSyncOptions }>,
   ): Promise<Record<string, { added: EasItem[]; changed: EasItem[]; deleted: string[] }>>;
   getItemEstimate(collectionIds: string[]): Promise<Record<string, number>>;
+  /** `heartbeatS`: with Status 5, the interval the server allows (its limit). */
   ping(
     collectionIds: string[],
     heartbeatS: number,
-  ): Promise<{ status: number; changedFolders: string[] }>;
+  ): Promise<{ status: number; changedFolders: string[]; heartbeatS?: number }>;
   sendMail(mime: string, options?: { saveInSent?: boolean }): Promise<void>;
   itemOperationsFetch(collectionId: string, serverId: string): Promise<EasItem>;
   search(query: string, options?: { collectionId?: string; range?: string }): Promise<EasItem[]>;

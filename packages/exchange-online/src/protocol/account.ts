@@ -58,6 +58,8 @@ export interface Account {
   tokens?: AccountTokens;
   lastSyncAtMs?: number;
   nextSyncAtMs?: number;
+  /** Push mode: since when a Ping waits on-prem for changes. */
+  pingSinceMs?: number;
   /** Current backoff after failures (0 when healthy). */
   retryDelayMs: number;
   deletedAtMs?: number;
@@ -114,6 +116,7 @@ export interface AccountBody {
     mailWindowDays: number;
     lastSyncDateTime?: string;
     nextSyncDateTime?: string;
+    pushSinceDateTime?: string;
   };
   outOfOffice?: { state: string; internalReply?: string };
   unsupportedFeatures: string[];
@@ -152,6 +155,7 @@ export function accountToBody(
       ...(account.nextSyncAtMs !== undefined
         ? { nextSyncDateTime: iso(account.nextSyncAtMs) }
         : {}),
+      ...(account.pingSinceMs !== undefined ? { pushSinceDateTime: iso(account.pingSinceMs) } : {}),
     };
     if (cache.oof) {
       body.outOfOffice = {

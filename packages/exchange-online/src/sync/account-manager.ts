@@ -17,6 +17,7 @@ import {
   syncDeviceId,
   toCacheItem,
   type EasSession,
+  type PingAnswer,
   type SyncReport,
 } from './eas-session.js';
 import { SyncFailure, TokenRenewalFailed, syncFailureFrom } from './sync-failure.js';
@@ -24,7 +25,7 @@ import { SyncFailure, TokenRenewalFailed, syncFailureFrom } from './sync-failure
 /**
  * The hybrid accounts and everything Exchange Online does for them on its
  * own: provisioning (steps 16-19), AT2 renewal with RT2 before it expires,
- * periodic incremental sync, retries with backoff, dormancy of inactive
+ * background sync (a held Ping, or a poll; `syncMode`), retries with backoff, dormancy of inactive
  * devices, "sign in again" when Entra refuses RT2, and the purge of a deleted
  * account's cloud cache. All scheduling is on `deps.clock`.
  */
@@ -66,6 +67,23 @@ export interface AccountManagerDeps {
 /** Catalogue fault (party exo): AT2 is treated as living only `lifetimeS` seconds. */
 const SHORT_AT2_FAULT = 'at2-expiring-mid-sync';
 const EARLY_RENEWAL_MS = 30_000;
+/**
+ * On-prem answers a Ping whose heartbeat ended at that instant of the lab
+ * clock; Exchange Online reads the answer this much later, so that the advance
+ * that ends a heartbeat also renews the Ping.
+ */
+const PING_READ_DELAY_MS = 1000;
+/** Real time to wait for that answer before looking again a heartbeat later. */
+const PING_ANSWER_WAIT_MS = 2000;
+/** Passes in a row that found nothing, after which a Ping's "changes" wait a poll period. */
+const FRUITLESS_PASSES = 2;
+
+/** A Ping Exchange Online holds on-prem for an account. */
+interface HeldPing {
+  sentAtMs: number;
+  heartbeatS: number;
+  outcome: Promise<{ answer: PingAnswer } | { failure: SyncFailure }>;
+}
 
 export function createAccountManager(input: AccountManagerDeps): AccountManager {
   const { deps, config, cache, tokens } = input;
@@ -74,6 +92,10 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
   const sessions = new Map<string, EasSession>();
   const renewals = new Map<string, Promise<void>>();
   const queues = new Map<string, Promise<unknown>>();
+  /** Push mode: the Ping each account has on-prem, its heartbeat if on-prem set one, and passes in a row that found nothing. */
+  const pings = new Map<string, HeldPing>();
+  const heartbeats = new Map<string, number>();
+  const fruitless = new Map<string, number>();
   let closed = false;
 
   const key = (upn: string): string => upn.toLowerCase();
@@ -285,11 +307,158 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
       return;
     }
     try {
-      await syncOnce(account);
-      scheduleSync(account, config.syncIntervalMs);
+      afterPass(account, await syncOnce(account));
     } catch (error) {
       onSyncFailure(account, syncFailureFrom(error));
     }
+  }
+
+  // -- push ---------------------------------------------------------------------
+
+  /** What follows a pass: the next poll, or (push) a Ping held until on-prem has news. */
+  function afterPass(account: Account, report: SyncReport): void {
+    if (report.added + report.changed + report.deleted > 0) fruitless.delete(account.id);
+    else fruitless.set(account.id, (fruitless.get(account.id) ?? 0) + 1);
+    if (config.syncMode === 'push' && sessionFor(account).offersPing) startPing(account);
+    else scheduleSync(account, config.syncIntervalMs);
+  }
+
+  function startPing(account: Account): void {
+    account.timers.sync?.cancel();
+    delete account.timers.sync;
+    pings.delete(account.id);
+    account.nextSyncAtMs = undefined;
+    account.pingSinceMs = undefined;
+    if (closed || !['ready', 'pending'].includes(account.state)) return;
+    const heartbeatS = heartbeats.get(account.id) ?? config.pingHeartbeatS;
+    const held: HeldPing = {
+      sentAtMs: clock.now(),
+      heartbeatS,
+      outcome: sessionFor(account)
+        .ping(heartbeatS)
+        .then(
+          (answer) => ({ answer }),
+          (error: unknown) => ({ failure: syncFailureFrom(error) }),
+        ),
+    };
+    pings.set(account.id, held);
+    account.pingSinceMs = held.sentAtMs;
+    account.timers.sync = clock.after(
+      heartbeatS * 1000 + PING_READ_DELAY_MS,
+      () => heartbeatOver(account, held),
+      `exo: Ping of ${account.upn}`,
+    );
+    void held.outcome.then((outcome) => {
+      // A heartbeat's end is read on the lab clock (heartbeatOver), the rest at once.
+      if (!('answer' in outcome) || outcome.answer.status !== 1)
+        onPingAnswer(account, held, outcome);
+    });
+  }
+
+  /** True when `held` is still the account's Ping; then it is no longer. */
+  function endPing(account: Account, held: HeldPing): boolean {
+    if (closed || pings.get(account.id) !== held) return false;
+    pings.delete(account.id);
+    account.pingSinceMs = undefined;
+    return true;
+  }
+
+  function onPingAnswer(
+    account: Account,
+    held: HeldPing,
+    outcome: { answer: PingAnswer } | { failure: SyncFailure },
+  ): void {
+    if (!endPing(account, held)) return;
+    account.timers.sync?.cancel();
+    delete account.timers.sync;
+    if ('failure' in outcome) {
+      pingFailed(account, outcome.failure);
+      return;
+    }
+    const { status, changedFolders, heartbeatS } = outcome.answer;
+    if (status === 5 && heartbeatS !== undefined && heartbeatS !== held.heartbeatS) {
+      // HeartbeatInterval out of on-prem's range: it named its limit.
+      heartbeats.set(account.id, heartbeatS);
+      event('exo.sync.ping-heartbeat', `on-prem allows a ${heartbeatS} s Ping heartbeat`, {
+        upn: account.upn,
+        heartbeatS,
+      });
+      startPing(account);
+      return;
+    }
+    if (status !== 2 && status !== 7) {
+      pingFailed(
+        account,
+        new SyncFailure('error', `on-premises answered Ping with Status ${status}`, { status }),
+      );
+      return;
+    }
+    // "Changes" at once after passes that found none would go round without
+    // end (a change on-prem counts that no sync brings): the pass then waits.
+    const spinning =
+      (fruitless.get(account.id) ?? 0) >= FRUITLESS_PASSES &&
+      clock.now() - held.sentAtMs < PING_READ_DELAY_MS;
+    const delayMs = spinning ? config.syncIntervalMs : 0;
+    event(
+      'exo.sync.pushed',
+      status === 7
+        ? `on-prem's folders of ${account.upn} changed: sync`
+        : `on-prem reported changes for ${account.upn} in ${changedFolders.length} folder(s): sync`,
+      { upn: account.upn, status, folders: changedFolders, delayMs },
+    );
+    scheduleSync(account, delayMs);
+  }
+
+  /**
+   * A Ping that failed: as a failed pass when on-prem or Entra is unavailable
+   * (retried with backoff); otherwise, and when on-prem does not implement
+   * Ping (501), a poll every `syncInterval`, each poll trying Ping again.
+   */
+  function pingFailed(account: Account, failure: SyncFailure): void {
+    if (!['ready', 'pending'].includes(account.state)) return;
+    if (failure.kind === 'unavailable' && failure.status !== 501) {
+      onSyncFailure(account, failure);
+      return;
+    }
+    event('exo.sync.ping-failed', `Ping for ${account.upn} failed: ${failure.message}; polling`, {
+      upn: account.upn,
+      kind: failure.kind,
+      status: failure.status,
+    });
+    scheduleSync(account, config.syncIntervalMs);
+  }
+
+  /** The heartbeat ended with nothing changed: read OOF (which no Ping watches) and ping again. */
+  async function heartbeatOver(account: Account, held: HeldPing): Promise<void> {
+    if (closed || pings.get(account.id) !== held) return;
+    const outcome = await within(held.outcome, PING_ANSWER_WAIT_MS);
+    if (closed || pings.get(account.id) !== held) return;
+    if (outcome === undefined) {
+      // On-prem began this heartbeat later than Exchange Online did: look again.
+      account.timers.sync = clock.after(
+        held.heartbeatS * 1000,
+        () => heartbeatOver(account, held),
+        `exo: Ping of ${account.upn}`,
+      );
+      return;
+    }
+    if (!('answer' in outcome) || outcome.answer.status !== 1) return; // onPingAnswer's
+    endPing(account, held);
+    fruitless.delete(account.id);
+    if (clock.now() - account.lastDeviceActivityMs >= config.deviceInactivityTimeoutMs) {
+      goDormant(account);
+      return;
+    }
+    const mailbox = cache.get(account.upn);
+    try {
+      if (mailbox) await queued(account, () => sessionFor(account).readOof(mailbox, clock.now()));
+    } catch (error) {
+      pingFailed(account, syncFailureFrom(error));
+      return;
+    }
+    startPing(account);
+    // Lets an in-process Ping reach on-prem (and start its heartbeat) at this instant.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Records a failed sync; returns the problem (for the device). */
@@ -374,8 +543,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
       }
     }
     try {
-      await syncOnce(account);
-      scheduleSync(account, config.syncIntervalMs);
+      afterPass(account, await syncOnce(account));
     } catch (error) {
       onSyncFailure(account, syncFailureFrom(error));
     }
@@ -386,6 +554,8 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
     account.timers.sync?.cancel();
     delete account.timers.refresh;
     delete account.timers.sync;
+    pings.delete(account.id);
+    account.pingSinceMs = undefined;
     if (!keepPurge) {
       account.timers.purge?.cancel();
       delete account.timers.purge;
@@ -549,8 +719,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
       }
       scheduleRenewal(account);
       try {
-        await syncOnce(account); // step 19
-        scheduleSync(account, config.syncIntervalMs);
+        afterPass(account, await syncOnce(account)); // step 19
       } catch (error) {
         const failure = syncFailureFrom(error);
         const problem = onSyncFailure(account, failure);
@@ -576,7 +745,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
       if (!account) throw new SyncFailure('error', `no account for ${upn}`);
       try {
         const report = await syncOnce(account);
-        if (account.timers.sync === undefined) scheduleSync(account, config.syncIntervalMs);
+        if (account.timers.sync === undefined) afterPass(account, report);
         return report;
       } catch (error) {
         const failure = syncFailureFrom(error);
@@ -684,4 +853,14 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
     },
   };
   return manager;
+}
+
+/** `promise`'s value, or undefined when it takes longer than `ms` of real time. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

@@ -35,10 +35,28 @@ import { syncFailureFrom } from './sync-failure.js';
 export interface EasSession {
   readonly deviceId: string;
   readonly provisioned: boolean;
+  /** Whether on-prem's OPTIONS listed Ping in `MS-ASProtocolCommands` (true when it listed none). */
+  readonly offersPing: boolean;
   /** One sync pass into `mailbox`. Throws {@link SyncFailure}. */
   run(mailbox: CacheMailbox, window: { nowMs: number; mailWindowMs: number }): Promise<SyncReport>;
   /** On-prem Search (MS-ASCMD Search, store Mailbox). Throws {@link SyncFailure}. */
   search(query: string): Promise<EasItem[]>;
+  /**
+   * Ping on the folders the cache keeps (Inbox, Calendar, Contacts), held by
+   * on-prem until one changes or the heartbeat ends. Throws {@link SyncFailure}.
+   */
+  ping(heartbeatS: number): Promise<PingAnswer>;
+  /** Reads OOF (Settings) into `mailbox`: what a Ping does not watch. Throws {@link SyncFailure}. */
+  readOof(mailbox: CacheMailbox, nowMs: number): Promise<void>;
+}
+
+/** What on-prem answered a Ping (MS-ASCMD 2.2.3.177.10). */
+export interface PingAnswer {
+  /** 1 heartbeat over, 2 changes, 5 heartbeat out of range, 6 too many folders, 7 folder hierarchy changed. */
+  status: number;
+  changedFolders: string[];
+  /** With Status 5: the heartbeat the server allows. */
+  heartbeatS?: number;
 }
 
 export interface SyncReport {
@@ -74,6 +92,8 @@ export function syncDeviceId(accountId: string): string {
 const INBOX = 2;
 const CALENDAR = 8;
 const CONTACTS = 9;
+/** The folders a sync pass brings into the cache, and a Ping watches. */
+const CACHED_TYPES = [INBOX, CALENDAR, CONTACTS];
 
 export function createEasSession(options: EasSessionOptions): EasSession {
   return new OnPremSession(options);
@@ -88,6 +108,7 @@ export function createEasSession(options: EasSessionOptions): EasSession {
 class OnPremSession implements EasSession {
   readonly deviceId: string;
   provisioned = false;
+  offersPing = true;
   private saved: EasClientState | undefined;
   private client: EasClient | undefined;
   private users = 0;
@@ -116,7 +137,8 @@ class OnPremSession implements EasSession {
     const client = this.acquire();
     try {
       if (initial) {
-        await probeOptions(options);
+        const offered = await probeOptions(options);
+        this.offersPing = offered.commands.length === 0 || offered.commands.includes('Ping');
         await client.provision();
         this.provisioned = true;
       }
@@ -178,6 +200,33 @@ class OnPremSession implements EasSession {
         this.provisioned = true;
       }
       return await client.search(query);
+    } catch (error) {
+      throw syncFailureFrom(error);
+    } finally {
+      this.release();
+    }
+  }
+
+  async readOof(mailbox: CacheMailbox, nowMs: number): Promise<void> {
+    const client = this.acquire();
+    try {
+      mailbox.oof = (await readOof(client, nowMs)) ?? mailbox.oof;
+    } catch (error) {
+      throw syncFailureFrom(error);
+    } finally {
+      this.release();
+    }
+  }
+
+  async ping(heartbeatS: number): Promise<PingAnswer> {
+    const folders = this.saved?.folders ?? this.client?.exportState().folders ?? [];
+    const watched = CACHED_TYPES.flatMap((type) => {
+      const folder = folders.find((f) => f.type === type);
+      return folder ? [folder.serverId] : [];
+    });
+    const client = this.acquire();
+    try {
+      return await client.ping(watched, heartbeatS);
     } catch (error) {
       throw syncFailureFrom(error);
     } finally {
@@ -302,7 +351,9 @@ async function readOof(client: EasClient, nowMs: number): Promise<OofState | und
  * as devices send it, so the server's logs and device rules see who asks.
  * Answers the versions and commands on-prem offers (MS-ASHTTP 2.2.2.1.2).
  */
-async function probeOptions(options: EasSessionOptions): Promise<{ versions: string[] }> {
+async function probeOptions(
+  options: EasSessionOptions,
+): Promise<{ versions: string[]; commands: string[] }> {
   const query = new URLSearchParams({
     User: options.user,
     DeviceId: options.deviceId,
@@ -319,7 +370,10 @@ async function probeOptions(options: EasSessionOptions): Promise<{ versions: str
   if (response.status !== 200) {
     throw new EasHttpError('OPTIONS', response.status, response.headers, body || undefined);
   }
-  return {
-    versions: (response.headers.get('ms-asprotocolversions') ?? '').split(',').filter(Boolean),
-  };
+  const list = (name: string): string[] =>
+    (response.headers.get(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  return { versions: list('ms-asprotocolversions'), commands: list('ms-asprotocolcommands') };
 }
