@@ -27,7 +27,7 @@ export {
   type PoxRequest,
   type PoxUser,
 } from './autodiscover/pox.js';
-export { encodeWbxml } from './wbxml/encode.js';
+export { encodeWbxml, type EncodeOptions } from './wbxml/encode.js';
 export { decodeWbxml, DEFAULT_WBXML_LIMITS, type WbxmlLimits } from './wbxml/decode.js';
 export { toXml, fromXml } from './wbxml/xml.js';
 export {

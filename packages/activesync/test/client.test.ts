@@ -250,6 +250,27 @@ describe('EAS client against a fake server', () => {
     expect(await client.getItemEstimate(['1', '2'])).toEqual({ '1': 5, '2': 0 });
   });
 
+  it("sends a Ping's bytes in memory of their own (a held request must not pin node's shared buffer pool)", async () => {
+    const server = createFakeEasServer();
+    const bodies = new Map<string, Uint8Array>();
+    const { client } = setup({
+      fetch: (url, init) => {
+        const cmd = new URL(String(url)).searchParams.get('Cmd') ?? '';
+        if (init?.body instanceof Uint8Array) bodies.set(cmd, init.body);
+        return server.fetch(url, init);
+      },
+    });
+    await client.provision();
+    await client.folderSync();
+    await client.ping(['1'], 480);
+    const ping = bodies.get('Ping')!;
+    expect(ping.byteLength).toBeGreaterThan(0);
+    expect(ping.buffer.byteLength).toBe(ping.byteLength);
+    // Other commands answer at once: their few bytes stay in the pool.
+    const folderSync = bodies.get('FolderSync')!;
+    expect(folderSync.buffer.byteLength).toBeGreaterThan(folderSync.byteLength);
+  });
+
   it('pings and reports the folders with changes', async () => {
     const { client, state } = setup();
     await client.provision();

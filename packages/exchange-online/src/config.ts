@@ -56,7 +56,7 @@ export interface ExchangeOnlineConfig {
    * holds an ActiveSync Ping on Inbox, Calendar and Contacts, and syncs when
    * on-prem reports a change; when a heartbeat ends with nothing changed it
    * reads OOF and pings again. A held Ping costs memory on both sides (about
-   * 30 KB a mailbox in-process), so a large lab polls unless asked.
+   * 24 KB a mailbox in-process), so a large lab polls unless asked.
    */
   syncMode: 'push' | 'poll';
   /** Ping HeartbeatInterval in push mode, 1m to 59m (MS-ASCMD's range). Default `59m`. */

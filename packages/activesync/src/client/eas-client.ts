@@ -100,7 +100,9 @@ export function createEasClient(options: EasClientOptions): EasClient {
     extra?: Partial<EasRequestLine>,
   ): Promise<Exchange> {
     for (let attempt = 0; ; attempt++) {
-      const res = await send(cmd, body ? encodeWbxml(body) : undefined, extra);
+      // A Ping is held by the server for up to an hour: its bytes must not pin a shared pool.
+      const bytes = body ? encodeWbxml(body, { standalone: cmd === 'Ping' }) : undefined;
+      const res = await send(cmd, bytes, extra);
       const mayReprovision = attempt === 0 && cmd !== 'Provision';
       if (res.status === HTTP_NEED_PROVISION && mayReprovision) {
         await res.arrayBuffer();
