@@ -61,6 +61,22 @@ describe('nock mode, one lab at a time', () => {
     await next.close();
   });
 
+  it("a flow still running when its lab closes ends unreachable, as over loopback (not with nock's own error)", async () => {
+    const lab = await createLab({ mode: 'nock', log: () => undefined });
+    const run = lab.runFlow('alice@contoso.com');
+    // Close once the device is at Entra's sign-in (step 7): its next request finds no lab.
+    while (!lab.trace.exchanges().some((e) => e.from === 'device' && e.to === 'entra')) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await lab.close();
+    const result = await run;
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatchObject({
+      reason: 'unreachable',
+      detail: { code: 'ERR_NOCK_NO_MATCH' },
+    });
+  });
+
   it("after a suite's nock.restore() the next lab turns nock on again, and leaves it on", async () => {
     const nock = (await import('nock')).default;
     nock.restore();

@@ -114,7 +114,18 @@ function requestBody(body: unknown, contentType: string | undefined): Buffer | u
   return Buffer.from(text, 'utf8');
 }
 
-/** In nock mode the parties call each other with the global fetch; nock routes it. */
+/**
+ * In nock mode the parties call each other with the global fetch; nock routes
+ * it. A request nock has nothing for (the lab closed while a flow ran) fails
+ * as fetch fails when nothing answers, as it does over loopback: nock's own
+ * error (`ERR_NOCK_NO_MATCH`) is kept as the cause.
+ */
 export function createGlobalFetchTransport(): Transport {
-  return { send: (_party, url, init) => fetch(url, init) };
+  return {
+    send: (_party, url, init) =>
+      fetch(url, init).catch((error: unknown) => {
+        if ((error as { code?: unknown } | null)?.code !== 'ERR_NOCK_NO_MATCH') throw error;
+        throw new TypeError('fetch failed', { cause: error });
+      }),
+  };
 }
