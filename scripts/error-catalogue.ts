@@ -515,7 +515,7 @@ export const ERROR_SECTIONS: ErrorSection[] = [
       {
         code: 'invalid_fault_params',
         status: '400',
-        when: 'A fault parameter of the wrong kind (a duration that does not parse, a number that is not one); the fault stays as it was.',
+        when: 'A fault parameter of the wrong kind (a duration that does not parse, a number out of its range, a value that is not flat) or one the fault does not take; the fault stays as it was.',
         action: 'Fix the parameter (docs/faults.md lists each).',
       },
       {

@@ -1,5 +1,6 @@
 import { parseDuration } from './duration.js';
 import { LabError } from './errors.js';
+import { shorten } from './shorten.js';
 import type { ServiceParty } from './hosts.js';
 
 /**
@@ -234,9 +235,9 @@ export function faultDefinition(name: string): FaultDefinition | undefined {
  * number must be a finite number within its bounds, ≥ 0 unless they say
  * otherwise (or its digits as text, as the CLI's
  * `--param` sends it), a duration what {@link parseDuration} reads. Every
- * parameter is a number, a text or true/false; beyond that, names the
- * catalogue does not list, and parameters a fault does not take, are not
- * checked (services ignore them).
+ * parameter is a number, a text or true/false, and a catalogue fault takes
+ * only the parameters it lists; a fault the catalogue does not list is not
+ * checked further.
  */
 export function faultParamProblems(name: string, params: Record<string, unknown>): string[] {
   const definition = FAULT_CATALOGUE.find((f) => f.name === name);
@@ -247,6 +248,18 @@ export function faultParamProblems(name: string, params: Record<string, unknown>
   for (const [param, value] of Object.entries(params)) {
     if (value !== undefined && !flat(value)) {
       problems.push(`${param} must be a number, a text or true/false`);
+    }
+  }
+  if (definition) {
+    // A parameter the fault does not take did nothing (a typo such as
+    // `retryAfter` for `retryAfterS` left the default on, unsaid).
+    const takes = Object.keys(definition.params ?? {});
+    for (const param of Object.keys(params)) {
+      if (params[param] !== undefined && !takes.includes(param)) {
+        problems.push(
+          `${shorten(param, 40)} is not a parameter of ${name} (${takes.length > 0 ? `it takes ${takes.join(', ')}` : 'it takes none'})`,
+        );
+      }
     }
   }
   for (const [param, spec] of Object.entries(definition?.params ?? {})) {

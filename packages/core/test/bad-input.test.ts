@@ -152,6 +152,17 @@ describe('fault parameters are checked before a fault is switched on', () => {
     expect(seen).toEqual([]);
   });
 
+  test('a parameter the fault does not take is a 400 naming the ones it does (a typo did nothing)', () => {
+    const board = createFaultBoard();
+    expect(() => board.on('eas-503', { retryAfter: 30 })).toThrow(
+      'eas-503: retryAfter is not a parameter of eas-503 (it takes retryAfterS)',
+    );
+    expect(() => board.on('rt2-revoked', { now: true })).toThrow(
+      'rt2-revoked: now is not a parameter of rt2-revoked (it takes none)',
+    );
+    expect(board.active()).toEqual([]);
+  });
+
   test('numbers as numbers or as the CLI’s digits, durations as text: accepted', () => {
     const board = createFaultBoard();
     board.on('eas-503', { retryAfterS: '10' });
