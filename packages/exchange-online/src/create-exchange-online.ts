@@ -148,11 +148,13 @@ export function createExchangeOnline(
       { accounts, cache, store, clock: deps.clock, mailWindowMs: resolved.cloudCacheMailWindowMs },
     ),
   );
+  const heldPings = new Set<() => void>();
   app.use(
     activeSyncRouter({
       ...activeSyncAuth,
       store,
       serverVersion: resolved.activeSyncServerVersion,
+      heldPings,
     }),
   );
   app.use(function notFound(req: Request, _res: Response, next: NextFunction) {
@@ -183,6 +185,7 @@ export function createExchangeOnline(
     async close() {
       unsubscribe();
       accounts.close();
+      for (const finish of [...heldPings]) finish();
       memory.clear();
     },
     accounts: () => accounts.all().map((a) => view(a.upn)!),

@@ -4,6 +4,7 @@ import {
   clientChange,
   children,
   createEasClient,
+  decodeWbxml,
   el,
   syncRequest,
   syncRequestCollection,
@@ -520,8 +521,9 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       protocolVersion: '14.1',
     });
     await eas.provision();
-    await expect(eas.ping(['1'], 60)).rejects.toBeInstanceOf(EasHttpError);
-    await expect(eas.ping(['1'], 60)).rejects.toMatchObject({ status: 501 });
+    expect((await eas.command('MoveItems', el('Move:MoveItems'))).status).toBe(501);
+    await expect(eas.getItemEstimate(['1'])).rejects.toBeInstanceOf(EasHttpError);
+    await expect(eas.getItemEstimate(['1'])).rejects.toMatchObject({ status: 501 });
     const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
     expect(get.status).toBe(501);
   });
@@ -553,5 +555,131 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(folders.length).toBeGreaterThan(0);
     const provisions = lab.ctx.trace.exchanges().filter((e) => /Cmd=Provision/.test(e.url));
     expect(provisions).toHaveLength(2);
+  });
+
+  describe('Ping', () => {
+    /** Whether `promise` has settled once the in-process work under way has run. */
+    async function settled(promise: Promise<unknown>): Promise<boolean> {
+      let done = false;
+      void promise.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      await lab.ctx.clock.advance(0);
+      return done;
+    }
+
+    it('is offered, holds until mail arrives (Status 2 with the folder), and the Sync after it brings the mail', async () => {
+      lab = hybridLab();
+      const options = await lab.ctx.fetchFor('device')(EXO_EAS, {
+        method: 'OPTIONS',
+        headers: {
+          authorization: `Bearer ${mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile })}`,
+        },
+      });
+      expect(options.headers.get('ms-asprotocolcommands')!.split(',')).toContain('Ping');
+      const { eas, inbox } = await bobInSync('ping1');
+      const calendar = eas.exportState().folders!.find((f) => f.type === 8)!.serverId;
+
+      const held = eas.ping([inbox, calendar], 480);
+      expect(await settled(held)).toBe(false);
+      lab.exo.deliver(BOB, { subject: 'Pushed to the phone' });
+      expect(await held).toEqual({ status: 2, changedFolders: [inbox] });
+      const { added } = await eas.syncAll(inbox);
+      expect(added.map((item) => item.data['Email:Subject'])).toEqual(['Pushed to the phone']);
+    });
+
+    it('answers Status 1 when the heartbeat ends on the lab clock; an empty Ping repeats the last one', async () => {
+      lab = hybridLab();
+      const { eas, inbox } = await bobInSync('ping2');
+      const held = eas.ping([inbox], 480);
+      await lab.ctx.clock.advance('7m');
+      expect(await settled(held)).toBe(false);
+      await lab.ctx.clock.advance('1m');
+      expect(await held).toEqual({ status: 1, changedFolders: [] });
+
+      // No body: the same folders and heartbeat as before.
+      const repeated = eas.command('Ping');
+      expect(await settled(repeated)).toBe(false);
+      lab.exo.deliver(BOB, { subject: 'Again' });
+      const answer = await repeated;
+      expect(textOf(answer.body!, 'Ping:Status')).toBe('2');
+      expect(textOf(answer.body!, 'Ping:Folders', 'Ping:Folder')).toBe(inbox);
+    });
+
+    it("another device's read flag reaches a held Ping; a device's Ping with news pending answers at once", async () => {
+      lab = hybridLab();
+      const phone = await bobInSync('ping3');
+      const tablet = await bobInSync('ping4');
+      lab.exo.deliver(BOB, { subject: 'Read on the tablet' });
+      // The phone has not synced the new mail: its Ping answers at once.
+      expect(await phone.eas.ping([phone.inbox], 480)).toEqual({
+        status: 2,
+        changedFolders: [phone.inbox],
+      });
+      const [mail] = (await phone.eas.syncAll(phone.inbox)).added;
+      const { added } = await tablet.eas.syncAll(tablet.inbox);
+      const held = phone.eas.ping([phone.inbox], 480);
+      expect(await settled(held)).toBe(false);
+      await tablet.eas.command(
+        'Sync',
+        syncWithCommands(
+          tablet.eas.exportState().syncKeys![tablet.inbox]!,
+          tablet.inbox,
+          clientChange(added[0]!.serverId, el('Email:Read', 1)),
+        ),
+      );
+      expect(mail!.serverId).toBe(added[0]!.serverId);
+      expect(await held).toEqual({ status: 2, changedFolders: [phone.inbox] });
+    });
+
+    it('refuses what MS-ASCMD refuses: no parameters (3), heartbeat out of range (5, with the limit), too many folders (6), an unknown folder (7), before Provision (142)', async () => {
+      lab = hybridLab();
+      const fresh = bobDevice('ping5');
+      await fresh.provision();
+      const empty = await fresh.command('Ping');
+      expect(textOf(empty.body!, 'Ping:Status')).toBe('3');
+      const { folders } = await fresh.folderSync();
+      const inbox = folders.find((f) => f.type === 2)!.serverId;
+      expect(await fresh.ping([inbox], 30)).toEqual({
+        status: 5,
+        changedFolders: [],
+        heartbeatS: 60,
+      });
+      expect(await fresh.ping([inbox], 7200)).toMatchObject({ status: 5, heartbeatS: 3540 });
+      const many = await fresh.ping(
+        Array.from({ length: 301 }, () => inbox),
+        480,
+      );
+      expect(many.status).toBe(6);
+      expect(await fresh.ping(['999'], 480)).toEqual({ status: 7, changedFolders: [] });
+
+      const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+      const unprovisioned = await lab.ctx.fetchFor('device')(
+        `${EXO_EAS}?Cmd=Ping&User=bob&DeviceId=ping6&DeviceType=iPhone`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'ms-asprotocolversion': '14.1',
+            'content-type': 'application/vnd.ms-sync.wbxml',
+          },
+        },
+      );
+      expect(unprovisioned.status).toBe(200);
+      const refused = decodeWbxml(new Uint8Array(await unprovisioned.arrayBuffer()));
+      expect(textOf(refused, 'Ping:Status')).toBe('142');
+    });
+
+    it('ends held Pings when Exchange Online closes (Status 1), leaving nothing on the lab clock', async () => {
+      lab = hybridLab();
+      const { eas, inbox } = await bobInSync('ping7');
+      const held = eas.ping([inbox], 3540);
+      expect(await settled(held)).toBe(false);
+      expect(lab.ctx.clock.pending().map((t) => t.label)).toContain('exo-eas Ping heartbeat');
+      await lab.exo.close();
+      expect(await held).toEqual({ status: 1, changedFolders: [] });
+      expect(lab.ctx.clock.pending().map((t) => t.label)).not.toContain('exo-eas Ping heartbeat');
+    });
   });
 });

@@ -100,9 +100,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
     extra?: Partial<EasRequestLine>,
   ): Promise<Exchange> {
     for (let attempt = 0; ; attempt++) {
-      // A Ping is held by the server for up to an hour: its bytes must not pin a shared pool.
-      const bytes = body ? encodeWbxml(body, { standalone: cmd === 'Ping' }) : undefined;
-      const res = await send(cmd, bytes, extra);
+      const res = await send(cmd, requestBytes(cmd, body), extra);
       const mayReprovision = attempt === 0 && cmd !== 'Provision';
       if (res.status === HTTP_NEED_PROVISION && mayReprovision) {
         await res.arrayBuffer();
@@ -676,7 +674,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
     cmd: string,
     body?: EasElement,
   ): Promise<{ status: number; headers: Headers; body?: EasElement }> {
-    const res = await send(cmd, body ? encodeWbxml(body) : undefined);
+    const res = await send(cmd, requestBytes(cmd, body));
     const decoded = res.ok ? await readBody(res) : (await res.arrayBuffer(), undefined);
     return { status: res.status, headers: res.headers, ...(decoded ? { body: decoded } : {}) };
   }
@@ -757,4 +755,9 @@ function addChanges(total: Changes, round: Changes): void {
 /** A server that never clears MoreAvailable is a bug: stop instead of looping. */
 function tooManyRounds(): EasStatusError {
   return new EasStatusError('Sync', 4, `MoreAvailable still set after ${MAX_SYNC_ROUNDS} rounds`);
+}
+
+/** A request's bytes; a Ping's in memory of their own, since the server holds it for up to an hour. */
+function requestBytes(cmd: string, body: EasElement | undefined): Buffer | undefined {
+  return body ? encodeWbxml(body, { standalone: cmd === 'Ping' }) : undefined;
 }

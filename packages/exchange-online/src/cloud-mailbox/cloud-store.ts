@@ -40,6 +40,13 @@ export interface CloudMailbox {
   upn: string;
   folders: StoredFolder[];
   oof: OofSeed;
+  /** Called after each change of an item (a delivery, a device's Delete or read flag): held Pings. */
+  readonly watchers: Set<() => void>;
+}
+
+/** Tells whoever waits on the mailbox (held Pings) that an item changed. */
+export function mailboxChanged(mailbox: CloudMailbox): void {
+  for (const watcher of [...mailbox.watchers]) watcher();
 }
 
 export interface CloudStore {
@@ -77,7 +84,7 @@ export function createCloudStore(deps: { directory: Directory; now: () => number
         nextItem: folder.items.length + 1,
       };
     });
-    const created: CloudMailbox = { upn: user.upn, folders, oof: seed.oof };
+    const created: CloudMailbox = { upn: user.upn, folders, oof: seed.oof, watchers: new Set() };
     mailboxes.set(key, created);
     return created;
   }
@@ -108,6 +115,7 @@ export function createCloudStore(deps: { directory: Directory; now: () => number
           bodyText: withoutNul(mail.bodyText ?? mail.subject),
         },
       });
+      mailboxChanged(box);
       return serverId;
     },
   };

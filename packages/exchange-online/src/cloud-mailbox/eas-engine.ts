@@ -8,14 +8,19 @@ import {
   type EasElement,
 } from '@hma-lab/activesync';
 import type { CalendarItem, ContactItem, MailItem, MailboxItem } from '@hma-lab/core';
-import type { CloudMailbox, StoredFolder, StoredItem } from './cloud-store.js';
+import {
+  mailboxChanged,
+  type CloudMailbox,
+  type StoredFolder,
+  type StoredItem,
+} from './cloud-store.js';
 
 /**
  * A deliberately minimal ActiveSync command engine for Exchange Online's own
  * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
  * deletes, WindowSize, FilterType for mail and calendar, the previous key
  * answered again, empty answers and requests from 12.1, the client's Delete,
- * read flag and Fetch) and Settings
+ * read flag and Fetch), Ping and Settings
  * (UserInformation, Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
  * end (README, "Flow B").
@@ -28,6 +33,8 @@ export interface EasDeviceState {
   collections: Map<string, CollectionState>;
   /** The last Sync request with collections, which an empty request (12.1+) stands for. */
   lastSyncRequest?: EasElement;
+  /** The last Ping's parameters, which an empty Ping stands for. */
+  ping?: { heartbeatS: number; folders: string[] };
 }
 
 /**
@@ -52,8 +59,19 @@ export interface EasCommandContext {
   nowMs: number;
 }
 
-/** What a command answers: a WBXML body, or an HTTP status alone (449 Retry after Provision). */
-export type EasCommandResult = { body: EasElement } | { status: number };
+/**
+ * What a command answers: a WBXML body, an HTTP status alone (449 Retry after
+ * Provision), or (Ping) a wait the endpoint holds until `changed()` turns true
+ * after a change of the mailbox, or the heartbeat elapses on the lab clock,
+ * and then answers `answer()`.
+ */
+export type EasCommandResult = { body: EasElement } | { status: number } | { wait: PingWait };
+
+export interface PingWait {
+  heartbeatMs: number;
+  changed(): boolean;
+  answer(): EasElement;
+}
 
 const PROVISION_DOC = 'MS-EAS-Provisioning-WBXML';
 /** The 2.5 / 12.0 policy type; the engine answers it with the same document. */
@@ -77,7 +95,12 @@ export function newDeviceState(): EasDeviceState {
 const newPolicyKey = (): string => String(randomInt(1_000_000_000, 2_147_483_647));
 
 /** Commands the engine implements. */
-export const CLOUD_EAS_COMMANDS = ['Provision', 'FolderSync', 'Sync', 'Settings'] as const;
+export const CLOUD_EAS_COMMANDS = ['Provision', 'FolderSync', 'Sync', 'Ping', 'Settings'] as const;
+
+/** Ping's limits (MS-ASCMD 2.2.3.84, 2.2.3.99): Exchange's defaults, as on-premises. */
+const MIN_HEARTBEAT_S = 60;
+const MAX_HEARTBEAT_S = 3540;
+const MAX_PING_FOLDERS = 300;
 
 export function runCloudCommand(
   cmd: string,
@@ -93,10 +116,102 @@ export function runCloudCommand(
     if (cmd === 'FolderSync')
       return { body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', 142)) };
     if (cmd === 'Sync') return { body: el('AirSync:Sync', el('AirSync:Status', 142)) };
+    if (cmd === 'Ping') return { body: el('Ping:Ping', el('Ping:Status', 142)) };
   }
   if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
   if (cmd === 'Sync') return sync(request, ctx);
+  if (cmd === 'Ping') return ping(request, ctx);
   return undefined;
+}
+
+/**
+ * Ping (MS-ASCMD 2.2.1.13): answers at once when a watched folder already has
+ * something the device has not synced (Status 2 with the folders), otherwise
+ * a wait for a change or the heartbeat's end (Status 1). Status 3: an empty
+ * Ping with none before it; 4: no folders; 5: HeartbeatInterval out of range
+ * (with the limit); 6: too many folders (with MaxFolders); 7: a folder the
+ * mailbox does not have (FolderSync needed). An empty Ping repeats the last.
+ */
+function ping(request: EasElement | undefined, ctx: EasCommandContext): EasCommandResult {
+  const answer = (status: number, ...rest: EasElement[]): EasCommandResult => ({
+    body: el('Ping:Ping', el('Ping:Status', status), ...rest),
+  });
+  const cached = ctx.device.ping;
+  const heartbeatText = request ? textOf(request, 'Ping:HeartbeatInterval') : undefined;
+  const foldersElement = request ? child(request, 'Ping:Folders') : undefined;
+  if (!cached && (heartbeatText === undefined || !foldersElement)) return answer(3);
+  const heartbeatS = heartbeatText !== undefined ? Number(heartbeatText) : cached!.heartbeatS;
+  if (
+    !Number.isInteger(heartbeatS) ||
+    heartbeatS < MIN_HEARTBEAT_S ||
+    heartbeatS > MAX_HEARTBEAT_S
+  ) {
+    const limit = heartbeatS < MIN_HEARTBEAT_S ? MIN_HEARTBEAT_S : MAX_HEARTBEAT_S;
+    return answer(5, el('Ping:HeartbeatInterval', limit));
+  }
+  const ids = foldersElement
+    ? children(foldersElement, 'Ping:Folder').map((f) => textOf(f, 'Ping:Id') ?? '')
+    : cached!.folders;
+  if (ids.length === 0) return answer(4);
+  if (ids.length > MAX_PING_FOLDERS) return answer(6, el('Ping:MaxFolders', MAX_PING_FOLDERS));
+  const folders = ids.map((id) => ctx.mailbox.folders.find((f) => f.serverId === id));
+  if (folders.some((f) => !f)) return answer(7);
+  ctx.device.ping = { heartbeatS, folders: ids };
+  // What the device holds of each folder: what it was sent, or (never synced)
+  // the folder as it is now, so that only what comes later counts.
+  const watched = (folders as StoredFolder[]).map((folder) => ({
+    folder,
+    held:
+      ctx.device.collections.get(folder.serverId)?.sent ??
+      new Map(folder.items.map((s) => [s.serverId, versionOf(s)])),
+    sinceMs: lastFilterSince(ctx, folder.serverId),
+  }));
+  const changedFolders = (): string[] =>
+    watched.filter((w) => hasNews(w.folder, w.held, w.sinceMs)).map((w) => w.folder.serverId);
+  const reply = (): EasElement => {
+    const changed = changedFolders();
+    return changed.length === 0
+      ? el('Ping:Ping', el('Ping:Status', 1))
+      : el(
+          'Ping:Ping',
+          el('Ping:Status', 2),
+          el(
+            'Ping:Folders',
+            changed.map((id) => el('Ping:Folder', id)),
+          ),
+        );
+  };
+  if (changedFolders().length > 0) return { body: reply() };
+  return {
+    wait: {
+      heartbeatMs: heartbeatS * 1000,
+      changed: () => changedFolders().length > 0,
+      answer: reply,
+    },
+  };
+}
+
+/** Whether a Sync of `folder` from what the device `held` would bring anything. */
+function hasNews(folder: StoredFolder, held: Map<string, number>, sinceMs?: number): boolean {
+  const present = new Set(folder.items.map((s) => s.serverId));
+  for (const sid of held.keys()) if (!present.has(sid)) return true;
+  return folder.items.some((s) => {
+    const version = held.get(s.serverId);
+    return version === undefined ? inWindow(s.item, sinceMs) : version !== versionOf(s);
+  });
+}
+
+/** The start of the FilterType window the device's last Sync of `id` asked for. */
+function lastFilterSince(ctx: EasCommandContext, id: string): number | undefined {
+  const last = ctx.device.lastSyncRequest;
+  const collections = last
+    ? children(child(last, 'AirSync:Collections') ?? last, 'AirSync:Collection')
+    : [];
+  const collection = collections.find((c) => textOf(c, 'AirSync:CollectionId') === id);
+  const days = collection
+    ? FILTER_DAYS[textOf(collection, 'AirSync:Options', 'AirSync:FilterType') ?? '0']
+    : undefined;
+  return days ? ctx.nowMs - days * DAY_MS : undefined;
 }
 
 function provision(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
@@ -361,6 +476,7 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
   const { state, held, deletes, adds, folder } = plan;
   const client = applyClientCommands(plan, ctx);
   if (client.status !== undefined) return el('AirSync:Collection', plan.head(client.status));
+  if (client.removed.length > 0 || client.changed.length > 0) mailboxChanged(ctx.mailbox);
   // What the device just deleted or changed itself is not sent back to it.
   const touched = new Set([...client.removed, ...client.changed.map((s) => s.serverId)]);
   const changes = plan.changes.filter((s) => !touched.has(s.serverId));

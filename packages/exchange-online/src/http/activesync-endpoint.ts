@@ -12,11 +12,12 @@ import {
   type EasElement,
 } from '@hma-lab/activesync';
 import type { Clock, Directory, User } from '@hma-lab/core';
-import type { CloudStore } from '../cloud-mailbox/cloud-store.js';
+import type { CloudMailbox, CloudStore } from '../cloud-mailbox/cloud-store.js';
 import {
   newDeviceState,
   runCloudCommand,
   type EasDeviceState,
+  type PingWait,
 } from '../cloud-mailbox/eas-engine.js';
 import type { SigningKeySource } from '../entra/jwks.js';
 import { ActiveSyncHttpError, InvalidTokenError } from '../errors.js';
@@ -30,6 +31,8 @@ export interface ActiveSyncEndpointDeps {
   store: CloudStore;
   allowBasicAuth: boolean;
   serverVersion: string;
+  /** Held Pings: each ends (answers) when called; Exchange Online's close calls them all. */
+  heldPings: Set<() => void>;
 }
 
 /**
@@ -124,11 +127,51 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       res.status(result.status).set('Content-Length', '0').end();
       return;
     }
+    if ('wait' in result) {
+      await heldUntilNews(result.wait, mailbox, res, deps);
+      if (res.destroyed) return;
+    }
+    const body = 'wait' in result ? result.wait.answer() : result.body;
     res
       .status(200)
       .type(WBXML_CONTENT_TYPE)
-      .send(Buffer.from(encodeWbxml(result.body)));
+      .send(Buffer.from(encodeWbxml(body)));
   };
+}
+
+/**
+ * Holds a Ping until its folders have news (after a change of the mailbox),
+ * its heartbeat ends on the lab clock (a virtual clock: when a test advances
+ * it), the client goes away, or Exchange Online closes.
+ */
+function heldUntilNews(
+  wait: PingWait,
+  mailbox: CloudMailbox,
+  res: Response,
+  deps: Pick<ActiveSyncEndpointDeps, 'clock' | 'heldPings'>,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const finish = (): void => {
+      mailbox.watchers.delete(onChange);
+      deps.heldPings.delete(finish);
+      timer.cancel();
+      res.off('close', finish);
+      resolve();
+    };
+    const onChange = (): void => {
+      let news: boolean;
+      try {
+        news = wait.changed();
+      } catch {
+        news = true; // answer (and say what failed) rather than hang
+      }
+      if (news) finish();
+    };
+    const timer = deps.clock.after(wait.heartbeatMs, finish, 'exo-eas Ping heartbeat');
+    mailbox.watchers.add(onChange);
+    deps.heldPings.add(finish);
+    res.on('close', finish);
+  });
 }
 
 /**
