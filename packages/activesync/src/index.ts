@@ -13,6 +13,7 @@ export {
   syncRequestCollection,
   syncWithCommands,
 } from './client/sync-request.js';
+export { getItemEstimateRequest, getItemEstimateResponse } from './client/get-item-estimate.js';
 export { parseAddressList, type ListedAddress } from './format/address-list.js';
 export {
   AUTODISCOVER_RESPONSE_SCHEMA,

@@ -6,6 +6,7 @@ import {
   createEasClient,
   decodeWbxml,
   el,
+  getItemEstimateRequest,
   syncRequest,
   syncRequestCollection,
   syncWithCommands,
@@ -522,8 +523,8 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     });
     await eas.provision();
     expect((await eas.command('MoveItems', el('Move:MoveItems'))).status).toBe(501);
-    await expect(eas.getItemEstimate(['1'])).rejects.toBeInstanceOf(EasHttpError);
-    await expect(eas.getItemEstimate(['1'])).rejects.toMatchObject({ status: 501 });
+    await expect(eas.itemOperationsFetch('1', '1:1')).rejects.toBeInstanceOf(EasHttpError);
+    await expect(eas.itemOperationsFetch('1', '1:1')).rejects.toMatchObject({ status: 501 });
     const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
     expect(get.status).toBe(501);
   });
@@ -555,6 +556,33 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(folders.length).toBeGreaterThan(0);
     const provisions = lab.ctx.trace.exchanges().filter((e) => /Cmd=Provision/.test(e.url));
     expect(provisions).toHaveLength(2);
+  });
+
+  it('estimates what the next Sync brings (GetItemEstimate), keys left where they are', async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('estimate1');
+    expect(await eas.getItemEstimate([inbox])).toEqual({ [inbox]: 0 });
+    lab.exo.deliver(BOB, { subject: 'One' });
+    lab.exo.deliver(BOB, { subject: 'Two' });
+    expect(await eas.getItemEstimate([inbox])).toEqual({ [inbox]: 2 });
+    expect(await eas.getItemEstimate([inbox])).toEqual({ [inbox]: 2 });
+    expect((await eas.syncAll(inbox)).added).toHaveLength(2);
+    expect(await eas.getItemEstimate([inbox])).toEqual({ [inbox]: 0 });
+    // A new device: its whole Inbox, which its first Sync then brings.
+    const fresh = bobDevice('estimate2');
+    await fresh.provision();
+    await fresh.folderSync();
+    const estimate = (await fresh.getItemEstimate([inbox]))[inbox];
+    expect(estimate).toBeGreaterThan(2);
+    expect((await fresh.syncAll(inbox)).added).toHaveLength(estimate!);
+
+    const raw = (collectionId: string, syncKey: string) =>
+      eas.command('GetItemEstimate', getItemEstimateRequest([{ collectionId, syncKey }]));
+    const statusOf = async (answer: ReturnType<typeof raw>) =>
+      textOf((await answer).body!, 'GetItemEstimate:Response', 'GetItemEstimate:Status');
+    expect(await statusOf(raw('999', '1'))).toBe('2');
+    expect(await statusOf(raw(inbox, '0'))).toBe('3');
+    expect(await statusOf(raw(inbox, '77'))).toBe('4');
   });
 
   describe('Ping', () => {

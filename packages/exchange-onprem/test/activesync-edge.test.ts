@@ -6,6 +6,7 @@ import {
   type EasElement,
   el,
   encodeWbxml,
+  getItemEstimateRequest,
   syncRequest,
   syncRequestCollection,
   textOf,
@@ -212,17 +213,7 @@ describe('ActiveSync edge cases', () => {
     const ask = (key: string) =>
       client.command(
         'GetItemEstimate',
-        el(
-          'GetItemEstimate:GetItemEstimate',
-          el(
-            'GetItemEstimate:Collections',
-            el(
-              'GetItemEstimate:Collection',
-              el('AirSync:SyncKey', key),
-              el('GetItemEstimate:CollectionId', id(2)),
-            ),
-          ),
-        ),
+        getItemEstimateRequest([{ collectionId: id(2), syncKey: key }]),
       );
     expect(
       textOf((await ask('0')).body!, 'GetItemEstimate:Response', 'GetItemEstimate:Status'),

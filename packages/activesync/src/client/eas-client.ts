@@ -6,6 +6,7 @@ import { EasHttpError, EasStatusError } from '../errors.js';
 import { decodeWbxml } from '../wbxml/decode.js';
 import { child, children, el, textOf, type EasElement } from '../wbxml/element.js';
 import { encodeWbxml } from '../wbxml/encode.js';
+import { getItemEstimateRequest } from './get-item-estimate.js';
 import { bodyOf, elementToObject, flattenData, statusOf, topStatus } from './flatten.js';
 import { syncRequest, syncRequestCollection } from './sync-request.js';
 import type {
@@ -502,18 +503,8 @@ export function createEasClient(options: EasClientOptions): EasClient {
     }
     const answer = await exec(
       'GetItemEstimate',
-      el(
-        'GetItemEstimate:GetItemEstimate',
-        el(
-          'GetItemEstimate:Collections',
-          collectionIds.map((id, i) =>
-            el(
-              'GetItemEstimate:Collection',
-              el('AirSync:SyncKey', keys[i]),
-              el('GetItemEstimate:CollectionId', id),
-            ),
-          ),
-        ),
+      getItemEstimateRequest(
+        collectionIds.map((collectionId, i) => ({ collectionId, syncKey: keys[i]! })),
       ),
     );
     const root = expectBody('GetItemEstimate', answer);

@@ -4,6 +4,7 @@ import {
   children,
   collectionsAsTheDeviceStands,
   el,
+  getItemEstimateResponse,
   textOf,
   type EasElement,
 } from '@hma-lab/activesync';
@@ -20,7 +21,7 @@ import {
  * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
  * deletes, WindowSize, FilterType for mail and calendar, the previous key
  * answered again, empty answers and requests from 12.1, the client's Delete,
- * read flag and Fetch), Ping and Settings
+ * read flag and Fetch), GetItemEstimate, Ping and Settings
  * (UserInformation, Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
  * end (README, "Flow B").
@@ -95,7 +96,14 @@ export function newDeviceState(): EasDeviceState {
 const newPolicyKey = (): string => String(randomInt(1_000_000_000, 2_147_483_647));
 
 /** Commands the engine implements. */
-export const CLOUD_EAS_COMMANDS = ['Provision', 'FolderSync', 'Sync', 'Ping', 'Settings'] as const;
+export const CLOUD_EAS_COMMANDS = [
+  'Provision',
+  'FolderSync',
+  'Sync',
+  'GetItemEstimate',
+  'Ping',
+  'Settings',
+] as const;
 
 /** Ping's limits (MS-ASCMD 2.2.3.84, 2.2.3.99): Exchange's defaults, as on-premises. */
 const MIN_HEARTBEAT_S = 60;
@@ -117,11 +125,61 @@ export function runCloudCommand(
       return { body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', 142)) };
     if (cmd === 'Sync') return { body: el('AirSync:Sync', el('AirSync:Status', 142)) };
     if (cmd === 'Ping') return { body: el('Ping:Ping', el('Ping:Status', 142)) };
+    if (cmd === 'GetItemEstimate') {
+      return { body: el('GetItemEstimate:GetItemEstimate', el('GetItemEstimate:Status', 142)) };
+    }
   }
   if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
   if (cmd === 'Sync') return sync(request, ctx);
   if (cmd === 'Ping') return ping(request, ctx);
+  if (cmd === 'GetItemEstimate') return { body: getItemEstimate(request, ctx) };
   return undefined;
+}
+
+/**
+ * GetItemEstimate (MS-ASCMD 2.2.1.9): how many changes the next Sync of each
+ * collection would bring, its keys left where they are. Status 1, 2 for an
+ * unknown collection (or none at all), 3 for one never synced past key 0,
+ * 4 for a SyncKey the device does not hold. The FilterType is the request's,
+ * else the one of the device's last Sync of the collection.
+ */
+function getItemEstimate(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const collections = request
+    ? children(
+        child(request, 'GetItemEstimate:Collections') ?? el('x'),
+        'GetItemEstimate:Collection',
+      )
+    : [];
+  if (collections.length === 0) {
+    return el('GetItemEstimate:GetItemEstimate', el('GetItemEstimate:Status', 2));
+  }
+  const responses = collections.map((collection) => {
+    const id = textOf(collection, 'GetItemEstimate:CollectionId') ?? '';
+    const answer = (status: number, estimate?: number): EasElement =>
+      getItemEstimateResponse(status, id, estimate);
+    const folder = ctx.mailbox.folders.find((f) => f.serverId === id);
+    if (!folder) return answer(2);
+    const key = textOf(collection, 'AirSync:SyncKey');
+    const state = ctx.device.collections.get(id);
+    if (!state || key === undefined || key === '0') return answer(3);
+    const held =
+      key === String(state.syncKey)
+        ? state.sent
+        : key === String(state.previous?.syncKey)
+          ? state.previous!.sent
+          : undefined;
+    if (!held) return answer(4);
+    const filter = textOf(child(collection, 'AirSync:Options') ?? collection, 'AirSync:FilterType');
+    const days = filter !== undefined ? FILTER_DAYS[filter] : undefined;
+    const sinceMs =
+      filter !== undefined
+        ? days
+          ? ctx.nowMs - days * DAY_MS
+          : undefined
+        : lastFilterSince(ctx, id);
+    return answer(1, countNews(folder, held, sinceMs));
+  });
+  return el('GetItemEstimate:GetItemEstimate', responses);
 }
 
 /**
@@ -167,7 +225,7 @@ function ping(request: EasElement | undefined, ctx: EasCommandContext): EasComma
     sinceMs: lastFilterSince(ctx, folder.serverId),
   }));
   const changedFolders = (): string[] =>
-    watched.filter((w) => hasNews(w.folder, w.held, w.sinceMs)).map((w) => w.folder.serverId);
+    watched.filter((w) => countNews(w.folder, w.held, w.sinceMs) > 0).map((w) => w.folder.serverId);
   const reply = (): EasElement => {
     const changed = changedFolders();
     return changed.length === 0
@@ -191,14 +249,16 @@ function ping(request: EasElement | undefined, ctx: EasCommandContext): EasComma
   };
 }
 
-/** Whether a Sync of `folder` from what the device `held` would bring anything. */
-function hasNews(folder: StoredFolder, held: Map<string, number>, sinceMs?: number): boolean {
+/** How many changes a Sync of `folder` from what the device `held` would bring (all rounds). */
+function countNews(folder: StoredFolder, held: Map<string, number>, sinceMs?: number): number {
   const present = new Set(folder.items.map((s) => s.serverId));
-  for (const sid of held.keys()) if (!present.has(sid)) return true;
-  return folder.items.some((s) => {
+  let count = 0;
+  for (const sid of held.keys()) if (!present.has(sid)) count++;
+  for (const s of folder.items) {
     const version = held.get(s.serverId);
-    return version === undefined ? inWindow(s.item, sinceMs) : version !== versionOf(s);
-  });
+    if (version === undefined ? inWindow(s.item, sinceMs) : version !== versionOf(s)) count++;
+  }
+  return count;
 }
 
 /** The start of the FilterType window the device's last Sync of `id` asked for. */

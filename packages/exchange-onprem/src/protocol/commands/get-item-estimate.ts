@@ -1,4 +1,11 @@
-import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import {
+  child,
+  children,
+  el,
+  getItemEstimateResponse,
+  textOf,
+  type EasElement,
+} from '@hma-lab/activesync';
 import { EasStatusError } from '../../errors.js';
 import type { CommandContext, CommandResult } from '../command-context.js';
 import { stateForKey } from '../sync-keys.js';
@@ -20,15 +27,7 @@ export function getItemEstimateCommand(request: EasElement, ctx: CommandContext)
     const collectionId = textOf(collection, 'GetItemEstimate:CollectionId') ?? '';
     const syncKey = textOf(collection, 'AirSync:SyncKey');
     const answer = (status: number, estimate?: number): EasElement =>
-      el(
-        'GetItemEstimate:Response',
-        el('GetItemEstimate:Status', status),
-        el(
-          'GetItemEstimate:Collection',
-          el('GetItemEstimate:CollectionId', collectionId),
-          estimate !== undefined && el('GetItemEstimate:Estimate', estimate),
-        ),
-      );
+      getItemEstimateResponse(status, collectionId, estimate);
     const folder = ctx.mailbox.folder(collectionId);
     if (!folder) return answer(2);
     const state = ctx.device.collections.get(collectionId);
