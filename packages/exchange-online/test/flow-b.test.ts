@@ -523,8 +523,8 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     });
     await eas.provision();
     expect((await eas.command('MoveItems', el('Move:MoveItems'))).status).toBe(501);
-    await expect(eas.itemOperationsFetch('1', '1:1')).rejects.toBeInstanceOf(EasHttpError);
-    await expect(eas.itemOperationsFetch('1', '1:1')).rejects.toMatchObject({ status: 501 });
+    await expect(eas.sendMail('Subject: x\r\n\r\nx')).rejects.toBeInstanceOf(EasHttpError);
+    await expect(eas.sendMail('Subject: x\r\n\r\nx')).rejects.toMatchObject({ status: 501 });
     const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
     expect(get.status).toBe(501);
   });
@@ -583,6 +583,39 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(await statusOf(raw('999', '1'))).toBe('2');
     expect(await statusOf(raw(inbox, '0'))).toBe('3');
     expect(await statusOf(raw(inbox, '77'))).toBe('4');
+  });
+
+  it('fetches an item whole with ItemOperations; an unknown item is Status 6, another store 9', async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('fetch1');
+    const serverId = lab.exo.deliver(BOB, { subject: 'Fetch me', bodyText: 'the whole body' });
+    const item = await eas.itemOperationsFetch(inbox, serverId);
+    expect(item).toMatchObject({ serverId, collectionId: inbox, class: 'Email' });
+    expect(item.data['Email:Subject']).toBe('Fetch me');
+    expect(item.body).toBe('the whole body');
+    await expect(eas.itemOperationsFetch(inbox, `${inbox}:999`)).rejects.toMatchObject({
+      name: 'EasStatusError',
+      status: 6,
+    });
+    const library = await eas.command(
+      'ItemOperations',
+      el(
+        'ItemOperations:ItemOperations',
+        el(
+          'ItemOperations:Fetch',
+          el('ItemOperations:Store', 'DocumentLibrary'),
+          el('DocumentLibrary:LinkId', '\\\\server\\share\\a.txt'),
+        ),
+      ),
+    );
+    expect(
+      textOf(
+        library.body!,
+        'ItemOperations:Response',
+        'ItemOperations:Fetch',
+        'ItemOperations:Status',
+      ),
+    ).toBe('9');
   });
 
   describe('Ping', () => {

@@ -21,7 +21,7 @@ import {
  * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
  * deletes, WindowSize, FilterType for mail and calendar, the previous key
  * answered again, empty answers and requests from 12.1, the client's Delete,
- * read flag and Fetch), GetItemEstimate, Ping and Settings
+ * read flag and Fetch), GetItemEstimate, ItemOperations Fetch, Ping and Settings
  * (UserInformation, Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
  * end (README, "Flow B").
@@ -101,6 +101,7 @@ export const CLOUD_EAS_COMMANDS = [
   'FolderSync',
   'Sync',
   'GetItemEstimate',
+  'ItemOperations',
   'Ping',
   'Settings',
 ] as const;
@@ -128,12 +129,64 @@ export function runCloudCommand(
     if (cmd === 'GetItemEstimate') {
       return { body: el('GetItemEstimate:GetItemEstimate', el('GetItemEstimate:Status', 142)) };
     }
+    if (cmd === 'ItemOperations') {
+      return { body: el('ItemOperations:ItemOperations', el('ItemOperations:Status', 142)) };
+    }
   }
   if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
   if (cmd === 'Sync') return sync(request, ctx);
   if (cmd === 'Ping') return ping(request, ctx);
   if (cmd === 'GetItemEstimate') return { body: getItemEstimate(request, ctx) };
+  if (cmd === 'ItemOperations') return { body: itemOperations(request, ctx) };
   return undefined;
+}
+
+/**
+ * ItemOperations (MS-ASCMD 2.2.1.10), from 12.0: Fetch of a mailbox item by
+ * CollectionId + ServerId, whole. Fetch Status 6 for an item the mailbox does
+ * not hold, 9 for a store other than Mailbox (no document libraries), 15 for
+ * an attachment (none are modelled); another operation (EmptyFolderContents,
+ * Move) Status 2.
+ */
+function itemOperations(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const operations = request?.children ?? [];
+  if (ctx.protocolVersion < 12 || operations.length === 0) {
+    return el('ItemOperations:ItemOperations', el('ItemOperations:Status', 2));
+  }
+  return el(
+    'ItemOperations:ItemOperations',
+    el('ItemOperations:Status', 1),
+    el(
+      'ItemOperations:Response',
+      operations.map((operation) =>
+        operation.tag === 'ItemOperations:Fetch'
+          ? fetchItem(operation, ctx)
+          : el(operation.tag, el('ItemOperations:Status', 2)),
+      ),
+    ),
+  );
+}
+
+function fetchItem(operation: EasElement, ctx: EasCommandContext): EasElement {
+  const answer = (status: number, ...rest: EasElement[]): EasElement =>
+    el('ItemOperations:Fetch', el('ItemOperations:Status', status), ...rest);
+  if ((textOf(operation, 'ItemOperations:Store') ?? '').toLowerCase() !== 'mailbox') {
+    return answer(9);
+  }
+  const reference = textOf(operation, 'AirSyncBase:FileReference');
+  if (reference !== undefined) return answer(15, el('AirSyncBase:FileReference', reference));
+  const collectionId = textOf(operation, 'AirSync:CollectionId') ?? '';
+  const serverId = textOf(operation, 'AirSync:ServerId') ?? '';
+  const ids = [el('AirSync:CollectionId', collectionId), el('AirSync:ServerId', serverId)];
+  const folder = ctx.mailbox.folders.find((f) => f.serverId === collectionId);
+  const stored = folder?.items.find((s) => s.serverId === serverId);
+  if (!folder || !stored) return answer(6, ...ids);
+  return answer(
+    1,
+    ...ids,
+    el('AirSync:Class', folder.itemClass),
+    el('ItemOperations:Properties', applicationData(stored, folder, ctx)),
+  );
 }
 
 /**
