@@ -14,6 +14,7 @@ export {
   syncWithCommands,
 } from './client/sync-request.js';
 export { getItemEstimateRequest, getItemEstimateResponse } from './client/get-item-estimate.js';
+export { moveItemsRequest, moveItemsResponse } from './client/move-items.js';
 export { parseAddressList, type ListedAddress } from './format/address-list.js';
 export {
   AUTODISCOVER_RESPONSE_SCHEMA,

@@ -7,6 +7,7 @@ import {
   decodeWbxml,
   el,
   getItemEstimateRequest,
+  moveItemsRequest,
   syncRequest,
   syncRequestCollection,
   syncWithCommands,
@@ -522,7 +523,9 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       protocolVersion: '14.1',
     });
     await eas.provision();
-    expect((await eas.command('MoveItems', el('Move:MoveItems'))).status).toBe(501);
+    expect(
+      (await eas.command('MeetingResponse', el('MeetingResponse:MeetingResponse'))).status,
+    ).toBe(501);
     await expect(eas.sendMail('Subject: x\r\n\r\nx')).rejects.toBeInstanceOf(EasHttpError);
     await expect(eas.sendMail('Subject: x\r\n\r\nx')).rejects.toMatchObject({ status: 501 });
     const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
@@ -616,6 +619,44 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
         'ItemOperations:Status',
       ),
     ).toBe('9');
+  });
+
+  it('moves mail between folders (MoveItems): a Delete in the source, an Add in the destination; Status 1, 2, 4 as on-premises', async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('move1');
+    const deletedItems = eas.exportState().folders!.find((f) => f.type === 4)!.serverId;
+    await eas.syncAll(deletedItems);
+    const serverId = lab.exo.deliver(BOB, { subject: 'File me' });
+    await eas.syncAll(inbox);
+    const move = await eas.command(
+      'MoveItems',
+      moveItemsRequest([
+        { srcMsgId: serverId, srcFldId: inbox, dstFldId: deletedItems },
+        { srcMsgId: `${inbox}:999`, srcFldId: inbox, dstFldId: deletedItems },
+        { srcMsgId: serverId, srcFldId: deletedItems, dstFldId: '999' },
+        { srcMsgId: serverId, srcFldId: inbox, dstFldId: inbox },
+      ]),
+    );
+    const responses = children(move.body!, 'Move:Response');
+    expect(responses.map((r) => textOf(r, 'Move:Status'))).toEqual(['3', '1', '1', '1']);
+    const moved = textOf(responses[0]!, 'Move:DstMsgId')!;
+    expect(moved).toMatch(new RegExp(`^${deletedItems}:`));
+    expect((await eas.syncAll(inbox)).deleted).toEqual([serverId]);
+    const added = (await eas.syncAll(deletedItems)).added;
+    expect(added.map((item) => [item.serverId, item.data['Email:Subject']])).toEqual([
+      [moved, 'File me'],
+    ]);
+    const again = await eas.command(
+      'MoveItems',
+      moveItemsRequest([
+        { srcMsgId: moved, srcFldId: deletedItems, dstFldId: '999' },
+        { srcMsgId: moved, srcFldId: deletedItems, dstFldId: deletedItems },
+      ]),
+    );
+    expect(children(again.body!, 'Move:Response').map((r) => textOf(r, 'Move:Status'))).toEqual([
+      '2',
+      '4',
+    ]);
   });
 
   describe('Ping', () => {

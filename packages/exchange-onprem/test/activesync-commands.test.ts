@@ -4,6 +4,7 @@ import {
   clientChange,
   type EasElement,
   el,
+  moveItemsRequest,
   syncRequest,
   syncRequestCollection,
   syncWithCommands,
@@ -536,15 +537,7 @@ describe('ActiveSync commands', () => {
     const projects = textOf(create.body!, 'FolderHierarchy:ServerId')!;
     const move = await client.command(
       'MoveItems',
-      el(
-        'Move:MoveItems',
-        el(
-          'Move:Move',
-          el('Move:SrcMsgId', added[0]!.serverId),
-          el('Move:SrcFldId', inbox),
-          el('Move:DstFldId', projects),
-        ),
-      ),
+      moveItemsRequest([{ srcMsgId: added[0]!.serverId, srcFldId: inbox, dstFldId: projects }]),
     );
     const response = child(move.body!, 'Move:Response')!;
     expect(textOf(response, 'Move:Status')).toBe('3');

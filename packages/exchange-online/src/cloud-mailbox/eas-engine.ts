@@ -5,6 +5,7 @@ import {
   collectionsAsTheDeviceStands,
   el,
   getItemEstimateResponse,
+  moveItemsResponse,
   textOf,
   type EasElement,
 } from '@hma-lab/activesync';
@@ -21,7 +22,7 @@ import {
  * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
  * deletes, WindowSize, FilterType for mail and calendar, the previous key
  * answered again, empty answers and requests from 12.1, the client's Delete,
- * read flag and Fetch), GetItemEstimate, ItemOperations Fetch, Ping and Settings
+ * read flag and Fetch), GetItemEstimate, ItemOperations Fetch, MoveItems, Ping and Settings
  * (UserInformation, Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
  * end (README, "Flow B").
@@ -102,6 +103,7 @@ export const CLOUD_EAS_COMMANDS = [
   'Sync',
   'GetItemEstimate',
   'ItemOperations',
+  'MoveItems',
   'Ping',
   'Settings',
 ] as const;
@@ -132,13 +134,44 @@ export function runCloudCommand(
     if (cmd === 'ItemOperations') {
       return { body: el('ItemOperations:ItemOperations', el('ItemOperations:Status', 142)) };
     }
+    if (cmd === 'MoveItems') return { body: el('Move:MoveItems', el('Move:Status', 142)) };
   }
   if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
   if (cmd === 'Sync') return sync(request, ctx);
   if (cmd === 'Ping') return ping(request, ctx);
   if (cmd === 'GetItemEstimate') return { body: getItemEstimate(request, ctx) };
   if (cmd === 'ItemOperations') return { body: itemOperations(request, ctx) };
+  if (cmd === 'MoveItems') return { body: moveItems(request, ctx) };
   return undefined;
+}
+
+/**
+ * MoveItems (MS-ASCMD 2.2.1.12), as on-premises: per item Status 1 for an
+ * unknown item or one not in its SrcFldId, 2 for an unknown destination, 4
+ * when source and destination are the same, 3 moved (with its new DstMsgId:
+ * the next Sync of the source reports a Delete, of the destination an Add).
+ * Without any Move: Status 103 (a protocol error, 14.0+).
+ */
+function moveItems(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const moves = request ? children(request, 'Move:Move') : [];
+  if (moves.length === 0) return el('Move:MoveItems', el('Move:Status', 103));
+  const responses = moves.map((move) => {
+    const srcMsgId = textOf(move, 'Move:SrcMsgId') ?? '';
+    const srcFldId = textOf(move, 'Move:SrcFldId') ?? '';
+    const dstFldId = textOf(move, 'Move:DstFldId') ?? '';
+    const source = ctx.mailbox.folders.find((f) => f.serverId === srcFldId);
+    const index = source ? source.items.findIndex((s) => s.serverId === srcMsgId) : -1;
+    if (!source || index < 0) return moveItemsResponse(srcMsgId, 1);
+    const destination = ctx.mailbox.folders.find((f) => f.serverId === dstFldId);
+    if (!destination) return moveItemsResponse(srcMsgId, 2);
+    if (destination === source) return moveItemsResponse(srcMsgId, 4);
+    const [stored] = source.items.splice(index, 1);
+    const serverId = `${destination.serverId}:${destination.nextItem++}`;
+    destination.items.push({ serverId, item: stored!.item, addedAtMs: ctx.nowMs });
+    return moveItemsResponse(srcMsgId, 3, serverId);
+  });
+  mailboxChanged(ctx.mailbox);
+  return el('Move:MoveItems', responses);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import { children, el, moveItemsResponse, textOf, type EasElement } from '@hma-lab/activesync';
 import { EasStatusError } from '../../errors.js';
 import type { CommandContext, CommandResult } from '../command-context.js';
 
@@ -16,12 +16,7 @@ export function moveItemsCommand(request: EasElement, ctx: CommandContext): Comm
     const srcFldId = textOf(move, 'Move:SrcFldId') ?? '';
     const dstFldId = textOf(move, 'Move:DstFldId') ?? '';
     const answer = (status: number, dst?: string): EasElement =>
-      el(
-        'Move:Response',
-        el('Move:SrcMsgId', srcMsgId),
-        el('Move:Status', status),
-        dst !== undefined && el('Move:DstMsgId', dst),
-      );
+      moveItemsResponse(srcMsgId, status, dst);
     const item = ctx.mailbox.item(srcMsgId);
     if (readOnly || !item || item.folderId !== srcFldId) return answer(1);
     if (!ctx.mailbox.folder(dstFldId)) return answer(2);
