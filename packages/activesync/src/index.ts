@@ -67,6 +67,8 @@ export {
   EAS_PROTOCOL_VERSIONS,
   EAS_COMMANDS,
   EAS_OPTIONS_HEADERS,
+  PING_LIMITS,
+  isPingHeartbeat,
 } from './ashttp/constants.js';
 
 export { createEasClient } from './client/eas-client.js';

@@ -1,3 +1,4 @@
+import { isPingHeartbeat } from '@hma-lab/activesync';
 import {
   EXO_CLIENT_SECRET,
   WELL_KNOWN_APPS,
@@ -165,7 +166,7 @@ export function resolveExoConfig(
     throw new RangeError("exchange-online: syncMode must be 'push' or 'poll'");
   }
   const pingHeartbeatMs = parseDuration(c.pingHeartbeat);
-  if (pingHeartbeatMs < 60_000 || pingHeartbeatMs > 3_540_000 || pingHeartbeatMs % 1000 !== 0) {
+  if (!isPingHeartbeat(pingHeartbeatMs)) {
     throw new RangeError('exchange-online: pingHeartbeat must be whole seconds from 1m to 59m');
   }
   return {

@@ -1,4 +1,4 @@
-import { EAS_COMMANDS } from '@hma-lab/activesync';
+import { EAS_COMMANDS, PING_LIMITS } from '@hma-lab/activesync';
 import type { OnpremConfig, ServiceDeps } from '@hma-lab/core';
 import type { Diagnostics } from './errors.js';
 
@@ -149,7 +149,7 @@ export function resolveActiveSyncConfig(
     provisioningRequired: true,
     provisioningExemptCommands: ['Provision', 'Settings'],
     quarantine: 'notice',
-    ping: { minHeartbeatS: 60, maxHeartbeatS: 3540, maxFolders: 300 },
+    ping: { ...PING_LIMITS },
     sync: { defaultWindowSize: 100, maxWindowSize: 512 },
     defaultRetryAfterS: 30,
     ...config,

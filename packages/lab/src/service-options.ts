@@ -1,3 +1,4 @@
+import { isPingHeartbeat } from '@hma-lab/activesync';
 import { parseDuration } from '@hma-lab/core';
 import type { AdfsConfig, WapConfig } from '@hma-lab/adfs';
 import type { AutodetectConfig } from '@hma-lab/autodetect';
@@ -45,13 +46,9 @@ function buildSchemas() {
     error: 'expected a duration such as 90s, 15m, 1h or 14d, or milliseconds',
   });
   /** A Ping heartbeat: whole seconds from 1m to 59m (MS-ASCMD's HeartbeatInterval range). */
-  const heartbeat = duration.refine(
-    (value) => {
-      const ms = parseDuration(value);
-      return ms >= 60_000 && ms <= 3_540_000 && ms % 1000 === 0;
-    },
-    { message: 'expected whole seconds from 1m to 59m' },
-  );
+  const heartbeat = duration.refine((value) => isPingHeartbeat(parseDuration(value)), {
+    message: 'expected whole seconds from 1m to 59m',
+  });
   const count = z.number().int().nonnegative();
   const positiveCount = z.number().int().positive();
   const text = z.string().min(1);

@@ -105,3 +105,19 @@ export function protocolVersionToByte(version: string): number | undefined {
 export function protocolVersionFromByte(byte: number): string {
   return `${Math.floor(byte / 10)}.${byte % 10}`;
 }
+
+/**
+ * Exchange's default Ping limits: HeartbeatInterval from 60 to 3540 seconds,
+ * at most 300 folders (MS-ASCMD 2.2.3.84, 2.2.3.99). A heartbeat outside them
+ * is answered Status 5 with the limit.
+ */
+export const PING_LIMITS = { minHeartbeatS: 60, maxHeartbeatS: 3540, maxFolders: 300 } as const;
+
+/** Whether `ms` is a heartbeat within {@link PING_LIMITS}, in whole seconds. */
+export function isPingHeartbeat(ms: number): boolean {
+  return (
+    ms % 1000 === 0 &&
+    ms >= PING_LIMITS.minHeartbeatS * 1000 &&
+    ms <= PING_LIMITS.maxHeartbeatS * 1000
+  );
+}

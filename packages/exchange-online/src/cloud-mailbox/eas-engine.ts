@@ -5,7 +5,9 @@ import {
   collectionsAsTheDeviceStands,
   el,
   getItemEstimateResponse,
+  isPingHeartbeat,
   moveItemsResponse,
+  PING_LIMITS,
   textOf,
   type EasElement,
 } from '@hma-lab/activesync';
@@ -107,11 +109,6 @@ export const CLOUD_EAS_COMMANDS = [
   'Ping',
   'Settings',
 ] as const;
-
-/** Ping's limits (MS-ASCMD 2.2.3.84, 2.2.3.99): Exchange's defaults, as on-premises. */
-const MIN_HEARTBEAT_S = 60;
-const MAX_HEARTBEAT_S = 3540;
-const MAX_PING_FOLDERS = 300;
 
 export function runCloudCommand(
   cmd: string,
@@ -256,13 +253,8 @@ function getItemEstimate(request: EasElement | undefined, ctx: EasCommandContext
           : undefined;
     if (!held) return answer(4);
     const filter = textOf(child(collection, 'AirSync:Options') ?? collection, 'AirSync:FilterType');
-    const days = filter !== undefined ? FILTER_DAYS[filter] : undefined;
     const sinceMs =
-      filter !== undefined
-        ? days
-          ? ctx.nowMs - days * DAY_MS
-          : undefined
-        : lastFilterSince(ctx, id);
+      filter !== undefined ? filterSince(filter, ctx.nowMs) : lastFilterSince(ctx, id);
     return answer(1, countNews(folder, held, sinceMs));
   });
   return el('GetItemEstimate:GetItemEstimate', responses);
@@ -285,19 +277,17 @@ function ping(request: EasElement | undefined, ctx: EasCommandContext): EasComma
   const foldersElement = request ? child(request, 'Ping:Folders') : undefined;
   if (!cached && (heartbeatText === undefined || !foldersElement)) return answer(3);
   const heartbeatS = heartbeatText !== undefined ? Number(heartbeatText) : cached!.heartbeatS;
-  if (
-    !Number.isInteger(heartbeatS) ||
-    heartbeatS < MIN_HEARTBEAT_S ||
-    heartbeatS > MAX_HEARTBEAT_S
-  ) {
-    const limit = heartbeatS < MIN_HEARTBEAT_S ? MIN_HEARTBEAT_S : MAX_HEARTBEAT_S;
+  // Exchange's default limits, as on-premises.
+  const { minHeartbeatS, maxHeartbeatS, maxFolders } = PING_LIMITS;
+  if (!isPingHeartbeat(heartbeatS * 1000)) {
+    const limit = heartbeatS < minHeartbeatS ? minHeartbeatS : maxHeartbeatS;
     return answer(5, el('Ping:HeartbeatInterval', limit));
   }
   const ids = foldersElement
     ? children(foldersElement, 'Ping:Folder').map((f) => textOf(f, 'Ping:Id') ?? '')
     : cached!.folders;
   if (ids.length === 0) return answer(4);
-  if (ids.length > MAX_PING_FOLDERS) return answer(6, el('Ping:MaxFolders', MAX_PING_FOLDERS));
+  if (ids.length > maxFolders) return answer(6, el('Ping:MaxFolders', maxFolders));
   const folders = ids.map((id) => ctx.mailbox.folders.find((f) => f.serverId === id));
   if (folders.some((f) => !f)) return answer(7);
   ctx.device.ping = { heartbeatS, folders: ids };
@@ -337,14 +327,33 @@ function ping(request: EasElement | undefined, ctx: EasCommandContext): EasComma
 
 /** How many changes a Sync of `folder` from what the device `held` would bring (all rounds). */
 function countNews(folder: StoredFolder, held: Map<string, number>, sinceMs?: number): number {
+  const { deletes, changed, pending } = pendingChanges(folder, held, sinceMs);
+  return deletes.length + changed.length + pending.length;
+}
+
+/**
+ * What a Sync of `folder` brings a device that holds `held`, in all its rounds:
+ * items gone, items in another version, items new to it inside the window.
+ */
+function pendingChanges(
+  folder: StoredFolder,
+  held: Map<string, number>,
+  sinceMs: number | undefined,
+): { deletes: string[]; changed: StoredItem[]; pending: StoredItem[] } {
   const present = new Set(folder.items.map((s) => s.serverId));
-  let count = 0;
-  for (const sid of held.keys()) if (!present.has(sid)) count++;
-  for (const s of folder.items) {
-    const version = held.get(s.serverId);
-    if (version === undefined ? inWindow(s.item, sinceMs) : version !== versionOf(s)) count++;
-  }
-  return count;
+  return {
+    deletes: [...held.keys()].filter((sid) => !present.has(sid)),
+    changed: folder.items.filter(
+      (s) => held.has(s.serverId) && held.get(s.serverId) !== versionOf(s),
+    ),
+    pending: folder.items.filter((s) => !held.has(s.serverId) && inWindow(s.item, sinceMs)),
+  };
+}
+
+/** The start of a FilterType's window (MS-ASCMD 2.2.3.70.1); undefined for all (0, or none). */
+function filterSince(filterType: string | undefined, nowMs: number): number | undefined {
+  const days = FILTER_DAYS[filterType ?? '0'];
+  return days ? nowMs - days * DAY_MS : undefined;
 }
 
 /** The start of the FilterType window the device's last Sync of `id` asked for. */
@@ -354,10 +363,9 @@ function lastFilterSince(ctx: EasCommandContext, id: string): number | undefined
     ? children(child(last, 'AirSync:Collections') ?? last, 'AirSync:Collection')
     : [];
   const collection = collections.find((c) => textOf(c, 'AirSync:CollectionId') === id);
-  const days = collection
-    ? FILTER_DAYS[textOf(collection, 'AirSync:Options', 'AirSync:FilterType') ?? '0']
+  return collection
+    ? filterSince(textOf(collection, 'AirSync:Options', 'AirSync:FilterType'), ctx.nowMs)
     : undefined;
-  return days ? ctx.nowMs - days * DAY_MS : undefined;
 }
 
 function provision(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
@@ -585,15 +593,9 @@ function planCollection(
     Number(textOf(request, 'AirSync:WindowSize')) || defaultWindow,
     MAX_WINDOW_SIZE,
   );
-  const filter = FILTER_DAYS[textOf(request, 'AirSync:Options', 'AirSync:FilterType') ?? '0'];
-  const sinceMs = filter ? ctx.nowMs - filter * DAY_MS : undefined;
-  const present = new Set(folder.items.map((s) => s.serverId));
-  const deletes = [...held.keys()].filter((sid) => !present.has(sid));
-  const changed = folder.items.filter(
-    (s) => held.has(s.serverId) && held.get(s.serverId) !== versionOf(s),
-  );
+  const sinceMs = filterSince(textOf(request, 'AirSync:Options', 'AirSync:FilterType'), ctx.nowMs);
+  const { deletes, changed, pending } = pendingChanges(folder, held, sinceMs);
   const changes = changed.slice(0, Math.max(0, windowSize - deletes.length));
-  const pending = folder.items.filter((s) => !held.has(s.serverId) && inWindow(s.item, sinceMs));
   const adds = pending.slice(0, Math.max(0, windowSize - deletes.length - changes.length));
   return {
     kind: 'changes',

@@ -132,10 +132,7 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       if (res.destroyed) return;
     }
     const body = 'wait' in result ? result.wait.answer() : result.body;
-    res
-      .status(200)
-      .type(WBXML_CONTENT_TYPE)
-      .send(Buffer.from(encodeWbxml(body)));
+    res.status(200).type(WBXML_CONTENT_TYPE).send(encodeWbxml(body));
   };
 }
 

@@ -58,8 +58,12 @@ export interface Account {
   tokens?: AccountTokens;
   lastSyncAtMs?: number;
   nextSyncAtMs?: number;
-  /** Push mode: since when a Ping waits on-prem for changes. */
-  pingSinceMs?: number;
+  /** Push mode: the Ping held on-prem now (sent at `sentAtMs`), if any. */
+  ping?: { sentAtMs: number; heartbeatS: number };
+  /** Push mode: the Ping heartbeat on-prem allows, when it named one (Status 5). */
+  pingHeartbeatS?: number;
+  /** Sync passes in a row that found nothing (push mode's guard against a Ping that keeps reporting changes). */
+  fruitlessPasses?: number;
   /** Current backoff after failures (0 when healthy). */
   retryDelayMs: number;
   deletedAtMs?: number;
@@ -155,7 +159,7 @@ export function accountToBody(
       ...(account.nextSyncAtMs !== undefined
         ? { nextSyncDateTime: iso(account.nextSyncAtMs) }
         : {}),
-      ...(account.pingSinceMs !== undefined ? { pushSinceDateTime: iso(account.pingSinceMs) } : {}),
+      ...(account.ping ? { pushSinceDateTime: iso(account.ping.sentAtMs) } : {}),
     };
     if (cache.oof) {
       body.outOfOffice = {

@@ -78,7 +78,7 @@ const PING_ANSWER_WAIT_MS = 2000;
 /** Passes in a row that found nothing, after which a Ping's "changes" wait a poll period. */
 const FRUITLESS_PASSES = 2;
 
-/** A Ping Exchange Online holds on-prem for an account. */
+/** A Ping Exchange Online holds on-prem for an account (`account.ping`), and what it will come back with. */
 interface HeldPing {
   sentAtMs: number;
   heartbeatS: number;
@@ -92,10 +92,6 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
   const sessions = new Map<string, EasSession>();
   const renewals = new Map<string, Promise<void>>();
   const queues = new Map<string, Promise<unknown>>();
-  /** Push mode: the Ping each account has on-prem, its heartbeat if on-prem set one, and passes in a row that found nothing. */
-  const pings = new Map<string, HeldPing>();
-  const heartbeats = new Map<string, number>();
-  const fruitless = new Map<string, number>();
   let closed = false;
 
   const key = (upn: string): string => upn.toLowerCase();
@@ -317,8 +313,8 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
 
   /** What follows a pass: the next poll, or (push) a Ping held until on-prem has news. */
   function afterPass(account: Account, report: SyncReport): void {
-    if (report.added + report.changed + report.deleted > 0) fruitless.delete(account.id);
-    else fruitless.set(account.id, (fruitless.get(account.id) ?? 0) + 1);
+    account.fruitlessPasses =
+      report.added + report.changed + report.deleted > 0 ? 0 : (account.fruitlessPasses ?? 0) + 1;
     if (config.syncMode === 'push' && sessionFor(account).offersPing) startPing(account);
     else scheduleSync(account, config.syncIntervalMs);
   }
@@ -326,11 +322,10 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
   function startPing(account: Account): void {
     account.timers.sync?.cancel();
     delete account.timers.sync;
-    pings.delete(account.id);
     account.nextSyncAtMs = undefined;
-    account.pingSinceMs = undefined;
+    delete account.ping;
     if (closed || !['ready', 'pending'].includes(account.state)) return;
-    const heartbeatS = heartbeats.get(account.id) ?? config.pingHeartbeatS;
+    const heartbeatS = account.pingHeartbeatS ?? config.pingHeartbeatS;
     const held: HeldPing = {
       sentAtMs: clock.now(),
       heartbeatS,
@@ -341,8 +336,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
           (error: unknown) => ({ failure: syncFailureFrom(error) }),
         ),
     };
-    pings.set(account.id, held);
-    account.pingSinceMs = held.sentAtMs;
+    account.ping = held;
     account.timers.sync = clock.after(
       heartbeatS * 1000 + PING_READ_DELAY_MS,
       () => heartbeatOver(account, held),
@@ -357,9 +351,8 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
 
   /** True when `held` is still the account's Ping; then it is no longer. */
   function endPing(account: Account, held: HeldPing): boolean {
-    if (closed || pings.get(account.id) !== held) return false;
-    pings.delete(account.id);
-    account.pingSinceMs = undefined;
+    if (closed || account.ping !== held) return false;
+    delete account.ping;
     return true;
   }
 
@@ -378,7 +371,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
     const { status, changedFolders, heartbeatS } = outcome.answer;
     if (status === 5 && heartbeatS !== undefined && heartbeatS !== held.heartbeatS) {
       // HeartbeatInterval out of on-prem's range: it named its limit.
-      heartbeats.set(account.id, heartbeatS);
+      account.pingHeartbeatS = heartbeatS;
       event('exo.sync.ping-heartbeat', `on-prem allows a ${heartbeatS} s Ping heartbeat`, {
         upn: account.upn,
         heartbeatS,
@@ -396,7 +389,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
     // "Changes" at once after passes that found none would go round without
     // end (a change on-prem counts that no sync brings): the pass then waits.
     const spinning =
-      (fruitless.get(account.id) ?? 0) >= FRUITLESS_PASSES &&
+      (account.fruitlessPasses ?? 0) >= FRUITLESS_PASSES &&
       clock.now() - held.sentAtMs < PING_READ_DELAY_MS;
     const delayMs = spinning ? config.syncIntervalMs : 0;
     event(
@@ -430,9 +423,9 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
 
   /** The heartbeat ended with nothing changed: read OOF (which no Ping watches) and ping again. */
   async function heartbeatOver(account: Account, held: HeldPing): Promise<void> {
-    if (closed || pings.get(account.id) !== held) return;
+    if (closed || account.ping !== held) return;
     const outcome = await within(held.outcome, PING_ANSWER_WAIT_MS);
-    if (closed || pings.get(account.id) !== held) return;
+    if (closed || account.ping !== held) return;
     if (outcome === undefined) {
       // On-prem began this heartbeat later than Exchange Online did: look again.
       account.timers.sync = clock.after(
@@ -444,7 +437,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
     }
     if (!('answer' in outcome) || outcome.answer.status !== 1) return; // onPingAnswer's
     endPing(account, held);
-    fruitless.delete(account.id);
+    account.fruitlessPasses = 0;
     if (clock.now() - account.lastDeviceActivityMs >= config.deviceInactivityTimeoutMs) {
       goDormant(account);
       return;
@@ -554,8 +547,7 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
     account.timers.sync?.cancel();
     delete account.timers.refresh;
     delete account.timers.sync;
-    pings.delete(account.id);
-    account.pingSinceMs = undefined;
+    delete account.ping;
     if (!keepPurge) {
       account.timers.purge?.cancel();
       delete account.timers.purge;

@@ -192,41 +192,38 @@ class OnPremSession implements EasSession {
     return report;
   }
 
-  async search(query: string): Promise<EasItem[]> {
-    const client = this.acquire();
-    try {
+  search(query: string): Promise<EasItem[]> {
+    return this.withClient(async (client) => {
       if (!this.provisioned) {
         await client.provision();
         this.provisioned = true;
       }
-      return await client.search(query);
-    } catch (error) {
-      throw syncFailureFrom(error);
-    } finally {
-      this.release();
-    }
-  }
-
-  async readOof(mailbox: CacheMailbox, nowMs: number): Promise<void> {
-    const client = this.acquire();
-    try {
-      mailbox.oof = (await readOof(client, nowMs)) ?? mailbox.oof;
-    } catch (error) {
-      throw syncFailureFrom(error);
-    } finally {
-      this.release();
-    }
-  }
-
-  async ping(heartbeatS: number): Promise<PingAnswer> {
-    const folders = this.saved?.folders ?? this.client?.exportState().folders ?? [];
-    const watched = CACHED_TYPES.flatMap((type) => {
-      const folder = folders.find((f) => f.type === type);
-      return folder ? [folder.serverId] : [];
+      return client.search(query);
     });
+  }
+
+  readOof(mailbox: CacheMailbox, nowMs: number): Promise<void> {
+    return this.withClient(async (client) => {
+      mailbox.oof = (await readOof(client, nowMs)) ?? mailbox.oof;
+    });
+  }
+
+  ping(heartbeatS: number): Promise<PingAnswer> {
+    return this.withClient((client) => {
+      const folders = client.exportState().folders ?? [];
+      const watched = CACHED_TYPES.flatMap((type) => {
+        const folder = folders.find((f) => f.type === type);
+        return folder ? [folder.serverId] : [];
+      });
+      return client.ping(watched, heartbeatS);
+    });
+  }
+
+  /** `work` with the session's client; what it throws as a {@link SyncFailure}. */
+  private async withClient<T>(work: (client: EasClient) => Promise<T>): Promise<T> {
     const client = this.acquire();
     try {
-      return await client.ping(watched, heartbeatS);
+      return await work(client);
     } catch (error) {
       throw syncFailureFrom(error);
     } finally {
