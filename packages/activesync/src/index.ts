@@ -15,6 +15,7 @@ export {
 } from './client/sync-request.js';
 export { getItemEstimateRequest, getItemEstimateResponse } from './client/get-item-estimate.js';
 export { moveItemsRequest, moveItemsResponse } from './client/move-items.js';
+export { readPingRequest, type PingParameters } from './server/ping-request.js';
 export { parseAddressList, type ListedAddress } from './format/address-list.js';
 export {
   AUTODISCOVER_RESPONSE_SCHEMA,

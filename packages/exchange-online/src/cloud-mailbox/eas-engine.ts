@@ -5,9 +5,10 @@ import {
   collectionsAsTheDeviceStands,
   el,
   getItemEstimateResponse,
-  isPingHeartbeat,
   moveItemsResponse,
   PING_LIMITS,
+  readPingRequest,
+  type PingParameters,
   textOf,
   type EasElement,
 } from '@hma-lab/activesync';
@@ -38,7 +39,7 @@ export interface EasDeviceState {
   /** The last Sync request with collections, which an empty request (12.1+) stands for. */
   lastSyncRequest?: EasElement;
   /** The last Ping's parameters, which an empty Ping stands for. */
-  ping?: { heartbeatS: number; folders: string[] };
+  ping?: PingParameters;
 }
 
 /**
@@ -269,28 +270,20 @@ function getItemEstimate(request: EasElement | undefined, ctx: EasCommandContext
  * mailbox does not have (FolderSync needed). An empty Ping repeats the last.
  */
 function ping(request: EasElement | undefined, ctx: EasCommandContext): EasCommandResult {
-  const answer = (status: number, ...rest: EasElement[]): EasCommandResult => ({
+  const answer = (status: number, ...rest: Array<EasElement | undefined>): EasCommandResult => ({
     body: el('Ping:Ping', el('Ping:Status', status), ...rest),
   });
-  const cached = ctx.device.ping;
-  const heartbeatText = request ? textOf(request, 'Ping:HeartbeatInterval') : undefined;
-  const foldersElement = request ? child(request, 'Ping:Folders') : undefined;
-  if (!cached && (heartbeatText === undefined || !foldersElement)) return answer(3);
-  const heartbeatS = heartbeatText !== undefined ? Number(heartbeatText) : cached!.heartbeatS;
   // Exchange's default limits, as on-premises.
-  const { minHeartbeatS, maxHeartbeatS, maxFolders } = PING_LIMITS;
-  if (!isPingHeartbeat(heartbeatS * 1000)) {
-    const limit = heartbeatS < minHeartbeatS ? minHeartbeatS : maxHeartbeatS;
-    return answer(5, el('Ping:HeartbeatInterval', limit));
+  const read = readPingRequest(request, ctx.device.ping, PING_LIMITS);
+  if ('status' in read) {
+    return answer(read.status, read.limit ? el(read.limit.tag, read.limit.value) : undefined);
   }
-  const ids = foldersElement
-    ? children(foldersElement, 'Ping:Folder').map((f) => textOf(f, 'Ping:Id') ?? '')
-    : cached!.folders;
-  if (ids.length === 0) return answer(4);
-  if (ids.length > maxFolders) return answer(6, el('Ping:MaxFolders', maxFolders));
-  const folders = ids.map((id) => ctx.mailbox.folders.find((f) => f.serverId === id));
+  const folders = read.ping.folders.map(({ id }) =>
+    ctx.mailbox.folders.find((f) => f.serverId === id),
+  );
   if (folders.some((f) => !f)) return answer(7);
-  ctx.device.ping = { heartbeatS, folders: ids };
+  ctx.device.ping = read.ping;
+  const heartbeatS = read.ping.heartbeatS;
   // What the device holds of each folder: what it was sent, or (never synced)
   // the folder as it is now, so that only what comes later counts.
   const watched = (folders as StoredFolder[]).map((folder) => ({

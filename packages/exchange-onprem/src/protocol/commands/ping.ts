@@ -1,4 +1,4 @@
-import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import { el, readPingRequest, type EasElement } from '@hma-lab/activesync';
 import { EasStatusError } from '../../errors.js';
 import type { CommandContext, CommandResult } from '../command-context.js';
 import { countChanges, pendingChanges, visibleItems } from '../sync-view.js';
@@ -18,36 +18,13 @@ export async function pingCommand(
   request: EasElement | undefined,
   ctx: CommandContext,
 ): Promise<CommandResult> {
-  const cached = ctx.device.ping;
-  const heartbeatText = request ? textOf(request, 'Ping:HeartbeatInterval') : undefined;
-  const foldersElement = request ? child(request, 'Ping:Folders') : undefined;
-  if (!cached && (heartbeatText === undefined || !foldersElement)) {
-    throw new EasStatusError(3, 'Ping without parameters and none cached');
-  }
-  const heartbeatS = heartbeatText !== undefined ? Number(heartbeatText) : cached!.heartbeatS;
-  const { minHeartbeatS, maxHeartbeatS, maxFolders } = ctx.config.ping;
-  if (!Number.isInteger(heartbeatS) || heartbeatS < minHeartbeatS || heartbeatS > maxHeartbeatS) {
-    throw new EasStatusError(5, `HeartbeatInterval ${heartbeatText} out of range`, {
-      extra: [
-        {
-          tag: 'Ping:HeartbeatInterval',
-          text: String(heartbeatS < minHeartbeatS ? minHeartbeatS : maxHeartbeatS),
-        },
-      ],
+  const read = readPingRequest(request, ctx.device.ping, ctx.config.ping);
+  if ('status' in read) {
+    throw new EasStatusError(read.status, read.detail, {
+      ...(read.limit ? { extra: [{ tag: read.limit.tag, text: String(read.limit.value) }] } : {}),
     });
   }
-  const folders = foldersElement
-    ? children(foldersElement, 'Ping:Folder').map((f) => ({
-        id: textOf(f, 'Ping:Id') ?? '',
-        className: textOf(f, 'Ping:Class') ?? '',
-      }))
-    : cached!.folders;
-  if (folders.length === 0) throw new EasStatusError(4, 'Ping without folders');
-  if (folders.length > maxFolders) {
-    throw new EasStatusError(6, `Ping watches ${folders.length} folders`, {
-      extra: [{ tag: 'Ping:MaxFolders', text: String(maxFolders) }],
-    });
-  }
+  const { heartbeatS, folders } = read.ping;
   if (folders.some((f) => !ctx.mailbox.folder(f.id))) {
     throw new EasStatusError(7, 'Ping names a folder that does not exist');
   }
