@@ -16,7 +16,32 @@ export {
 export { getItemEstimateRequest, getItemEstimateResponse } from './client/get-item-estimate.js';
 export { moveItemsRequest, moveItemsResponse } from './client/move-items.js';
 export { readPingRequest, type PingParameters } from './server/ping-request.js';
+export {
+  composeBodyIsMime,
+  composedBody,
+  isComposeCommand,
+  readComposedMessage,
+  readComposeRequest,
+  type ComposedMessage,
+  type ComposeKind,
+  type ComposeQuery,
+  type ComposeRefusal,
+  type ComposeRequest,
+  type ComposeSource,
+  type QuotedMail,
+} from './server/compose-request.js';
 export { parseAddressList, type ListedAddress } from './format/address-list.js';
+export {
+  byteLength,
+  easCompactDateTime,
+  easDateTime,
+  formatAddressList,
+  htmlFromText,
+  parseEasDate,
+  textFromHtml,
+  truncateUtf8,
+} from './format/eas-format.js';
+export { MimeError, buildMime, parseMime, type ParsedMessage } from './format/mime.js';
 export {
   AUTODISCOVER_RESPONSE_SCHEMA,
   MOBILESYNC_RESPONSE_SCHEMA,

@@ -1,4 +1,5 @@
 import {
+  composeBodyIsMime,
   decodeWbxml,
   encodeWbxml,
   EasQueryError,
@@ -17,7 +18,7 @@ import type { CommandContext, DeliveredMessage } from '../protocol/command-conte
 import { COMMAND_SHAPES } from '../protocol/command-table.js';
 import { evaluateDeviceAccess, type AccessDecision } from '../protocol/device-access.js';
 import { deviceFacts, type DeviceRecord } from '../protocol/devices.js';
-import { bodyIsMime, IMPLEMENTED_COMMANDS, runCommand } from '../protocol/dispatch.js';
+import { IMPLEMENTED_COMMANDS, runCommand } from '../protocol/dispatch.js';
 import type { Mailbox, StoredItem } from '../protocol/mailbox-store.js';
 import {
   checkDeviceAccess,
@@ -106,7 +107,7 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
   function decodeBody(req: Request, res: Response, next: NextFunction): void {
     const { command, protocolVersion } = res.locals['eas'] as EasExchangeInfo;
     const raw = req.rawBody ?? Buffer.alloc(0);
-    if (raw.length === 0 || bodyIsMime(command, protocolVersion)) {
+    if (raw.length === 0 || composeBodyIsMime(command, Number(protocolVersion))) {
       res.locals['body'] = undefined;
       next();
       return;

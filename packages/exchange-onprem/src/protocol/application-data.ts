@@ -1,24 +1,23 @@
 import {
+  buildMime,
+  byteLength,
   child,
   children,
+  easCompactDateTime,
+  easDateTime,
   el,
+  formatAddressList,
+  htmlFromText,
   parseAddressList,
+  parseEasDate,
+  textFromHtml,
   textOf,
+  truncateUtf8,
   withoutNul,
   type EasElement,
 } from '@hma-lab/activesync';
 import type { Address } from '@hma-lab/core';
 import type { CollectionOptions } from './devices.js';
-import {
-  byteLength,
-  easCompactDateTime,
-  easDateTime,
-  formatAddressList,
-  htmlFromText,
-  parseEasDate,
-  textFromHtml,
-  truncateUtf8,
-} from './eas-format.js';
 import type {
   ItemClass,
   StoredCalendar,
@@ -27,7 +26,6 @@ import type {
   StoredItem,
   StoredMail,
 } from './mailbox-store.js';
-import { buildMime } from './mime.js';
 import { atLeast } from './versions.js';
 
 /**

@@ -19,7 +19,6 @@ import { resolveRecipientsCommand } from './commands/resolve-recipients.js';
 import { searchCommand } from './commands/search.js';
 import { settingsCommand } from './commands/settings.js';
 import { syncCommand } from './commands/sync.js';
-import { atLeast } from './versions.js';
 
 /**
  * The commands this server runs, by `Cmd=`. Each receives the decoded WBXML
@@ -67,11 +66,6 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 
 /** Commands the lab implements. */
 export const IMPLEMENTED_COMMANDS: readonly string[] = Object.keys(HANDLERS);
-
-/** True when the command's body is a MIME message rather than WBXML (mail commands before 14.0). */
-export function bodyIsMime(command: string, version: string): boolean {
-  return ['SendMail', 'SmartReply', 'SmartForward'].includes(command) && !atLeast(version, '14.0');
-}
 
 /** Runs a command; the root element has been checked against `Cmd=` already. */
 export function runCommand(

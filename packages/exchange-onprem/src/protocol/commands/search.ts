@@ -1,8 +1,7 @@
-import { child, el, textOf, type EasElement } from '@hma-lab/activesync';
+import { child, el, parseEasDate, textOf, type EasElement } from '@hma-lab/activesync';
 import { EasStatusError } from '../../errors.js';
 import { renderItem } from '../application-data.js';
 import type { CommandContext, CommandResult } from '../command-context.js';
-import { parseEasDate } from '../eas-format.js';
 import type { StoredItem } from '../mailbox-store.js';
 import { seesQuarantineOnly } from '../sync-view.js';
 import { longIdOf, mailboxItemClass, renderOptionsOf } from './item-lookup.js';

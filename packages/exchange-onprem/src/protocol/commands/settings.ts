@@ -1,8 +1,15 @@
-import { child, children, el, textOf, type EasElement } from '@hma-lab/activesync';
+import {
+  child,
+  children,
+  easDateTime,
+  el,
+  parseEasDate,
+  textOf,
+  type EasElement,
+} from '@hma-lab/activesync';
 import { EasStatusError } from '../../errors.js';
 import type { CommandContext, CommandResult } from '../command-context.js';
 import { recordDeviceInformation } from '../device-information.js';
-import { easDateTime, parseEasDate } from '../eas-format.js';
 import type { OofSettings } from '../mailbox-store.js';
 import { atLeast } from '../versions.js';
 

@@ -1,5 +1,5 @@
-import { parseAddressList, withoutNul } from '@hma-lab/activesync';
-import type { Address } from '@hma-lab/core';
+import { withoutNul } from '../wbxml/element.js';
+import { parseAddressList, type ListedAddress as Address } from './address-list.js';
 import { formatAddressList, textFromHtml } from './eas-format.js';
 
 /**

@@ -1,5 +1,5 @@
 import { randomText, seededRandom } from '@hma-lab/core/testing';
-import { parseMime } from '../src/protocol/mime.js';
+import { parseMime } from '../src/format/mime.js';
 
 /**
  * The quoted-printable decoder was rewritten to write bytes into one buffer (a

@@ -1,4 +1,4 @@
-import type { Address } from '@hma-lab/core';
+import type { ListedAddress as Address } from './address-list.js';
 
 /**
  * Value formats of ActiveSync item properties: dates (MS-ASDTYPE 2.3),

@@ -1,5 +1,5 @@
 import { afterTimers, seededRandom } from '@hma-lab/core/testing';
-import { textFromHtml } from '../src/protocol/eas-format.js';
+import { textFromHtml } from '../src/format/eas-format.js';
 
 /**
  * textFromHtml as it was written with regular expressions alone: the reference
