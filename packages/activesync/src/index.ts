@@ -35,6 +35,7 @@ export {
   byteLength,
   easCompactDateTime,
   easDateTime,
+  formatAddress,
   formatAddressList,
   htmlFromText,
   parseEasDate,

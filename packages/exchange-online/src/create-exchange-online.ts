@@ -154,6 +154,7 @@ export function createExchangeOnline(
       ...activeSyncAuth,
       store,
       serverVersion: resolved.activeSyncServerVersion,
+      trace: deps.trace,
       heldPings,
     }),
   );

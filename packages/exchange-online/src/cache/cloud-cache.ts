@@ -127,15 +127,3 @@ export function pruneMail(mailbox: CacheMailbox, windowStartMs: number): number 
   }
   return dropped;
 }
-
-/** Parses the date forms ActiveSync uses: ISO (`2026-01-05T09:00:00.000Z`) and compact (`20260105T090000Z`). */
-export function parseEasDate(text: string | undefined): number | undefined {
-  if (!text) return undefined;
-  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text.trim());
-  if (compact) {
-    const [, y, mo, d, h, mi, s] = compact.map(Number) as number[];
-    return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
-  }
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
-}

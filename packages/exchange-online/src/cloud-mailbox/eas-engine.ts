@@ -4,12 +4,18 @@ import {
   children,
   collectionsAsTheDeviceStands,
   el,
+  easCompactDateTime,
+  easDateTime,
+  formatAddress,
+  formatAddressList,
   getItemEstimateResponse,
+  isComposeCommand,
   moveItemsResponse,
   PING_LIMITS,
   readPingRequest,
   type PingParameters,
   textOf,
+  type ComposeQuery,
   type EasElement,
 } from '@hma-lab/activesync';
 import type { CalendarItem, ContactItem, MailItem, MailboxItem } from '@hma-lab/core';
@@ -19,14 +25,16 @@ import {
   type StoredFolder,
   type StoredItem,
 } from './cloud-store.js';
+import { cloudCompose } from './compose.js';
 
 /**
  * A deliberately minimal ActiveSync command engine for Exchange Online's own
  * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
  * deletes, WindowSize, FilterType for mail and calendar, the previous key
  * answered again, empty answers and requests from 12.1, the client's Delete,
- * read flag and Fetch), GetItemEstimate, ItemOperations Fetch, MoveItems, Ping and Settings
- * (UserInformation, Oof Get and Set, DeviceInformation Set). The full command engine
+ * read flag and Fetch), GetItemEstimate, ItemOperations Fetch, MoveItems, Ping,
+ * SendMail/SmartReply/SmartForward (compose.ts) and Settings (UserInformation,
+ * Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
  * end (README, "Flow B").
  */
@@ -40,6 +48,8 @@ export interface EasDeviceState {
   lastSyncRequest?: EasElement;
   /** The last Ping's parameters, which an empty Ping stands for. */
   ping?: PingParameters;
+  /** ClientIds of the mail the device sent, newest last (SendMail Status 118 on reuse). */
+  sentClientIds: string[];
 }
 
 /**
@@ -62,6 +72,16 @@ export interface EasCommandContext {
   policyKey: string | undefined;
   protocolVersion: number;
   nowMs: number;
+  /** The mailbox owner, as the mail they send shows them. */
+  owner: { name: string; email: string };
+  /** The request's body as sent: before 14.0 the mail commands' MIME message. */
+  rawBody: Buffer;
+  /** The request line's parameters of the mail commands before 14.0. */
+  query: ComposeQuery;
+  /** Puts a sent message in the Inbox of the address's cloud mailbox; false when it has none. */
+  deliver(email: string, mail: Omit<MailItem, 'read'>): boolean;
+  /** Records a trace event of Exchange Online's. */
+  event(action: string, summary: string, data: Record<string, unknown>): void;
 }
 
 /**
@@ -94,7 +114,7 @@ const FILTER_DAYS: Record<string, number> = {
 const DAY_MS = 86_400_000;
 
 export function newDeviceState(): EasDeviceState {
-  return { folderSyncKey: 0, collections: new Map() };
+  return { folderSyncKey: 0, collections: new Map(), sentClientIds: [] };
 }
 
 const newPolicyKey = (): string => String(randomInt(1_000_000_000, 2_147_483_647));
@@ -109,6 +129,9 @@ export const CLOUD_EAS_COMMANDS = [
   'MoveItems',
   'Ping',
   'Settings',
+  'SendMail',
+  'SmartReply',
+  'SmartForward',
 ] as const;
 
 export function runCloudCommand(
@@ -133,6 +156,9 @@ export function runCloudCommand(
       return { body: el('ItemOperations:ItemOperations', el('ItemOperations:Status', 142)) };
     }
     if (cmd === 'MoveItems') return { body: el('Move:MoveItems', el('Move:Status', 142)) };
+    if (isComposeCommand(cmd)) {
+      return { body: el(`ComposeMail:${cmd}`, el('ComposeMail:Status', 142)) };
+    }
   }
   if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
   if (cmd === 'Sync') return sync(request, ctx);
@@ -140,6 +166,7 @@ export function runCloudCommand(
   if (cmd === 'GetItemEstimate') return { body: getItemEstimate(request, ctx) };
   if (cmd === 'ItemOperations') return { body: itemOperations(request, ctx) };
   if (cmd === 'MoveItems') return { body: moveItems(request, ctx) };
+  if (isComposeCommand(cmd)) return cloudCompose(cmd, request, ctx);
   return undefined;
 }
 
@@ -744,13 +771,6 @@ function inWindow(item: MailboxItem, sinceMs: number | undefined): boolean {
   return true;
 }
 
-const easDate = (ms: number): string => new Date(ms).toISOString();
-const compactDate = (ms: number): string =>
-  easDate(ms)
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-const address = (a: { name: string; email: string }): string => `"${a.name}" <${a.email}>`;
-
 function body(text: string, ctx: EasCommandContext): EasElement {
   if (ctx.protocolVersion < 12) return el('Email:Body', text);
   return el(
@@ -774,10 +794,10 @@ function applicationData(
 
 function mailData(mail: MailItem, ctx: EasCommandContext): EasElement[] {
   return [
-    el('Email:To', mail.to.map(address).join(', ')),
-    el('Email:From', address(mail.from)),
+    el('Email:To', formatAddressList(mail.to)),
+    el('Email:From', formatAddress(mail.from)),
     el('Email:Subject', mail.subject),
-    el('Email:DateReceived', easDate(mail.receivedMs)),
+    el('Email:DateReceived', easDateTime(mail.receivedMs)),
     el('Email:DisplayTo', mail.to.map((a) => a.name).join('; ')),
     el('Email:Importance', mail.importance),
     el('Email:Read', mail.read ? 1 : 0),
@@ -788,9 +808,9 @@ function mailData(mail: MailItem, ctx: EasCommandContext): EasElement[] {
 
 function calendarData(event: CalendarItem, ctx: EasCommandContext): EasElement[] {
   return [
-    el('Calendar:DtStamp', compactDate(event.startMs)),
-    el('Calendar:StartTime', compactDate(event.startMs)),
-    el('Calendar:EndTime', compactDate(event.endMs)),
+    el('Calendar:DtStamp', easCompactDateTime(event.startMs)),
+    el('Calendar:StartTime', easCompactDateTime(event.startMs)),
+    el('Calendar:EndTime', easCompactDateTime(event.endMs)),
     el('Calendar:Subject', event.subject),
     el('Calendar:UID', event.uid),
     el('Calendar:OrganizerName', event.organizer.name),

@@ -4,6 +4,7 @@ import {
   EAS_PROTOCOL_VERSIONS,
   EasQueryError,
   WBXML_CONTENT_TYPE,
+  composeBodyIsMime,
   WbxmlError,
   decodeWbxml,
   encodeWbxml,
@@ -11,7 +12,7 @@ import {
   requestLineUserIs,
   type EasElement,
 } from '@hma-lab/activesync';
-import type { Clock, Directory, User } from '@hma-lab/core';
+import type { Clock, Directory, TraceRecorder, User } from '@hma-lab/core';
 import type { CloudMailbox, CloudStore } from '../cloud-mailbox/cloud-store.js';
 import {
   newDeviceState,
@@ -23,6 +24,8 @@ import type { SigningKeySource } from '../entra/jwks.js';
 import { ActiveSyncHttpError, InvalidTokenError } from '../errors.js';
 import { bearerOf, validateAccessToken, type TokenRules } from '../protocol/access-token.js';
 
+const EMPTY_BODY = Buffer.alloc(0);
+
 export interface ActiveSyncEndpointDeps {
   keys: SigningKeySource;
   clock: Clock;
@@ -31,6 +34,7 @@ export interface ActiveSyncEndpointDeps {
   store: CloudStore;
   allowBasicAuth: boolean;
   serverVersion: string;
+  trace: TraceRecorder;
   /** Held Pings: each ends (answers) when called; Exchange Online's close calls them all. */
   heldPings: Set<() => void>;
 }
@@ -76,7 +80,9 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
     let request: EasElement | undefined;
     try {
       line = parseEasQuery(req.originalUrl, req.headers);
-      request = req.rawBody && req.rawBody.length > 0 ? decodeWbxml(req.rawBody) : undefined;
+      const mimeBody = composeBodyIsMime(line.cmd, Number(line.protocolVersion ?? '14.1'));
+      request =
+        req.rawBody && req.rawBody.length > 0 && !mimeBody ? decodeWbxml(req.rawBody) : undefined;
     } catch (error) {
       if (error instanceof EasQueryError || error instanceof WbxmlError) {
         throw new ActiveSyncHttpError(400, 'BadRequest', error.message, { cause: error });
@@ -115,6 +121,15 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       policyKey: line.policyKey,
       protocolVersion: Number(line.protocolVersion ?? '14.1'),
       nowMs: deps.clock.now(),
+      owner: { name: user.displayName, email: user.upn },
+      rawBody: req.rawBody ?? EMPTY_BODY,
+      query: line,
+      deliver: (email, mail) => {
+        if (!deps.store.mailbox(email)) return false;
+        deps.store.deliver(email, mail);
+        return true;
+      },
+      event: (action, summary, data) => deps.trace.event('exo', action, summary, data),
     });
     if (!result) {
       throw new ActiveSyncHttpError(
@@ -124,6 +139,7 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       );
     }
     if ('status' in result) {
+      // An empty answer: 449 (provision first), 500 (a refused mail command before 14.0), or 200 (mail sent).
       res.status(result.status).set('Content-Length', '0').end();
       return;
     }

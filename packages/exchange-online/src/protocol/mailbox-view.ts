@@ -1,5 +1,6 @@
 import type { CalendarItem, ContactItem, MailItem } from '@hma-lab/core';
-import { parseEasDate, type CacheItem } from '../cache/cloud-cache.js';
+import { parseEasDate } from '@hma-lab/activesync';
+import type { CacheItem } from '../cache/cloud-cache.js';
 
 /**
  * The client data API's JSON (docs/flow-map.md, "Exchange Online client data

@@ -11,11 +11,11 @@ import {
   type EasFolder,
   type EasItem,
   type EasSyncOptions,
+  parseEasDate,
 } from '@hma-lab/activesync';
 import type { LabFetch } from '@hma-lab/core';
 import {
   itemCount,
-  parseEasDate,
   pruneMail,
   type CacheItem,
   type CacheMailbox,

@@ -1,0 +1,103 @@
+import {
+  composedBody,
+  el,
+  readComposedMessage,
+  readComposeRequest,
+  type ComposeKind,
+  type ComposeRefusal,
+  type ComposeSource,
+  type EasElement,
+} from '@hma-lab/activesync';
+import type { MailItem } from '@hma-lab/core';
+import { mailboxChanged, type CloudMailbox, type StoredItem } from './cloud-store.js';
+import type { EasCommandContext, EasCommandResult } from './eas-engine.js';
+
+/** How many ClientIds of sent messages a device's state remembers (Status 118 on reuse). */
+const REMEMBERED_CLIENT_IDS = 500;
+
+/**
+ * SendMail, SmartReply and SmartForward for a cloud mailbox (flow B), read as
+ * on-premises reads them (@hma-lab/activesync's `readComposeRequest`): the
+ * message is sent as the mailbox owner, kept in Sent Items when asked, and
+ * put in the Inbox of each recipient with an Exchange Online mailbox; other
+ * recipients are reported as outside the lab (`exo.eas.mail.sent`). A reply
+ * or forward quotes its source mail under the client's text unless
+ * `ReplaceMime`.
+ *
+ * Success is HTTP 200 with an empty body. Status (14.0+): 103 no Mime or
+ * Source, 107 not a MIME message, 118 ClientId already sent from this device,
+ * 119 no recipient, 150 the source item is not in the mailbox. Before 14.0 a
+ * refusal is HTTP 500 (those versions have no Status for these commands).
+ */
+export function cloudCompose(
+  kind: ComposeKind,
+  request: EasElement | undefined,
+  ctx: EasCommandContext,
+): EasCommandResult {
+  const fail = ({ refused }: ComposeRefusal): EasCommandResult =>
+    ctx.protocolVersion >= 14
+      ? { body: el(`ComposeMail:${kind}`, el('ComposeMail:Status', refused)) }
+      : { status: 500 };
+  const read = readComposeRequest(kind, request, ctx.rawBody, ctx.query, ctx.protocolVersion);
+  if ('refused' in read) return fail(read);
+  const { clientId, source } = read;
+  if (clientId !== undefined && ctx.device.sentClientIds.includes(clientId)) {
+    return fail({ refused: 118, message: `ClientId ${clientId} was already sent` });
+  }
+  const composed = readComposedMessage(read.mime);
+  if ('refused' in composed) return fail(composed);
+  const { message, recipients } = composed;
+  const original = source ? sourceItem(ctx.mailbox, source) : undefined;
+  if (source && !original) {
+    return fail({ refused: 150, message: 'the source item of the reply or forward was not found' });
+  }
+  const quoted = original?.item.kind === 'mail' ? original.item : undefined;
+  const sent: Omit<MailItem, 'read'> = {
+    kind: 'mail',
+    subject: message.subject,
+    from: ctx.owner,
+    to: message.to,
+    receivedMs: ctx.nowMs,
+    bodyText: composedBody(message, quoted, read.replaceMime).bodyText,
+    importance: message.importance,
+    messageClass: 'IPM.Note',
+  };
+  if (read.saveInSent) {
+    const sentItems = ctx.mailbox.folders.find((f) => f.role === 'sent');
+    if (sentItems) {
+      sentItems.items.push({
+        serverId: `${sentItems.serverId}:${sentItems.nextItem++}`,
+        item: { ...sent, read: true },
+        addedAtMs: ctx.nowMs,
+      });
+      mailboxChanged(ctx.mailbox);
+    }
+  }
+  const delivered: string[] = [];
+  const external: string[] = [];
+  for (const recipient of recipients) {
+    (ctx.deliver(recipient.email, sent) ? delivered : external).push(recipient.email);
+  }
+  if (clientId !== undefined) {
+    ctx.device.sentClientIds.push(clientId);
+    if (ctx.device.sentClientIds.length > REMEMBERED_CLIENT_IDS) ctx.device.sentClientIds.shift();
+  }
+  ctx.event('exo.eas.mail.sent', `${ctx.owner.email} sent "${message.subject}" (${kind})`, {
+    kind,
+    delivered,
+    external,
+    savedInSentItems: read.saveInSent,
+  });
+  return { status: 200 };
+}
+
+/** The item a reply or forward names: by ServerId, in the named folder when there is one. */
+function sourceItem(mailbox: CloudMailbox, source: ComposeSource): StoredItem | undefined {
+  if (source.itemId === undefined) return undefined; // LongIds come from Search, which this engine lacks
+  for (const folder of mailbox.folders) {
+    if (source.collectionId !== undefined && folder.serverId !== source.collectionId) continue;
+    const found = folder.items.find((s) => s.serverId === source.itemId);
+    if (found) return found;
+  }
+  return undefined;
+}
