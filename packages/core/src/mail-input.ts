@@ -60,3 +60,25 @@ function isAddress(value: unknown): boolean {
   const { name, email } = value as Record<string, unknown>;
   return typeof name === 'string' && typeof email === 'string';
 }
+
+/** A message one Exchange sends to a recipient whose mailbox the other holds (hybrid mail flow). */
+export interface RoutedMail {
+  subject: string;
+  from: { name: string; email: string };
+  to: Array<{ name: string; email: string }>;
+  cc?: Array<{ name: string; email: string }>;
+  bodyText: string;
+  bodyHtml?: string;
+  importance?: 0 | 1 | 2;
+  /** The message as the client sent it (SendMail's MIME). */
+  mime?: Buffer;
+  messageId?: string;
+}
+
+/**
+ * Puts a message in the Inbox of `recipient`'s mailbox when the service
+ * holds it; false when it holds none. The lab gives each Exchange the other's
+ * (`routeMail`), so mail between on-premises and cloud mailboxes arrives as it
+ * would through a hybrid organisation's connectors.
+ */
+export type MailRoute = (recipient: string, mail: RoutedMail) => boolean;

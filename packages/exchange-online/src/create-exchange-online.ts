@@ -1,6 +1,6 @@
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { createServiceApp, type MailItem, type ServiceDeps } from '@hma-lab/core';
+import { createServiceApp, type MailItem, type MailRoute, type ServiceDeps } from '@hma-lab/core';
 import { createCloudCache, itemCount, type CacheMailbox } from './cache/cloud-cache.js';
 import { createCloudStore } from './cloud-mailbox/cloud-store.js';
 import { resolveExoConfig, type ExchangeOnlineConfig, type ResolvedExoConfig } from './config.js';
@@ -57,6 +57,15 @@ export interface ExchangeOnlineService {
   restoreAccount(upn: string): boolean;
   /** Delivers a message to the Inbox of a mailbox that lives in Exchange Online (flow B). */
   deliver(upn: string, mail: Partial<MailItem> & { subject: string }): string;
+  /** Mail sent to a cloud mailbox from elsewhere (another Exchange's route): false when there is no such mailbox. */
+  acceptMail: MailRoute;
+  /**
+   * Where flow B's SendMail, SmartReply and SmartForward send mail for
+   * addresses without a cloud mailbox (the lab gives on-premises Exchange's
+   * `acceptMail`: hybrid mail flow). Without a route, or when it declines, the
+   * recipient is outside the organisation.
+   */
+  routeMail(route: MailRoute | undefined): void;
   /** The resolved configuration. */
   readonly config: ResolvedExoConfig;
 }
@@ -149,6 +158,7 @@ export function createExchangeOnline(
     ),
   );
   const heldPings = new Set<() => void>();
+  let mailRoute: MailRoute | undefined;
   app.use(
     activeSyncRouter({
       ...activeSyncAuth,
@@ -156,6 +166,7 @@ export function createExchangeOnline(
       serverVersion: resolved.activeSyncServerVersion,
       trace: deps.trace,
       heldPings,
+      routeMail: (recipient, mail) => mailRoute?.(recipient, mail) ?? false,
     }),
   );
   app.use(function notFound(req: Request, _res: Response, next: NextFunction) {
@@ -199,6 +210,10 @@ export function createExchangeOnline(
     deleteAccount: (upn) => accounts.markDeleted(upn),
     restoreAccount: (upn) => accounts.restore(upn),
     deliver: (upn, mail) => store.deliver(upn, mail),
+    acceptMail: (upn, mail) => store.accept(upn, mail),
+    routeMail(route) {
+      mailRoute = route;
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import {
   createServiceApp,
   type Address,
   type EasPolicy,
+  type MailRoute,
   type ServiceDeps,
 } from '@hma-lab/core';
 import type express from 'express';
@@ -60,6 +61,15 @@ export interface OnpremActiveSyncService {
   devices: DeviceRegistry;
   /** Makes new mail arrive in a user's Inbox (waiting Pings answer). Returns the stored item. */
   deliver(upn: string, message: DeliverInput): StoredItem;
+  /** Mail sent to an on-premises mailbox from elsewhere (another Exchange's route): false when there is no such mailbox. */
+  acceptMail: MailRoute;
+  /**
+   * Where SendMail, SmartReply and SmartForward send mail for addresses without
+   * an on-premises mailbox (the lab gives Exchange Online's `acceptMail`:
+   * hybrid mail flow). Without a route, or when it declines, the recipient is
+   * outside the organisation.
+   */
+  routeMail(route: MailRoute | undefined): void;
   /** Marks a device for remote wipe (`Clear-MobileDevice`): its next command must Provision, which wipes it. */
   remoteWipe(upn: string, deviceId: string): void;
   /** Allows, blocks or quarantines one device (undefined: back to the rules), like approving a quarantined device. */
@@ -183,6 +193,10 @@ export function createOnpremActiveSync(
         ...(message.bodyHtml ? { bodyHtml: message.bodyHtml } : {}),
         ...(message.importance !== undefined ? { importance: message.importance } : {}),
       })!;
+    },
+    acceptMail: (upn, mail) => deliverTo(state, upn, mail) !== undefined,
+    routeMail(route) {
+      state.mailRoute = route;
     },
     remoteWipe(upn, deviceId) {
       knownDevice(upn, deviceId).wipe = 'pending';

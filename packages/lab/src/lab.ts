@@ -300,8 +300,13 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     'onprem-autodiscover',
     createOnpremAutodiscover(deps('onprem-autodiscover'), configs['onprem-autodiscover']),
   );
-  add('onprem-eas', createOnpremActiveSync(deps('onprem-eas'), configs['onprem-eas']));
-  add('exo', createExchangeOnline(deps('exo'), configs.exo));
+  const onpremEas = createOnpremActiveSync(deps('onprem-eas'), configs['onprem-eas']);
+  const exo = createExchangeOnline(deps('exo'), configs.exo);
+  // Hybrid mail flow: mail either Exchange sends to a mailbox the other holds arrives there.
+  onpremEas.routeMail(exo.acceptMail);
+  exo.routeMail(onpremEas.acceptMail);
+  add('onprem-eas', onpremEas);
+  add('exo', exo);
   add('autodetect', createAutodetect(deps('autodetect'), configs.autodetect));
   add('outlook-service', createOutlookService(deps('outlook-service'), configs['outlook-service']));
 

@@ -6,7 +6,9 @@ import {
   type FolderRole,
   type MailItem,
   type MailboxItem,
+  type MailRoute,
   type OofSeed,
+  type RoutedMail,
 } from '@hma-lab/core';
 
 /**
@@ -54,6 +56,12 @@ export interface CloudStore {
   mailbox(upn: string): CloudMailbox | undefined;
   /** Delivers a message to the Inbox; returns its server id. */
   deliver(upn: string, mail: Partial<MailItem> & { subject: string }): string;
+  /**
+   * A message sent to `upn` (flow B's SendMail, or routed from on-premises)
+   * into its Inbox, as the store keeps mail (To, the text, importance); false
+   * when `upn` has no cloud mailbox.
+   */
+  accept: MailRoute;
 }
 
 export function createCloudStore(deps: { directory: Directory; now: () => number }): CloudStore {
@@ -89,34 +97,45 @@ export function createCloudStore(deps: { directory: Directory; now: () => number
     return created;
   }
 
-  return {
-    mailbox,
-    deliver(upn, mail) {
-      checkMailInput(mail);
-      const box = mailbox(upn);
-      if (!box) throw new Error(`${upn} has no Exchange Online mailbox`);
-      const inbox = box.folders.find((f) => f.role === 'inbox')!;
-      const nowMs = deps.now();
-      const serverId = `${inbox.serverId}:${inbox.nextItem++}`;
-      inbox.items.push({
-        serverId,
-        addedAtMs: nowMs,
-        item: {
-          kind: 'mail',
-          from: { name: 'Megan Bowen', email: 'megan@contoso.com' },
-          to: [{ name: box.upn, email: box.upn }],
-          receivedMs: nowMs,
-          read: false,
-          importance: 1,
-          messageClass: 'IPM.Note',
-          ...mail,
-          // Served as WBXML text, which cannot hold NUL (docs/errors.md, "NUL in ActiveSync text").
-          subject: withoutNul(mail.subject),
-          bodyText: withoutNul(mail.bodyText ?? mail.subject),
-        },
-      });
-      mailboxChanged(box);
-      return serverId;
-    },
-  };
+  function accept(upn: string, mail: RoutedMail): boolean {
+    if (!mailbox(upn)) return false;
+    deliver(upn, {
+      subject: mail.subject,
+      from: mail.from,
+      to: mail.to,
+      bodyText: mail.bodyText,
+      importance: mail.importance ?? 1,
+    });
+    return true;
+  }
+
+  function deliver(upn: string, mail: Partial<MailItem> & { subject: string }): string {
+    checkMailInput(mail);
+    const box = mailbox(upn);
+    if (!box) throw new Error(`${upn} has no Exchange Online mailbox`);
+    const inbox = box.folders.find((f) => f.role === 'inbox')!;
+    const nowMs = deps.now();
+    const serverId = `${inbox.serverId}:${inbox.nextItem++}`;
+    inbox.items.push({
+      serverId,
+      addedAtMs: nowMs,
+      item: {
+        kind: 'mail',
+        from: { name: 'Megan Bowen', email: 'megan@contoso.com' },
+        to: [{ name: box.upn, email: box.upn }],
+        receivedMs: nowMs,
+        read: false,
+        importance: 1,
+        messageClass: 'IPM.Note',
+        ...mail,
+        // Served as WBXML text, which cannot hold NUL (docs/errors.md, "NUL in ActiveSync text").
+        subject: withoutNul(mail.subject),
+        bodyText: withoutNul(mail.bodyText ?? mail.subject),
+      },
+    });
+    mailboxChanged(box);
+    return serverId;
+  }
+
+  return { mailbox, deliver, accept };
 }

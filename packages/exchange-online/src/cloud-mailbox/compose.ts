@@ -8,7 +8,7 @@ import {
   type ComposeSource,
   type EasElement,
 } from '@hma-lab/activesync';
-import type { MailItem } from '@hma-lab/core';
+import type { RoutedMail } from '@hma-lab/core';
 import { mailboxChanged, type CloudMailbox, type StoredItem } from './cloud-store.js';
 import type { EasCommandContext, EasCommandResult } from './eas-engine.js';
 
@@ -52,22 +52,32 @@ export function cloudCompose(
     return fail({ refused: 150, message: 'the source item of the reply or forward was not found' });
   }
   const quoted = original?.item.kind === 'mail' ? original.item : undefined;
-  const sent: Omit<MailItem, 'read'> = {
-    kind: 'mail',
+  const outgoing: RoutedMail = {
     subject: message.subject,
     from: ctx.owner,
     to: message.to,
-    receivedMs: ctx.nowMs,
-    bodyText: composedBody(message, quoted, read.replaceMime).bodyText,
+    cc: message.cc,
+    ...composedBody(message, quoted, read.replaceMime),
     importance: message.importance,
-    messageClass: 'IPM.Note',
+    mime: read.mime,
+    ...(message.messageId ? { messageId: message.messageId } : {}),
   };
   if (read.saveInSent) {
     const sentItems = ctx.mailbox.folders.find((f) => f.role === 'sent');
     if (sentItems) {
       sentItems.items.push({
         serverId: `${sentItems.serverId}:${sentItems.nextItem++}`,
-        item: { ...sent, read: true },
+        item: {
+          kind: 'mail',
+          subject: outgoing.subject,
+          from: outgoing.from,
+          to: outgoing.to,
+          receivedMs: ctx.nowMs,
+          bodyText: outgoing.bodyText,
+          read: true,
+          importance: message.importance,
+          messageClass: 'IPM.Note',
+        },
         addedAtMs: ctx.nowMs,
       });
       mailboxChanged(ctx.mailbox);
@@ -76,7 +86,7 @@ export function cloudCompose(
   const delivered: string[] = [];
   const external: string[] = [];
   for (const recipient of recipients) {
-    (ctx.deliver(recipient.email, sent) ? delivered : external).push(recipient.email);
+    (ctx.deliver(recipient.email, outgoing) ? delivered : external).push(recipient.email);
   }
   if (clientId !== undefined) {
     ctx.device.sentClientIds.push(clientId);

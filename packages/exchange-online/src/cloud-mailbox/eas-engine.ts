@@ -18,7 +18,7 @@ import {
   type ComposeQuery,
   type EasElement,
 } from '@hma-lab/activesync';
-import type { CalendarItem, ContactItem, MailItem, MailboxItem } from '@hma-lab/core';
+import type { CalendarItem, ContactItem, MailItem, MailboxItem, MailRoute } from '@hma-lab/core';
 import {
   mailboxChanged,
   type CloudMailbox,
@@ -78,8 +78,8 @@ export interface EasCommandContext {
   rawBody: Buffer;
   /** The request line's parameters of the mail commands before 14.0. */
   query: ComposeQuery;
-  /** Puts a sent message in the Inbox of the address's cloud mailbox; false when it has none. */
-  deliver(email: string, mail: Omit<MailItem, 'read'>): boolean;
+  /** Sends a message to one recipient: false when neither Exchange Online nor the route it was given holds the address. */
+  deliver: MailRoute;
   /** Records a trace event of Exchange Online's. */
   event(action: string, summary: string, data: Record<string, unknown>): void;
 }

@@ -12,7 +12,7 @@ import {
   requestLineUserIs,
   type EasElement,
 } from '@hma-lab/activesync';
-import type { Clock, Directory, TraceRecorder, User } from '@hma-lab/core';
+import type { Clock, Directory, MailRoute, TraceRecorder, User } from '@hma-lab/core';
 import type { CloudMailbox, CloudStore } from '../cloud-mailbox/cloud-store.js';
 import {
   newDeviceState,
@@ -35,6 +35,8 @@ export interface ActiveSyncEndpointDeps {
   allowBasicAuth: boolean;
   serverVersion: string;
   trace: TraceRecorder;
+  /** Where mail for addresses without a cloud mailbox goes (`routeMail`); false: outside the lab. */
+  routeMail: MailRoute;
   /** Held Pings: each ends (answers) when called; Exchange Online's close calls them all. */
   heldPings: Set<() => void>;
 }
@@ -124,11 +126,7 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       owner: { name: user.displayName, email: user.upn },
       rawBody: req.rawBody ?? EMPTY_BODY,
       query: line,
-      deliver: (email, mail) => {
-        if (!deps.store.mailbox(email)) return false;
-        deps.store.deliver(email, mail);
-        return true;
-      },
+      deliver: (email, mail) => deps.store.accept(email, mail) || deps.routeMail(email, mail),
       event: (action, summary, data) => deps.trace.event('exo', action, summary, data),
     });
     if (!result) {

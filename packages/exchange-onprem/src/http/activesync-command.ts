@@ -185,7 +185,8 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
       policy: () => state.policy,
       waitForChange: (options) => state.waits.wait(mailbox, { ...options, signal: abortSignal() }),
       event: (action, summary, data) => state.event(action, summary, data),
-      deliver: (upn, message) => deliverTo(state, upn, message) !== undefined,
+      deliver: (upn, message) =>
+        deliverTo(state, upn, message) !== undefined || (state.mailRoute?.(upn, message) ?? false),
     };
     const result = await runCommand(
       line.cmd,

@@ -1,4 +1,4 @@
-import type { Clock, Directory, EasPolicy, FaultBoard, HostMap } from '@hma-lab/core';
+import type { Clock, Directory, EasPolicy, FaultBoard, HostMap, MailRoute } from '@hma-lab/core';
 import type { OnpremActiveSyncConfig } from '../config.js';
 import type { WaitRegistry } from './change-waiter.js';
 import type { DeviceRegistry } from './devices.js';
@@ -26,4 +26,6 @@ export interface EasServiceState {
   faults: FaultBoard;
   /** Records a party-internal trace event. */
   event(action: string, summary: string, data?: Record<string, unknown>): void;
+  /** Where SendMail sends mail for an address without an on-premises mailbox (`routeMail`). */
+  mailRoute?: MailRoute;
 }

@@ -17,8 +17,9 @@ import { findItem } from './item-lookup.js';
  * `Source`); before, the body is the MIME message itself and `SaveInSent=T`,
  * `ItemId`, `CollectionId` come in the query. The message is sent as the
  * mailbox owner, saved in Sent Items when asked, and delivered to the Inbox of
- * every on-prem lab mailbox among its recipients (others are recorded in the
- * trace as sent outside the organisation).
+ * every on-prem lab mailbox among its recipients, and through the service's
+ * mail route (`routeMail`) to those of Exchange Online; the others are recorded
+ * in the trace as outside the organisation.
  *
  * Success is HTTP 200 with an empty body. Status (14.0+): 107 invalid MIME,
  * 118 ClientId already used, 119 no recipient, 150 the source item is gone.
