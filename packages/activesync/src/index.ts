@@ -30,6 +30,21 @@ export {
   type ComposeSource,
   type QuotedMail,
 } from './server/compose-request.js';
+export {
+  MAX_SEARCH_TERMS,
+  galSearch,
+  readSearchRequest,
+  resolveRecipients,
+  searchableText,
+  searchAnswer,
+  searchMailbox,
+  searchPage,
+  type GalPerson,
+  type SearchableData,
+  type SearchableMailbox,
+  type SearchRange,
+  type SearchRequest,
+} from './server/search.js';
 export { parseAddressList, type ListedAddress } from './format/address-list.js';
 export {
   byteLength,

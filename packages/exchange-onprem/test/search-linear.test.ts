@@ -1,6 +1,6 @@
 import { afterTimers } from '@hma-lab/core/testing';
 import { child, el, textOf, type EasElement } from '@hma-lab/activesync';
-import { MAX_SEARCH_TERMS } from '../src/protocol/commands/search.js';
+import { MAX_SEARCH_TERMS } from '@hma-lab/activesync';
 import { createLab, readyClient } from './helpers.js';
 
 /**
