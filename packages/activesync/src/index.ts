@@ -16,6 +16,7 @@ export {
 export { getItemEstimateRequest, getItemEstimateResponse } from './client/get-item-estimate.js';
 export { moveItemsRequest, moveItemsResponse } from './client/move-items.js';
 export { readPingRequest, type PingParameters } from './server/ping-request.js';
+export { COMMAND_SHAPES, type CommandShape } from './server/command-shapes.js';
 export {
   composeBodyIsMime,
   composedBody,
@@ -38,7 +39,9 @@ export {
   searchableText,
   searchAnswer,
   searchMailbox,
+  searchLongId,
   searchPage,
+  serverIdOfSearchLongId,
   type GalPerson,
   type SearchableData,
   type SearchableMailbox,

@@ -755,6 +755,122 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     });
   });
 
+  it('searches the mailbox (newest first, Range, Total; a LongId fetches the item and is a source) and the GAL; Status 2, 8, 142', async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('bobsearch1');
+    lab.exo.deliver(BOB, { subject: 'Zephyr budget draft', bodyText: 'first cut' });
+    await lab.ctx.clock.advance('1m');
+    lab.exo.deliver(BOB, { subject: 'Zephyr budget final', bodyText: 'signed off' });
+    lab.exo.deliver(BOB, { subject: 'Lunch', bodyText: 'zephyr cafe?' });
+    const found = await eas.search('zephyr budget');
+    expect(found.map((i) => [i.data['Email:Subject'], i.collectionId, i.class])).toEqual([
+      ['Zephyr budget final', inbox, 'Email'],
+      ['Zephyr budget draft', inbox, 'Email'],
+    ]);
+    const store = (answer: { body?: EasElement }) =>
+      child(child(answer.body!, 'Search:Response')!, 'Search:Store')!;
+    const query = (name: string, q: EasElement | string, ...options: EasElement[]) =>
+      eas.command(
+        'Search',
+        el(
+          'Search:Search',
+          el(
+            'Search:Store',
+            el('Search:Name', name),
+            el('Search:Query', q),
+            options.length > 0 && el('Search:Options', ...options),
+          ),
+        ),
+      );
+    const second = store(
+      await query('Mailbox', el('Search:FreeText', 'zephyr'), el('Search:Range', '1-1')),
+    );
+    expect([textOf(second, 'Search:Range'), textOf(second, 'Search:Total')]).toEqual(['1-1', '3']);
+    // The LongId a result carries fetches the item, and names a reply's source.
+    const fetched = await eas.command(
+      'ItemOperations',
+      el(
+        'ItemOperations:ItemOperations',
+        el(
+          'ItemOperations:Fetch',
+          el('ItemOperations:Store', 'Mailbox'),
+          el('Search:LongId', found[0]!.serverId),
+        ),
+      ),
+    );
+    const fetch = child(child(fetched.body!, 'ItemOperations:Response')!, 'ItemOperations:Fetch')!;
+    expect(textOf(fetch, 'ItemOperations:Status')).toBe('1');
+    expect(textOf(fetch, 'ItemOperations:Properties', 'Email:Subject')).toBe('Zephyr budget final');
+    const reply = await eas.command(
+      'SmartReply',
+      el(
+        'ComposeMail:SmartReply',
+        el('ComposeMail:ClientId', 's1'),
+        el('ComposeMail:Source', el('ComposeMail:LongId', found[0]!.serverId)),
+        el('ComposeMail:Mime', `To: ${BOB}\r\nSubject: RE: Zephyr\r\n\r\nOK`),
+      ),
+    );
+    expect([reply.status, reply.body]).toEqual([200, undefined]);
+    const gal = store(await query('GAL', 'ali'));
+    expect(textOf(gal, 'Search:Result', 'Search:Properties', 'GAL:EmailAddress')).toBe(
+      'alice@contoso.com',
+    );
+    const nobody = store(await query('GAL', 'zzz'));
+    expect(textOf(nobody, 'Search:Total')).toBe('0');
+    const badRange = store(
+      await query('Mailbox', el('Search:FreeText', 'x'), el('Search:Range', '9-1')),
+    );
+    expect(textOf(badRange, 'Search:Status')).toBe('2');
+    const documents = store(await query('DocumentLibrary', el('Search:FreeText', 'x')));
+    expect(textOf(documents, 'Search:Status')).toBe('2');
+    const tooComplex = store(await query('Mailbox', el('Search:EqualTo', el('Search:Value', 'x'))));
+    expect(textOf(tooComplex, 'Search:Status')).toBe('8');
+    const early = await bobDevice('bobsearch2').command(
+      'Search',
+      el('Search:Search', el('Search:Store', el('Search:Name', 'GAL'))),
+    );
+    expect(textOf(early.body!, 'Search:Status')).toBe('142');
+  });
+
+  it('resolves recipients against the directory (Type 1) and its own contacts (Type 2): Status 1 found, 4 none; 5 without a To', async () => {
+    lab = hybridLab();
+    const { eas } = await bobInSync('bobresolve1');
+    const answer = await eas.command(
+      'ResolveRecipients',
+      el(
+        'ResolveRecipients:ResolveRecipients',
+        el('ResolveRecipients:To', 'alice@contoso.com'),
+        el('ResolveRecipients:To', 'nobody-here'),
+      ),
+    );
+    const responses = children(answer.body!, 'ResolveRecipients:Response').map((r) => [
+      textOf(r, 'ResolveRecipients:To'),
+      textOf(r, 'ResolveRecipients:Status'),
+      textOf(r, 'ResolveRecipients:Recipient', 'ResolveRecipients:EmailAddress'),
+    ]);
+    expect(responses).toEqual([
+      ['alice@contoso.com', '1', 'alice@contoso.com'],
+      ['nobody-here', '4', undefined],
+    ]);
+    // A name the directory and the mailbox's contacts both know: ambiguous.
+    const { folders } = await eas.folderSync();
+    const contacts = await eas.syncAll(folders.find((f) => f.type === 9)!.serverId);
+    const first = contacts.added[0]!.data['Contacts:FirstName']!;
+    const several = await eas.command(
+      'ResolveRecipients',
+      el('ResolveRecipients:ResolveRecipients', el('ResolveRecipients:To', first)),
+    );
+    const response = child(several.body!, 'ResolveRecipients:Response')!;
+    expect(Number(textOf(response, 'ResolveRecipients:RecipientCount'))).toBeGreaterThanOrEqual(1);
+    expect(
+      children(response, 'ResolveRecipients:Recipient').map((r) =>
+        textOf(r, 'ResolveRecipients:Type'),
+      ),
+    ).toContain('2');
+    const none = await eas.command('ResolveRecipients', el('ResolveRecipients:ResolveRecipients'));
+    expect(textOf(none.body!, 'ResolveRecipients:Status')).toBe('5');
+  });
+
   it('estimates what the next Sync brings (GetItemEstimate), keys left where they are', async () => {
     lab = hybridLab();
     const { eas, inbox } = await bobInSync('estimate1');

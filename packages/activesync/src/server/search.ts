@@ -122,6 +122,20 @@ export function searchAnswer(status: number, ...content: EasElement[]): EasEleme
   );
 }
 
+/**
+ * LongIds (MS-ASCMD 2.2.3.100): the opaque ids Search hands out and
+ * ItemOperations / SmartReply accept. The lab's: base64 of `lab:<ServerId>`.
+ */
+export function searchLongId(serverId: string): string {
+  return Buffer.from(`lab:${serverId}`, 'utf8').toString('base64');
+}
+
+/** The ServerId a LongId of {@link searchLongId} stands for; undefined for any other text. */
+export function serverIdOfSearchLongId(longId: string): string | undefined {
+  const text = Buffer.from(longId, 'base64').toString('utf8');
+  return text.startsWith('lab:') ? text.slice(4) : undefined;
+}
+
 /** A page of results: each result, then Range and Total; an empty Result and Total 0 when none. */
 export function searchPage(
   results: readonly EasElement[],

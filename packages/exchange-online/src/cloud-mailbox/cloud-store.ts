@@ -1,4 +1,4 @@
-import { withoutNul } from '@hma-lab/activesync';
+import { serverIdOfSearchLongId, withoutNul } from '@hma-lab/activesync';
 import {
   checkMailInput,
   seedMailbox,
@@ -49,6 +49,29 @@ export interface CloudMailbox {
 /** Tells whoever waits on the mailbox (held Pings) that an item changed. */
 export function mailboxChanged(mailbox: CloudMailbox): void {
   for (const watcher of [...mailbox.watchers]) watcher();
+}
+
+/**
+ * An item by ServerId (in the named folder when a CollectionId is given too)
+ * or by the LongId Search handed out.
+ */
+export function findItem(
+  mailbox: CloudMailbox,
+  ids: {
+    serverId?: string | undefined;
+    collectionId?: string | undefined;
+    longId?: string | undefined;
+  },
+): { folder: StoredFolder; stored: StoredItem } | undefined {
+  const serverId = ids.serverId ?? (ids.longId ? serverIdOfSearchLongId(ids.longId) : undefined);
+  if (serverId === undefined) return undefined;
+  const inFolder = ids.serverId !== undefined ? ids.collectionId : undefined;
+  for (const folder of mailbox.folders) {
+    if (inFolder !== undefined && folder.serverId !== inFolder) continue;
+    const stored = folder.items.find((s) => s.serverId === serverId);
+    if (stored) return { folder, stored };
+  }
+  return undefined;
 }
 
 export interface CloudStore {

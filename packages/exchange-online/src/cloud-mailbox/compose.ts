@@ -5,11 +5,10 @@ import {
   readComposeRequest,
   type ComposeKind,
   type ComposeRefusal,
-  type ComposeSource,
   type EasElement,
 } from '@hma-lab/activesync';
 import type { RoutedMail } from '@hma-lab/core';
-import { mailboxChanged, type CloudMailbox, type StoredItem } from './cloud-store.js';
+import { findItem, mailboxChanged } from './cloud-store.js';
 import type { EasCommandContext, EasCommandResult } from './eas-engine.js';
 
 /** How many ClientIds of sent messages a device's state remembers (Status 118 on reuse). */
@@ -47,7 +46,13 @@ export function cloudCompose(
   const composed = readComposedMessage(read.mime);
   if ('refused' in composed) return fail(composed);
   const { message, recipients } = composed;
-  const original = source ? sourceItem(ctx.mailbox, source) : undefined;
+  const original = source
+    ? findItem(ctx.mailbox, {
+        serverId: source.itemId,
+        collectionId: source.collectionId,
+        longId: source.longId,
+      })?.stored
+    : undefined;
   if (source && !original) {
     return fail({ refused: 150, message: 'the source item of the reply or forward was not found' });
   }
@@ -99,15 +104,4 @@ export function cloudCompose(
     savedInSentItems: read.saveInSent,
   });
   return { status: 200 };
-}
-
-/** The item a reply or forward names: by ServerId, in the named folder when there is one. */
-function sourceItem(mailbox: CloudMailbox, source: ComposeSource): StoredItem | undefined {
-  if (source.itemId === undefined) return undefined; // LongIds come from Search, which this engine lacks
-  for (const folder of mailbox.folders) {
-    if (source.collectionId !== undefined && folder.serverId !== source.collectionId) continue;
-    const found = folder.items.find((s) => s.serverId === source.itemId);
-    if (found) return found;
-  }
-  return undefined;
 }

@@ -8,7 +8,17 @@ import {
   easDateTime,
   formatAddress,
   formatAddressList,
+  COMMAND_SHAPES,
+  galSearch,
   getItemEstimateResponse,
+  readSearchRequest,
+  resolveRecipients,
+  searchableText,
+  searchAnswer,
+  searchLongId,
+  searchMailbox,
+  searchPage,
+  type GalPerson,
   isComposeCommand,
   moveItemsResponse,
   PING_LIMITS,
@@ -20,6 +30,7 @@ import {
 } from '@hma-lab/activesync';
 import type { CalendarItem, ContactItem, MailItem, MailboxItem, MailRoute } from '@hma-lab/core';
 import {
+  findItem,
   mailboxChanged,
   type CloudMailbox,
   type StoredFolder,
@@ -32,7 +43,8 @@ import { cloudCompose } from './compose.js';
  * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
  * deletes, WindowSize, FilterType for mail and calendar, the previous key
  * answered again, empty answers and requests from 12.1, the client's Delete,
- * read flag and Fetch), GetItemEstimate, ItemOperations Fetch, MoveItems, Ping,
+ * read flag and Fetch), GetItemEstimate, ItemOperations Fetch, MoveItems, Ping, Search,
+ * ResolveRecipients,
  * SendMail/SmartReply/SmartForward (compose.ts) and Settings (UserInformation,
  * Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
@@ -80,6 +92,8 @@ export interface EasCommandContext {
   query: ComposeQuery;
   /** Sends a message to one recipient: false when neither Exchange Online nor the route it was given holds the address. */
   deliver: MailRoute;
+  /** The directory's people, as the GAL shows them (Search, ResolveRecipients). */
+  people(): readonly GalPerson[];
   /** Records a trace event of Exchange Online's. */
   event(action: string, summary: string, data: Record<string, unknown>): void;
 }
@@ -132,7 +146,10 @@ export const CLOUD_EAS_COMMANDS = [
   'SendMail',
   'SmartReply',
   'SmartForward',
+  'Search',
+  'ResolveRecipients',
 ] as const;
+const IMPLEMENTED: ReadonlySet<string> = new Set(CLOUD_EAS_COMMANDS);
 
 export function runCloudCommand(
   cmd: string,
@@ -145,20 +162,8 @@ export function runCloudCommand(
   if (!provisioned) {
     // Before 14.0 the answer is HTTP 449; from 14.0 a Status 142 in the command (MS-ASPROV 3.1.5.1).
     if (ctx.protocolVersion < 14) return { status: 449 };
-    if (cmd === 'FolderSync')
-      return { body: el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', 142)) };
-    if (cmd === 'Sync') return { body: el('AirSync:Sync', el('AirSync:Status', 142)) };
-    if (cmd === 'Ping') return { body: el('Ping:Ping', el('Ping:Status', 142)) };
-    if (cmd === 'GetItemEstimate') {
-      return { body: el('GetItemEstimate:GetItemEstimate', el('GetItemEstimate:Status', 142)) };
-    }
-    if (cmd === 'ItemOperations') {
-      return { body: el('ItemOperations:ItemOperations', el('ItemOperations:Status', 142)) };
-    }
-    if (cmd === 'MoveItems') return { body: el('Move:MoveItems', el('Move:Status', 142)) };
-    if (isComposeCommand(cmd)) {
-      return { body: el(`ComposeMail:${cmd}`, el('ComposeMail:Status', 142)) };
-    }
+    const shape = COMMAND_SHAPES[cmd];
+    if (shape && IMPLEMENTED.has(cmd)) return { body: el(shape.root, el(shape.status, 142)) };
   }
   if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
   if (cmd === 'Sync') return sync(request, ctx);
@@ -166,6 +171,8 @@ export function runCloudCommand(
   if (cmd === 'GetItemEstimate') return { body: getItemEstimate(request, ctx) };
   if (cmd === 'ItemOperations') return { body: itemOperations(request, ctx) };
   if (cmd === 'MoveItems') return { body: moveItems(request, ctx) };
+  if (cmd === 'Search') return { body: search(request, ctx) };
+  if (cmd === 'ResolveRecipients') return { body: resolveRecipientsOf(request, ctx) };
   if (isComposeCommand(cmd)) return cloudCompose(cmd, request, ctx);
   return undefined;
 }
@@ -197,6 +204,68 @@ function moveItems(request: EasElement | undefined, ctx: EasCommandContext): Eas
   });
   mailboxChanged(ctx.mailbox);
   return el('Move:MoveItems', responses);
+}
+
+/**
+ * Search (MS-ASCMD 2.2.1.16) as on-premises answers it (@hma-lab/activesync's
+ * `searchMailbox` and `galSearch`): the `Mailbox` store over every folder's
+ * items (And / Or of Class, CollectionId, FreeText, DateReceived; newest
+ * first; each result's LongId for ItemOperations and SmartReply), the `GAL`
+ * over the directory. Store Status 2 for a bad range or another store, 8 for
+ * a query too complex; 103 without a Store.
+ */
+function search(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const read = request && readSearchRequest(request);
+  if (!read) return el('Search:Search', el('Search:Status', 103));
+  const { query, options, range } = read;
+  if (!query || !range) return searchAnswer(2);
+  if (read.store === 'gal') return searchAnswer(1, ...galSearch(query, range, ctx.people()));
+  if (read.store !== 'mailbox') return searchAnswer(2);
+  const folders = ctx.mailbox.folders;
+  const items = folders.flatMap((folder) => folder.items.map((stored) => ({ folder, stored })));
+  const matches = searchMailbox(
+    query,
+    options !== undefined && child(options, 'Search:DeepTraversal') !== undefined,
+    {
+      items,
+      folders,
+      folderOf: (entry) => entry.folder.serverId,
+      classOf: (entry) => entry.folder.itemClass,
+      textOf: (entry) => searchableText(entry.stored.item),
+      receivedMs: ({ stored }) =>
+        stored.item.kind === 'mail' ? stored.item.receivedMs : undefined,
+      sortMs: ({ stored }) =>
+        stored.item.kind === 'mail'
+          ? stored.item.receivedMs
+          : stored.item.kind === 'calendar'
+            ? stored.item.startMs
+            : 0,
+    },
+  );
+  if (!matches) return searchAnswer(8);
+  const page = matches
+    .slice(range.from, range.to + 1)
+    .map(({ folder, stored }) =>
+      el(
+        'Search:Result',
+        el('AirSync:Class', folder.itemClass),
+        el('Search:LongId', searchLongId(stored.serverId)),
+        el('AirSync:CollectionId', folder.serverId),
+        el('Search:Properties', applicationData(stored, folder, ctx)),
+      ),
+    );
+  return searchAnswer(1, ...searchPage(page, range, matches.length));
+}
+
+/** ResolveRecipients (MS-ASCMD 2.2.1.15) over the directory and the mailbox's contacts; Status 5 without a To. */
+function resolveRecipientsOf(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const contacts = ctx.mailbox.folders.flatMap((f) =>
+    f.items.flatMap(({ item }) => (item.kind === 'contact' ? [item] : [])),
+  );
+  return (
+    (request && resolveRecipients(request, ctx.people(), contacts)) ??
+    el('ResolveRecipients:ResolveRecipients', el('ResolveRecipients:Status', 5))
+  );
 }
 
 /**
@@ -233,12 +302,21 @@ function fetchItem(operation: EasElement, ctx: EasCommandContext): EasElement {
   }
   const reference = textOf(operation, 'AirSyncBase:FileReference');
   if (reference !== undefined) return answer(15, el('AirSyncBase:FileReference', reference));
-  const collectionId = textOf(operation, 'AirSync:CollectionId') ?? '';
-  const serverId = textOf(operation, 'AirSync:ServerId') ?? '';
-  const ids = [el('AirSync:CollectionId', collectionId), el('AirSync:ServerId', serverId)];
-  const folder = ctx.mailbox.folders.find((f) => f.serverId === collectionId);
-  const stored = folder?.items.find((s) => s.serverId === serverId);
-  if (!folder || !stored) return answer(6, ...ids);
+  const collectionId = textOf(operation, 'AirSync:CollectionId');
+  const serverId = textOf(operation, 'AirSync:ServerId');
+  const longId = textOf(operation, 'Search:LongId');
+  const ids = [
+    collectionId !== undefined && el('AirSync:CollectionId', collectionId),
+    serverId !== undefined && el('AirSync:ServerId', serverId),
+    longId !== undefined && el('Search:LongId', longId),
+  ].filter((e): e is EasElement => e !== false);
+  // By CollectionId + ServerId, or by a LongId of Search's.
+  const found =
+    serverId !== undefined && collectionId === undefined
+      ? undefined
+      : findItem(ctx.mailbox, { serverId, collectionId, longId });
+  if (!found) return answer(6, ...ids);
+  const { folder, stored } = found;
   return answer(
     1,
     ...ids,

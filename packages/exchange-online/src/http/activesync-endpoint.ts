@@ -127,6 +127,7 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       rawBody: req.rawBody ?? EMPTY_BODY,
       query: line,
       deliver: (email, mail) => deps.store.accept(email, mail) || deps.routeMail(email, mail),
+      people: () => deps.directory.users(),
       event: (action, summary, data) => deps.trace.event('exo', action, summary, data),
     });
     if (!result) {

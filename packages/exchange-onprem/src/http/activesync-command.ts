@@ -1,4 +1,5 @@
 import {
+  COMMAND_SHAPES,
   composeBodyIsMime,
   decodeWbxml,
   encodeWbxml,
@@ -15,7 +16,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { EasHttpError, EasStatusError } from '../errors.js';
 import type { CommandContext, DeliveredMessage } from '../protocol/command-context.js';
-import { COMMAND_SHAPES } from '../protocol/command-table.js';
+
 import { evaluateDeviceAccess, type AccessDecision } from '../protocol/device-access.js';
 import { deviceFacts, type DeviceRecord } from '../protocol/devices.js';
 import { IMPLEMENTED_COMMANDS, runCommand } from '../protocol/dispatch.js';

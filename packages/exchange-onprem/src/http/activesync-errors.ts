@@ -1,4 +1,4 @@
-import { el, encodeWbxml, WBXML_CONTENT_TYPE } from '@hma-lab/activesync';
+import { COMMAND_SHAPES, el, encodeWbxml, WBXML_CONTENT_TYPE } from '@hma-lab/activesync';
 import {
   BodyTooLargeError,
   isLabError,
@@ -9,7 +9,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { OnpremActiveSyncConfig } from '../config.js';
 import { diagnosticsHeader, EasHttpError, EasStatusError, ExchangeAuthError } from '../errors.js';
 import { basicChallenge, bearerChallenge } from '../protocol/challenge.js';
-import { COMMAND_SHAPES } from '../protocol/command-table.js';
+
 import type { EasExchangeInfo } from './activesync-command.js';
 
 /**

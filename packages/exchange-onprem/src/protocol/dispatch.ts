@@ -1,7 +1,7 @@
-import type { EasElement } from '@hma-lab/activesync';
+import { COMMAND_SHAPES, type EasElement } from '@hma-lab/activesync';
 import { EasStatusError } from '../errors.js';
 import type { CommandContext, CommandResult } from './command-context.js';
-import { COMMAND_SHAPES } from './command-table.js';
+
 import { composeCommand } from './commands/compose-mail.js';
 import {
   folderCreateCommand,

@@ -1,19 +1,6 @@
-import { children, textOf, type EasElement } from '@hma-lab/activesync';
+import { children, serverIdOfSearchLongId, textOf, type EasElement } from '@hma-lab/activesync';
 import type { RenderOptions } from '../application-data.js';
 import type { ItemClass, Mailbox, StoredItem } from '../mailbox-store.js';
-
-/**
- * LongIds (MS-ASCMD 2.2.3.100): the opaque ids Search hands out and
- * ItemOperations / SmartReply accept. Here: base64 of `lab:<ServerId>`.
- */
-export function longIdOf(serverId: string): string {
-  return Buffer.from(`lab:${serverId}`, 'utf8').toString('base64');
-}
-
-export function serverIdOfLongId(longId: string): string | undefined {
-  const text = Buffer.from(longId, 'base64').toString('utf8');
-  return text.startsWith('lab:') ? text.slice(4) : undefined;
-}
 
 /** An item by ServerId (optionally required to be in a folder) or by LongId. */
 export function findItem(
@@ -24,7 +11,7 @@ export function findItem(
     longId?: string | undefined;
   },
 ): StoredItem | undefined {
-  const serverId = ids.serverId ?? (ids.longId ? serverIdOfLongId(ids.longId) : undefined);
+  const serverId = ids.serverId ?? (ids.longId ? serverIdOfSearchLongId(ids.longId) : undefined);
   if (!serverId) return undefined;
   const item = mailbox.item(serverId);
   if (!item) return undefined;

@@ -6,6 +6,7 @@ import {
   searchableText,
   searchAnswer,
   searchMailbox,
+  searchLongId,
   searchPage,
   type EasElement,
 } from '@hma-lab/activesync';
@@ -14,7 +15,7 @@ import { renderItem } from '../application-data.js';
 import type { CommandContext, CommandResult } from '../command-context.js';
 import type { StoredItem } from '../mailbox-store.js';
 import { seesQuarantineOnly } from '../sync-view.js';
-import { longIdOf, mailboxItemClass, renderOptionsOf } from './item-lookup.js';
+import { mailboxItemClass, renderOptionsOf } from './item-lookup.js';
 
 /**
  * Search (MS-ASCMD 2.2.1.16) of the `Mailbox` store (And / Or of Class,
@@ -59,7 +60,7 @@ export function searchCommand(request: EasElement, ctx: CommandContext): Command
       el(
         'Search:Result',
         el('AirSync:Class', mailboxItemClass(item)),
-        el('Search:LongId', longIdOf(item.serverId)),
+        el('Search:LongId', searchLongId(item.serverId)),
         el('AirSync:CollectionId', item.folderId),
         el('Search:Properties', renderItem(item, render)),
       ),
