@@ -1,5 +1,5 @@
 import type { EasElement, EasRequestLine } from '@hma-lab/activesync';
-import type { Clock, Directory, EasPolicy, User } from '@hma-lab/core';
+import type { Clock, Directory, EasPolicy, MailRoute, RoutedMail, User } from '@hma-lab/core';
 import type { OnpremActiveSyncConfig } from '../config.js';
 import type { AccessDecision } from './device-access.js';
 import type { DeviceRecord } from './devices.js';
@@ -32,22 +32,12 @@ export interface CommandContext {
   }): Promise<'changed' | 'timeout' | 'closed'>;
   /** Records a party-internal event in the trace. */
   event(action: string, summary: string, data?: Record<string, unknown>): void;
-  /** Delivers a message to another on-prem mailbox (SendMail). */
-  deliver(recipientUpn: string, message: DeliveredMessage): boolean;
+  /** Delivers a message to another on-prem mailbox, or through the mail route to a cloud one (SendMail). */
+  deliver: MailRoute;
 }
 
-/** A message arriving in a mailbox's Inbox. */
-export interface DeliveredMessage {
-  subject: string;
-  from: { name: string; email: string };
-  to: Array<{ name: string; email: string }>;
-  cc?: Array<{ name: string; email: string }>;
-  bodyText: string;
-  bodyHtml?: string;
-  importance?: 0 | 1 | 2;
-  mime?: Buffer;
-  messageId?: string;
-}
+/** A message SendMail hands to a mailbox: the shape both Exchanges route (core's RoutedMail). */
+export type DeliveredMessage = RoutedMail;
 
 /** What a command answers: a WBXML body (or none), and extra headers. */
 export interface CommandResult {
