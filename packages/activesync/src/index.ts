@@ -62,6 +62,16 @@ export {
 } from './format/eas-format.js';
 export { MimeError, buildMime, parseMime, type ParsedMessage } from './format/mime.js';
 export {
+  ClientDataError,
+  applyClientContact,
+  applyClientEvent,
+  clientBody,
+  newClientContact,
+  newClientEvent,
+  type ClientContact,
+  type ClientEvent,
+} from './format/client-data.js';
+export {
   AUTODISCOVER_RESPONSE_SCHEMA,
   MOBILESYNC_RESPONSE_SCHEMA,
   poxAnswerXml,

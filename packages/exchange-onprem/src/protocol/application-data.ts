@@ -1,5 +1,11 @@
 import {
+  applyClientContact,
+  applyClientEvent,
   buildMime,
+  ClientDataError,
+  clientBody,
+  newClientContact,
+  newClientEvent,
   byteLength,
   child,
   children,
@@ -10,7 +16,6 @@ import {
   htmlFromText,
   parseAddressList,
   parseEasDate,
-  textFromHtml,
   textOf,
   truncateUtf8,
   withoutNul,
@@ -238,19 +243,6 @@ function renderContact(contact: StoredContact, _options: RenderOptions): EasElem
 }
 
 /** The text of an AirSyncBase:Body (or a 2.5 `<Class>:Body`) in a client's ApplicationData. */
-function bodyTextOf(appData: EasElement, legacyTag: string): { text?: string; html?: string } {
-  const body = child(appData, 'AirSyncBase:Body');
-  if (body) {
-    const data = textOf(body, 'AirSyncBase:Data');
-    if (data === undefined) return {};
-    return textOf(body, 'AirSyncBase:Type') === String(BODY_HTML)
-      ? { text: textFromHtml(data), html: data }
-      : { text: data };
-  }
-  const legacy = textOf(appData, legacyTag);
-  return legacy === undefined ? {} : { text: legacy };
-}
-
 function categoriesOf(appData: EasElement, ns: string): string[] | undefined {
   const list = child(appData, `${ns}:Categories`);
   return list ? children(list, `${ns}:Category`).map((c) => c.text ?? '') : undefined;
@@ -301,9 +293,7 @@ const MODELLED: Record<ItemClass, ReadonlySet<string>> = {
 };
 
 /** Thrown when a client's ApplicationData cannot become an item (Sync Status 6). */
-export class ConversionError extends Error {
-  override readonly name = 'ConversionError';
-}
+export { ClientDataError as ConversionError };
 
 /**
  * Builds (Add) or updates (Change) an item from a client's ApplicationData.
@@ -363,7 +353,7 @@ export function applyApplicationData(
         base.flagStatus = status === 1 || status === 2 ? status : 0;
       }
       base.categories = categoriesOf(appData, 'Email') ?? base.categories;
-      const body = bodyTextOf(appData, 'Email:Body');
+      const body = clientBody(appData, 'Email:Body');
       if (body.text !== undefined) base.bodyText = body.text;
       if (body.html !== undefined) base.bodyHtml = body.html;
       return { data: base, extra };
@@ -372,84 +362,17 @@ export function applyApplicationData(
       const base: StoredCalendar =
         existing?.data.kind === 'calendar'
           ? { ...existing.data }
-          : {
-              kind: 'calendar',
-              uid: '',
-              subject: '',
-              startMs: ctx.nowMs,
-              endMs: ctx.nowMs + 3_600_000,
-              allDay: false,
-              location: '',
-              organizer: ctx.owner,
-              attendees: [],
-              bodyText: '',
-              categories: [],
-            };
-      if (text('Calendar:Subject') !== undefined) base.subject = text('Calendar:Subject')!;
-      for (const [tag, key] of [
-        ['Calendar:StartTime', 'startMs'],
-        ['Calendar:EndTime', 'endMs'],
-      ] as const) {
-        const raw = text(tag);
-        if (raw === undefined) continue;
-        const ms = parseEasDate(raw);
-        if (ms === undefined) throw new ConversionError(`${tag} '${raw}' is not a date`);
-        base[key] = ms;
-      }
-      const location =
-        text('Calendar:Location') ??
-        textOf(appData, 'AirSyncBase:Location', 'AirSyncBase:DisplayName');
-      if (location !== undefined) base.location = location;
-      const uid = text('Calendar:UID') ?? text('Calendar:ClientUid');
-      if (uid) base.uid = uid;
-      if (!base.uid)
-        base.uid = `${ctx.owner.email}-${ctx.nowMs}-${Math.random().toString(36).slice(2, 10)}`;
-      const organizerEmail = text('Calendar:OrganizerEmail');
-      if (organizerEmail) {
-        base.organizer = { name: text('Calendar:OrganizerName') ?? '', email: organizerEmail };
-      }
-      const attendees = child(appData, 'Calendar:Attendees');
-      if (attendees) {
-        base.attendees = children(attendees, 'Calendar:Attendee').map((a) => ({
-          name: textOf(a, 'Calendar:Name') ?? '',
-          email: textOf(a, 'Calendar:Email') ?? '',
-        }));
-      }
-      if (text('Calendar:AllDayEvent') !== undefined)
-        base.allDay = text('Calendar:AllDayEvent') === '1';
+          : { kind: 'calendar', ...newClientEvent(ctx.owner, ctx.nowMs), categories: [] };
+      applyClientEvent(base, appData, ctx);
       base.categories = categoriesOf(appData, 'Calendar') ?? base.categories;
-      const body = bodyTextOf(appData, 'Calendar:Body');
-      if (body.text !== undefined) base.bodyText = body.text;
-      if (base.endMs < base.startMs) throw new ConversionError('EndTime is before StartTime');
       return { data: base, extra };
     }
     case 'Contacts': {
       const base: StoredContact =
         existing?.data.kind === 'contact'
           ? { ...existing.data }
-          : {
-              kind: 'contact',
-              firstName: '',
-              lastName: '',
-              email: '',
-              company: '',
-              jobTitle: '',
-              mobilePhone: '',
-              categories: [],
-            };
-      const fields = [
-        ['Contacts:FirstName', 'firstName'],
-        ['Contacts:LastName', 'lastName'],
-        ['Contacts:CompanyName', 'company'],
-        ['Contacts:JobTitle', 'jobTitle'],
-        ['Contacts:MobilePhoneNumber', 'mobilePhone'],
-      ] as const;
-      for (const [tag, key] of fields) {
-        const value = text(tag);
-        if (value !== undefined) base[key] = value;
-      }
-      const email = text('Contacts:Email1Address');
-      if (email !== undefined) base.email = parseAddressList(email)[0]?.email ?? email;
+          : { kind: 'contact', ...newClientContact(), categories: [] };
+      applyClientContact(base, appData);
       base.categories = categoriesOf(appData, 'Contacts') ?? base.categories;
       return { data: base, extra };
     }
