@@ -337,7 +337,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(delta.added.map((i) => i.data['Email:Subject'])).toEqual(['Good one']);
   });
 
-  it("applies the client's Delete (mail to Deleted Items), a read flag (other devices get a Change), Fetch; Add and other changes are Status 6, unknown ids 8", async () => {
+  it("applies the client's Delete (mail to Deleted Items), a read flag (other devices get a Change), Fetch; an Add of mail is Status 6, unknown ids 8", async () => {
     lab = hybridLab();
     const { eas, inbox } = await bobInSync('bobphone12');
     const { eas: other } = await bobInSync('bobphone13');
@@ -403,27 +403,125 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     const newKey = textOf(collection, 'AirSync:SyncKey')!;
     const quiet = await eas.command('Sync', syncRequest(syncRequestCollection(newKey, inbox)));
     expect([quiet.status, quiet.body]).toEqual([200, undefined]);
-    // A contact's change this engine cannot make: said so, not taken and lost.
+  });
+
+  it("takes a device's Add and Change of events and contacts: other devices get them, the device not; Status 6 for an unreadable StartTime, 4 for an Add without ApplicationData", async () => {
+    lab = hybridLab();
+    const eas = bobDevice('bobcal1');
+    const other = bobDevice('bobcal2');
+    await eas.provision();
+    await other.provision();
+    const { folders } = await eas.folderSync();
+    await other.folderSync();
+    const calendar = folders.find((f) => f.type === 8)!.serverId;
     const contacts = folders.find((f) => f.type === 9)!.serverId;
+    for (const device of [eas, other]) {
+      await device.syncAll(calendar);
+      await device.syncAll(contacts);
+    }
+    const responsesOf = (answer: { body?: EasElement }) =>
+      children(
+        child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!,
+        'AirSync:Responses',
+      ).flatMap((r) => r.children);
+    const added = await eas.command(
+      'Sync',
+      syncWithCommands(
+        eas.exportState().syncKeys[calendar]!,
+        calendar,
+        el(
+          'AirSync:Add',
+          el('AirSync:ClientId', 'e1'),
+          el(
+            'AirSync:ApplicationData',
+            el('Calendar:Subject', 'Dentist'),
+            el('Calendar:StartTime', '20260110T090000Z'),
+            el('Calendar:EndTime', '20260110T100000Z'),
+            el('Calendar:Location', 'Main St'),
+          ),
+        ),
+        el(
+          'AirSync:Add',
+          el('AirSync:ClientId', 'e2'),
+          el('AirSync:ApplicationData', el('Calendar:StartTime', 'soon')),
+        ),
+        el('AirSync:Add', el('AirSync:ClientId', 'e3')),
+      ),
+    );
+    const collection = child(child(added.body!, 'AirSync:Collections')!, 'AirSync:Collection')!;
+    // Its own Add is not sent back to it.
+    expect(child(collection, 'AirSync:Commands')).toBeUndefined();
+    const responses = responsesOf(added).map((r) => [
+      textOf(r, 'AirSync:ClientId'),
+      textOf(r, 'AirSync:Status'),
+      textOf(r, 'AirSync:ServerId') !== undefined,
+    ]);
+    expect(responses).toEqual([
+      ['e1', '1', true],
+      ['e2', '6', false],
+      ['e3', '4', false],
+    ]);
+    const serverId = textOf(responsesOf(added)[0]!, 'AirSync:ServerId')!;
+    const seen = await other.sync(calendar, {});
+    expect(
+      seen.added.map((i) => [
+        i.serverId,
+        i.data['Calendar:Subject'],
+        i.data['Calendar:Location'],
+        i.data['Calendar:StartTime'],
+      ]),
+    ).toEqual([[serverId, 'Dentist', 'Main St', '20260110T090000Z']]);
+    // A Change replaces what it sends, keeps the rest.
+    const moved = await eas.command(
+      'Sync',
+      syncWithCommands(
+        textOf(collection, 'AirSync:SyncKey')!,
+        calendar,
+        clientChange(
+          serverId,
+          el('Calendar:Subject', 'Dentist (moved)'),
+          el('Calendar:StartTime', '20260111T090000Z'),
+          el('Calendar:EndTime', '20260111T093000Z'),
+        ),
+      ),
+    );
+    expect(responsesOf(moved)).toEqual([]);
+    const changed = await other.sync(calendar, {});
+    expect(
+      changed.changed.map((i) => [
+        i.data['Calendar:Subject'],
+        i.data['Calendar:Location'],
+        i.data['Calendar:EndTime'],
+      ]),
+    ).toEqual([['Dentist (moved)', 'Main St', '20260111T093000Z']]);
+    const reversed = await eas.command(
+      'Sync',
+      syncWithCommands(
+        textOf(moved.body!, 'AirSync:Collections', 'AirSync:Collection', 'AirSync:SyncKey')!,
+        calendar,
+        clientChange(serverId, el('Calendar:EndTime', '20260101T000000Z')),
+      ),
+    );
+    expect(responsesOf(reversed).map((r) => textOf(r, 'AirSync:Status'))).toEqual(['6']);
+    // A contact: renamed here, seen renamed there, and in Outlook's REST view.
     const people = await eas.syncAll(contacts);
-    const change = await eas.command(
+    expect(people.added).toEqual([]);
+    const [first] = (await bobDevice('bobcal3').syncAll(contacts)).added;
+    await eas.command(
       'Sync',
       syncWithCommands(
         eas.exportState().syncKeys[contacts]!,
         contacts,
-        clientChange(people.added[0]!.serverId, el('Contacts:FirstName', 'Renamed')),
+        clientChange(first!.serverId, el('Contacts:FirstName', 'Renamed')),
       ),
     );
-    expect(
-      textOf(
-        change.body!,
-        'AirSync:Collections',
-        'AirSync:Collection',
-        'AirSync:Responses',
-        'AirSync:Change',
-        'AirSync:Status',
-      ),
-    ).toBe('6');
+    const renamed = await other.sync(contacts, {});
+    expect(renamed.changed.map((i) => [i.serverId, i.data['Contacts:FirstName']])).toEqual([
+      [first!.serverId, 'Renamed'],
+    ]);
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const events = await lab.call('GET', '/api/hma/v1/mailbox/events', token);
+    expect(JSON.stringify(events.body)).toContain('Dentist (moved)');
   });
 
   it('an item the device deletes while another device changed it is not sent back to it', async () => {

@@ -9,6 +9,11 @@ import {
   formatAddress,
   formatAddressList,
   COMMAND_SHAPES,
+  ClientDataError,
+  applyClientContact,
+  applyClientEvent,
+  newClientContact,
+  newClientEvent,
   galSearch,
   getItemEstimateResponse,
   readSearchRequest,
@@ -763,12 +768,15 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
 }
 
 /**
- * The client's own changes (MS-ASCMD 2.2.3.24): Delete removes the item (mail
- * goes to Deleted Items unless DeletesAsMoves is 0), Change of mail applies
- * its read flag, Fetch sends one item whole. This engine creates no items and
- * changes nothing else: Add, and Change of a calendar item or contact, are
- * answered Status 6 rather than taken and lost. An item the folder does not
- * hold is Status 8; a command of another kind makes the collection Status 4.
+ * The client's own changes (MS-ASCMD 2.2.3.24): Add of an event or contact
+ * (Status 1 with its new ServerId), Change of an event or contact (the
+ * properties sent replace those kept) and of mail's read flag, Delete (mail
+ * goes to Deleted Items unless DeletesAsMoves is 0), Fetch of one item whole.
+ * Mail is not created by a client (Add in a mail folder is Status 6), nor are
+ * its other properties changed; an event with an unreadable or reversed
+ * StartTime/EndTime is Status 6, an Add without ApplicationData 4, an item the
+ * folder does not hold 8; a command of another kind makes the collection
+ * Status 4. What a device adds or changes is not sent back to it.
  */
 function applyClientCommands(
   plan: Extract<CollectionPlan, { kind: 'changes' }>,
@@ -787,15 +795,31 @@ function applyClientCommands(
         el(command.tag, el('AirSync:ServerId', serverId), el('AirSync:Status', status), ...rest),
       );
     switch (command.tag) {
-      case 'AirSync:Add':
+      case 'AirSync:Add': {
+        const clientId = el('AirSync:ClientId', textOf(command, 'AirSync:ClientId') ?? '');
+        const appData = child(command, 'AirSync:ApplicationData');
+        const item = appData && clientItem(folder, appData, undefined, ctx);
+        if (!item) {
+          responses.push(el('AirSync:Add', clientId, el('AirSync:Status', appData ? 6 : 4)));
+          break;
+        }
+        const added: StoredItem = {
+          serverId: `${folder.serverId}:${folder.nextItem++}`,
+          item,
+          addedAtMs: ctx.nowMs,
+        };
+        folder.items.push(added);
+        changed.push(added);
         responses.push(
           el(
             'AirSync:Add',
-            el('AirSync:ClientId', textOf(command, 'AirSync:ClientId') ?? ''),
-            el('AirSync:Status', 6),
+            clientId,
+            el('AirSync:ServerId', added.serverId),
+            el('AirSync:Status', 1),
           ),
         );
         break;
+      }
       case 'AirSync:Delete': {
         if (!stored) {
           answer(8);
@@ -814,9 +838,17 @@ function applyClientCommands(
         break;
       }
       case 'AirSync:Change': {
+        const appData = child(command, 'AirSync:ApplicationData');
         if (!stored) answer(8);
-        else if (stored.item.kind !== 'mail') answer(6);
-        else {
+        else if (stored.item.kind !== 'mail') {
+          const item = appData && clientItem(folder, appData, stored.item, ctx);
+          if (!item) answer(6);
+          else {
+            stored.item = item;
+            stored.version = versionOf(stored) + 1;
+            changed.push(stored);
+          }
+        } else {
           const read = textOf(command, 'AirSync:ApplicationData', 'Email:Read');
           if ((read === '0' || read === '1') && stored.item.read !== (read === '1')) {
             stored.item = { ...stored.item, read: read === '1' };
@@ -837,6 +869,39 @@ function applyClientCommands(
     }
   }
   return { responses, removed, changed };
+}
+
+/**
+ * An event or contact from a client's ApplicationData (a Change merges into
+ * `existing`); undefined when the folder keeps neither, or the data cannot be
+ * one (Status 6).
+ */
+function clientItem(
+  folder: StoredFolder,
+  appData: EasElement,
+  existing: MailboxItem | undefined,
+  ctx: EasCommandContext,
+): CalendarItem | ContactItem | undefined {
+  try {
+    if (folder.itemClass === 'Calendar') {
+      const event: CalendarItem =
+        existing?.kind === 'calendar'
+          ? { ...existing }
+          : { kind: 'calendar', ...newClientEvent(ctx.owner, ctx.nowMs) };
+      applyClientEvent(event, appData, ctx);
+      return event;
+    }
+    if (folder.itemClass === 'Contacts') {
+      const contact: ContactItem =
+        existing?.kind === 'contact' ? { ...existing } : { kind: 'contact', ...newClientContact() };
+      applyClientContact(contact, appData);
+      return contact;
+    }
+  } catch (error) {
+    if (error instanceof ClientDataError) return undefined;
+    throw error;
+  }
+  return undefined;
 }
 
 /** An item's version: 1 as stored, one more for each change a device made. */
