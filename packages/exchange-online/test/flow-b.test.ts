@@ -202,19 +202,24 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect((await syncWith(first.key)).status).toBe('3');
 
     const folderKey = eas.exportState().folderSyncKey!;
-    const folderSync = async (key: string) =>
-      textOf(
-        (
-          await eas.command(
-            'FolderSync',
-            el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', key)),
-          )
-        ).body!,
-        'FolderHierarchy:Status',
-      );
-    expect(await folderSync(folderKey)).toBe('1');
-    expect(await folderSync(folderKey)).toBe('1'); // now the previous key: answered again
-    expect(await folderSync(folderKey)).toBe('9'); // two back
+    const folderSync = async (key: string) => {
+      const body = (
+        await eas.command(
+          'FolderSync',
+          el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', key)),
+        )
+      ).body!;
+      return {
+        status: textOf(body, 'FolderHierarchy:Status'),
+        key: textOf(body, 'FolderHierarchy:SyncKey')!,
+      };
+    };
+    expect((await folderSync(folderKey)).status).toBe('1');
+    // The device never saw that answer: its key is answered again.
+    const retried = await folderSync(folderKey);
+    expect(retried.status).toBe('1');
+    expect((await folderSync(retried.key)).status).toBe('1');
+    expect((await folderSync(folderKey)).status).toBe('9'); // two back
   });
 
   it('answers a Sync with nothing to tell with an empty 200 (12.1+), keys unchanged; an empty request repeats the last one', async () => {
@@ -623,9 +628,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(
       (await eas.command('MeetingResponse', el('MeetingResponse:MeetingResponse'))).status,
     ).toBe(501);
-    expect((await eas.command('FolderCreate', el('FolderHierarchy:FolderCreate'))).status).toBe(
-      501,
-    );
+    expect((await eas.command('ValidateCert', el('ValidateCert:ValidateCert'))).status).toBe(501);
     const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
     expect(get.status).toBe(501);
   });
@@ -1027,6 +1030,116 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
         'ItemOperations:Status',
       ),
     ).toBe('9');
+  });
+
+  it("creates, renames and deletes folders (FolderCreate, FolderUpdate, FolderDelete): the device's key moves on, other devices' FolderSync gets the changes; Status 2, 3, 4, 5, 9, 10; a Ping on a deleted folder answers 7", async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('folders1');
+    const other = bobDevice('folders2');
+    await other.provision();
+    await other.folderSync();
+    let key = eas.exportState().folderSyncKey!;
+    /** A folder command of bob's first device, under its current key unless told otherwise. */
+    async function folderCommand(kind: string, ...parts: EasElement[]) {
+      const answer = await eas.command(
+        kind,
+        el(
+          `FolderHierarchy:${kind}`,
+          parts.some((p) => p.tag === 'FolderHierarchy:SyncKey')
+            ? []
+            : [el('FolderHierarchy:SyncKey', key)],
+          ...parts,
+        ),
+      );
+      const status = textOf(answer.body!, 'FolderHierarchy:Status');
+      if (status === '1') key = textOf(answer.body!, 'FolderHierarchy:SyncKey')!;
+      return { status, serverId: textOf(answer.body!, 'FolderHierarchy:ServerId') };
+    }
+    const create = (parentId: string, name: string, type = 12) =>
+      folderCommand(
+        'FolderCreate',
+        el('FolderHierarchy:ParentId', parentId),
+        el('FolderHierarchy:DisplayName', name),
+        el('FolderHierarchy:Type', type),
+      );
+    /** What a FolderSync of the other device brings: [change, name or id]. */
+    const changesElsewhere = async () => {
+      const before = new Set(other.exportState().folders!.map((f) => f.serverId));
+      const { folders } = await other.folderSync();
+      const after = new Map(folders.map((f) => [f.serverId, f]));
+      return {
+        added: folders.filter((f) => !before.has(f.serverId)).map((f) => f.displayName),
+        removed: [...before].filter((id) => !after.has(id)),
+        folders,
+      };
+    };
+    const staleKey = key;
+    const projects = await create('0', 'Projects');
+    expect(projects.status).toBe('1');
+    expect((await create('0', 'projects')).status).toBe('2');
+    expect((await create('0', 'Other', 2)).status).toBe('10');
+    expect((await create('999', 'Lost')).status).toBe('5');
+    expect(
+      (
+        await folderCommand(
+          'FolderCreate',
+          el('FolderHierarchy:SyncKey', staleKey),
+          el('FolderHierarchy:ParentId', '0'),
+          el('FolderHierarchy:DisplayName', 'Stale'),
+          el('FolderHierarchy:Type', 12),
+        )
+      ).status,
+    ).toBe('9');
+    const archive = await create(projects.serverId!, 'Archive 2026');
+    expect(archive.status).toBe('1');
+    // Its own folders are not sent back to it; the other device gets them.
+    const own = await eas.command(
+      'FolderSync',
+      el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', key)),
+    );
+    expect(textOf(own.body!, 'FolderHierarchy:Changes', 'FolderHierarchy:Count')).toBe('0');
+    key = textOf(own.body!, 'FolderHierarchy:SyncKey')!;
+    expect((await changesElsewhere()).added).toEqual(['Projects', 'Archive 2026']);
+
+    const update = (serverId: string, parentId: string, name: string) =>
+      folderCommand(
+        'FolderUpdate',
+        el('FolderHierarchy:ServerId', serverId),
+        el('FolderHierarchy:ParentId', parentId),
+        el('FolderHierarchy:DisplayName', name),
+      );
+    expect((await update(projects.serverId!, '0', 'Projects 2026')).status).toBe('1');
+    expect((await update(inbox, '0', 'My Inbox')).status).toBe('2');
+    expect((await update('999', '0', 'Ghost')).status).toBe('4');
+    expect((await update(projects.serverId!, archive.serverId!, 'Loop')).status).toBe('5');
+    const renamed = await changesElsewhere();
+    expect(renamed.folders.find((f) => f.serverId === projects.serverId)?.displayName).toBe(
+      'Projects 2026',
+    );
+
+    // Mail filed in the new folder syncs there.
+    const mail = lab.exo.deliver(BOB, { subject: 'Kick-off notes' });
+    await eas.syncAll(inbox);
+    await eas.command(
+      'MoveItems',
+      moveItemsRequest([{ srcMsgId: mail, srcFldId: inbox, dstFldId: archive.serverId! }]),
+    );
+    expect(
+      (await eas.syncAll(archive.serverId!)).added.map((i) => i.data['Email:Subject']),
+    ).toEqual(['Kick-off notes']);
+
+    // The other device holds a Ping on the archive; deleting its parent ends it with Status 7.
+    await other.syncAll(archive.serverId!);
+    const held = other.ping([archive.serverId!], 600);
+    const remove = (serverId: string) =>
+      folderCommand('FolderDelete', el('FolderHierarchy:ServerId', serverId));
+    expect((await remove(inbox)).status).toBe('3');
+    expect((await remove('999')).status).toBe('4');
+    expect((await remove(projects.serverId!)).status).toBe('1');
+    expect((await held).status).toBe(7);
+    expect((await changesElsewhere()).removed.sort()).toEqual(
+      [projects.serverId!, archive.serverId!].sort(),
+    );
   });
 
   it('moves mail between folders (MoveItems): a Delete in the source, an Add in the destination; Status 1, 2, 4 as on-premises', async () => {

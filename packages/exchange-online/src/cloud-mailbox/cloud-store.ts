@@ -30,12 +30,15 @@ export interface StoredItem {
 export interface StoredFolder {
   serverId: string;
   parentId: string;
-  role: FolderRole;
+  /** A default folder's role; none for a folder the user made (FolderCreate). */
+  role?: FolderRole;
   displayName: string;
   type: number;
   itemClass: string;
   items: StoredItem[];
   nextItem: number;
+  /** Bumped by each FolderUpdate (absent: 1), so other devices' FolderSync sends an Update. */
+  version?: number;
 }
 
 export interface CloudMailbox {

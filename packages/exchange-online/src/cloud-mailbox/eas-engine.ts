@@ -42,10 +42,19 @@ import {
   type StoredItem,
 } from './cloud-store.js';
 import { cloudCompose } from './compose.js';
+import {
+  folderCreate,
+  folderDelete,
+  folderSync,
+  folderUpdate,
+  newHierarchyState,
+  type HierarchyState,
+} from './folders.js';
 
 /**
  * A deliberately minimal ActiveSync command engine for Exchange Online's own
- * mailboxes (flow B): Provision (both phases), FolderSync, Sync (adds and
+ * mailboxes (flow B): Provision (both phases), FolderSync, FolderCreate/Update/Delete
+ * (folders.ts), Sync (adds and
  * deletes, WindowSize, FilterType for mail and calendar, the previous key
  * answered again, empty answers and requests from 12.1, the client's Delete,
  * read flag and Fetch), GetItemEstimate, ItemOperations Fetch, MoveItems, Ping, Search,
@@ -59,7 +68,8 @@ import { cloudCompose } from './compose.js';
 export interface EasDeviceState {
   tempPolicyKey?: string;
   policyKey?: string;
-  folderSyncKey: number;
+  /** What the device holds of the folder hierarchy (FolderSync). */
+  hierarchy: HierarchyState;
   collections: Map<string, CollectionState>;
   /** The last Sync request with collections, which an empty request (12.1+) stands for. */
   lastSyncRequest?: EasElement;
@@ -133,7 +143,7 @@ const FILTER_DAYS: Record<string, number> = {
 const DAY_MS = 86_400_000;
 
 export function newDeviceState(): EasDeviceState {
-  return { folderSyncKey: 0, collections: new Map(), sentClientIds: [] };
+  return { hierarchy: newHierarchyState(), collections: new Map(), sentClientIds: [] };
 }
 
 const newPolicyKey = (): string => String(randomInt(1_000_000_000, 2_147_483_647));
@@ -142,6 +152,9 @@ const newPolicyKey = (): string => String(randomInt(1_000_000_000, 2_147_483_647
 export const CLOUD_EAS_COMMANDS = [
   'Provision',
   'FolderSync',
+  'FolderCreate',
+  'FolderUpdate',
+  'FolderDelete',
   'Sync',
   'GetItemEstimate',
   'ItemOperations',
@@ -171,6 +184,9 @@ export function runCloudCommand(
     if (shape && IMPLEMENTED.has(cmd)) return { body: el(shape.root, el(shape.status, 142)) };
   }
   if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
+  if (cmd === 'FolderCreate') return { body: folderCreate(request, ctx) };
+  if (cmd === 'FolderUpdate') return { body: folderUpdate(request, ctx) };
+  if (cmd === 'FolderDelete') return { body: folderDelete(request, ctx) };
   if (cmd === 'Sync') return sync(request, ctx);
   if (cmd === 'Ping') return ping(request, ctx);
   if (cmd === 'GetItemEstimate') return { body: getItemEstimate(request, ctx) };
@@ -405,7 +421,10 @@ function ping(request: EasElement | undefined, ctx: EasCommandContext): EasComma
   }));
   const changedFolders = (): string[] =>
     watched.filter((w) => countNews(w.folder, w.held, w.sinceMs) > 0).map((w) => w.folder.serverId);
+  // A watched folder deleted meanwhile: the device must FolderSync (Status 7).
+  const folderGone = (): boolean => watched.some((w) => !ctx.mailbox.folders.includes(w.folder));
   const reply = (): EasElement => {
+    if (folderGone()) return el('Ping:Ping', el('Ping:Status', 7));
     const changed = changedFolders();
     return changed.length === 0
       ? el('Ping:Ping', el('Ping:Status', 1))
@@ -422,7 +441,7 @@ function ping(request: EasElement | undefined, ctx: EasCommandContext): EasComma
   return {
     wait: {
       heartbeatMs: heartbeatS * 1000,
-      changed: () => changedFolders().length > 0,
+      changed: () => folderGone() || changedFolders().length > 0,
       answer: reply,
     },
   };
@@ -533,49 +552,6 @@ function provisionAnswer(
         ...rest,
       ),
     ),
-  );
-}
-
-function folderSync(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
-  const key = request ? textOf(request, 'FolderHierarchy:SyncKey') : undefined;
-  const folders = ctx.mailbox.folders;
-  // No key at all is a malformed request (Status 10), not a first sync: taking
-  // it for one reset the device's every collection.
-  if (key === undefined) return el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', 10));
-  if (key === '0') {
-    ctx.device.folderSyncKey = 1;
-    ctx.device.collections.clear();
-    return el(
-      'FolderHierarchy:FolderSync',
-      el('FolderHierarchy:Status', 1),
-      el('FolderHierarchy:SyncKey', ctx.device.folderSyncKey),
-      el(
-        'FolderHierarchy:Changes',
-        el('FolderHierarchy:Count', folders.length),
-        folders.map((f) =>
-          el(
-            'FolderHierarchy:Add',
-            el('FolderHierarchy:ServerId', f.serverId),
-            el('FolderHierarchy:ParentId', f.parentId),
-            el('FolderHierarchy:DisplayName', f.displayName),
-            el('FolderHierarchy:Type', f.type),
-          ),
-        ),
-      ),
-    );
-  }
-  // The folders of a cloud mailbox do not change after the first FolderSync,
-  // so the previous key (an answer the device never saw) gets the same answer.
-  const current = ctx.device.folderSyncKey;
-  if (current === 0 || (key !== String(current) && key !== String(current - 1))) {
-    return el('FolderHierarchy:FolderSync', el('FolderHierarchy:Status', 9));
-  }
-  ctx.device.folderSyncKey += 1;
-  return el(
-    'FolderHierarchy:FolderSync',
-    el('FolderHierarchy:Status', 1),
-    el('FolderHierarchy:SyncKey', ctx.device.folderSyncKey),
-    el('FolderHierarchy:Changes', el('FolderHierarchy:Count', 0)),
   );
 }
 
