@@ -17,6 +17,7 @@ export { getItemEstimateRequest, getItemEstimateResponse } from './client/get-it
 export { moveItemsRequest, moveItemsResponse } from './client/move-items.js';
 export { readPingRequest, type PingParameters } from './server/ping-request.js';
 export { COMMAND_SHAPES, type CommandShape } from './server/command-shapes.js';
+export { meetingResponse, responseTypeOf, type MeetingAnswer } from './server/meeting-response.js';
 export {
   composeBodyIsMime,
   composedBody,
