@@ -625,9 +625,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       protocolVersion: '14.1',
     });
     await eas.provision();
-    expect(
-      (await eas.command('MeetingResponse', el('MeetingResponse:MeetingResponse'))).status,
-    ).toBe(501);
+    expect((await eas.command('Find', el('Find:Find'))).status).toBe(501);
     expect((await eas.command('ValidateCert', el('ValidateCert:ValidateCert'))).status).toBe(501);
     const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
     expect(get.status).toBe(501);
@@ -1140,6 +1138,58 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect((await changesElsewhere()).removed.sort()).toEqual(
       [projects.serverId!, archive.serverId!].sort(),
     );
+  });
+
+  it('answers meetings (MeetingResponse): an accepted event shows ResponseType 3 on every device, a declined one leaves the calendar; Status 2 for mail or an unknown item, 103 without a Request', async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('meet1');
+    const calendar = eas.exportState().folders!.find((f) => f.type === 8)!.serverId;
+    const [first, second] = (await eas.syncAll(calendar)).added;
+    const other = bobDevice('meet2');
+    await other.provision();
+    await other.folderSync();
+    await other.syncAll(calendar);
+    const mail = lab.exo.deliver(BOB, { subject: 'Not a meeting' });
+    const answer = await eas.command(
+      'MeetingResponse',
+      el(
+        'MeetingResponse:MeetingResponse',
+        [
+          [1, calendar, first!.serverId],
+          [3, calendar, second!.serverId],
+          [1, inbox, mail],
+          [2, calendar, `${calendar}:999`],
+          [4, calendar, first!.serverId],
+        ].map(([response, collectionId, requestId]) =>
+          el(
+            'MeetingResponse:Request',
+            el('MeetingResponse:UserResponse', response!),
+            el('MeetingResponse:CollectionId', collectionId!),
+            el('MeetingResponse:RequestId', requestId!),
+          ),
+        ),
+      ),
+    );
+    expect(
+      children(answer.body!, 'MeetingResponse:Result').map((r) => [
+        textOf(r, 'MeetingResponse:RequestId'),
+        textOf(r, 'MeetingResponse:Status'),
+        textOf(r, 'MeetingResponse:CalendarId'),
+      ]),
+    ).toEqual([
+      [first!.serverId, '1', first!.serverId],
+      [second!.serverId, '1', undefined],
+      [mail, '2', undefined],
+      [`${calendar}:999`, '2', undefined],
+      [first!.serverId, '2', undefined],
+    ]);
+    const elsewhere = await other.sync(calendar, {});
+    expect(elsewhere.changed.map((i) => [i.serverId, i.data['Calendar:ResponseType']])).toEqual([
+      [first!.serverId, '3'],
+    ]);
+    expect(elsewhere.deleted).toEqual([second!.serverId]);
+    const none = await eas.command('MeetingResponse', el('MeetingResponse:MeetingResponse'));
+    expect(textOf(none.body!, 'MeetingResponse:Status')).toBe('103');
   });
 
   it('moves mail between folders (MoveItems): a Delete in the source, an Add in the destination; Status 1, 2, 4 as on-premises', async () => {

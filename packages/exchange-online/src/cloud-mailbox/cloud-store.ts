@@ -25,6 +25,8 @@ export interface StoredItem {
   addedAtMs: number;
   /** Bumped by each change a device makes (absent: 1), so other devices get a Change. */
   version?: number;
+  /** An event the user answered (MeetingResponse): MS-ASCAL ResponseType 2 tentative, 3 accepted. */
+  responseType?: 2 | 3;
 }
 
 export interface StoredFolder {

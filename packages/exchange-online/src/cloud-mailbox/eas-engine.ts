@@ -16,6 +16,8 @@ import {
   newClientEvent,
   galSearch,
   getItemEstimateResponse,
+  meetingResponse,
+  responseTypeOf,
   readSearchRequest,
   resolveRecipients,
   searchableText,
@@ -58,7 +60,7 @@ import {
  * deletes, WindowSize, FilterType for mail and calendar, the previous key
  * answered again, empty answers and requests from 12.1, the client's Delete,
  * read flag and Fetch), GetItemEstimate, ItemOperations Fetch, MoveItems, Ping, Search,
- * ResolveRecipients,
+ * ResolveRecipients, MeetingResponse,
  * SendMail/SmartReply/SmartForward (compose.ts) and Settings (UserInformation,
  * Oof Get and Set, DeviceInformation Set). The full command engine
  * is exchange-onprem's; this one only lets a cloud mailbox be synced end to
@@ -166,6 +168,7 @@ export const CLOUD_EAS_COMMANDS = [
   'SmartForward',
   'Search',
   'ResolveRecipients',
+  'MeetingResponse',
 ] as const;
 const IMPLEMENTED: ReadonlySet<string> = new Set(CLOUD_EAS_COMMANDS);
 
@@ -194,6 +197,7 @@ export function runCloudCommand(
   if (cmd === 'MoveItems') return { body: moveItems(request, ctx) };
   if (cmd === 'Search') return { body: search(request, ctx) };
   if (cmd === 'ResolveRecipients') return { body: resolveRecipientsOf(request, ctx) };
+  if (cmd === 'MeetingResponse') return { body: answerMeetings(request, ctx) };
   if (isComposeCommand(cmd)) return cloudCompose(cmd, request, ctx);
   return undefined;
 }
@@ -276,6 +280,43 @@ function search(request: EasElement | undefined, ctx: EasCommandContext): EasEle
       ),
     );
   return searchAnswer(1, ...searchPage(page, range, matches.length));
+}
+
+/**
+ * MeetingResponse (MS-ASCMD 2.2.1.11) for events of the calendar, as
+ * on-premises: accepting or tentatively accepting shows on the event
+ * (Calendar:ResponseType 3 or 2; other devices get a Change), declining
+ * removes it. Result Status 2 for an item that is not an event; 103 without
+ * any Request.
+ */
+function answerMeetings(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  const answered =
+    request &&
+    meetingResponse(request, ({ requestId, collectionId, longId, userResponse }) => {
+      const found = findItem(ctx.mailbox, {
+        serverId: requestId || undefined,
+        collectionId,
+        longId,
+      });
+      if (!found || found.stored.item.kind !== 'calendar') return undefined;
+      const { folder, stored } = found;
+      if (userResponse === 3) folder.items.splice(folder.items.indexOf(stored), 1);
+      else {
+        stored.responseType = responseTypeOf(userResponse);
+        stored.version = versionOf(stored) + 1;
+      }
+      mailboxChanged(ctx.mailbox);
+      ctx.event(
+        'exo.eas.meeting.responded',
+        `${ctx.owner.email} answered ${userResponse} to ${stored.serverId}`,
+        {
+          serverId: stored.serverId,
+          userResponse,
+        },
+      );
+      return userResponse === 3 ? {} : { calendarId: stored.serverId };
+    });
+  return answered ?? el('MeetingResponse:MeetingResponse', el('MeetingResponse:Status', 103));
 }
 
 /** ResolveRecipients (MS-ASCMD 2.2.1.15) over the directory and the mailbox's contacts; Status 5 without a To. */
@@ -907,7 +948,10 @@ function applicationData(
 ): EasElement[] {
   const item = stored.item;
   if (item.kind === 'mail') return mailData(item, ctx);
-  if (item.kind === 'calendar') return calendarData(item, ctx);
+  if (item.kind === 'calendar') {
+    const data = calendarData(item, ctx);
+    return stored.responseType ? [...data, el('Calendar:ResponseType', stored.responseType)] : data;
+  }
   return contactData(item, ctx);
 }
 
