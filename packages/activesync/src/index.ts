@@ -15,6 +15,7 @@ export {
 } from './client/sync-request.js';
 export { getItemEstimateRequest, getItemEstimateResponse } from './client/get-item-estimate.js';
 export { moveItemsRequest, moveItemsResponse } from './client/move-items.js';
+export { findRequest, type FindQuery } from './client/find-request.js';
 export { readPingRequest, type PingParameters } from './server/ping-request.js';
 export { COMMAND_SHAPES, type CommandShape } from './server/command-shapes.js';
 export { meetingResponse, responseTypeOf, type MeetingAnswer } from './server/meeting-response.js';
@@ -34,6 +35,7 @@ export {
 } from './server/compose-request.js';
 export {
   MAX_SEARCH_TERMS,
+  galProperties,
   galSearch,
   readSearchRequest,
   resolveRecipients,
@@ -42,6 +44,7 @@ export {
   searchMailbox,
   searchLongId,
   searchPage,
+  searchPageRange,
   serverIdOfSearchLongId,
   type GalPerson,
   type SearchableData,
@@ -49,6 +52,7 @@ export {
   type SearchRange,
   type SearchRequest,
 } from './server/search.js';
+export { findAnswer, type FindSources, type FoundMail } from './server/find.js';
 export { parseAddressList, type ListedAddress } from './format/address-list.js';
 export {
   byteLength,

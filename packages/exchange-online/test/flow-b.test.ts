@@ -5,6 +5,7 @@ import {
   createEasClient,
   decodeWbxml,
   el,
+  findRequest,
   getItemEstimateRequest,
   moveItemsRequest,
   syncRequest,
@@ -625,7 +626,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       protocolVersion: '14.1',
     });
     await eas.provision();
-    expect((await eas.command('Find', el('Find:Find'))).status).toBe(501);
+    expect((await eas.command('GetAttachment', undefined)).status).toBe(501);
     expect((await eas.command('ValidateCert', el('ValidateCert:ValidateCert'))).status).toBe(501);
     const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
     expect(get.status).toBe(501);
@@ -929,6 +930,39 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       el('Search:Search', el('Search:Store', el('Search:Name', 'GAL'))),
     );
     expect(textOf(early.body!, 'Search:Status')).toBe('142');
+  });
+
+  it('finds mail and people with Find (16.1) as on-premises: newest first, Range and Total; the GAL; Status 2, 142', async () => {
+    lab = hybridLab();
+    const eas = bobDevice('bobfind1', '16.1');
+    await eas.provision();
+    const { folders } = await eas.folderSync();
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    lab.exo.deliver(BOB, { subject: 'Quokka sighting', bodyText: 'near the lake' });
+    await lab.ctx.clock.advance('1m');
+    lab.exo.deliver(BOB, { subject: 'Quokka photos', bodyText: 'attached soon' });
+    const found = await eas.command('Find', findRequest({ freeText: 'quokka' }));
+    const response = child(found.body!, 'Find:Response')!;
+    expect(textOf(found.body!, 'Find:Status')).toBe('1');
+    expect(
+      children(response, 'Find:Result').map((r) => [
+        textOf(r, 'Find:Properties', 'Email:Subject'),
+        textOf(r, 'AirSync:CollectionId'),
+        textOf(r, 'Find:Properties', 'Find:Preview'),
+      ]),
+    ).toEqual([
+      ['Quokka photos', inbox, 'attached soon'],
+      ['Quokka sighting', inbox, 'near the lake'],
+    ]);
+    expect([textOf(response, 'Find:Range'), textOf(response, 'Find:Total')]).toEqual(['0-1', '2']);
+    const people = await eas.command('Find', findRequest({ gal: 'ali' }));
+    expect(
+      textOf(people.body!, 'Find:Response', 'Find:Result', 'Find:Properties', 'GAL:EmailAddress'),
+    ).toBe('alice@contoso.com');
+    const bad = await eas.command('Find', findRequest({ freeText: 'x', range: 'all' }));
+    expect(textOf(bad.body!, 'Find:Status')).toBe('2');
+    const early = await bobDevice('bobfind2', '16.1').command('Find', findRequest({ gal: 'ali' }));
+    expect(textOf(early.body!, 'Find:Status')).toBe('142');
   });
 
   it('resolves recipients against the directory (Type 1) and its own contacts (Type 2): Status 1 found, 4 none; 5 without a To', async () => {

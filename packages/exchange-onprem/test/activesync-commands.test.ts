@@ -9,6 +9,7 @@ import {
   syncRequestCollection,
   syncWithCommands,
   textOf,
+  findRequest,
 } from '@hma-lab/activesync';
 import { SEEDED_MAIL_AGES_DAYS } from '@hma-lab/core';
 import { afterTimers } from '@hma-lab/core/testing';
@@ -428,6 +429,51 @@ describe('ActiveSync commands', () => {
     expect(ok.body).toBeUndefined();
     const again = await send('x2', 'To: dave@fabrikam.com\r\nSubject: one\r\n\r\nhi');
     expect(textOf(again.body!, 'ComposeMail:Status')).toBe('118');
+  });
+
+  it('finds mail and people with Find (16.1): newest first, Range and Total, a Preview; the GAL; Status 2 for what it cannot run', async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab, { protocolVersion: '16.1' });
+    const found = async (query: Parameters<typeof findRequest>[0]) => {
+      const answer = await client.command('Find', findRequest(query));
+      const response = child(answer.body!, 'Find:Response');
+      return {
+        status: textOf(answer.body!, 'Find:Status'),
+        store: response && textOf(response, 'ItemOperations:Store'),
+        results: response ? children(response, 'Find:Result') : [],
+        range: response && textOf(response, 'Find:Range'),
+        total: response && textOf(response, 'Find:Total'),
+      };
+    };
+    const lunch = await found({ freeText: 'lunch' });
+    expect([lunch.status, lunch.store, lunch.range, lunch.total]).toEqual([
+      '1',
+      'Mailbox',
+      '0-1',
+      '2',
+    ]);
+    expect(lunch.results.map((r) => textOf(r, 'Find:Properties', 'Email:Subject'))).toEqual([
+      'Re: Lunch on Thursday?',
+      'Lunch on Thursday?',
+    ]);
+    expect(textOf(lunch.results[0]!, 'Find:Properties', 'Find:Preview')).not.toBe('');
+    // Its ServerId and CollectionId fetch the mail.
+    const first = lunch.results[1]!;
+    const item = await client.itemOperationsFetch(
+      textOf(first, 'AirSync:CollectionId')!,
+      textOf(first, 'AirSync:ServerId')!,
+    );
+    expect(item.data['Email:Subject']).toBe('Lunch on Thursday?');
+    expect((await found({ freeText: 'lunch', collectionId: id('Inbox') })).total).toBe('1');
+    expect((await found({ freeText: 'lunch', range: '1-1' })).range).toBe('1-1');
+    const people = await found({ gal: 'ali' });
+    expect([people.store, people.total]).toEqual(['GAL', '1']);
+    expect(textOf(people.results[0]!, 'Find:Properties', 'GAL:EmailAddress')).toBe(
+      'alice@contoso.com',
+    );
+    expect((await found({ freeText: 'x', range: '9-1' })).status).toBe('2');
+    const bare = await client.command('Find', el('Find:Find', el('Find:SearchId', 'x')));
+    expect(textOf(bare.body!, 'Find:Status')).toBe('2');
   });
 
   it('fetches with ItemOperations and finds with Search (Mailbox and GAL)', async () => {

@@ -100,11 +100,12 @@ export function readSearchRequest(request: EasElement): SearchRequest | undefine
     store: (textOf(store, 'Search:Name') ?? '').toLowerCase(),
     query: child(store, 'Search:Query'),
     options,
-    range: searchRange(options ? textOf(options, 'Search:Range') : undefined),
+    range: searchPageRange(options ? textOf(options, 'Search:Range') : undefined),
   };
 }
 
-function searchRange(text: string | undefined): SearchRange | undefined {
+/** A Range option (`0-9`): 0-99 when absent, undefined when malformed, reversed or over 1,000 wide. */
+export function searchPageRange(text: string | undefined): SearchRange | undefined {
   if (text === undefined) return { from: 0, to: 99 };
   const match = /^(\d+)-(\d+)$/.exec(text.trim());
   if (!match) return undefined;
@@ -250,7 +251,8 @@ function compile<T>(node: EasElement, compiling: Compiling<T>): (item: T) => boo
       }
       return (item) => ids.has(mailbox.folderOf(item));
     }
-    case 'Search:FreeText': {
+    case 'Search:FreeText':
+    case 'Find:FreeText': {
       const words = (node.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
       countTerms(compiling, words.length);
       return (item) => {
@@ -282,30 +284,34 @@ export function galSearch(
   people: readonly GalPerson[],
 ): EasElement[] {
   const text = (query.text ?? '').trim().toLowerCase();
-  if (!text) return searchPage([], range, 0);
-  const found = people
+  const found = text ? galProperties(text, people) : [];
+  const page = found
+    .slice(range.from, range.to + 1)
+    .map((properties) => el('Search:Result', el('Search:Properties', properties)));
+  return searchPage(page, range, found.length);
+}
+
+/**
+ * The GAL entries (their `GAL:` properties) of the people whose name, first
+ * or last name, or UPN starts with `text` (lower case), by display name.
+ */
+export function galProperties(text: string, people: readonly GalPerson[]): EasElement[][] {
+  return people
     .filter((u) =>
       [u.displayName, u.upn, u.givenName ?? '', u.surname ?? ''].some((v) =>
         v.toLowerCase().startsWith(text),
       ),
     )
-    .sort((a, b) => a.displayName.localeCompare(b.displayName));
-  const page = found
-    .slice(range.from, range.to + 1)
+    .sort((a, b) => a.displayName.localeCompare(b.displayName))
     .map((u) =>
-      el(
-        'Search:Result',
-        el(
-          'Search:Properties',
-          el('GAL:DisplayName', u.displayName),
-          el('GAL:Alias', u.upn.split('@')[0]!),
-          u.givenName && el('GAL:FirstName', u.givenName),
-          u.surname && el('GAL:LastName', u.surname),
-          el('GAL:EmailAddress', u.upn),
-        ),
-      ),
+      [
+        el('GAL:DisplayName', u.displayName),
+        el('GAL:Alias', u.upn.split('@')[0]!),
+        u.givenName ? el('GAL:FirstName', u.givenName) : undefined,
+        u.surname ? el('GAL:LastName', u.surname) : undefined,
+        el('GAL:EmailAddress', u.upn),
+      ].filter((e): e is EasElement => e !== undefined),
     );
-  return searchPage(page, range, found.length);
 }
 
 /**

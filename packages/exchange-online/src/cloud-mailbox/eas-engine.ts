@@ -15,6 +15,7 @@ import {
   newClientContact,
   newClientEvent,
   galSearch,
+  findAnswer,
   getItemEstimateResponse,
   meetingResponse,
   responseTypeOf,
@@ -26,6 +27,7 @@ import {
   searchMailbox,
   searchPage,
   type GalPerson,
+  type SearchableMailbox,
   isComposeCommand,
   moveItemsResponse,
   PING_LIMITS,
@@ -169,6 +171,7 @@ export const CLOUD_EAS_COMMANDS = [
   'Search',
   'ResolveRecipients',
   'MeetingResponse',
+  'Find',
 ] as const;
 const IMPLEMENTED: ReadonlySet<string> = new Set(CLOUD_EAS_COMMANDS);
 
@@ -198,6 +201,7 @@ export function runCloudCommand(
   if (cmd === 'Search') return { body: search(request, ctx) };
   if (cmd === 'ResolveRecipients') return { body: resolveRecipientsOf(request, ctx) };
   if (cmd === 'MeetingResponse') return { body: answerMeetings(request, ctx) };
+  if (cmd === 'Find') return { body: find(request, ctx) };
   if (isComposeCommand(cmd)) return cloudCompose(cmd, request, ctx);
   return undefined;
 }
@@ -246,26 +250,10 @@ function search(request: EasElement | undefined, ctx: EasCommandContext): EasEle
   if (!query || !range) return searchAnswer(2);
   if (read.store === 'gal') return searchAnswer(1, ...galSearch(query, range, ctx.people()));
   if (read.store !== 'mailbox') return searchAnswer(2);
-  const folders = ctx.mailbox.folders;
-  const items = folders.flatMap((folder) => folder.items.map((stored) => ({ folder, stored })));
   const matches = searchMailbox(
     query,
     options !== undefined && child(options, 'Search:DeepTraversal') !== undefined,
-    {
-      items,
-      folders,
-      folderOf: (entry) => entry.folder.serverId,
-      classOf: (entry) => entry.folder.itemClass,
-      textOf: (entry) => searchableText(entry.stored.item),
-      receivedMs: ({ stored }) =>
-        stored.item.kind === 'mail' ? stored.item.receivedMs : undefined,
-      sortMs: ({ stored }) =>
-        stored.item.kind === 'mail'
-          ? stored.item.receivedMs
-          : stored.item.kind === 'calendar'
-            ? stored.item.startMs
-            : 0,
-    },
+    searchableMailbox(ctx.mailbox),
   );
   if (!matches) return searchAnswer(8);
   const page = matches
@@ -317,6 +305,42 @@ function answerMeetings(request: EasElement | undefined, ctx: EasCommandContext)
       return userResponse === 3 ? {} : { calendarId: stored.serverId };
     });
   return answered ?? el('MeetingResponse:MeetingResponse', el('MeetingResponse:Status', 103));
+}
+
+interface FolderEntry {
+  folder: StoredFolder;
+  stored: StoredItem;
+}
+
+/** The mailbox as Search and Find query it. */
+function searchableMailbox(mailbox: CloudMailbox): SearchableMailbox<FolderEntry> {
+  const folders = mailbox.folders;
+  return {
+    items: folders.flatMap((folder) => folder.items.map((stored) => ({ folder, stored }))),
+    folders,
+    folderOf: (entry) => entry.folder.serverId,
+    classOf: (entry) => entry.folder.itemClass,
+    textOf: (entry) => searchableText(entry.stored.item),
+    receivedMs: ({ stored }) => (stored.item.kind === 'mail' ? stored.item.receivedMs : undefined),
+    sortMs: ({ stored }) =>
+      stored.item.kind === 'mail'
+        ? stored.item.receivedMs
+        : stored.item.kind === 'calendar'
+          ? stored.item.startMs
+          : 0,
+  };
+}
+
+/** Find (MS-ASCMD 2.2.1.2, 16.1) of the mailbox's mail or of the GAL, as on-premises answers it. */
+function find(request: EasElement | undefined, ctx: EasCommandContext): EasElement {
+  return findAnswer(request, {
+    mailbox: searchableMailbox(ctx.mailbox),
+    mailOf: ({ folder, stored: { serverId, item } }) =>
+      item.kind === 'mail'
+        ? { serverId, collectionId: folder.serverId, cc: [], ...item }
+        : undefined,
+    people: ctx.people(),
+  });
 }
 
 /** ResolveRecipients (MS-ASCMD 2.2.1.15) over the directory and the mailbox's contacts; Status 5 without a To. */

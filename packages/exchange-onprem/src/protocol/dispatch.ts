@@ -16,7 +16,7 @@ import { moveItemsCommand } from './commands/move-items.js';
 import { pingCommand } from './commands/ping.js';
 import { provisionCommand } from './commands/provision.js';
 import { resolveRecipientsCommand } from './commands/resolve-recipients.js';
-import { searchCommand } from './commands/search.js';
+import { findCommand, searchCommand } from './commands/search.js';
 import { settingsCommand } from './commands/settings.js';
 import { syncCommand } from './commands/sync.js';
 
@@ -56,6 +56,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   Ping: (body, _raw, ctx) => pingCommand(body, ctx),
   ItemOperations: required(itemOperationsCommand),
   Search: required(searchCommand),
+  Find: required(findCommand),
   SendMail: (body, raw, ctx) => composeCommand('SendMail', body, raw, ctx),
   SmartReply: (body, raw, ctx) => composeCommand('SmartReply', body, raw, ctx),
   SmartForward: (body, raw, ctx) => composeCommand('SmartForward', body, raw, ctx),

@@ -8,7 +8,9 @@ import {
   searchMailbox,
   searchLongId,
   searchPage,
+  findAnswer,
   type EasElement,
+  type SearchableMailbox,
 } from '@hma-lab/activesync';
 import { EasStatusError } from '../../errors.js';
 import { renderItem } from '../application-data.js';
@@ -37,21 +39,7 @@ export function searchCommand(request: EasElement, ctx: CommandContext): Command
   }
   if (search.store !== 'mailbox') return { body: searchAnswer(2) };
   const deep = options !== undefined && child(options, 'Search:DeepTraversal') !== undefined;
-  const folders = ctx.mailbox.folders();
-  const matches = searchMailbox<StoredItem>(query, deep, {
-    items: seesQuarantineOnly(ctx) ? [] : folders.flatMap((f) => ctx.mailbox.items(f.serverId)),
-    folders,
-    folderOf: (item) => item.folderId,
-    classOf: mailboxItemClass,
-    textOf: (item) => searchableText(item.data),
-    receivedMs: (item) => (item.data.kind === 'mail' ? item.data.receivedMs : undefined),
-    sortMs: (item) =>
-      item.data.kind === 'mail'
-        ? item.data.receivedMs
-        : item.data.kind === 'calendar'
-          ? item.data.startMs
-          : 0,
-  });
+  const matches = searchMailbox(query, deep, searchableMailbox(ctx));
   if (!matches) return { body: searchAnswer(8) };
   const render = renderOptionsOf(options, ctx.protocolVersion);
   const page = matches
@@ -66,4 +54,38 @@ export function searchCommand(request: EasElement, ctx: CommandContext): Command
       ),
     );
   return { body: searchAnswer(1, ...searchPage(page, range, matches.length)) };
+}
+
+/** The user's mailbox as Search and Find query it (nothing while the device sees only its quarantine notice). */
+export function searchableMailbox(ctx: CommandContext): SearchableMailbox<StoredItem> {
+  const folders = ctx.mailbox.folders();
+  return {
+    items: seesQuarantineOnly(ctx) ? [] : folders.flatMap((f) => ctx.mailbox.items(f.serverId)),
+    folders,
+    folderOf: (item) => item.folderId,
+    classOf: mailboxItemClass,
+    textOf: (item) => searchableText(item.data),
+    receivedMs: (item) => (item.data.kind === 'mail' ? item.data.receivedMs : undefined),
+    sortMs: (item) =>
+      item.data.kind === 'mail'
+        ? item.data.receivedMs
+        : item.data.kind === 'calendar'
+          ? item.data.startMs
+          : 0,
+  };
+}
+
+/**
+ * Find (MS-ASCMD 2.2.1.2, 16.1) of the mailbox's mail or of the GAL, as
+ * @hma-lab/activesync's `findAnswer` reads and answers it.
+ */
+export function findCommand(request: EasElement, ctx: CommandContext): CommandResult {
+  return {
+    body: findAnswer(request, {
+      mailbox: searchableMailbox(ctx),
+      mailOf: ({ serverId, folderId, data }) =>
+        data.kind === 'mail' ? { serverId, collectionId: folderId, ...data } : undefined,
+      people: ctx.directory.users(),
+    }),
+  };
 }
