@@ -1,6 +1,7 @@
-import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { makeDirectory } from '@hma-lab/core';
 import { UsageError } from './scenario-arg.js';
 
 /**
@@ -20,7 +21,7 @@ export function stateFilePath(): string {
 export async function writeStateFile(ready: Record<string, unknown>): Promise<string> {
   const path = stateFilePath();
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
     await writeFile(path, `${JSON.stringify({ ...ready, pid: process.pid })}\n`);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;

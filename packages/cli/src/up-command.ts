@@ -1,6 +1,6 @@
-import { access, constants, mkdir } from 'node:fs/promises';
+import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SERVICE_PARTIES } from '@hma-lab/core';
+import { makeDirectory, SERVICE_PARTIES } from '@hma-lab/core';
 import { createLab, type Lab, type LabOptions } from '@hma-lab/lab';
 import type { Output } from './flow-command.js';
 import { loadScenarioArg, loadServicesArg, UsageError } from './scenario-arg.js';
@@ -110,7 +110,7 @@ export async function upCommand(
  */
 async function checkTlsDir(dir: string): Promise<void> {
   try {
-    await mkdir(join(dir, 'hosts'), { recursive: true, mode: 0o700 });
+    await makeDirectory(join(dir, 'hosts'), 0o700);
     await access(dir, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;

@@ -39,3 +39,4 @@ export * from './lazy-module.js';
 export * from './text-sharer.js';
 export * from './form-encoding.js';
 export * from './shorten.js';
+export * from './make-directory.js';

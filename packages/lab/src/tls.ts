@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes, X509Certificate as NodeX509 } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { makeDirectory } from '@hma-lab/core';
 import type forge from 'node-forge';
 
 /**
@@ -59,7 +60,7 @@ function newCertificate(forge: Forge, publicKeyPem: string, days: number): forge
 }
 
 export async function loadOrCreateCa(dir = defaultTlsDir()): Promise<LocalCa> {
-  await mkdir(join(dir, 'hosts'), { recursive: true, mode: 0o700 });
+  await makeDirectory(join(dir, 'hosts'), 0o700);
   const caPath = join(dir, 'ca.pem');
   const caKeyPath = join(dir, 'ca.key.pem');
   let caPem = await readText(caPath);
