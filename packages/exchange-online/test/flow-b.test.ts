@@ -12,6 +12,7 @@ import {
   syncRequestCollection,
   syncWithCommands,
   textOf,
+  type EasClientState,
   type EasElement,
 } from '@hma-lab/activesync';
 import { WELL_KNOWN_APPS } from '@hma-lab/core';
@@ -24,8 +25,8 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
   let lab: ReturnType<typeof hybridLab>;
   afterEach(() => lab?.close());
 
-  /** An EAS client of bob's (Outlook's token for Exchange Online) on this device. */
-  function bobDevice(deviceId: string, protocolVersion = '14.1') {
+  /** An EAS client of bob's (Outlook's token for Exchange Online) on this device (with its state: another connection of it). */
+  function bobDevice(deviceId: string, protocolVersion = '14.1', state?: EasClientState) {
     const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
     return createEasClient({
       fetch: lab.ctx.fetchFor('device'),
@@ -35,6 +36,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       deviceType: 'iPhone',
       user: BOB,
       protocolVersion,
+      ...(state ? { state } : {}),
     });
   }
 
@@ -1337,6 +1339,38 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
         ),
       );
       expect(mail!.serverId).toBe(added[0]!.serverId);
+      expect(await held).toEqual({ status: 2, changedFolders: [phone.inbox] });
+    });
+
+    it("a change the device itself makes meanwhile (on another connection) is no news for its held Ping; another device's is", async () => {
+      lab = hybridLab();
+      const phone = await bobInSync('ping6');
+      const tablet = await bobInSync('ping7');
+      const mail = lab.exo.deliver(BOB, { subject: 'Seen on the phone' });
+      await phone.eas.syncAll(phone.inbox);
+      await tablet.eas.syncAll(tablet.inbox);
+      const held = phone.eas.ping([phone.inbox], 480);
+      expect(await settled(held)).toBe(false);
+      // The phone, on another connection, marks the mail read.
+      const again = bobDevice('ping6', '14.1', phone.eas.exportState());
+      await again.command(
+        'Sync',
+        syncWithCommands(
+          again.exportState().syncKeys![phone.inbox]!,
+          phone.inbox,
+          clientChange(mail, el('Email:Read', 1)),
+        ),
+      );
+      expect(await settled(held)).toBe(false);
+      // The tablet's change of the same mail is news.
+      await tablet.eas.command(
+        'Sync',
+        syncWithCommands(
+          tablet.eas.exportState().syncKeys![tablet.inbox]!,
+          tablet.inbox,
+          clientChange(mail, el('Email:Read', 0)),
+        ),
+      );
       expect(await held).toEqual({ status: 2, changedFolders: [phone.inbox] });
     });
 

@@ -477,15 +477,20 @@ function ping(request: EasElement | undefined, ctx: EasCommandContext): EasComma
   const heartbeatS = read.ping.heartbeatS;
   // What the device holds of each folder: what it was sent, or (never synced)
   // the folder as it is now, so that only what comes later counts.
-  const watched = (folders as StoredFolder[]).map((folder) => ({
-    folder,
-    held:
-      ctx.device.collections.get(folder.serverId)?.sent ??
-      new Map(folder.items.map((s) => [s.serverId, versionOf(s)])),
-    sinceMs: lastFilterSince(ctx, folder.serverId),
-  }));
+  // Read when asked, not kept from the Ping's start: what the device syncs
+  // meanwhile (on another connection), its own changes included, is no news.
+  const watched = (folders as StoredFolder[]).map((folder) => {
+    const neverSynced = new Map(folder.items.map((s) => [s.serverId, versionOf(s)]));
+    return {
+      folder,
+      held: () => ctx.device.collections.get(folder.serverId)?.sent ?? neverSynced,
+      sinceMs: () => lastFilterSince(ctx, folder.serverId),
+    };
+  });
   const changedFolders = (): string[] =>
-    watched.filter((w) => countNews(w.folder, w.held, w.sinceMs) > 0).map((w) => w.folder.serverId);
+    watched
+      .filter((w) => countNews(w.folder, w.held(), w.sinceMs()) > 0)
+      .map((w) => w.folder.serverId);
   // A watched folder deleted meanwhile: the device must FolderSync (Status 7).
   const folderGone = (): boolean => watched.some((w) => !ctx.mailbox.folders.includes(w.folder));
   const reply = (): EasElement => {
@@ -768,7 +773,6 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
   const { state, held, deletes, adds, folder } = plan;
   const client = applyClientCommands(plan, ctx);
   if (client.status !== undefined) return el('AirSync:Collection', plan.head(client.status));
-  if (client.removed.length > 0 || client.changed.length > 0) mailboxChanged(ctx.mailbox);
   // What the device just deleted or changed itself is not sent back to it.
   const touched = new Set([...client.removed, ...client.changed.map((s) => s.serverId)]);
   const changes = plan.changes.filter((s) => !touched.has(s.serverId));
@@ -782,6 +786,8 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
   state.previous = { syncKey: plan.key, sent: held };
   state.syncKey = nextKey;
   state.sent = sent;
+  // Told once the device's state holds its own changes: they are no news to its held Ping.
+  if (client.removed.length > 0 || client.changed.length > 0) mailboxChanged(ctx.mailbox);
   const commands = [
     ...adds.map((s) =>
       el(
