@@ -355,6 +355,39 @@ describe('ActiveSync commands', () => {
     await expect(quiet).resolves.toEqual({ status: 1, changedFolders: [] });
   });
 
+  it("a change the device itself makes meanwhile (on another connection) is no news for its held Ping; another device's is", async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab, { deviceId: 'PHONE1' });
+    const tablet = (await ready(lab, { deviceId: 'TABLET1' })).client;
+    const inbox = id('Inbox');
+    const [mail] = (await client.syncAll(inbox)).added;
+    await tablet.syncAll(inbox);
+    const pending = client.ping([inbox], 480);
+    await until(() => lab.eas.waitingRequests() === 1, 'the Ping to wait');
+    // The phone, on another connection, marks the mail read.
+    const again = lab.client({ deviceId: 'PHONE1', state: client.exportState() });
+    await again.command(
+      'Sync',
+      syncWithCommands(
+        again.exportState().syncKeys[inbox]!,
+        inbox,
+        clientChange(mail!.serverId, el('Email:Read', 1)),
+      ),
+    );
+    await lab.ctx.clock.advance(0);
+    expect(lab.eas.waitingRequests()).toBe(1);
+    // The tablet's change of the same mail is news.
+    await tablet.command(
+      'Sync',
+      syncWithCommands(
+        tablet.exportState().syncKeys[inbox]!,
+        inbox,
+        clientChange(mail!.serverId, el('Email:Read', 0)),
+      ),
+    );
+    await expect(pending).resolves.toEqual({ status: 2, changedFolders: [inbox] });
+  });
+
   it('answers Ping Status 5 for a heartbeat out of range and Status 2 at once when changes wait', async () => {
     const lab = createLab();
     const { client, id } = await ready(lab);

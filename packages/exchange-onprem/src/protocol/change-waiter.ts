@@ -37,15 +37,20 @@ export function createWaitRegistry(clock: Clock): WaitRegistry {
           resolve(outcome);
         };
         const onAbort = (): void => finish('closed');
-        const unsubscribe = mailbox.onChange(() => {
-          let changed: boolean;
-          try {
-            changed = options.changed();
-          } catch {
-            changed = true; // Let the request answer (and report) rather than hang.
-          }
-          if (changed) finish('changed');
-        });
+        // Judged once the change's command has run to its end: a Sync's own
+        // changes are in its device's state by then, and no news to its Ping.
+        const unsubscribe = mailbox.onChange(() =>
+          queueMicrotask(() => {
+            if (done) return;
+            let changed: boolean;
+            try {
+              changed = options.changed();
+            } catch {
+              changed = true; // Let the request answer (and report) rather than hang.
+            }
+            if (changed) finish('changed');
+          }),
+        );
         const timer = clock.after(
           options.timeoutMs,
           () => finish('timeout'),

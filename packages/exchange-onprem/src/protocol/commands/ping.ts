@@ -30,16 +30,18 @@ export async function pingCommand(
   }
   ctx.device.ping = { heartbeatS, folders };
 
-  // What the device holds of each folder: its current sync state, or (never
-  // synced) the folder as it is now, so that only new changes count.
-  const baselines = new Map<string, ReadonlyMap<string, number>>();
+  // What the device holds of each folder: its sync state when asked (what it
+  // syncs or changes meanwhile on another connection is no news), or (never
+  // synced) the folder as it was when the Ping came, so that only new changes count.
+  const neverSynced = new Map<string, ReadonlyMap<string, number>>();
   for (const { id } of folders) {
-    const synced = ctx.device.collections.get(id)?.chain.current?.state;
-    baselines.set(
+    neverSynced.set(
       id,
-      synced ?? new Map(ctx.mailbox.items(id).map((item) => [item.serverId, item.version])),
+      new Map(ctx.mailbox.items(id).map((item) => [item.serverId, item.version])),
     );
   }
+  const baselineOf = (id: string): ReadonlyMap<string, number> =>
+    ctx.device.collections.get(id)?.chain.current?.state ?? neverSynced.get(id)!;
   const changedFolders = (): string[] | 'hierarchy' => {
     const changed: string[] = [];
     for (const { id } of folders) {
@@ -48,7 +50,7 @@ export async function pingCommand(
       const filterType = ctx.device.collections.get(id)?.options?.filterType ?? 0;
       const view = visibleItems(ctx, folder, { filterType });
       const changes = pendingChanges(
-        baselines.get(id)!,
+        baselineOf(id),
         view,
         (sid) => ctx.mailbox.item(sid)?.folderId === id,
       );
