@@ -67,6 +67,12 @@ export {
 } from './format/eas-format.js';
 export { MimeError, buildMime, parseMime, type ParsedMessage } from './format/mime.js';
 export {
+  readBodyPreferences,
+  renderBody,
+  type BodyPreference,
+  type BodySource,
+} from './format/body.js';
+export {
   ClientDataError,
   applyClientContact,
   applyClientEvent,

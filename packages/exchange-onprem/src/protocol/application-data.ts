@@ -2,22 +2,21 @@ import {
   applyClientContact,
   applyClientEvent,
   buildMime,
+  type BodySource,
+  renderBody,
   ClientDataError,
   clientBody,
   newClientContact,
   newClientEvent,
-  byteLength,
   child,
   children,
   easCompactDateTime,
   easDateTime,
   el,
   formatAddressList,
-  htmlFromText,
   parseAddressList,
   parseEasDate,
   textOf,
-  truncateUtf8,
   withoutNul,
   type EasElement,
 } from '@hma-lab/activesync';
@@ -53,65 +52,9 @@ export interface RenderOptions {
 /** A UTC TIME_ZONE_INFORMATION blob (MS-ASDTYPE 2.7): 172 zero bytes, base64. */
 const UTC_TIMEZONE = Buffer.alloc(172).toString('base64');
 
-/** Body type numbers of MS-ASAIRS 2.2.2.22.1. */
+/** Body type numbers of MS-ASAIRS 2.2.2.22.1 (NativeBodyType). */
 const BODY_PLAIN = 1;
 const BODY_HTML = 2;
-const BODY_MIME = 4;
-
-interface BodySource {
-  text: string;
-  html?: string | undefined;
-  mime?: () => string;
-}
-
-/**
- * The `AirSyncBase:Body` for a preference list. The lab takes the first
- * preference it can serve (plain, HTML or MIME; RTF is served as plain text),
- * truncates on UTF-8 boundaries to `TruncationSize`, and leaves the data out
- * when `AllOrNone` is set and it does not fit.
- */
-export function renderBody(source: BodySource, options: RenderOptions): EasElement {
-  const preference = options.body.preferences.find((p) =>
-    [BODY_PLAIN, BODY_HTML, BODY_MIME].includes(p.type),
-  ) ??
-    options.body.preferences[0] ?? { type: BODY_PLAIN };
-  const type =
-    preference.type === BODY_MIME && source.mime
-      ? BODY_MIME
-      : preference.type === BODY_HTML
-        ? BODY_HTML
-        : BODY_PLAIN;
-  const full =
-    type === BODY_MIME
-      ? source.mime!()
-      : type === BODY_HTML
-        ? (source.html ?? htmlFromText(source.text))
-        : source.text;
-  const size = byteLength(full);
-  const limit = preference.truncationSize;
-  let data: string | undefined = full;
-  let truncated = false;
-  if (limit !== undefined && size > limit) {
-    truncated = true;
-    data = preference.allOrNone ? undefined : truncateUtf8(full, limit).text;
-  }
-  const preview =
-    preference.preview && atLeast(options.protocolVersion, '14.0')
-      ? truncatePreview(source.text, preference.preview)
-      : undefined;
-  return el(
-    'AirSyncBase:Body',
-    el('AirSyncBase:Type', type),
-    el('AirSyncBase:EstimatedDataSize', size),
-    truncated && el('AirSyncBase:Truncated', 1),
-    data !== undefined && el('AirSyncBase:Data', data),
-    preview !== undefined && el('AirSyncBase:Preview', preview),
-  );
-}
-
-function truncatePreview(text: string, chars: number): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, Math.min(chars, 255));
-}
 
 /** Renders an item's properties (the children of ApplicationData / Properties). */
 export function renderItem(item: StoredItem, options: RenderOptions): EasElement[] {
@@ -158,7 +101,9 @@ function renderMail(mail: StoredMail, options: RenderOptions): EasElement[] {
     el('Email:ThreadTopic', mail.subject.replace(/^((re|fw|fwd):\s*)+/i, '')),
     el('Email:Importance', mail.importance),
     el('Email:Read', mail.read ? 1 : 0),
-    legacy ? el('Email:Body', mail.bodyText) : renderBody(bodySource, options),
+    legacy
+      ? el('Email:Body', mail.bodyText)
+      : renderBody(bodySource, options.body.preferences, Number(options.protocolVersion)),
     legacy && el('Email:BodyTruncated', 0),
     el('Email:MessageClass', mail.messageClass),
     !legacy && el('Email:InternetCPID', 65001),
@@ -185,7 +130,13 @@ function renderCalendar(event: StoredCalendar, options: RenderOptions): EasEleme
   return [
     el('Calendar:Timezone', UTC_TIMEZONE),
     el('Calendar:AllDayEvent', event.allDay ? 1 : 0),
-    legacy ? el('Calendar:Body', event.bodyText) : renderBody({ text: event.bodyText }, options),
+    legacy
+      ? el('Calendar:Body', event.bodyText)
+      : renderBody(
+          { text: event.bodyText },
+          options.body.preferences,
+          Number(options.protocolVersion),
+        ),
     el('Calendar:BusyStatus', 2),
     el('Calendar:OrganizerName', event.organizer.name),
     el('Calendar:OrganizerEmail', event.organizer.email),

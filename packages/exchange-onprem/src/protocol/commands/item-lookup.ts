@@ -1,4 +1,9 @@
-import { children, serverIdOfSearchLongId, textOf, type EasElement } from '@hma-lab/activesync';
+import {
+  readBodyPreferences,
+  serverIdOfSearchLongId,
+  textOf,
+  type EasElement,
+} from '@hma-lab/activesync';
 import type { RenderOptions } from '../application-data.js';
 import type { ItemClass, Mailbox, StoredItem } from '../mailbox-store.js';
 
@@ -32,18 +37,7 @@ export function renderOptionsOf(
 ): RenderOptions {
   return {
     body: {
-      preferences: options
-        ? children(options, 'AirSyncBase:BodyPreference').map((p) => {
-            const truncation = textOf(p, 'AirSyncBase:TruncationSize');
-            const preview = textOf(p, 'AirSyncBase:Preview');
-            return {
-              type: Number(textOf(p, 'AirSyncBase:Type') ?? 1),
-              ...(truncation !== undefined ? { truncationSize: Number(truncation) } : {}),
-              ...(textOf(p, 'AirSyncBase:AllOrNone') === '1' ? { allOrNone: true } : {}),
-              ...(preview !== undefined ? { preview: Number(preview) } : {}),
-            };
-          })
-        : [],
+      preferences: readBodyPreferences(options),
       mimeSupport: Number((options && textOf(options, 'AirSync:MIMESupport')) ?? 0),
     },
     protocolVersion,

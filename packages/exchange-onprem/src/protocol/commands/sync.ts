@@ -5,6 +5,7 @@ import {
   decodeWbxml,
   el,
   encodeWbxml,
+  readBodyPreferences,
   textOf,
   type EasElement,
 } from '@hma-lab/activesync';
@@ -62,16 +63,7 @@ export function parseCollectionOptions(
   const result: CollectionOptions = { ...base };
   if (options) {
     result.filterType = Number(textOf(options, 'AirSync:FilterType') ?? 0);
-    result.bodyPreferences = children(options, 'AirSyncBase:BodyPreference').map((p) => {
-      const truncation = textOf(p, 'AirSyncBase:TruncationSize');
-      const preview = textOf(p, 'AirSyncBase:Preview');
-      return {
-        type: Number(textOf(p, 'AirSyncBase:Type') ?? 1),
-        ...(truncation !== undefined ? { truncationSize: Number(truncation) } : {}),
-        ...(textOf(p, 'AirSyncBase:AllOrNone') === '1' ? { allOrNone: true } : {}),
-        ...(preview !== undefined ? { preview: Number(preview) } : {}),
-      };
-    });
+    result.bodyPreferences = readBodyPreferences(options);
     result.mimeSupport = Number(textOf(options, 'AirSync:MIMESupport') ?? 0);
     const className = textOf(options, 'AirSync:Class');
     if (className) result.className = className;
