@@ -563,6 +563,74 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect([next.status, next.body]).toEqual([200, undefined]);
   });
 
+  it('sends bodies as BodyPreference asks (HTML, truncated plain text, MIME), the last Options kept; ItemOperations Fetch too', async () => {
+    lab = hybridLab();
+    const eas = bobDevice('bobbody1');
+    await eas.provision();
+    const { folders } = await eas.folderSync();
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    await eas.syncAll(inbox);
+    const serverId = lab.exo.deliver(BOB, {
+      subject: 'Budget <draft>',
+      bodyText: 'Numbers & notes for Q3, see the sheet.',
+    });
+    const html = (await eas.sync(inbox, { bodyType: 2 })).added[0]!;
+    expect(html.data['AirSyncBase:Body/AirSyncBase:Type']).toBe('2');
+    expect(html.body).toContain('<div>Numbers &amp; notes for Q3, see the sheet.</div>');
+    // A later Sync without Options keeps the HTML.
+    lab.exo.deliver(BOB, { subject: 'Second', bodyText: 'More numbers' });
+    const key = eas.exportState().syncKeys[inbox]!;
+    const later = await eas.command('Sync', syncRequest(syncRequestCollection(key, inbox)));
+    const added = child(
+      child(child(later.body!, 'AirSync:Collections')!, 'AirSync:Collection')!,
+      'AirSync:Commands',
+    )!;
+    expect(
+      textOf(
+        added,
+        'AirSync:Add',
+        'AirSync:ApplicationData',
+        'AirSyncBase:Body',
+        'AirSyncBase:Type',
+      ),
+    ).toBe('2');
+    // Another device: plain text cut at 7 bytes; and MIME.
+    const other = bobDevice('bobbody2');
+    await other.provision();
+    await other.folderSync();
+    const cut = (await other.sync(inbox, { bodyType: 1, truncationSize: 7, windowSize: 200 }))
+      .added;
+    const mine = cut.find((i) => i.serverId === serverId)!;
+    expect([mine.body, mine.data['AirSyncBase:Body/AirSyncBase:Truncated']]).toEqual([
+      'Numbers',
+      '1',
+    ]);
+    expect(Number(mine.data['AirSyncBase:Body/AirSyncBase:EstimatedDataSize'])).toBe(38);
+    const fetched = await eas.command(
+      'ItemOperations',
+      el(
+        'ItemOperations:ItemOperations',
+        el(
+          'ItemOperations:Fetch',
+          el('ItemOperations:Store', 'Mailbox'),
+          el('AirSync:CollectionId', inbox),
+          el('AirSync:ServerId', serverId),
+          el('ItemOperations:Options', el('AirSyncBase:BodyPreference', el('AirSyncBase:Type', 4))),
+        ),
+      ),
+    );
+    const mime = textOf(
+      fetched.body!,
+      'ItemOperations:Response',
+      'ItemOperations:Fetch',
+      'ItemOperations:Properties',
+      'AirSyncBase:Body',
+      'AirSyncBase:Data',
+    )!;
+    expect(mime).toMatch(/^From: "Megan Bowen" <megan@contoso\.com>\r\n/);
+    expect(mime).toContain('Subject: Budget <draft>');
+  });
+
   it('sends at most 512 items an answer, whatever WindowSize asks', async () => {
     lab = hybridLab();
     const { eas, inbox } = await bobInSync('bobphone6');

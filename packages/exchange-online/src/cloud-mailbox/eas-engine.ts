@@ -19,7 +19,11 @@ import {
   getItemEstimateResponse,
   meetingResponse,
   responseTypeOf,
+  buildMime,
+  readBodyPreferences,
   readSearchRequest,
+  renderBody,
+  type BodyPreference,
   resolveRecipients,
   searchableText,
   searchAnswer,
@@ -94,6 +98,8 @@ interface CollectionState {
   /** Server id -> the version of the item the device holds. */
   sent: Map<string, number>;
   previous?: { syncKey: number; sent: Map<string, number> };
+  /** The BodyPreferences of the collection's last Options: kept until Options come again (MS-ASCMD 2.2.3.115.5). */
+  bodyPreferences?: BodyPreference[];
 }
 
 export interface EasCommandContext {
@@ -264,7 +270,7 @@ function search(request: EasElement | undefined, ctx: EasCommandContext): EasEle
         el('AirSync:Class', folder.itemClass),
         el('Search:LongId', searchLongId(stored.serverId)),
         el('AirSync:CollectionId', folder.serverId),
-        el('Search:Properties', applicationData(stored, folder, ctx)),
+        el('Search:Properties', applicationData(stored, readBodyPreferences(options), ctx)),
       ),
     );
   return searchAnswer(1, ...searchPage(page, range, matches.length));
@@ -407,7 +413,10 @@ function fetchItem(operation: EasElement, ctx: EasCommandContext): EasElement {
     1,
     ...ids,
     el('AirSync:Class', folder.itemClass),
-    el('ItemOperations:Properties', applicationData(stored, folder, ctx)),
+    el(
+      'ItemOperations:Properties',
+      applicationData(stored, readBodyPreferences(child(operation, 'ItemOperations:Options')), ctx),
+    ),
   );
 }
 
@@ -630,7 +639,12 @@ const MAX_WINDOW_SIZE = 512;
 /** What one collection of a Sync request comes to, before anything is changed. */
 type CollectionPlan =
   | { kind: 'status'; element: EasElement }
-  | { kind: 'first'; id: string; head: (status: number, syncKey?: number) => EasElement[] }
+  | {
+      kind: 'first';
+      id: string;
+      head: (status: number, syncKey?: number) => EasElement[];
+      preferences: BodyPreference[];
+    }
   | {
       kind: 'changes';
       id: string;
@@ -648,6 +662,8 @@ type CollectionPlan =
       clientCommands: EasElement | undefined;
       /** DeletesAsMoves: a client Delete of mail moves it to Deleted Items (the default). */
       deletesAsMoves: boolean;
+      /** How bodies are sent: the request's BodyPreferences, else those the device asked for before. */
+      preferences: BodyPreference[];
       head: (status: number, syncKey?: number) => EasElement[];
     };
 
@@ -728,7 +744,10 @@ function planCollection(
   // unknown collection: 12, as on-premises answers (MS-ASCMD: run FolderSync).
   if (given === undefined || id === '') return status(4);
   if (!folder) return status(12);
-  if (key === '0') return { kind: 'first', id, head };
+  if (key === '0') {
+    const options = child(request, 'AirSync:Options');
+    return { kind: 'first', id, head, preferences: readBodyPreferences(options) };
+  }
   const state = ctx.device.collections.get(id);
   const held =
     state && key === String(state.syncKey)
@@ -742,7 +761,8 @@ function planCollection(
     Number(textOf(request, 'AirSync:WindowSize')) || defaultWindow,
     MAX_WINDOW_SIZE,
   );
-  const sinceMs = filterSince(textOf(request, 'AirSync:Options', 'AirSync:FilterType'), ctx.nowMs);
+  const options = child(request, 'AirSync:Options');
+  const sinceMs = filterSince(options && textOf(options, 'AirSync:FilterType'), ctx.nowMs);
   const { deletes, changed, pending } = pendingChanges(folder, held, sinceMs);
   const changes = changed.slice(0, Math.max(0, windowSize - deletes.length));
   const adds = pending.slice(0, Math.max(0, windowSize - deletes.length - changes.length));
@@ -759,6 +779,7 @@ function planCollection(
     folder,
     clientCommands: child(request, 'AirSync:Commands'),
     deletesAsMoves: textOf(request, 'AirSync:DeletesAsMoves') !== '0',
+    preferences: options ? readBodyPreferences(options) : (state.bodyPreferences ?? []),
     head,
   };
 }
@@ -767,7 +788,11 @@ function planCollection(
 function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
   if (plan.kind === 'status') return plan.element;
   if (plan.kind === 'first') {
-    ctx.device.collections.set(plan.id, { syncKey: 1, sent: new Map() });
+    ctx.device.collections.set(plan.id, {
+      syncKey: 1,
+      sent: new Map(),
+      bodyPreferences: plan.preferences,
+    });
     return el('AirSync:Collection', plan.head(1, 1));
   }
   const { state, held, deletes, adds, folder } = plan;
@@ -786,6 +811,7 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
   state.previous = { syncKey: plan.key, sent: held };
   state.syncKey = nextKey;
   state.sent = sent;
+  state.bodyPreferences = plan.preferences;
   // Told once the device's state holds its own changes: they are no news to its held Ping.
   if (client.removed.length > 0 || client.changed.length > 0) mailboxChanged(ctx.mailbox);
   const commands = [
@@ -793,14 +819,14 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
       el(
         'AirSync:Add',
         el('AirSync:ServerId', s.serverId),
-        el('AirSync:ApplicationData', applicationData(s, folder, ctx)),
+        el('AirSync:ApplicationData', applicationData(s, plan.preferences, ctx)),
       ),
     ),
     ...changes.map((s) =>
       el(
         'AirSync:Change',
         el('AirSync:ServerId', s.serverId),
-        el('AirSync:ApplicationData', applicationData(s, folder, ctx)),
+        el('AirSync:ApplicationData', applicationData(s, plan.preferences, ctx)),
       ),
     ),
     ...deletes.map((sid) => el('AirSync:Delete', el('AirSync:ServerId', sid))),
@@ -908,7 +934,7 @@ function applyClientCommands(
       case 'AirSync:Fetch':
         if (!stored) answer(8);
         else {
-          answer(1, el('AirSync:ApplicationData', applicationData(stored, folder, ctx)));
+          answer(1, el('AirSync:ApplicationData', applicationData(stored, plan.preferences, ctx)));
         }
         break;
       default:
@@ -961,31 +987,44 @@ function inWindow(item: MailboxItem, sinceMs: number | undefined): boolean {
   return true;
 }
 
-function body(text: string, ctx: EasCommandContext): EasElement {
-  if (ctx.protocolVersion < 12) return el('Email:Body', text);
-  return el(
-    'AirSyncBase:Body',
-    el('AirSyncBase:Type', 1),
-    el('AirSyncBase:EstimatedDataSize', Buffer.byteLength(text)),
-    el('AirSyncBase:Data', text),
-  );
-}
-
+/**
+ * An item's properties for a device: bodies as its BodyPreferences ask
+ * (@hma-lab/activesync's `renderBody`: plain text, HTML made from the text,
+ * or for mail MIME; truncation, AllOrNone, preview), `Email:Body` /
+ * `Calendar:Body` before 12.0.
+ */
 function applicationData(
   stored: StoredItem,
-  _folder: StoredFolder,
+  preferences: readonly BodyPreference[],
   ctx: EasCommandContext,
 ): EasElement[] {
   const item = stored.item;
-  if (item.kind === 'mail') return mailData(item, ctx);
+  if (item.kind === 'mail') return mailData(item, stored.serverId, preferences, ctx);
   if (item.kind === 'calendar') {
-    const data = calendarData(item, ctx);
+    const data = calendarData(item, preferences, ctx);
     return stored.responseType ? [...data, el('Calendar:ResponseType', stored.responseType)] : data;
   }
   return contactData(item, ctx);
 }
 
-function mailData(mail: MailItem, ctx: EasCommandContext): EasElement[] {
+function mailData(
+  mail: MailItem,
+  serverId: string,
+  preferences: readonly BodyPreference[],
+  ctx: EasCommandContext,
+): EasElement[] {
+  const body =
+    ctx.protocolVersion < 12
+      ? el('Email:Body', mail.bodyText)
+      : renderBody(
+          {
+            text: mail.bodyText,
+            mime: () =>
+              buildMime({ ...mail, messageId: `<${serverId}@${ctx.mailbox.upn.split('@')[1]}>` }),
+          },
+          preferences,
+          ctx.protocolVersion,
+        );
   return [
     el('Email:To', formatAddressList(mail.to)),
     el('Email:From', formatAddress(mail.from)),
@@ -994,12 +1033,16 @@ function mailData(mail: MailItem, ctx: EasCommandContext): EasElement[] {
     el('Email:DisplayTo', mail.to.map((a) => a.name).join('; ')),
     el('Email:Importance', mail.importance),
     el('Email:Read', mail.read ? 1 : 0),
-    body(mail.bodyText, ctx),
+    body,
     el('Email:MessageClass', mail.messageClass),
   ];
 }
 
-function calendarData(event: CalendarItem, ctx: EasCommandContext): EasElement[] {
+function calendarData(
+  event: CalendarItem,
+  preferences: readonly BodyPreference[],
+  ctx: EasCommandContext,
+): EasElement[] {
   return [
     el('Calendar:DtStamp', easCompactDateTime(event.startMs)),
     el('Calendar:StartTime', easCompactDateTime(event.startMs)),
@@ -1016,7 +1059,9 @@ function calendarData(event: CalendarItem, ctx: EasCommandContext): EasElement[]
         el('Calendar:Attendee', el('Calendar:Email', a.email), el('Calendar:Name', a.name)),
       ),
     ),
-    body(event.bodyText, ctx),
+    ctx.protocolVersion < 12
+      ? el('Calendar:Body', event.bodyText)
+      : renderBody({ text: event.bodyText }, preferences, ctx.protocolVersion),
   ];
 }
 
