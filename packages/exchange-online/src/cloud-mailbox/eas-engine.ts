@@ -795,7 +795,7 @@ function applyPlan(plan: CollectionPlan, ctx: EasCommandContext): EasElement {
     });
     return el('AirSync:Collection', plan.head(1, 1));
   }
-  const { state, held, deletes, adds, folder } = plan;
+  const { state, held, deletes, adds } = plan;
   const client = applyClientCommands(plan, ctx);
   if (client.status !== undefined) return el('AirSync:Collection', plan.head(client.status));
   // What the device just deleted or changed itself is not sent back to it.
