@@ -29,8 +29,11 @@ export function mailInputProblems(mail: unknown, required: string[] = ['subject'
   ) {
     problems.push('from must be an address text or { name, email }');
   }
-  if (m.to !== undefined && !(Array.isArray(m.to) && m.to.every(isAddress))) {
-    problems.push('to must be a list of { name, email }');
+  for (const field of ['to', 'cc']) {
+    const list = m[field];
+    if (list !== undefined && !(Array.isArray(list) && list.every(isAddress))) {
+      problems.push(`${field} must be a list of { name, email }`);
+    }
   }
   if (m.importance !== undefined && ![0, 1, 2].includes(m.importance as number)) {
     problems.push('importance must be 0, 1 or 2');

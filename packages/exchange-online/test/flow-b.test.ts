@@ -333,6 +333,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     const { eas, inbox } = await bobInSync('bobphone11');
     for (const message of [
       { subject: 'a', to: 'a@b.c' },
+      { subject: 'a', cc: [{ email: 'x@y.z' }] },
       { subject: 'a', from: null },
       {},
       // Not a date: every answer that shows the message failed.
@@ -746,6 +747,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       return added.map((i) => ({
         subject: i.data['Email:Subject'],
         from: i.data['Email:From'],
+        ...(i.data['Email:Cc'] !== undefined ? { cc: i.data['Email:Cc'] } : {}),
         text: i.body,
       }));
     }
@@ -761,27 +763,40 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
         'SendMail',
         el('ComposeMail:ClientId', 'm1'),
         el('ComposeMail:SaveInSentItems'),
-        mime('Bob <bob@contoso.com>, alice@contoso.com', 'Note to self', 'Remember the milk'),
+        el(
+          'ComposeMail:Mime',
+          'To: Bob <bob@contoso.com>, alice@contoso.com\r\nCc: Carol <carol@contoso.com>\r\nSubject: Note to self\r\n\r\nRemember the milk',
+        ),
       );
       expect([sent.status, sent.body]).toEqual([200, undefined]);
       expect(await mailIn(eas, 5)).toEqual([
         {
           subject: 'Note to self',
           from: '"Bob Kelly" <bob@contoso.com>',
+          cc: '"Carol" <carol@contoso.com>',
           text: 'Remember the milk',
         },
       ]);
       expect(await mailIn(bobDevice('bobmail2'), 2)).toContainEqual({
         subject: 'Note to self',
         from: '"Bob Kelly" <bob@contoso.com>',
+        cc: '"Carol" <carol@contoso.com>',
         text: 'Remember the milk',
       });
+      // Outlook's REST view of the Inbox shows the Cc too.
+      const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+      const view = await lab.call('GET', '/api/hma/v1/mailbox/messages?folder=inbox', token);
+      const messages = (view.body as { value: Array<{ subject: string; ccRecipients?: unknown }> })
+        .value;
+      expect(messages.find((m) => m.subject === 'Note to self')?.ccRecipients).toEqual([
+        { name: 'Carol', address: 'carol@contoso.com' },
+      ]);
       expect(sentEvents()).toMatchObject([
         {
           data: {
             kind: 'SendMail',
             delivered: ['bob@contoso.com'],
-            external: ['alice@contoso.com'],
+            external: ['alice@contoso.com', 'carol@contoso.com'],
             savedInSentItems: true,
           },
         },

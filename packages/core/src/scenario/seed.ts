@@ -15,6 +15,8 @@ export interface MailItem {
   subject: string;
   from: Address;
   to: Address[];
+  /** Absent: none. */
+  cc?: Address[];
   receivedMs: number;
   bodyText: string;
   read: boolean;

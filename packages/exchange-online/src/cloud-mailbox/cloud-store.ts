@@ -131,6 +131,7 @@ export function createCloudStore(deps: { directory: Directory; now: () => number
       subject: mail.subject,
       from: mail.from,
       to: mail.to,
+      ...(mail.cc && mail.cc.length > 0 ? { cc: mail.cc } : {}),
       bodyText: mail.bodyText,
       importance: mail.importance ?? 1,
     });

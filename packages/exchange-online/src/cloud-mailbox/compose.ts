@@ -77,6 +77,7 @@ export function cloudCompose(
           subject: outgoing.subject,
           from: outgoing.from,
           to: outgoing.to,
+          cc: message.cc,
           receivedMs: ctx.nowMs,
           bodyText: outgoing.bodyText,
           read: true,

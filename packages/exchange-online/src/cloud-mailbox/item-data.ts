@@ -53,6 +53,7 @@ function mailData(
         );
   return [
     el('Email:To', formatAddressList(mail.to)),
+    ...(mail.cc && mail.cc.length > 0 ? [el('Email:Cc', formatAddressList(mail.cc))] : []),
     el('Email:From', formatAddress(mail.from)),
     el('Email:Subject', mail.subject),
     el('Email:DateReceived', easDateTime(mail.receivedMs)),

@@ -19,6 +19,8 @@ export interface MessageBody {
   subject: string;
   from: EmailAddressBody;
   toRecipients: EmailAddressBody[];
+  /** Present when the message has Cc recipients. */
+  ccRecipients?: EmailAddressBody[];
   receivedDateTime: string;
   isRead: boolean;
   importance: 'low' | 'normal' | 'high';
@@ -162,6 +164,9 @@ export function messageFromSeed(id: string, item: MailItem): MessageBody {
     subject: item.subject,
     from: { name: item.from.name, address: item.from.email },
     toRecipients: item.to.map((a) => ({ name: a.name, address: a.email })),
+    ...(item.cc && item.cc.length > 0
+      ? { ccRecipients: item.cc.map((a) => ({ name: a.name, address: a.email })) }
+      : {}),
     receivedDateTime: iso(item.receivedMs),
     isRead: item.read,
     importance: IMPORTANCE[item.importance],

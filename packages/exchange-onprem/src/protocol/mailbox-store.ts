@@ -167,7 +167,7 @@ function storedMail(m: MailItem, messageId: string): StoredMail {
     read: m.read,
     importance: m.importance,
     messageClass: m.messageClass,
-    cc: none(),
+    cc: m.cc ?? none(),
     flagStatus: 0,
     categories: none(),
     messageId,
