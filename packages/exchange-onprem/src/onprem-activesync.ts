@@ -48,6 +48,7 @@ export interface DeliverInput {
   bodyHtml?: string;
   /** Default: the mailbox owner. */
   to?: Address[];
+  cc?: Address[];
   importance?: 0 | 1 | 2;
 }
 
@@ -189,6 +190,7 @@ export function createOnpremActiveSync(
         subject: message.subject,
         from,
         to: message.to ?? [mailbox.owner],
+        ...(message.cc ? { cc: message.cc } : {}),
         bodyText: message.bodyText,
         ...(message.bodyHtml ? { bodyHtml: message.bodyHtml } : {}),
         ...(message.importance !== undefined ? { importance: message.importance } : {}),

@@ -121,6 +121,7 @@ export function messageFromCache(item: CacheItem): MessageBody {
     subject: d['Email:Subject'] ?? '',
     from: addressFromEas(d['Email:From']),
     toRecipients: addressListFromEas(d['Email:To']),
+    ...(d['Email:Cc'] ? { ccRecipients: addressListFromEas(d['Email:Cc']) } : {}),
     receivedDateTime: iso(item.receivedMs ?? parseEasDate(d['Email:DateReceived'])),
     isRead: d['Email:Read'] === '1',
     importance: IMPORTANCE[importance] ?? 'normal',
