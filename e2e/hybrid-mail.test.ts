@@ -1,4 +1,4 @@
-import { createEasClient, type EasClient } from '@hma-lab/activesync';
+import { createEasClient, el, textOf, type EasClient } from '@hma-lab/activesync';
 import { EXO_CLIENT_SECRET, WELL_KNOWN_APPS } from '@hma-lab/core';
 import type { OnpremActiveSyncService } from '@hma-lab/exchange-onprem';
 import { createLab, type Lab } from '@hma-lab/lab';
@@ -102,6 +102,57 @@ describe('hybrid mail flow between on-premises and Exchange Online mailboxes', (
     expect(sentEvent('onprem.eas.mail.sent', 'From on-premises')).toMatchObject({
       data: { delivered: ['bob@contoso.com'], external: ['someone@example.org'] },
     });
+  });
+
+  it('a file a cloud mailbox sends reaches the on-premises mailbox as an attachment', async () => {
+    await newInInbox(alice);
+    await bob.sendMail(
+      [
+        'To: alice@contoso.com',
+        'Subject: Slides',
+        'Content-Type: multipart/mixed; boundary="x"',
+        '',
+        '--x',
+        'Content-Type: text/plain',
+        '',
+        'Attached.',
+        '--x',
+        'Content-Type: application/vnd.ms-powerpoint',
+        'Content-Disposition: attachment; filename="deck.ppt"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('slides').toString('base64'),
+        '--x--',
+      ].join('\r\n'),
+    );
+    const { folders } = await alice.folderSync();
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    const [slides] = (await alice.sync(inbox, {})).added;
+    const attachment = (key: string) =>
+      slides!.data[`AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:${key}`];
+    expect([slides!.data['Email:Subject'], attachment('DisplayName')]).toEqual([
+      'Slides',
+      'deck.ppt',
+    ]);
+    const fetched = await alice.command(
+      'ItemOperations',
+      el(
+        'ItemOperations:ItemOperations',
+        el(
+          'ItemOperations:Fetch',
+          el('ItemOperations:Store', 'Mailbox'),
+          el('AirSyncBase:FileReference', attachment('FileReference')!),
+        ),
+      ),
+    );
+    const data = textOf(
+      fetched.body!,
+      'ItemOperations:Response',
+      'ItemOperations:Fetch',
+      'ItemOperations:Properties',
+      'ItemOperations:Data',
+    )!;
+    expect(Buffer.from(data, 'base64').toString()).toBe('slides');
   });
 
   it('without its route, on-premises reports mail for a cloud mailbox as outside', async () => {

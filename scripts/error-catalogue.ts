@@ -583,7 +583,7 @@ export const ERROR_SECTIONS: ErrorSection[] = [
       {
         code: 'invalid_message',
         status: '400',
-        when: '`deliver()` (on-premises or Exchange Online) with a message it could not serve: an address that is not `{ name, email }`, a subject or body that is not text, an importance other than 0, 1 or 2, a `receivedMs` no date holds. Nothing is stored.',
+        when: '`deliver()` (on-premises or Exchange Online) with a message it could not serve: an address that is not `{ name, email }`, a subject or body that is not text, an importance other than 0, 1 or 2, a `receivedMs` no date holds, attachments that are not `{ name, content }`. Nothing is stored.',
         action: 'Fix the fields the message names.',
       },
     ],

@@ -65,7 +65,13 @@ export {
   textFromHtml,
   truncateUtf8,
 } from './format/eas-format.js';
-export { MimeError, buildMime, parseMime, type ParsedMessage } from './format/mime.js';
+export {
+  MimeError,
+  buildMime,
+  parseMime,
+  type MimeAttachment,
+  type ParsedMessage,
+} from './format/mime.js';
 export {
   readBodyPreferences,
   renderBody,

@@ -35,6 +35,14 @@ export function mailInputProblems(mail: unknown, required: string[] = ['subject'
       problems.push(`${field} must be a list of { name, email }`);
     }
   }
+  if (
+    m.attachments !== undefined &&
+    !(Array.isArray(m.attachments) && m.attachments.every(isAttachmentInput))
+  ) {
+    problems.push(
+      'attachments must be a list of { name, content (text or bytes), contentType? (text) }',
+    );
+  }
   if (m.importance !== undefined && ![0, 1, 2].includes(m.importance as number)) {
     problems.push('importance must be 0, 1 or 2');
   }
@@ -58,6 +66,28 @@ export function checkMailInput(mail: unknown, required?: string[]): void {
   }
 }
 
+function isAttachmentInput(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const { name, content, contentType } = value as Record<string, unknown>;
+  return (
+    typeof name === 'string' &&
+    (typeof content === 'string' || content instanceof Uint8Array) &&
+    (contentType === undefined || typeof contentType === 'string')
+  );
+}
+
+/** The attachments a lab control was given, as a store keeps them (text content as UTF-8). */
+export function mailAttachmentsFrom(
+  input: ReadonlyArray<{ name: string; content: string | Uint8Array; contentType?: string }>,
+): MailAttachment[] {
+  return input.map((a) => ({
+    name: a.name,
+    contentType: a.contentType ?? 'application/octet-stream',
+    content:
+      typeof a.content === 'string' ? Buffer.from(a.content, 'utf8') : Buffer.from(a.content),
+  }));
+}
+
 function isAddress(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
   const { name, email } = value as Record<string, unknown>;
@@ -76,6 +106,17 @@ export interface RoutedMail {
   /** The message as the client sent it (SendMail's MIME). */
   mime?: Buffer;
   messageId?: string;
+  attachments?: MailAttachment[];
+}
+
+/** A file a message carries (SendMail's MIME parts, or the lab's `deliver()`). */
+export interface MailAttachment {
+  name: string;
+  contentType: string;
+  content: Buffer;
+  /** Shown in the body (an image the HTML refers to by Content-ID), not listed. */
+  inline?: boolean;
+  contentId?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { decodeWbxml, toXml, WBXML_CONTENT_TYPE } from '@hma-lab/activesync';
 import {
   checkMailInput,
+  mailAttachmentsFrom,
   createServiceApp,
   type Address,
   type EasPolicy,
@@ -49,6 +50,8 @@ export interface DeliverInput {
   /** Default: the mailbox owner. */
   to?: Address[];
   cc?: Address[];
+  /** Files the message carries: text content is taken as UTF-8. */
+  attachments?: Array<{ name: string; content: string | Uint8Array; contentType?: string }>;
   importance?: 0 | 1 | 2;
 }
 
@@ -191,6 +194,7 @@ export function createOnpremActiveSync(
         from,
         to: message.to ?? [mailbox.owner],
         ...(message.cc ? { cc: message.cc } : {}),
+        ...(message.attachments ? { attachments: mailAttachmentsFrom(message.attachments) } : {}),
         bodyText: message.bodyText,
         ...(message.bodyHtml ? { bodyHtml: message.bodyHtml } : {}),
         ...(message.importance !== undefined ? { importance: message.importance } : {}),

@@ -444,6 +444,112 @@ describe('ActiveSync commands', () => {
     });
   });
 
+  it("carries attachments: SendMail's MIME parts and deliver()'s files are listed, fetched by FileReference, forwarded; an unknown reference is Status 15", async () => {
+    const lab = createLab();
+    const { client, id } = await ready(lab);
+    const pdf = Buffer.from('%PDF-1.4 quarterly numbers');
+    const mime = [
+      'To: Dave Fischer <dave@fabrikam.com>',
+      'Subject: Report attached',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'See the report.',
+      '--b1',
+      'Content-Type: application/pdf; name="report.pdf"',
+      'Content-Disposition: attachment; filename="report.pdf"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      pdf.toString('base64'),
+      '--b1--',
+      '',
+    ].join('\r\n');
+    await client.sendMail(mime, { saveInSent: true });
+    const dave = await ready(lab, { upn: 'dave@fabrikam.com', deviceId: 'DAVE1' });
+    const { added } = await dave.client.syncAll(dave.id('Inbox'));
+    const report = added.find((i) => i.data['Email:Subject'] === 'Report attached')!;
+    expect(report.body).toBe('See the report.');
+    const listed = (key: string) =>
+      report.data[`AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:${key}`];
+    expect([listed('DisplayName'), listed('EstimatedDataSize'), listed('Method')]).toEqual([
+      'report.pdf',
+      String(pdf.length),
+      '1',
+    ]);
+    const fetchFile = async (eas: typeof client, reference: string) => {
+      const answer = await eas.command(
+        'ItemOperations',
+        el(
+          'ItemOperations:ItemOperations',
+          el(
+            'ItemOperations:Fetch',
+            el('ItemOperations:Store', 'Mailbox'),
+            el('AirSyncBase:FileReference', reference),
+          ),
+        ),
+      );
+      const fetched = child(
+        child(answer.body!, 'ItemOperations:Response')!,
+        'ItemOperations:Fetch',
+      )!;
+      return {
+        status: textOf(fetched, 'ItemOperations:Status'),
+        type: textOf(fetched, 'ItemOperations:Properties', 'AirSyncBase:ContentType'),
+        data: Buffer.from(
+          textOf(fetched, 'ItemOperations:Properties', 'ItemOperations:Data') ?? '',
+          'base64',
+        ),
+      };
+    };
+    const file = await fetchFile(dave.client, listed('FileReference')!);
+    expect([file.status, file.type, file.data.equals(pdf)]).toEqual(['1', 'application/pdf', true]);
+    expect((await fetchFile(dave.client, `${id('Inbox')}:9999:0`)).status).toBe('15');
+    // The sender's copy in Sent Items lists it too.
+    const sent = await client.syncAll(id('Sent Items'));
+    expect(
+      sent.added.find((i) => i.data['Email:Subject'] === 'Report attached')?.data[
+        'AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:DisplayName'
+      ],
+    ).toBe('report.pdf');
+
+    // deliver() takes files; a forward carries them along.
+    expect(() =>
+      lab.eas.deliver('alice@contoso.com', {
+        subject: 'x',
+        from: 'megan@contoso.com',
+        bodyText: 'x',
+        attachments: [{ name: 'a' }] as never,
+      }),
+    ).toThrow(/attachments must be a list/);
+    const notes = lab.eas.deliver('alice@contoso.com', {
+      subject: 'Notes',
+      from: 'megan@contoso.com',
+      bodyText: 'Attached.',
+      attachments: [{ name: 'notes.txt', content: 'first line', contentType: 'text/plain' }],
+    });
+    await client.syncAll(id('Inbox'));
+    const forward = await client.command(
+      'SmartForward',
+      el(
+        'ComposeMail:SmartForward',
+        el('ComposeMail:ClientId', 'fw1'),
+        el('ComposeMail:Source', el('ComposeMail:ItemId', notes.serverId)),
+        el('ComposeMail:Mime', 'To: dave@fabrikam.com\r\nSubject: FW: Notes\r\n\r\nFYI'),
+      ),
+    );
+    expect(forward.body).toBeUndefined();
+    const forwarded = (await dave.client.syncAll(dave.id('Inbox'))).added.find(
+      (i) => i.data['Email:Subject'] === 'FW: Notes',
+    )!;
+    const reference =
+      forwarded.data['AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:FileReference']!;
+    const text = await fetchFile(dave.client, reference);
+    expect([text.type, text.data.toString()]).toEqual(['text/plain', 'first line']);
+  });
+
   it('refuses SendMail without recipients (119) and a reused ClientId (118)', async () => {
     const lab = createLab();
     const { client } = await ready(lab);

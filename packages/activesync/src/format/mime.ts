@@ -5,8 +5,9 @@ import { formatAddressList, textFromHtml } from './eas-format.js';
 /**
  * Just enough RFC 5322 / MIME (RFC 2045-2047) for SendMail and the MIME body
  * type: headers (folded, encoded-words), multipart bodies, base64 and
- * quoted-printable, UTF-8 and Latin-1 text. Attachments are kept inside the
- * stored MIME, not modelled. Decoded text never holds NUL (U+FFFD instead): it is
+ * quoted-printable, UTF-8 and Latin-1 text, and the files a message carries
+ * (parts with `Content-Disposition: attachment` or a file name; RFC 2231
+ * continued or charset-tagged names are not read). Decoded text never holds NUL (U+FFFD instead): it is
  * stored and later sent as WBXML text, which cannot carry NUL.
  */
 
@@ -22,6 +23,19 @@ export interface ParsedMessage {
   importance: 0 | 1 | 2;
   text: string;
   html: string | undefined;
+  /** The message's attachments, in order (parts with `Content-Disposition: attachment`, or a file name). */
+  attachments: MimeAttachment[];
+}
+
+/** A file a message carries. */
+export interface MimeAttachment {
+  /** The part's file name (`filename` of Content-Disposition, else `name` of Content-Type), encoded-words decoded. */
+  name: string;
+  contentType: string;
+  content: Buffer;
+  /** `Content-Disposition: inline` with a Content-ID: shown in the body (an image), not listed. */
+  inline: boolean;
+  contentId?: string;
 }
 
 /** Thrown when the bytes are not a message at all (no header block). */
@@ -120,7 +134,13 @@ export function decodeHeaderWords(value: string): string {
     );
 }
 
-function collectBodies(part: Part, out: { text?: string; html?: string }, depth: number): void {
+interface Collected {
+  text?: string;
+  html?: string;
+  attachments: MimeAttachment[];
+}
+
+function collectBodies(part: Part, out: Collected, depth: number): void {
   if (depth > 20) return;
   const type = (part.headers.get('content-type') ?? 'text/plain').toLowerCase();
   if (type.startsWith('multipart/')) {
@@ -130,12 +150,32 @@ function collectBodies(part: Part, out: { text?: string; html?: string }, depth:
     const pieces = text.split(`--${boundary}`);
     for (const piece of pieces.slice(1)) {
       if (piece.startsWith('--')) break;
-      collectBodies(splitPart(Buffer.from(piece.replace(/^\r?\n/, ''), 'latin1')), out, depth + 1);
+      // The line break before a delimiter belongs to the delimiter (RFC 2046 5.1.1), not the part.
+      const content = piece.replace(/^\r?\n/, '').replace(/\r?\n$/, '');
+      collectBodies(splitPart(Buffer.from(content, 'latin1')), out, depth + 1);
     }
     return;
   }
-  const disposition = part.headers.get('content-disposition')?.toLowerCase() ?? '';
-  if (disposition.startsWith('attachment')) return;
+  const disposition = part.headers.get('content-disposition') ?? '';
+  const fileName =
+    parameter(disposition, 'filename') ?? parameter(part.headers.get('content-type'), 'name');
+  const isText =
+    type.startsWith('text/plain') || type.startsWith('text/html') || !type.includes('/');
+  if (
+    disposition.toLowerCase().startsWith('attachment') ||
+    (fileName && !isText) ||
+    (fileName && disposition)
+  ) {
+    const contentId = part.headers.get('content-id')?.trim().replace(/^<|>$/g, '');
+    out.attachments.push({
+      name: withoutNul(decodeHeaderWords(fileName ?? 'attachment')),
+      contentType: type.split(';')[0]!.trim() || 'application/octet-stream',
+      content: decodeTransfer(part.body, part.headers.get('content-transfer-encoding')),
+      inline: disposition.toLowerCase().startsWith('inline') && contentId !== undefined,
+      ...(contentId ? { contentId } : {}),
+    });
+    return;
+  }
   const decoded = decodeCharset(
     decodeTransfer(part.body, part.headers.get('content-transfer-encoding')),
     parameter(part.headers.get('content-type'), 'charset'),
@@ -152,7 +192,7 @@ function collectBodies(part: Part, out: { text?: string; html?: string }, depth:
 export function parseMime(raw: Buffer): ParsedMessage {
   const root = splitPart(raw);
   if (root.headers.size === 0) throw new MimeError('the message has no headers');
-  const bodies: { text?: string; html?: string } = {};
+  const bodies: Collected = { attachments: [] };
   collectBodies(root, bodies, 0);
   const header = (name: string): string | undefined => {
     const value = root.headers.get(name);
@@ -178,6 +218,7 @@ export function parseMime(raw: Buffer): ParsedMessage {
     importance,
     text: bodies.text ?? (bodies.html ? textFromHtml(bodies.html) : ''),
     html: bodies.html,
+    attachments: bodies.attachments,
   };
 }
 

@@ -66,6 +66,8 @@ export function cloudCompose(
     importance: message.importance,
     mime: read.mime,
     ...(message.messageId ? { messageId: message.messageId } : {}),
+    // Kept by on-premises mailboxes the lab routes to; the cloud store keeps no files.
+    ...(message.attachments.length > 0 ? { attachments: message.attachments } : {}),
   };
   if (read.saveInSent) {
     const sentItems = ctx.mailbox.folders.find((f) => f.role === 'sent');

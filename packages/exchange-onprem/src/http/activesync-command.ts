@@ -269,6 +269,9 @@ export function deliverTo(
     categories: [],
     ...(message.mime ? { mime: message.mime } : {}),
     messageId: message.messageId ?? '',
+    ...(message.attachments && message.attachments.length > 0
+      ? { attachments: message.attachments }
+      : {}),
   });
   state.event('onprem.mail.delivered', `"${message.subject}" delivered to ${mailbox.upn}`, {
     to: mailbox.upn,

@@ -20,7 +20,7 @@ import {
   withoutNul,
   type EasElement,
 } from '@hma-lab/activesync';
-import type { Address } from '@hma-lab/core';
+import type { Address, MailAttachment } from '@hma-lab/core';
 import type { CollectionOptions } from './devices.js';
 import type {
   ItemClass,
@@ -61,7 +61,7 @@ export function renderItem(item: StoredItem, options: RenderOptions): EasElement
   const data = item.data;
   const own =
     data.kind === 'mail'
-      ? renderMail(data, options)
+      ? renderMail(data, options, item.serverId)
       : data.kind === 'calendar'
         ? renderCalendar(data, options)
         : data.kind === 'contact'
@@ -82,7 +82,7 @@ function mergeExtra(own: EasElement[], extra: readonly EasElement[]): EasElement
   return result;
 }
 
-function renderMail(mail: StoredMail, options: RenderOptions): EasElement[] {
+function renderMail(mail: StoredMail, options: RenderOptions, serverId: string): EasElement[] {
   const v = options.protocolVersion;
   const bodySource: BodySource = {
     text: mail.bodyText,
@@ -120,7 +120,47 @@ function renderMail(mail: StoredMail, options: RenderOptions): EasElement[] {
         'Email:Categories',
         mail.categories.map((c) => el('Email:Category', c)),
       ),
+    !legacy &&
+      mail.attachments &&
+      mail.attachments.length > 0 &&
+      attachmentList(mail.attachments, serverId),
   ].filter((e): e is EasElement => Boolean(e));
+}
+
+/**
+ * `AirSyncBase:Attachments` (MS-ASAIRS 2.2.2.7): each file's name, size and
+ * FileReference, by which ItemOperations Fetch brings its bytes.
+ */
+function attachmentList(attachments: readonly MailAttachment[], serverId: string): EasElement {
+  return el(
+    'AirSyncBase:Attachments',
+    attachments.map((a, index) =>
+      el(
+        'AirSyncBase:Attachment',
+        el('AirSyncBase:DisplayName', a.name),
+        el('AirSyncBase:FileReference', attachmentReference(serverId, index)),
+        el('AirSyncBase:Method', 1),
+        el('AirSyncBase:EstimatedDataSize', a.content.length),
+        a.contentId !== undefined && el('AirSyncBase:ContentId', a.contentId),
+        a.inline && el('AirSyncBase:IsInline', 1),
+      ),
+    ),
+  );
+}
+
+/** A FileReference: the item's ServerId and the attachment's place, `<ServerId>:<n>`. */
+export function attachmentReference(serverId: string, index: number): string {
+  return `${serverId}:${index}`;
+}
+
+/** The item's ServerId and the attachment's place a FileReference names; undefined when it names none. */
+export function attachmentOfReference(
+  reference: string,
+): { serverId: string; index: number } | undefined {
+  const cut = reference.lastIndexOf(':');
+  const index = Number(reference.slice(cut + 1));
+  if (cut <= 0 || !Number.isSafeInteger(index) || index < 0) return undefined;
+  return { serverId: reference.slice(0, cut), index };
 }
 
 function renderCalendar(event: StoredCalendar, options: RenderOptions): EasElement[] {

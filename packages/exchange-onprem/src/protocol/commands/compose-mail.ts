@@ -60,6 +60,12 @@ export function composeCommand(
       });
     }
   }
+  // A forward carries the original's files along (unless the client's MIME replaces it whole).
+  const forwarded =
+    kind === 'SmartForward' && !read.replaceMime && original?.data.kind === 'mail'
+      ? (original.data.attachments ?? [])
+      : [];
+  const attachments = [...parsed.attachments, ...forwarded];
   const owner = ctx.mailbox.owner;
   const nowMs = ctx.clock.now();
   const outgoing = {
@@ -73,6 +79,7 @@ export function composeCommand(
       read.replaceMime,
     ),
     importance: parsed.importance,
+    ...(attachments.length > 0 ? { attachments } : {}),
   };
   if (read.saveInSent) {
     const sent = ctx.mailbox.folderByRole('sent');

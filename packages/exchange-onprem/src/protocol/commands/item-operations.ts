@@ -1,6 +1,6 @@
 import { child, el, textOf, type EasElement } from '@hma-lab/activesync';
 import { EasStatusError } from '../../errors.js';
-import { renderItem } from '../application-data.js';
+import { attachmentOfReference, renderItem } from '../application-data.js';
 import type { CommandContext, CommandResult } from '../command-context.js';
 import { findItem, mailboxItemClass, renderOptionsOf } from './item-lookup.js';
 import { atLeast } from '../versions.js';
@@ -8,7 +8,7 @@ import { atLeast } from '../versions.js';
 /**
  * ItemOperations (MS-ASCMD 2.2.1.10): Fetch of a mailbox item by
  * CollectionId + ServerId or by LongId (with BodyPreference), and
- * EmptyFolderContents. Attachments (FileReference) are not modelled (Status 15);
+ * EmptyFolderContents, and of a mail's attachment by FileReference (its bytes);
  * document libraries are not served (Status 9 unknown store); Move is answered
  * Status 2.
  *
@@ -43,12 +43,7 @@ function fetch(operation: EasElement, ctx: CommandContext): EasElement {
   const fail = (status: number, ...ids: EasElement[]): EasElement =>
     el('ItemOperations:Fetch', el('ItemOperations:Status', status), ids);
   if (store.toLowerCase() !== 'mailbox') return fail(9);
-  if (child(operation, 'AirSyncBase:FileReference')) {
-    return fail(
-      15,
-      el('AirSyncBase:FileReference', textOf(operation, 'AirSyncBase:FileReference') ?? ''),
-    );
-  }
+  if (child(operation, 'AirSyncBase:FileReference')) return fetchAttachment(operation, ctx);
   const serverId = textOf(operation, 'AirSync:ServerId');
   const collectionId = textOf(operation, 'AirSync:CollectionId');
   const longId = textOf(operation, 'Search:LongId');
@@ -95,5 +90,31 @@ function emptyFolder(operation: EasElement, ctx: CommandContext): EasElement {
     'ItemOperations:EmptyFolderContents',
     el('ItemOperations:Status', 1),
     el('AirSync:CollectionId', collectionId),
+  );
+}
+
+/**
+ * Fetch of an attachment by its FileReference (MS-ASCMD 2.2.3.69.1): its
+ * content type and bytes (base64 text in `ItemOperations:Data`), Status 15
+ * for a reference to no attachment of the mailbox (or, quarantined, of none).
+ */
+function fetchAttachment(operation: EasElement, ctx: CommandContext): EasElement {
+  const reference = textOf(operation, 'AirSyncBase:FileReference') ?? '';
+  const referenceElement = el('AirSyncBase:FileReference', reference);
+  const named = attachmentOfReference(reference);
+  const item = named && ctx.mailbox.item(named.serverId);
+  const attachment = item?.data.kind === 'mail' ? item.data.attachments?.[named!.index] : undefined;
+  if (!attachment || (ctx.config.quarantine === 'notice' && ctx.access().level === 'Quarantine')) {
+    return el('ItemOperations:Fetch', el('ItemOperations:Status', 15), referenceElement);
+  }
+  return el(
+    'ItemOperations:Fetch',
+    el('ItemOperations:Status', 1),
+    referenceElement,
+    el(
+      'ItemOperations:Properties',
+      el('AirSyncBase:ContentType', attachment.contentType),
+      el('ItemOperations:Data', attachment.content.toString('base64')),
+    ),
   );
 }
