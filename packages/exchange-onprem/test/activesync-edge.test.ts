@@ -244,6 +244,29 @@ describe('ActiveSync edge cases', () => {
     expect(sent.some((i) => i.data.kind === 'mail' && i.data.subject === 'Old school')).toBe(true);
   });
 
+  it('serves an attachment with GetAttachment at 12.1 (the file as it is); 400 without a name, 404 for none, 501 from 14.0', async () => {
+    const lab = createLab();
+    const { client, id } = await readyClient(lab, { protocolVersion: '12.1', deviceId: 'v121att' });
+    await client.syncAll(id(2));
+    lab.eas.deliver('alice@contoso.com', {
+      subject: 'Scan',
+      from: 'megan@contoso.com',
+      bodyText: 'Attached.',
+      attachments: [
+        { name: 'scan.png', contentType: 'image/png', content: new Uint8Array([137, 80, 78, 71]) },
+      ],
+    });
+    const [scan] = (await client.sync(id(2), {})).added;
+    const reference =
+      scan!.data['AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:FileReference']!;
+    const file = await client.getAttachment(reference);
+    expect([file.contentType, [...file.bytes]]).toEqual(['image/png', [137, 80, 78, 71]]);
+    await expect(client.getAttachment(`${reference}9`)).rejects.toMatchObject({ status: 404 });
+    await expect(client.getAttachment('')).rejects.toMatchObject({ status: 400 });
+    const modern = await readyClient(lab, { protocolVersion: '14.1', deviceId: 'v141att' });
+    await expect(modern.client.getAttachment(reference)).rejects.toMatchObject({ status: 501 });
+  });
+
   it('replies with SmartReply quoting the original', async () => {
     const lab = createLab();
     const { client, id } = await readyClient(lab);
@@ -344,6 +367,7 @@ describe('ActiveSync edge cases', () => {
     };
     const statuses = new Set<number>();
     for (const command of IMPLEMENTED_COMMANDS) {
+      if (command === 'GetAttachment') continue; // no WBXML: a query in, the file out
       const root = `${
         command === 'SendMail' || command === 'SmartReply' || command === 'SmartForward'
           ? 'ComposeMail'

@@ -586,6 +586,18 @@ export function createEasClient(options: EasClientOptions): EasClient {
     requireStatus('SendMail', topStatus(answer.body));
   }
 
+  async function getAttachment(
+    fileReference: string,
+  ): Promise<{ contentType: string; bytes: Uint8Array }> {
+    // Before 14.0 (MS-ASCMD 2.2.1.7): the file comes as it is; from 14.0, ItemOperations Fetch.
+    const res = await send('GetAttachment', undefined, { attachmentName: fileReference });
+    if (!res.ok) throw new EasHttpError('GetAttachment', res.status, res.headers, await res.text());
+    return {
+      contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+      bytes: new Uint8Array(await res.arrayBuffer()),
+    };
+  }
+
   async function itemOperationsFetch(collectionId: string, serverId: string): Promise<EasItem> {
     const answer = await exec(
       'ItemOperations',
@@ -681,6 +693,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
     getItemEstimate,
     ping,
     sendMail,
+    getAttachment,
     itemOperationsFetch,
     search,
     command,

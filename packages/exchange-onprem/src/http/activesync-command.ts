@@ -76,7 +76,9 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
       'MS-Server-ActiveSync',
       serverVersionFor(exchangeVersion, state.config.onprem.serverVersion),
     );
-    if (!COMMAND_SHAPES[line.cmd] || !IMPLEMENTED_COMMANDS.includes(line.cmd)) {
+    // GetAttachment alone has no WBXML (a query in, the file out).
+    const known = COMMAND_SHAPES[line.cmd] !== undefined || line.cmd === 'GetAttachment';
+    if (!known || !IMPLEMENTED_COMMANDS.includes(line.cmd)) {
       throw new EasHttpError(501, 'NotImplemented', `the lab does not implement ${line.cmd}`);
     }
     if (line.user && !requestLineUserIs(line.user, user.upn)) {
@@ -108,7 +110,11 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
   function decodeBody(req: Request, res: Response, next: NextFunction): void {
     const { command, protocolVersion } = res.locals['eas'] as EasExchangeInfo;
     const raw = req.rawBody ?? Buffer.alloc(0);
-    if (raw.length === 0 || composeBodyIsMime(command, Number(protocolVersion))) {
+    if (
+      raw.length === 0 ||
+      command === 'GetAttachment' ||
+      composeBodyIsMime(command, Number(protocolVersion))
+    ) {
       res.locals['body'] = undefined;
       next();
       return;
@@ -205,6 +211,10 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
         ).join(','),
       );
     res.set(result.headers ?? {});
+    if (result.file) {
+      res.status(200).set('Content-Type', result.file.contentType).send(result.file.bytes);
+      return;
+    }
     if (!result.body) {
       res.status(200).set('Content-Length', '0').end();
       return;

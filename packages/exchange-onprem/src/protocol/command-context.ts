@@ -42,5 +42,7 @@ export type DeliveredMessage = RoutedMail;
 /** What a command answers: a WBXML body (or none), and extra headers. */
 export interface CommandResult {
   body?: EasElement;
+  /** A file answered as it is (GetAttachment), instead of WBXML. */
+  file?: { contentType: string; bytes: Buffer };
   headers?: Record<string, string>;
 }

@@ -10,7 +10,7 @@ import {
   folderUpdateCommand,
 } from './commands/folder-sync.js';
 import { getItemEstimateCommand } from './commands/get-item-estimate.js';
-import { itemOperationsCommand } from './commands/item-operations.js';
+import { getAttachmentCommand, itemOperationsCommand } from './commands/item-operations.js';
 import { meetingResponseCommand } from './commands/meeting-response.js';
 import { moveItemsCommand } from './commands/move-items.js';
 import { pingCommand } from './commands/ping.js';
@@ -55,6 +55,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   GetItemEstimate: required(getItemEstimateCommand),
   Ping: (body, _raw, ctx) => pingCommand(body, ctx),
   ItemOperations: required(itemOperationsCommand),
+  GetAttachment: (_body, _raw, ctx) => getAttachmentCommand(ctx),
   Search: required(searchCommand),
   Find: required(findCommand),
   SendMail: (body, raw, ctx) => composeCommand('SendMail', body, raw, ctx),

@@ -1,5 +1,6 @@
 import { child, el, textOf, type EasElement } from '@hma-lab/activesync';
-import { EasStatusError } from '../../errors.js';
+import type { MailAttachment } from '@hma-lab/core';
+import { EasHttpError, EasStatusError } from '../../errors.js';
 import { attachmentOfReference, renderItem } from '../application-data.js';
 import type { CommandContext, CommandResult } from '../command-context.js';
 import { findItem, mailboxItemClass, renderOptionsOf } from './item-lookup.js';
@@ -101,10 +102,8 @@ function emptyFolder(operation: EasElement, ctx: CommandContext): EasElement {
 function fetchAttachment(operation: EasElement, ctx: CommandContext): EasElement {
   const reference = textOf(operation, 'AirSyncBase:FileReference') ?? '';
   const referenceElement = el('AirSyncBase:FileReference', reference);
-  const named = attachmentOfReference(reference);
-  const item = named && ctx.mailbox.item(named.serverId);
-  const attachment = item?.data.kind === 'mail' ? item.data.attachments?.[named!.index] : undefined;
-  if (!attachment || (ctx.config.quarantine === 'notice' && ctx.access().level === 'Quarantine')) {
+  const attachment = attachmentOf(reference, ctx);
+  if (!attachment) {
     return el('ItemOperations:Fetch', el('ItemOperations:Status', 15), referenceElement);
   }
   return el(
@@ -117,4 +116,34 @@ function fetchAttachment(operation: EasElement, ctx: CommandContext): EasElement
       el('ItemOperations:Data', attachment.content.toString('base64')),
     ),
   );
+}
+
+/**
+ * GetAttachment (MS-ASCMD 2.2.1.7), before 14.0: the file a FileReference
+ * (`AttachmentName=` in the query) names, as it is, with its content type.
+ * From 14.0 clients fetch with ItemOperations and the command is not offered:
+ * HTTP 501. A request without AttachmentName is 400; a reference to no
+ * attachment of the mailbox 404 ([unconfirmed] the status Exchange gives).
+ */
+export function getAttachmentCommand(ctx: CommandContext): CommandResult {
+  if (Number(ctx.protocolVersion) >= 14) {
+    throw new EasHttpError(
+      501,
+      'NotImplemented',
+      'GetAttachment is not offered from 14.0: fetch attachments with ItemOperations',
+    );
+  }
+  const reference = ctx.line.attachmentName;
+  if (!reference) throw new EasHttpError(400, 'BadRequest', 'GetAttachment without AttachmentName');
+  const attachment = attachmentOf(reference, ctx);
+  if (!attachment) throw new EasHttpError(404, 'NotFound', `no attachment ${reference}`);
+  return { file: { contentType: attachment.contentType, bytes: attachment.content } };
+}
+
+/** The attachment a FileReference names, if the mailbox holds it (and the device may see it). */
+function attachmentOf(reference: string, ctx: CommandContext): MailAttachment | undefined {
+  if (ctx.config.quarantine === 'notice' && ctx.access().level === 'Quarantine') return undefined;
+  const named = attachmentOfReference(reference);
+  const item = named && ctx.mailbox.item(named.serverId);
+  return item?.data.kind === 'mail' ? item.data.attachments?.[named!.index] : undefined;
 }
