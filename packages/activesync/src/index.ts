@@ -73,6 +73,13 @@ export {
   type ParsedMessage,
 } from './format/mime.js';
 export {
+  attachmentFetchAnswer,
+  attachmentList,
+  attachmentOfReference,
+  attachmentReference,
+  type ListedAttachment,
+} from './format/attachments.js';
+export {
   readBodyPreferences,
   renderBody,
   type BodyPreference,

@@ -1,6 +1,7 @@
 import {
   applyClientContact,
   applyClientEvent,
+  attachmentList,
   buildMime,
   type BodySource,
   renderBody,
@@ -20,7 +21,7 @@ import {
   withoutNul,
   type EasElement,
 } from '@hma-lab/activesync';
-import type { Address, MailAttachment } from '@hma-lab/core';
+import type { Address } from '@hma-lab/core';
 import type { CollectionOptions } from './devices.js';
 import type {
   ItemClass,
@@ -125,42 +126,6 @@ function renderMail(mail: StoredMail, options: RenderOptions, serverId: string):
       mail.attachments.length > 0 &&
       attachmentList(mail.attachments, serverId),
   ].filter((e): e is EasElement => Boolean(e));
-}
-
-/**
- * `AirSyncBase:Attachments` (MS-ASAIRS 2.2.2.7): each file's name, size and
- * FileReference, by which ItemOperations Fetch brings its bytes.
- */
-function attachmentList(attachments: readonly MailAttachment[], serverId: string): EasElement {
-  return el(
-    'AirSyncBase:Attachments',
-    attachments.map((a, index) =>
-      el(
-        'AirSyncBase:Attachment',
-        el('AirSyncBase:DisplayName', a.name),
-        el('AirSyncBase:FileReference', attachmentReference(serverId, index)),
-        el('AirSyncBase:Method', 1),
-        el('AirSyncBase:EstimatedDataSize', a.content.length),
-        a.contentId !== undefined && el('AirSyncBase:ContentId', a.contentId),
-        a.inline && el('AirSyncBase:IsInline', 1),
-      ),
-    ),
-  );
-}
-
-/** A FileReference: the item's ServerId and the attachment's place, `<ServerId>:<n>`. */
-export function attachmentReference(serverId: string, index: number): string {
-  return `${serverId}:${index}`;
-}
-
-/** The item's ServerId and the attachment's place a FileReference names; undefined when it names none. */
-export function attachmentOfReference(
-  reference: string,
-): { serverId: string; index: number } | undefined {
-  const cut = reference.lastIndexOf(':');
-  const index = Number(reference.slice(cut + 1));
-  if (cut <= 0 || !Number.isSafeInteger(index) || index < 0) return undefined;
-  return { serverId: reference.slice(0, cut), index };
 }
 
 function renderCalendar(event: StoredCalendar, options: RenderOptions): EasElement[] {

@@ -1,7 +1,14 @@
-import { child, el, textOf, type EasElement } from '@hma-lab/activesync';
+import {
+  attachmentFetchAnswer,
+  attachmentOfReference,
+  child,
+  el,
+  textOf,
+  type EasElement,
+} from '@hma-lab/activesync';
 import type { MailAttachment } from '@hma-lab/core';
 import { EasHttpError, EasStatusError } from '../../errors.js';
-import { attachmentOfReference, renderItem } from '../application-data.js';
+import { renderItem } from '../application-data.js';
 import type { CommandContext, CommandResult } from '../command-context.js';
 import { findItem, mailboxItemClass, renderOptionsOf } from './item-lookup.js';
 import { atLeast } from '../versions.js';
@@ -101,21 +108,7 @@ function emptyFolder(operation: EasElement, ctx: CommandContext): EasElement {
  */
 function fetchAttachment(operation: EasElement, ctx: CommandContext): EasElement {
   const reference = textOf(operation, 'AirSyncBase:FileReference') ?? '';
-  const referenceElement = el('AirSyncBase:FileReference', reference);
-  const attachment = attachmentOf(reference, ctx);
-  if (!attachment) {
-    return el('ItemOperations:Fetch', el('ItemOperations:Status', 15), referenceElement);
-  }
-  return el(
-    'ItemOperations:Fetch',
-    el('ItemOperations:Status', 1),
-    referenceElement,
-    el(
-      'ItemOperations:Properties',
-      el('AirSyncBase:ContentType', attachment.contentType),
-      el('ItemOperations:Data', attachment.content.toString('base64')),
-    ),
-  );
+  return attachmentFetchAnswer(reference, attachmentOf(reference, ctx));
 }
 
 /**
