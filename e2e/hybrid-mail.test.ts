@@ -1,4 +1,4 @@
-import { createEasClient, el, textOf, type EasClient } from '@hma-lab/activesync';
+import { createEasClient, el, findRequest, textOf, type EasClient } from '@hma-lab/activesync';
 import { EXO_CLIENT_SECRET, WELL_KNOWN_APPS } from '@hma-lab/core';
 import type { OnpremActiveSyncService } from '@hma-lab/exchange-onprem';
 import { createLab, type Lab } from '@hma-lab/lab';
@@ -153,6 +153,60 @@ describe('hybrid mail flow between on-premises and Exchange Online mailboxes', (
       'ItemOperations:Data',
     )!;
     expect(Buffer.from(data, 'base64').toString()).toBe('slides');
+  });
+
+  it('a file an on-premises mailbox sends reaches the cloud mailbox as an attachment; Find says so', async () => {
+    const { folders } = await bob.folderSync();
+    const inbox = folders.find((f) => f.type === 2)!.serverId;
+    await bob.syncAll(inbox);
+    await alice.sendMail(
+      [
+        'To: bob@contoso.com',
+        'Subject: Budget sheet',
+        'Content-Type: multipart/mixed; boundary="y"',
+        '',
+        '--y',
+        'Content-Type: text/plain',
+        '',
+        'Here it is.',
+        '--y',
+        'Content-Type: text/csv; name="budget.csv"',
+        'Content-Disposition: attachment; filename="budget.csv"',
+        '',
+        'q1,q2',
+        '--y--',
+      ].join('\r\n'),
+    );
+    const [sheet] = (await bob.sync(inbox, {})).added;
+    const reference =
+      sheet!.data['AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:FileReference']!;
+    const fetched = await bob.command(
+      'ItemOperations',
+      el(
+        'ItemOperations:ItemOperations',
+        el(
+          'ItemOperations:Fetch',
+          el('ItemOperations:Store', 'Mailbox'),
+          el('AirSyncBase:FileReference', reference),
+        ),
+      ),
+    );
+    const properties = [
+      'ItemOperations:Response',
+      'ItemOperations:Fetch',
+      'ItemOperations:Properties',
+    ] as const;
+    expect(textOf(fetched.body!, ...properties, 'AirSyncBase:ContentType')).toBe('text/csv');
+    expect(
+      Buffer.from(
+        textOf(fetched.body!, ...properties, 'ItemOperations:Data')!,
+        'base64',
+      ).toString(),
+    ).toBe('q1,q2');
+    const found = await bob.command('Find', findRequest({ freeText: 'budget' }));
+    expect(
+      textOf(found.body!, 'Find:Response', 'Find:Result', 'Find:Properties', 'Find:HasAttachments'),
+    ).toBe('1');
   });
 
   it('without its route, on-premises reports mail for a cloud mailbox as outside', async () => {

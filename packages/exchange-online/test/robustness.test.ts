@@ -230,6 +230,7 @@ describe("flow B's ActiveSync commands take structural junk without a 500", () =
     ];
     const statuses = new Set<number>();
     for (const command of CLOUD_EAS_COMMANDS) {
+      if (command === 'GetAttachment') continue; // no WBXML: a query in, the file out
       const shape = COMMAND_SHAPES[command]!;
       const fill = (value: string, i: number) => leaves.slice(i % 3).map((tag) => el(tag, value));
       /** The leaves at the end of each container path the command reads. */

@@ -33,6 +33,7 @@ export interface FoundMail {
   importance: number;
   read: boolean;
   bodyText: string;
+  attachments?: readonly unknown[];
 }
 
 /** What a server lends Find: its mailbox as Search queries it, each item's listing (undefined: not mail), the directory. */
@@ -107,7 +108,7 @@ export function findAnswer<T>(
           el('Email:Importance', m.importance),
           el('Email:Read', m.read ? 1 : 0),
           el('Find:Preview', m.bodyText.replace(/\s+/g, ' ').trim().slice(0, PREVIEW_CHARS)),
-          el('Find:HasAttachments', 0),
+          el('Find:HasAttachments', m.attachments && m.attachments.length > 0 ? 1 : 0),
           el('Email:From', formatAddressList([m.from])),
         ),
       ),

@@ -5,6 +5,8 @@
  * hold those).
  */
 
+import type { MailAttachment } from '../mail-input.js';
+
 export interface Address {
   name: string;
   email: string;
@@ -17,6 +19,8 @@ export interface MailItem {
   to: Address[];
   /** Absent: none. */
   cc?: Address[];
+  /** Files it carries (absent: none). */
+  attachments?: MailAttachment[];
   receivedMs: number;
   bodyText: string;
   read: boolean;

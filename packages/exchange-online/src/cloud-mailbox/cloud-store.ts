@@ -132,6 +132,7 @@ export function createCloudStore(deps: { directory: Directory; now: () => number
       from: mail.from,
       to: mail.to,
       ...(mail.cc && mail.cc.length > 0 ? { cc: mail.cc } : {}),
+      ...(mail.attachments && mail.attachments.length > 0 ? { attachments: mail.attachments } : {}),
       bodyText: mail.bodyText,
       importance: mail.importance ?? 1,
     });

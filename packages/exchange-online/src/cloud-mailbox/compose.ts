@@ -57,6 +57,9 @@ export function cloudCompose(
     return fail({ refused: 150, message: 'the source item of the reply or forward was not found' });
   }
   const quoted = original?.item.kind === 'mail' ? original.item : undefined;
+  // A forward carries the original's files along (unless the client's MIME replaces it whole).
+  const forwarded = kind === 'SmartForward' && !read.replaceMime ? (quoted?.attachments ?? []) : [];
+  const attachments = [...message.attachments, ...forwarded];
   const outgoing: RoutedMail = {
     subject: message.subject,
     from: ctx.owner,
@@ -66,8 +69,7 @@ export function cloudCompose(
     importance: message.importance,
     mime: read.mime,
     ...(message.messageId ? { messageId: message.messageId } : {}),
-    // Kept by on-premises mailboxes the lab routes to; the cloud store keeps no files.
-    ...(message.attachments.length > 0 ? { attachments: message.attachments } : {}),
+    ...(attachments.length > 0 ? { attachments } : {}),
   };
   if (read.saveInSent) {
     const sentItems = ctx.mailbox.folders.find((f) => f.role === 'sent');
@@ -80,6 +82,7 @@ export function cloudCompose(
           from: outgoing.from,
           to: outgoing.to,
           cc: message.cc,
+          ...(attachments.length > 0 ? { attachments } : {}),
           receivedMs: ctx.nowMs,
           bodyText: outgoing.bodyText,
           read: true,

@@ -20,7 +20,7 @@ import {
   type HierarchyState,
 } from './folders.js';
 import { getItemEstimate } from './get-item-estimate.js';
-import { itemOperations } from './item-operations.js';
+import { getAttachment, itemOperations } from './item-operations.js';
 import { answerMeetings } from './meeting-response.js';
 import { moveItems } from './move-items.js';
 import { ping } from './ping.js';
@@ -80,7 +80,7 @@ export interface EasCommandContext {
   /** The request's body as sent: before 14.0 the mail commands' MIME message. */
   rawBody: Buffer;
   /** The request line's parameters of the mail commands before 14.0. */
-  query: ComposeQuery;
+  query: ComposeQuery & { attachmentName?: string | undefined };
   /** Sends a message to one recipient: false when neither Exchange Online nor the route it was given holds the address. */
   deliver: MailRoute;
   /** The directory's people, as the GAL shows them (Search, ResolveRecipients). */
@@ -95,7 +95,12 @@ export interface EasCommandContext {
  * after a change of the mailbox, or the heartbeat elapses on the lab clock,
  * and then answers `answer()`.
  */
-export type EasCommandResult = { body: EasElement } | { status: number } | { wait: PingWait };
+export type EasCommandResult =
+  | { body: EasElement }
+  | { status: number }
+  | { wait: PingWait }
+  /** A file answered as it is (GetAttachment). */
+  | { file: { contentType: string; bytes: Uint8Array } };
 
 export interface PingWait {
   heartbeatMs: number;
@@ -127,6 +132,7 @@ export const CLOUD_EAS_COMMANDS = [
   'ResolveRecipients',
   'MeetingResponse',
   'Find',
+  'GetAttachment',
 ] as const;
 const IMPLEMENTED: ReadonlySet<string> = new Set(CLOUD_EAS_COMMANDS);
 
@@ -157,6 +163,7 @@ export function runCloudCommand(
   if (cmd === 'ResolveRecipients') return { body: resolveRecipientsOf(request, ctx) };
   if (cmd === 'MeetingResponse') return { body: answerMeetings(request, ctx) };
   if (cmd === 'Find') return { body: find(request, ctx) };
+  if (cmd === 'GetAttachment') return getAttachment(ctx);
   if (isComposeCommand(cmd)) return cloudCompose(cmd, request, ctx);
   return undefined;
 }

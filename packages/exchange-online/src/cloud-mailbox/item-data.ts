@@ -1,4 +1,5 @@
 import {
+  attachmentList,
   el,
   easCompactDateTime,
   easDateTime,
@@ -62,6 +63,9 @@ function mailData(
     el('Email:Read', mail.read ? 1 : 0),
     body,
     el('Email:MessageClass', mail.messageClass),
+    ...(ctx.protocolVersion >= 12 && mail.attachments && mail.attachments.length > 0
+      ? [attachmentList(mail.attachments, serverId)]
+      : []),
   ];
 }
 

@@ -1,6 +1,15 @@
-import { child, el, readBodyPreferences, textOf, type EasElement } from '@hma-lab/activesync';
+import {
+  attachmentFetchAnswer,
+  attachmentOfReference,
+  child,
+  el,
+  readBodyPreferences,
+  textOf,
+  type EasElement,
+} from '@hma-lab/activesync';
 import { findItem } from './cloud-store.js';
-import type { EasCommandContext } from './eas-engine.js';
+import type { MailAttachment } from '@hma-lab/core';
+import type { EasCommandContext, EasCommandResult } from './eas-engine.js';
 import { applicationData } from './item-data.js';
 
 /**
@@ -39,7 +48,8 @@ function fetchItem(operation: EasElement, ctx: EasCommandContext): EasElement {
     return answer(9);
   }
   const reference = textOf(operation, 'AirSyncBase:FileReference');
-  if (reference !== undefined) return answer(15, el('AirSyncBase:FileReference', reference));
+  if (reference !== undefined)
+    return attachmentFetchAnswer(reference, attachmentOf(reference, ctx));
   const collectionId = textOf(operation, 'AirSync:CollectionId');
   const serverId = textOf(operation, 'AirSync:ServerId');
   const longId = textOf(operation, 'Search:LongId');
@@ -64,4 +74,25 @@ function fetchItem(operation: EasElement, ctx: EasCommandContext): EasElement {
       applicationData(stored, readBodyPreferences(child(operation, 'ItemOperations:Options')), ctx),
     ),
   );
+}
+
+/**
+ * GetAttachment (MS-ASCMD 2.2.1.7), before 14.0, as on-premises: the file an
+ * `AttachmentName=` FileReference names, as it is; 400 without a name, 404
+ * for none, 501 from 14.0 (clients fetch with ItemOperations).
+ */
+export function getAttachment(ctx: EasCommandContext): EasCommandResult {
+  if (ctx.protocolVersion >= 14) return { status: 501 };
+  const reference = ctx.query.attachmentName;
+  if (!reference) return { status: 400 };
+  const attachment = attachmentOf(reference, ctx);
+  if (!attachment) return { status: 404 };
+  return { file: { contentType: attachment.contentType, bytes: attachment.content } };
+}
+
+/** The attachment a FileReference names, if the mailbox holds it. */
+function attachmentOf(reference: string, ctx: EasCommandContext): MailAttachment | undefined {
+  const named = attachmentOfReference(reference);
+  const mail = named && findItem(ctx.mailbox, { serverId: named.serverId })?.stored.item;
+  return mail?.kind === 'mail' ? mail.attachments?.[named!.index] : undefined;
 }

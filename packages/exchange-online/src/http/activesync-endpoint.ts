@@ -137,8 +137,13 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
         `Exchange Online's lab ActiveSync does not implement ${line.cmd}`,
       );
     }
+    if ('file' in result) {
+      res.status(200).type(result.file.contentType).send(Buffer.from(result.file.bytes));
+      return;
+    }
     if ('status' in result) {
-      // An empty answer: 449 (provision first), 500 (a refused mail command before 14.0), or 200 (mail sent).
+      // An empty answer: 449 (provision first), 400/404/500/501 (a refused mail command or
+      // GetAttachment), or 200 (mail sent).
       res.status(result.status).set('Content-Length', '0').end();
       return;
     }

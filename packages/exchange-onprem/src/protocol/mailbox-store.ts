@@ -7,7 +7,6 @@ import {
   type ContactItem,
   type Directory,
   type FolderRole,
-  type MailAttachment,
   type MailItem,
 } from '@hma-lab/core';
 import type { EasElement } from '@hma-lab/activesync';
@@ -32,8 +31,6 @@ export interface StoredMail extends MailItem {
   mime?: Buffer;
   /** MIME Message-ID. */
   messageId: string;
-  /** Files it carries (AirSyncBase:Attachments; fetched by FileReference). */
-  attachments?: MailAttachment[];
 }
 
 export type StoredCalendar = CalendarItem & { categories: string[] };
