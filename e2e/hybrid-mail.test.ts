@@ -1,4 +1,4 @@
-import { createEasClient, el, findRequest, textOf, type EasClient } from '@hma-lab/activesync';
+import { createEasClient, findRequest, textOf, type EasClient } from '@hma-lab/activesync';
 import { EXO_CLIENT_SECRET, WELL_KNOWN_APPS } from '@hma-lab/core';
 import type { OnpremActiveSyncService } from '@hma-lab/exchange-onprem';
 import { createLab, type Lab } from '@hma-lab/lab';
@@ -134,25 +134,8 @@ describe('hybrid mail flow between on-premises and Exchange Online mailboxes', (
       'Slides',
       'deck.ppt',
     ]);
-    const fetched = await alice.command(
-      'ItemOperations',
-      el(
-        'ItemOperations:ItemOperations',
-        el(
-          'ItemOperations:Fetch',
-          el('ItemOperations:Store', 'Mailbox'),
-          el('AirSyncBase:FileReference', attachment('FileReference')!),
-        ),
-      ),
-    );
-    const data = textOf(
-      fetched.body!,
-      'ItemOperations:Response',
-      'ItemOperations:Fetch',
-      'ItemOperations:Properties',
-      'ItemOperations:Data',
-    )!;
-    expect(Buffer.from(data, 'base64').toString()).toBe('slides');
+    const file = await alice.fetchAttachment(attachment('FileReference')!);
+    expect(Buffer.from(file.bytes).toString()).toBe('slides');
   });
 
   it('a file an on-premises mailbox sends reaches the cloud mailbox as an attachment; Find says so', async () => {
@@ -180,29 +163,8 @@ describe('hybrid mail flow between on-premises and Exchange Online mailboxes', (
     const [sheet] = (await bob.sync(inbox, {})).added;
     const reference =
       sheet!.data['AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:FileReference']!;
-    const fetched = await bob.command(
-      'ItemOperations',
-      el(
-        'ItemOperations:ItemOperations',
-        el(
-          'ItemOperations:Fetch',
-          el('ItemOperations:Store', 'Mailbox'),
-          el('AirSyncBase:FileReference', reference),
-        ),
-      ),
-    );
-    const properties = [
-      'ItemOperations:Response',
-      'ItemOperations:Fetch',
-      'ItemOperations:Properties',
-    ] as const;
-    expect(textOf(fetched.body!, ...properties, 'AirSyncBase:ContentType')).toBe('text/csv');
-    expect(
-      Buffer.from(
-        textOf(fetched.body!, ...properties, 'ItemOperations:Data')!,
-        'base64',
-      ).toString(),
-    ).toBe('q1,q2');
+    const file = await bob.fetchAttachment(reference);
+    expect([file.contentType, Buffer.from(file.bytes).toString()]).toEqual(['text/csv', 'q1,q2']);
     const found = await bob.command('Find', findRequest({ freeText: 'budget' }));
     expect(
       textOf(found.body!, 'Find:Response', 'Find:Result', 'Find:Properties', 'Find:HasAttachments'),

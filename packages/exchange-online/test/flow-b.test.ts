@@ -932,28 +932,11 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
         'lake.jpg',
         '10',
       ]);
-      const fetchFile = async (reference: string) => {
-        const answer = await eas.command(
-          'ItemOperations',
-          el(
-            'ItemOperations:ItemOperations',
-            el(
-              'ItemOperations:Fetch',
-              el('ItemOperations:Store', 'Mailbox'),
-              el('AirSyncBase:FileReference', reference),
-            ),
-          ),
+      const fetchFile = (reference: string) =>
+        eas.fetchAttachment(reference).then(
+          (file) => ({ status: '1', text: Buffer.from(file.bytes).toString() }),
+          (error: { status: number }) => ({ status: String(error.status), text: undefined }),
         );
-        const fetched = child(
-          child(answer.body!, 'ItemOperations:Response')!,
-          'ItemOperations:Fetch',
-        )!;
-        const data = textOf(fetched, 'ItemOperations:Properties', 'ItemOperations:Data');
-        return {
-          status: textOf(fetched, 'ItemOperations:Status'),
-          text: data === undefined ? undefined : Buffer.from(data, 'base64').toString(),
-        };
-      };
       expect(await fetchFile(listed(photo, 'FileReference')!)).toEqual({
         status: '1',
         text: 'jpeg bytes',

@@ -479,31 +479,15 @@ describe('ActiveSync commands', () => {
       String(pdf.length),
       '1',
     ]);
-    const fetchFile = async (eas: typeof client, reference: string) => {
-      const answer = await eas.command(
-        'ItemOperations',
-        el(
-          'ItemOperations:ItemOperations',
-          el(
-            'ItemOperations:Fetch',
-            el('ItemOperations:Store', 'Mailbox'),
-            el('AirSyncBase:FileReference', reference),
-          ),
-        ),
+    const fetchFile = (eas: typeof client, reference: string) =>
+      eas.fetchAttachment(reference).then(
+        (file) => ({ status: '1', type: file.contentType, data: Buffer.from(file.bytes) }),
+        (error: { status: number }) => ({
+          status: String(error.status),
+          type: '',
+          data: Buffer.alloc(0),
+        }),
       );
-      const fetched = child(
-        child(answer.body!, 'ItemOperations:Response')!,
-        'ItemOperations:Fetch',
-      )!;
-      return {
-        status: textOf(fetched, 'ItemOperations:Status'),
-        type: textOf(fetched, 'ItemOperations:Properties', 'AirSyncBase:ContentType'),
-        data: Buffer.from(
-          textOf(fetched, 'ItemOperations:Properties', 'ItemOperations:Data') ?? '',
-          'base64',
-        ),
-      };
-    };
     const file = await fetchFile(dave.client, listed('FileReference')!);
     expect([file.status, file.type, file.data.equals(pdf)]).toEqual(['1', 'application/pdf', true]);
     expect((await fetchFile(dave.client, `${id('Inbox')}:9999:0`)).status).toBe('15');

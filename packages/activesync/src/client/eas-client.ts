@@ -598,25 +598,49 @@ export function createEasClient(options: EasClientOptions): EasClient {
     };
   }
 
-  async function itemOperationsFetch(collectionId: string, serverId: string): Promise<EasItem> {
+  /** One ItemOperations Fetch of the Mailbox store; its Fetch answer, Status 1 or thrown. */
+  async function fetchOne(what: EasElement[], detail: string): Promise<EasElement> {
     const answer = await exec(
       'ItemOperations',
       el(
         'ItemOperations:ItemOperations',
-        el(
-          'ItemOperations:Fetch',
-          el('ItemOperations:Store', 'Mailbox'),
-          el('AirSync:CollectionId', collectionId),
-          el('AirSync:ServerId', serverId),
-          el('ItemOperations:Options', el('AirSyncBase:BodyPreference', el('AirSyncBase:Type', 1))),
-        ),
+        el('ItemOperations:Fetch', el('ItemOperations:Store', 'Mailbox'), ...what),
       ),
     );
     const root = expectBody('ItemOperations', answer);
     requireStatus('ItemOperations', topStatus(root));
     const fetch = child(child(root, 'ItemOperations:Response') ?? root, 'ItemOperations:Fetch');
     if (!fetch) throw new EasStatusError('ItemOperations', 2, 'no Fetch in the answer');
-    requireStatus('ItemOperations', statusOf(fetch, 'ItemOperations:Status'), `item ${serverId}`);
+    requireStatus('ItemOperations', statusOf(fetch, 'ItemOperations:Status'), detail);
+    return fetch;
+  }
+
+  async function fetchAttachment(
+    fileReference: string,
+  ): Promise<{ contentType: string; bytes: Uint8Array }> {
+    const fetch = await fetchOne(
+      [el('AirSyncBase:FileReference', fileReference)],
+      `attachment ${fileReference}`,
+    );
+    const properties = child(fetch, 'ItemOperations:Properties');
+    const data = properties && child(properties, 'ItemOperations:Data');
+    return {
+      contentType:
+        (properties && textOf(properties, 'AirSyncBase:ContentType')) ?? 'application/octet-stream',
+      // Base64 text, or the bytes themselves in a multipart answer.
+      bytes: data?.opaque ?? new Uint8Array(Buffer.from(data?.text ?? '', 'base64')),
+    };
+  }
+
+  async function itemOperationsFetch(collectionId: string, serverId: string): Promise<EasItem> {
+    const fetch = await fetchOne(
+      [
+        el('AirSync:CollectionId', collectionId),
+        el('AirSync:ServerId', serverId),
+        el('ItemOperations:Options', el('AirSyncBase:BodyPreference', el('AirSyncBase:Type', 1))),
+      ],
+      `item ${serverId}`,
+    );
     return itemOf(
       textOf(fetch, 'AirSync:ServerId') ?? serverId,
       textOf(fetch, 'AirSync:CollectionId') ?? collectionId,
@@ -694,6 +718,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
     ping,
     sendMail,
     getAttachment,
+    fetchAttachment,
     itemOperationsFetch,
     search,
     command,

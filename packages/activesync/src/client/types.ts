@@ -98,6 +98,8 @@ export interface EasClient {
     heartbeatS: number,
   ): Promise<{ status: number; changedFolders: string[]; heartbeatS?: number }>;
   sendMail(mime: string, options?: { saveInSent?: boolean }): Promise<void>;
+  /** ItemOperations Fetch of an attachment by its FileReference: its content type and bytes. Throws EasStatusError (15: no such attachment). */
+  fetchAttachment(fileReference: string): Promise<{ contentType: string; bytes: Uint8Array }>;
   /** GetAttachment (before 14.0): an attachment's bytes by its FileReference. Throws EasHttpError. */
   getAttachment(fileReference: string): Promise<{ contentType: string; bytes: Uint8Array }>;
   itemOperationsFetch(collectionId: string, serverId: string): Promise<EasItem>;
