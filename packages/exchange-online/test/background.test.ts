@@ -8,7 +8,7 @@ describe('background sync engine (step 19 after provisioning)', () => {
   let lab: ReturnType<typeof hybridLab>;
   afterEach(() => lab?.close());
 
-  it("brings mail's Cc from on-premises into the cache; the device's REST view shows it", async () => {
+  it("brings mail's Cc and files from on-premises into the cache; the device's REST view shows them", async () => {
     lab = hybridLab({ syncInterval: '30m' });
     await lab.provision();
     lab.onprem.deliver(ALICE, {
@@ -16,13 +16,16 @@ describe('background sync engine (step 19 after provisioning)', () => {
       from: 'megan@contoso.com',
       bodyText: 'x',
       cc: [{ name: 'Carol Diaz', email: 'carol@contoso.com' }],
+      attachments: [{ name: 'agenda.txt', content: '1. numbers' }],
     });
     await lab.ctx.clock.advance('30m');
     const messages = await lab.call('GET', '/api/hma/v1/mailbox/messages?folder=inbox', lab.at1());
     const copied = messages.body.value.find((m: { subject: string }) => m.subject === 'Copied');
     expect(copied.ccRecipients).toEqual([{ name: 'Carol Diaz', address: 'carol@contoso.com' }]);
+    expect(copied.hasAttachments).toBe(true);
     const plain = messages.body.value.find((m: { subject: string }) => m.subject !== 'Copied');
     expect(plain).not.toHaveProperty('ccRecipients');
+    expect(plain.hasAttachments).toBe(false);
   });
 
   it('renews AT2 with RT2 before it expires for 24 hours; every new AT2 is accepted on-prem; new mail arrives', async () => {

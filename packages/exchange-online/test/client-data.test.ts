@@ -30,6 +30,7 @@ describe('client data API (step 20)', () => {
       isRead: expect.any(Boolean),
       importance: expect.stringMatching(/^(low|normal|high)$/),
       bodyPreview: expect.any(String),
+      hasAttachments: false,
     });
     const received = messages.body.value.map(
       (m: { receivedDateTime: string }) => m.receivedDateTime,

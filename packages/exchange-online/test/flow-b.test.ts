@@ -955,6 +955,14 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
         status: '1',
         text: 'jpeg bytes',
       });
+      // Outlook's REST view says the message has files.
+      const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+      const view = await lab.call('GET', '/api/hma/v1/mailbox/messages?folder=inbox', token);
+      const listedInView = (
+        view.body as { value: Array<{ subject: string; hasAttachments: boolean }> }
+      ).value;
+      expect(listedInView.find((m) => m.subject === 'Photo')?.hasAttachments).toBe(true);
+      expect(listedInView.some((m) => !m.hasAttachments)).toBe(true);
       // Before 14.0, GetAttachment brings the file as it is; from 14.0 it is not offered.
       const old = bobDevice('bobfiles2', '12.1');
       await old.provision();

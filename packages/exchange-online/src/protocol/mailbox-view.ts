@@ -25,6 +25,8 @@ export interface MessageBody {
   isRead: boolean;
   importance: 'low' | 'normal' | 'high';
   bodyPreview: string;
+  /** Whether it carries files (its AirSyncBase:Attachments; the cloud store's attachments). */
+  hasAttachments: boolean;
 }
 
 export interface EventBody {
@@ -126,6 +128,8 @@ export function messageFromCache(item: CacheItem): MessageBody {
     isRead: d['Email:Read'] === '1',
     importance: IMPORTANCE[importance] ?? 'normal',
     bodyPreview: preview(item.body ?? d['AirSyncBase:Body/AirSyncBase:Data'] ?? d['Email:Body']),
+    hasAttachments:
+      d['AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:FileReference'] !== undefined,
   };
 }
 
@@ -172,6 +176,7 @@ export function messageFromSeed(id: string, item: MailItem): MessageBody {
     isRead: item.read,
     importance: IMPORTANCE[item.importance],
     bodyPreview: preview(item.bodyText),
+    hasAttachments: (item.attachments?.length ?? 0) > 0,
   };
 }
 
