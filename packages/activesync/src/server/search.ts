@@ -16,7 +16,7 @@ export interface GalPerson {
   surname?: string | undefined;
 }
 
-/** The part of a mail, event or contact a FreeText search looks in. */
+/** The part of a mail, event or contact a search looks at: its text and its dates. */
 export type SearchableData =
   | {
       kind: 'mail';
@@ -24,6 +24,7 @@ export type SearchableData =
       bodyText: string;
       from: { name: string; email: string };
       to: ReadonlyArray<{ name: string; email: string }>;
+      receivedMs: number;
     }
   | {
       kind: 'calendar';
@@ -31,6 +32,7 @@ export type SearchableData =
       location: string;
       bodyText: string;
       organizer: { name: string };
+      startMs: number;
     }
   | {
       kind: 'contact';
@@ -69,12 +71,8 @@ export interface SearchableMailbox<T> {
   folderOf(item: T): string;
   /** `Email`, `Calendar`, `Contacts`...: what `AirSync:Class` matches. */
   classOf(item: T): string;
-  /** What FreeText looks in ({@link searchableText}). */
-  textOf(item: T): string;
-  /** A mail's DateReceived (GreaterThan / LessThan); undefined for other items. */
-  receivedMs(item: T): number | undefined;
-  /** Results come newest first by this. */
-  sortMs(item: T): number;
+  /** What FreeText looks in ({@link searchableText}), DateReceived compares, and results are ordered by (newest first). */
+  dataOf(item: T): SearchableData;
 }
 
 /** Which results a Search asks for: `Range` 0-99 by default, at most 1,000. */
@@ -183,7 +181,11 @@ export function searchMailbox<T>(
     if (error instanceof TooComplex) return undefined;
     throw error;
   }
-  return mailbox.items.filter(predicate).sort((a, b) => mailbox.sortMs(b) - mailbox.sortMs(a));
+  const sortMs = (item: T): number => {
+    const data = mailbox.dataOf(item);
+    return data.kind === 'mail' ? data.receivedMs : data.kind === 'calendar' ? data.startMs : 0;
+  };
+  return mailbox.items.filter(predicate).sort((a, b) => sortMs(b) - sortMs(a));
 }
 
 class TooComplex extends Error {}
@@ -212,7 +214,7 @@ function textOnce<T>(mailbox: SearchableMailbox<T>): (item: T) => string {
   return (item) => {
     let text = made.get(item);
     if (text === undefined) {
-      text = mailbox.textOf(item).toLowerCase();
+      text = searchableText(mailbox.dataOf(item)).toLowerCase();
       made.set(item, text);
     }
     return text;
@@ -268,8 +270,10 @@ function compile<T>(node: EasElement, compiling: Compiling<T>): (item: T) => boo
       if (field?.tag !== 'Email:DateReceived' || value === undefined) throw new TooComplex();
       const greater = node.tag === 'Search:GreaterThan';
       return (item) => {
-        const received = mailbox.receivedMs(item);
-        return received !== undefined && (greater ? received > value : received < value);
+        const data = mailbox.dataOf(item);
+        return (
+          data.kind === 'mail' && (greater ? data.receivedMs > value : data.receivedMs < value)
+        );
       };
     }
     default:

@@ -6,7 +6,6 @@ import {
   readBodyPreferences,
   readSearchRequest,
   resolveRecipients,
-  searchableText,
   searchAnswer,
   searchLongId,
   searchMailbox,
@@ -31,14 +30,7 @@ function searchableMailbox(mailbox: CloudMailbox): SearchableMailbox<FolderEntry
     folders,
     folderOf: (entry) => entry.folder.serverId,
     classOf: (entry) => entry.folder.itemClass,
-    textOf: (entry) => searchableText(entry.stored.item),
-    receivedMs: ({ stored }) => (stored.item.kind === 'mail' ? stored.item.receivedMs : undefined),
-    sortMs: ({ stored }) =>
-      stored.item.kind === 'mail'
-        ? stored.item.receivedMs
-        : stored.item.kind === 'calendar'
-          ? stored.item.startMs
-          : 0,
+    dataOf: (entry) => entry.stored.item,
   };
 }
 

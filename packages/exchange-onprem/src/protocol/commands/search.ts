@@ -3,7 +3,6 @@ import {
   el,
   galSearch,
   readSearchRequest,
-  searchableText,
   searchAnswer,
   searchMailbox,
   searchLongId,
@@ -64,14 +63,7 @@ export function searchableMailbox(ctx: CommandContext): SearchableMailbox<Stored
     folders,
     folderOf: (item) => item.folderId,
     classOf: mailboxItemClass,
-    textOf: (item) => searchableText(item.data),
-    receivedMs: (item) => (item.data.kind === 'mail' ? item.data.receivedMs : undefined),
-    sortMs: (item) =>
-      item.data.kind === 'mail'
-        ? item.data.receivedMs
-        : item.data.kind === 'calendar'
-          ? item.data.startMs
-          : 0,
+    dataOf: (item) => item.data,
   };
 }
 
