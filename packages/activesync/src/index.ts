@@ -21,10 +21,11 @@ export { COMMAND_SHAPES, type CommandShape } from './server/command-shapes.js';
 export { meetingResponse, responseTypeOf, type MeetingAnswer } from './server/meeting-response.js';
 export {
   composeBodyIsMime,
-  composedBody,
+  composedContent,
   isComposeCommand,
   readComposedMessage,
   readComposeRequest,
+  rememberClientId,
   type ComposedMessage,
   type ComposeKind,
   type ComposeQuery,

@@ -1,7 +1,8 @@
 import type { EasRequestLine } from '../ashttp/request-line.js';
 import type { ListedAddress } from '../format/address-list.js';
 import { formatAddressList } from '../format/eas-format.js';
-import { MimeError, parseMime, type ParsedMessage } from '../format/mime.js';
+import type { ListedAttachment } from '../format/attachments.js';
+import { MimeError, parseMime, type MimeAttachment, type ParsedMessage } from '../format/mime.js';
 import { child, textOf, type EasElement } from '../wbxml/element.js';
 
 /** The mail commands (MS-ASCMD 2.2.1.17 SendMail, 2.2.1.19 SmartForward, 2.2.1.20 SmartReply). */
@@ -142,21 +143,36 @@ export interface QuotedMail {
 }
 
 /**
- * The body of the message a mail command sends: the client's text, with the
- * original quoted under it for a reply or forward (unless `ReplaceMime`), and
- * the client's HTML only when nothing is quoted.
+ * What the message a mail command sends holds: the client's text, with the
+ * original quoted under it for a reply or forward (unless `ReplaceMime`); the
+ * client's HTML only when nothing is quoted; the files of the client's MIME,
+ * and for a forward (unless `ReplaceMime`) the original's files after them.
  */
-export function composedBody(
+export function composedContent<A extends ListedAttachment>(
+  kind: ComposeKind,
   message: ParsedMessage,
-  original: QuotedMail | undefined,
+  original: (QuotedMail & { attachments?: readonly A[] | undefined }) | undefined,
   replaceMime: boolean,
-): { bodyText: string; bodyHtml?: string } {
-  if (original && !replaceMime) {
-    return { bodyText: `${message.text}\r\n\r\n${quotedOriginal(original)}` };
-  }
-  return message.html
-    ? { bodyText: message.text, bodyHtml: message.html }
-    : { bodyText: message.text };
+): { bodyText: string; bodyHtml?: string; attachments?: Array<MimeAttachment | A> } {
+  const quoting = original !== undefined && !replaceMime;
+  const attachments = [
+    ...message.attachments,
+    ...(quoting && kind === 'SmartForward' ? (original.attachments ?? []) : []),
+  ];
+  return {
+    bodyText: quoting ? `${message.text}\r\n\r\n${quotedOriginal(original)}` : message.text,
+    ...(message.html && !quoting ? { bodyHtml: message.html } : {}),
+    ...(attachments.length > 0 ? { attachments } : {}),
+  };
+}
+
+/** How many ClientIds of sent messages a device's state remembers (Status 118 on reuse). */
+const REMEMBERED_CLIENT_IDS = 500;
+
+/** Remembers a sent message's ClientId in a device's list, the oldest forgotten past {@link REMEMBERED_CLIENT_IDS}. */
+export function rememberClientId(sent: string[], clientId: string): void {
+  sent.push(clientId);
+  if (sent.length > REMEMBERED_CLIENT_IDS) sent.shift();
 }
 
 function quotedOriginal(mail: QuotedMail): string {

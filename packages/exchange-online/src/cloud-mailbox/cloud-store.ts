@@ -79,6 +79,23 @@ export function findItem(
   return undefined;
 }
 
+/** A sent or routed message as the store keeps mail: To, Cc, the text, its files, importance. */
+export function cloudMail(mail: RoutedMail, receivedMs: number, read: boolean): MailItem {
+  return {
+    kind: 'mail',
+    subject: mail.subject,
+    from: mail.from,
+    to: mail.to,
+    ...(mail.cc && mail.cc.length > 0 ? { cc: mail.cc } : {}),
+    ...(mail.attachments && mail.attachments.length > 0 ? { attachments: mail.attachments } : {}),
+    receivedMs,
+    bodyText: mail.bodyText,
+    read,
+    importance: mail.importance ?? 1,
+    messageClass: 'IPM.Note',
+  };
+}
+
 export interface CloudStore {
   /** The mailbox of a cloud user (seeded on first use); undefined for anyone else. */
   mailbox(upn: string): CloudMailbox | undefined;
@@ -127,15 +144,7 @@ export function createCloudStore(deps: { directory: Directory; now: () => number
 
   function accept(upn: string, mail: RoutedMail): boolean {
     if (!mailbox(upn)) return false;
-    deliver(upn, {
-      subject: mail.subject,
-      from: mail.from,
-      to: mail.to,
-      ...(mail.cc && mail.cc.length > 0 ? { cc: mail.cc } : {}),
-      ...(mail.attachments && mail.attachments.length > 0 ? { attachments: mail.attachments } : {}),
-      bodyText: mail.bodyText,
-      importance: mail.importance ?? 1,
-    });
+    deliver(upn, cloudMail(mail, deps.now(), false));
     return true;
   }
 

@@ -1,18 +1,16 @@
 import {
-  composedBody,
+  composedContent,
   el,
   readComposedMessage,
   readComposeRequest,
+  rememberClientId,
   type ComposeKind,
   type ComposeRefusal,
   type EasElement,
 } from '@hma-lab/activesync';
 import type { RoutedMail } from '@hma-lab/core';
-import { findItem, mailboxChanged } from './cloud-store.js';
+import { cloudMail, findItem, mailboxChanged } from './cloud-store.js';
 import type { EasCommandContext, EasCommandResult } from './eas-engine.js';
-
-/** How many ClientIds of sent messages a device's state remembers (Status 118 on reuse). */
-const REMEMBERED_CLIENT_IDS = 500;
 
 /**
  * SendMail, SmartReply and SmartForward for a cloud mailbox (flow B), read as
@@ -57,38 +55,22 @@ export function cloudCompose(
     return fail({ refused: 150, message: 'the source item of the reply or forward was not found' });
   }
   const quoted = original?.item.kind === 'mail' ? original.item : undefined;
-  // A forward carries the original's files along (unless the client's MIME replaces it whole).
-  const forwarded = kind === 'SmartForward' && !read.replaceMime ? (quoted?.attachments ?? []) : [];
-  const attachments = [...message.attachments, ...forwarded];
   const outgoing: RoutedMail = {
     subject: message.subject,
     from: ctx.owner,
     to: message.to,
     cc: message.cc,
-    ...composedBody(message, quoted, read.replaceMime),
+    ...composedContent(kind, message, quoted, read.replaceMime),
     importance: message.importance,
     mime: read.mime,
     ...(message.messageId ? { messageId: message.messageId } : {}),
-    ...(attachments.length > 0 ? { attachments } : {}),
   };
   if (read.saveInSent) {
     const sentItems = ctx.mailbox.folders.find((f) => f.role === 'sent');
     if (sentItems) {
       sentItems.items.push({
         serverId: `${sentItems.serverId}:${sentItems.nextItem++}`,
-        item: {
-          kind: 'mail',
-          subject: outgoing.subject,
-          from: outgoing.from,
-          to: outgoing.to,
-          cc: message.cc,
-          ...(attachments.length > 0 ? { attachments } : {}),
-          receivedMs: ctx.nowMs,
-          bodyText: outgoing.bodyText,
-          read: true,
-          importance: message.importance,
-          messageClass: 'IPM.Note',
-        },
+        item: cloudMail(outgoing, ctx.nowMs, true),
         addedAtMs: ctx.nowMs,
       });
       mailboxChanged(ctx.mailbox);
@@ -100,8 +82,7 @@ export function cloudCompose(
     (ctx.deliver(recipient.email, outgoing) ? delivered : external).push(recipient.email);
   }
   if (clientId !== undefined) {
-    ctx.device.sentClientIds.push(clientId);
-    if (ctx.device.sentClientIds.length > REMEMBERED_CLIENT_IDS) ctx.device.sentClientIds.shift();
+    rememberClientId(ctx.device.sentClientIds, clientId);
   }
   ctx.event('exo.eas.mail.sent', `${ctx.owner.email} sent "${message.subject}" (${kind})`, {
     kind,

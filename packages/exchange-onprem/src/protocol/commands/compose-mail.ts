@@ -1,7 +1,8 @@
 import {
-  composedBody,
+  composedContent,
   readComposedMessage,
   readComposeRequest,
+  rememberClientId,
   type ComposeKind,
   type ComposeRefusal,
   type EasElement,
@@ -60,12 +61,6 @@ export function composeCommand(
       });
     }
   }
-  // A forward carries the original's files along (unless the client's MIME replaces it whole).
-  const forwarded =
-    kind === 'SmartForward' && !read.replaceMime && original?.data.kind === 'mail'
-      ? (original.data.attachments ?? [])
-      : [];
-  const attachments = [...parsed.attachments, ...forwarded];
   const owner = ctx.mailbox.owner;
   const nowMs = ctx.clock.now();
   const outgoing = {
@@ -73,13 +68,13 @@ export function composeCommand(
     from: owner,
     to: parsed.to,
     cc: parsed.cc,
-    ...composedBody(
+    ...composedContent(
+      kind,
       parsed,
       original?.data.kind === 'mail' ? original.data : undefined,
       read.replaceMime,
     ),
     importance: parsed.importance,
-    ...(attachments.length > 0 ? { attachments } : {}),
   };
   if (read.saveInSent) {
     const sent = ctx.mailbox.folderByRole('sent');
@@ -108,8 +103,7 @@ export function composeCommand(
     (ok ? delivered : external).push(recipient.email);
   }
   if (clientId !== undefined) {
-    ctx.device.sentClientIds.push(clientId);
-    if (ctx.device.sentClientIds.length > 500) ctx.device.sentClientIds.shift();
+    rememberClientId(ctx.device.sentClientIds, clientId);
   }
   ctx.event('onprem.eas.mail.sent', `${owner.email} sent "${parsed.subject}" (${kind})`, {
     kind,
