@@ -20,7 +20,7 @@ export { readPingRequest, type PingParameters } from './server/ping-request.js';
 export { COMMAND_SHAPES, type CommandShape } from './server/command-shapes.js';
 export { meetingResponse, responseTypeOf, type MeetingAnswer } from './server/meeting-response.js';
 export {
-  composeBodyIsMime,
+  commandBodyIsWbxml,
   composedContent,
   isComposeCommand,
   readComposedMessage,

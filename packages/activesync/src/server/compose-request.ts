@@ -14,9 +14,14 @@ export function isComposeCommand(command: string): command is ComposeKind {
   return COMPOSE_KINDS.includes(command);
 }
 
-/** True when a request's body is the MIME message itself: the mail commands before 14.0. */
-export function composeBodyIsMime(command: string, protocolVersion: number): boolean {
-  return isComposeCommand(command) && protocolVersion < 14;
+/**
+ * Whether a request's body is WBXML: not GetAttachment's (it has none: a
+ * query in, the file out), nor the mail commands' before 14.0 (the MIME
+ * message itself).
+ */
+export function commandBodyIsWbxml(command: string, protocolVersion: number): boolean {
+  if (command === 'GetAttachment') return false;
+  return !(isComposeCommand(command) && protocolVersion < 14);
 }
 
 /** The item a SmartReply or SmartForward answers, as the request names it. */

@@ -4,7 +4,7 @@ import {
   EAS_PROTOCOL_VERSIONS,
   EasQueryError,
   WBXML_CONTENT_TYPE,
-  composeBodyIsMime,
+  commandBodyIsWbxml,
   WbxmlError,
   decodeWbxml,
   encodeWbxml,
@@ -82,9 +82,9 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
     let request: EasElement | undefined;
     try {
       line = parseEasQuery(req.originalUrl, req.headers);
-      const mimeBody = composeBodyIsMime(line.cmd, Number(line.protocolVersion ?? '14.1'));
+      const wbxmlBody = commandBodyIsWbxml(line.cmd, Number(line.protocolVersion ?? '14.1'));
       request =
-        req.rawBody && req.rawBody.length > 0 && !mimeBody ? decodeWbxml(req.rawBody) : undefined;
+        req.rawBody && req.rawBody.length > 0 && wbxmlBody ? decodeWbxml(req.rawBody) : undefined;
     } catch (error) {
       if (error instanceof EasQueryError || error instanceof WbxmlError) {
         throw new ActiveSyncHttpError(400, 'BadRequest', error.message, { cause: error });

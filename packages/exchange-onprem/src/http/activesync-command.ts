@@ -1,6 +1,6 @@
 import {
   COMMAND_SHAPES,
-  composeBodyIsMime,
+  commandBodyIsWbxml,
   decodeWbxml,
   encodeWbxml,
   EasQueryError,
@@ -76,9 +76,7 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
       'MS-Server-ActiveSync',
       serverVersionFor(exchangeVersion, state.config.onprem.serverVersion),
     );
-    // GetAttachment alone has no WBXML (a query in, the file out).
-    const known = COMMAND_SHAPES[line.cmd] !== undefined || line.cmd === 'GetAttachment';
-    if (!known || !IMPLEMENTED_COMMANDS.includes(line.cmd)) {
+    if (!IMPLEMENTED_COMMANDS.includes(line.cmd)) {
       throw new EasHttpError(501, 'NotImplemented', `the lab does not implement ${line.cmd}`);
     }
     if (line.user && !requestLineUserIs(line.user, user.upn)) {
@@ -110,11 +108,7 @@ export function activeSyncCommand(state: EasServiceState): RequestHandler[] {
   function decodeBody(req: Request, res: Response, next: NextFunction): void {
     const { command, protocolVersion } = res.locals['eas'] as EasExchangeInfo;
     const raw = req.rawBody ?? Buffer.alloc(0);
-    if (
-      raw.length === 0 ||
-      command === 'GetAttachment' ||
-      composeBodyIsMime(command, Number(protocolVersion))
-    ) {
+    if (raw.length === 0 || !commandBodyIsWbxml(command, Number(protocolVersion))) {
       res.locals['body'] = undefined;
       next();
       return;
