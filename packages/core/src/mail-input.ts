@@ -78,13 +78,21 @@ function isAttachmentInput(value: unknown): boolean {
 
 /** The attachments a lab control was given, as a store keeps them (text content as UTF-8). */
 export function mailAttachmentsFrom(
-  input: ReadonlyArray<{ name: string; content: string | Uint8Array; contentType?: string }>,
+  input: ReadonlyArray<{
+    name: string;
+    content: string | Uint8Array;
+    contentType?: string;
+    inline?: boolean;
+    contentId?: string;
+  }>,
 ): MailAttachment[] {
   return input.map((a) => ({
     name: a.name,
     contentType: a.contentType ?? 'application/octet-stream',
     content:
       typeof a.content === 'string' ? Buffer.from(a.content, 'utf8') : Buffer.from(a.content),
+    ...(a.inline ? { inline: true } : {}),
+    ...(a.contentId !== undefined ? { contentId: a.contentId } : {}),
   }));
 }
 

@@ -342,8 +342,24 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       expect(() => lab.exo.deliver(BOB, message as never)).toThrow(/^deliver: /);
     }
     lab.exo.deliver(BOB, { subject: 'Good one' });
+    // Files as a test writes them (text content, no content type) are kept as files.
+    lab.exo.deliver(BOB, {
+      subject: 'With a note',
+      attachments: [{ name: 'note.txt', content: 'hello' }] as never,
+    });
     const delta = await eas.sync(inbox, {});
-    expect(delta.added.map((i) => i.data['Email:Subject'])).toEqual(['Good one']);
+    expect(delta.added.map((i) => i.data['Email:Subject'])).toEqual(['Good one', 'With a note']);
+    const reference =
+      delta.added[1]!.data[
+        'AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:FileReference'
+      ]!;
+    const old = bobDevice('bobphone11old', '12.1');
+    await old.provision();
+    const file = await old.getAttachment(reference);
+    expect([file.contentType, Buffer.from(file.bytes).toString()]).toEqual([
+      'application/octet-stream',
+      'hello',
+    ]);
   });
 
   it("applies the client's Delete (mail to Deleted Items), a read flag (other devices get a Change), Fetch; an Add of mail is Status 6, unknown ids 8", async () => {

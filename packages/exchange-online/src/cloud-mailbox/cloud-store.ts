@@ -1,6 +1,7 @@
 import { serverIdOfSearchLongId, withoutNul } from '@hma-lab/activesync';
 import {
   checkMailInput,
+  mailAttachmentsFrom,
   seedMailbox,
   type Directory,
   type FolderRole,
@@ -170,6 +171,8 @@ export function createCloudStore(deps: { directory: Directory; now: () => number
         // Served as WBXML text, which cannot hold NUL (docs/errors.md, "NUL in ActiveSync text").
         subject: withoutNul(mail.subject),
         bodyText: withoutNul(mail.bodyText ?? mail.subject),
+        // As deliver() is given them (text content, no content type): as the store keeps files.
+        ...(mail.attachments ? { attachments: mailAttachmentsFrom(mail.attachments) } : {}),
       },
     });
     mailboxChanged(box);
