@@ -214,6 +214,34 @@ describe('fixed key store and JWT signing', () => {
     expect(Object.fromEntries(beforePool)).toEqual({ '#1': true, '#2': false });
   });
 
+  it('while a socket server is counted, sends a signature asked right after a slow one on the event loop to the pool', async () => {
+    // A 4,096-bit key signs in several milliseconds on the event loop, longer
+    // than the lone gap, as a 2,048-bit one does on a slow machine. The next
+    // signature is asked as soon as it is done: the event loop did nothing in
+    // between, so it is not alone (before, counted from the slow one's start,
+    // every signature of a loaded `hma-lab up` was made on the event loop).
+    const slowKey = {
+      kid: 'slow',
+      privateKey: generateKeyPairSync('rsa', { modulusLength: 4096 }).privateKey,
+    };
+    signJwt(slowKey, { warm: true });
+    const uncount = countSocketServer();
+    try {
+      const { beforePool, sign, done } = busyPool();
+      await sleep(5);
+      const started = performance.now();
+      const slow = await signJwtAsync(slowKey, { n: 1 });
+      const slowMs = performance.now() - started;
+      const next = await sign('next', { n: 2 });
+      await done();
+      expect(slowMs).toBeGreaterThan(1);
+      expect(Object.fromEntries(beforePool)).toEqual({ next: false });
+      expect([slow, next]).toEqual([signJwt(slowKey, { n: 1 }), signJwt(key, { n: 2 })]);
+    } finally {
+      uncount();
+    }
+  });
+
   it('detects tampering and decodes without verifying', () => {
     const key = createFixedKeyStore().entra.active();
     const token = signJwt(key, { upn: 'alice@contoso.com' });
