@@ -115,6 +115,30 @@ describe('service options are checked', () => {
     expect(problems({ exo: { syncMode: 'push', pingHeartbeat: '59m' } })).toEqual([]);
   });
 
+  it("checks ValidateCert's trust: each root must be a PEM certificate, each serial hex; left-out fields keep their defaults", () => {
+    expect(
+      problems({
+        'onprem-eas': { validateCert: { trustedCertificates: ['not a certificate'] } },
+        exo: { validateCert: { revokedSerialNumbers: ['zz'], systemRoots: 'yes' } },
+      }),
+    ).toEqual([
+      'onprem-eas.validateCert.trustedCertificates.0: expected one X.509 certificate in PEM',
+      'exo.validateCert.systemRoots: Invalid input: expected boolean, received string',
+      'exo.validateCert.revokedSerialNumbers.0: expected a serial number in hex (colons allowed)',
+    ]);
+    expect(
+      parseServiceOptions({ exo: { validateCert: { revokedSerialNumbers: ['0A:1B'] } } }),
+    ).toEqual({
+      exo: {
+        validateCert: {
+          systemRoots: true,
+          trustedCertificates: [],
+          revokedSerialNumbers: ['0A:1B'],
+        },
+      },
+    });
+  });
+
   it('createLab refuses them before any party starts', async () => {
     await expect(createLab({ services: { entra: { clockSkw: '5m' } } as never })).rejects.toThrow(
       /invalid service options:\n {2}- entra\.clockSkw: no such option/,

@@ -249,7 +249,7 @@ export const ERROR_SECTIONS: ErrorSection[] = [
       {
         code: 'NotImplemented',
         status: '501',
-        when: "A command the lab does not emulate (ValidateCert, 2.x collection commands, GetAttachment from 14.0; the same on Exchange Online's endpoint for cloud mailboxes).",
+        when: "A command the lab does not emulate (the 2.x collection commands GetHierarchy, CreateCollection, DeleteCollection and MoveCollection, and GetAttachment from 14.0; the same on Exchange Online's endpoint for cloud mailboxes).",
         action: 'None: the lab does not offer it.',
       },
       {

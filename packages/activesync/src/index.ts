@@ -20,6 +20,15 @@ export { readPingRequest, type PingParameters } from './server/ping-request.js';
 export { COMMAND_SHAPES, type CommandShape } from './server/command-shapes.js';
 export { meetingResponse, responseTypeOf, type MeetingAnswer } from './server/meeting-response.js';
 export {
+  CERT_STATUS,
+  certificateTrust,
+  DEFAULT_VALIDATE_CERT_CONFIG,
+  readTrustedCertificate,
+  validateCertificates,
+  type CertificateTrust,
+  type ValidateCertConfig,
+} from './server/validate-cert.js';
+export {
   commandBodyIsWbxml,
   composedContent,
   isComposeCommand,

@@ -1,4 +1,8 @@
-import { isPingHeartbeat } from '@hma-lab/activesync';
+import {
+  DEFAULT_VALIDATE_CERT_CONFIG,
+  isPingHeartbeat,
+  type ValidateCertConfig,
+} from '@hma-lab/activesync';
 import {
   EXO_CLIENT_SECRET,
   WELL_KNOWN_APPS,
@@ -85,6 +89,8 @@ export interface ExchangeOnlineConfig {
   allowBasicAuthActiveSync: boolean;
   /** `MS-Server-ActiveSync` header of the flow B endpoint. Default `15.20`. */
   activeSyncServerVersion: string;
+  /** What the flow B endpoint's ValidateCert trusts, as on-premises' `validateCert` (Node's roots by default). */
+  validateCert: ValidateCertConfig;
 }
 
 /** The config with durations in milliseconds. */
@@ -150,6 +156,7 @@ export function defaultExoConfig(
     unsupportedExchangeVersions: ['2010'],
     allowBasicAuthActiveSync: online.allowBasicAuthActiveSync,
     activeSyncServerVersion: '15.20',
+    validateCert: { ...DEFAULT_VALIDATE_CERT_CONFIG },
   };
 }
 
@@ -171,6 +178,8 @@ export function resolveExoConfig(
   }
   return {
     ...c,
+    // Fields left out keep their defaults.
+    validateCert: { ...DEFAULT_VALIDATE_CERT_CONFIG, ...overrides.validateCert },
     pingHeartbeatS: pingHeartbeatMs / 1000,
     autodiscoverLoopWindowMs: parseDuration(c.autodiscoverLoopWindow),
     clockSkewMs: parseDuration(c.clockSkew),

@@ -164,6 +164,7 @@ export function createExchangeOnline(
       ...activeSyncAuth,
       store,
       serverVersion: resolved.activeSyncServerVersion,
+      validateCert: resolved.validateCert,
       trace: deps.trace,
       heldPings,
       routeMail: (recipient, mail) => mailRoute?.(recipient, mail) ?? false,

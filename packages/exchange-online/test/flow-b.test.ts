@@ -16,6 +16,7 @@ import {
   type EasElement,
 } from '@hma-lab/activesync';
 import { WELL_KNOWN_APPS } from '@hma-lab/core';
+import { testPki } from '../../activesync/test/support/certificates.js';
 import { EXO, hybridLab, mintAccessToken } from './support.js';
 
 const EXO_EAS = `${EXO}/Microsoft-Server-ActiveSync`;
@@ -713,9 +714,48 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       protocolVersion: '14.1',
     });
     await eas.provision();
-    expect((await eas.command('ValidateCert', el('ValidateCert:ValidateCert'))).status).toBe(501);
+    expect((await eas.command('GetHierarchy')).status).toBe(501);
     const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
     expect(get.status).toBe(501);
+  });
+
+  it("validates an S/MIME client's certificates as on-premises does (ValidateCert)", async () => {
+    const pki = testPki(Date.now());
+    lab = hybridLab({
+      validateCert: {
+        systemRoots: false,
+        trustedCertificates: [pki.root.pem],
+        revokedSerialNumbers: [],
+      },
+    });
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const eas = createEasClient({
+      fetch: lab.ctx.fetchFor('client'),
+      url: EXO_EAS,
+      authorization: () => `Bearer ${token}`,
+      deviceId: 'smime1',
+      deviceType: 'iPhone',
+      protocolVersion: '14.1',
+    });
+    const unprovisioned = await eas.command(
+      'ValidateCert',
+      el('ValidateCert:ValidateCert', el('ValidateCert:Certificates')),
+    );
+    expect(textOf(unprovisioned.body!, 'ValidateCert:Status')).toBe('142');
+    await eas.provision();
+    expect(
+      await eas.validateCert([pki.alice.der, pki.forged.der, pki.webServer.der, 'garbage'], {
+        chain: [pki.intermediate.der],
+      }),
+    ).toEqual({ status: 1, certificates: [1, 3, 9, 10] });
+    expect(await eas.validateCert([pki.alice.der])).toEqual({ status: 1, certificates: [5] });
+    const noBody = await eas.command('ValidateCert');
+    expect(textOf(noBody.body!, 'ValidateCert:Status')).toBe('103');
+    expect(
+      lab.ctx.trace
+        .entries()
+        .filter((e) => e.kind === 'event' && e.action === 'exo.eas.certificates.validated'),
+    ).toHaveLength(2);
   });
 
   it('asks an unprovisioned 14.1 device to provision (Status 142), and 12.1 with HTTP 449', async () => {

@@ -1,4 +1,9 @@
-import { EAS_COMMANDS, PING_LIMITS } from '@hma-lab/activesync';
+import {
+  DEFAULT_VALIDATE_CERT_CONFIG,
+  EAS_COMMANDS,
+  PING_LIMITS,
+  type ValidateCertConfig,
+} from '@hma-lab/activesync';
 import type { OnpremConfig, ServiceDeps } from '@hma-lab/core';
 import type { Diagnostics } from './errors.js';
 
@@ -99,6 +104,12 @@ export interface OnpremActiveSyncConfig {
   sync: { defaultWindowSize: number; maxWindowSize: number };
   /** `Retry-After` when the `eas-503` fault has no `retryAfterS`. Default 30. */
   defaultRetryAfterS: number;
+  /**
+   * What ValidateCert trusts: Node's root certificates (as Exchange trusts the
+   * Windows store), extra roots in PEM, and the serial numbers of the lab's
+   * revocation list (read when the client sends CheckCRL 1).
+   */
+  validateCert: ValidateCertConfig;
 }
 
 /** The defaults of {@link OnpremAutodiscoverConfig} for a lab's deps. */
@@ -153,5 +164,7 @@ export function resolveActiveSyncConfig(
     sync: { defaultWindowSize: 100, maxWindowSize: 512 },
     defaultRetryAfterS: 30,
     ...config,
+    // Fields left out keep their defaults.
+    validateCert: { ...DEFAULT_VALIDATE_CERT_CONFIG, ...config.validateCert },
   };
 }

@@ -6,7 +6,8 @@ import {
   textOf,
   WBXML_CONTENT_TYPE,
 } from '@hma-lab/activesync';
-import { createLab, EAS_URL } from './helpers.js';
+import { testPki } from '../../activesync/test/support/certificates.js';
+import { createLab, EAS_URL, readyClient } from './helpers.js';
 
 function post(
   lab: ReturnType<typeof createLab>,
@@ -251,14 +252,60 @@ describe('MS-ASHTTP', () => {
     expect((await post(lab, Q, folderSync())).status).toBe(403);
   });
 
-  it('answers 501 for commands the lab does not implement', async () => {
+  it('answers 501 for commands the lab does not implement (the 2.x collection commands)', async () => {
+    const lab = createLab();
+    const res = await post(lab, '?Cmd=GetHierarchy&DeviceId=x&DeviceType=iPhone', new Uint8Array());
+    expect(res.status).toBe(501);
+  });
+
+  it("validates an S/MIME client's certificates against its trust, at the lab's time (ValidateCert)", async () => {
+    const pki = testPki(Date.now());
+    const lab = createLab({
+      config: {
+        validateCert: {
+          systemRoots: false,
+          trustedCertificates: [pki.root.pem],
+          revokedSerialNumbers: ['10'],
+        },
+      },
+    });
+    const { client } = await readyClient(lab);
+    const chain = [pki.intermediate.der];
+    expect(await client.validateCert([pki.alice.der, pki.selfSigned.pem], { chain })).toEqual({
+      status: 1,
+      certificates: [1, 4],
+    });
+    expect(await client.validateCert([pki.alice.base64], { chain, checkCrl: true })).toEqual({
+      status: 1,
+      certificates: [13],
+    });
+    // The certificates are valid for five more years.
+    for (let year = 0; year < 6; year++) await lab.ctx.clock.advance('366d');
+    expect(await client.validateCert([pki.alice.der], { chain })).toEqual({
+      status: 1,
+      certificates: [7],
+    });
+    expect(await client.validateCert([])).toEqual({ status: 2, certificates: [] });
+    const traced = lab.ctx.trace
+      .entries()
+      .filter((e) => e.kind === 'event' && e.action === 'onprem.eas.certificates.validated');
+    expect(traced.map((e) => (e as { data?: unknown }).data)).toEqual([
+      { statuses: [1, 4] },
+      { statuses: [13] },
+      { statuses: [7] },
+      { statuses: [] },
+    ]);
+  });
+
+  it('asks an unprovisioned device to provision before ValidateCert', async () => {
     const lab = createLab();
     const res = await post(
       lab,
-      '?Cmd=ValidateCert&DeviceId=x&DeviceType=iPhone',
-      encodeWbxml(el('ValidateCert:ValidateCert')),
+      '?Cmd=ValidateCert&User=alice&DeviceId=v1&DeviceType=iPhone',
+      encodeWbxml(el('ValidateCert:ValidateCert', el('ValidateCert:Certificates'))),
     );
-    expect(res.status).toBe(501);
+    expect(res.status).toBe(200);
+    expect(textOf(await wbxml(res), 'ValidateCert:Status')).toBe('142');
   });
 
   it('carries X-MS-RP on Settings and answers the CSS-HMAEAS probe without provisioning', async () => {

@@ -1,4 +1,4 @@
-import { isPingHeartbeat } from '@hma-lab/activesync';
+import { isPingHeartbeat, readTrustedCertificate } from '@hma-lab/activesync';
 import { parseDuration } from '@hma-lab/core';
 import type { AdfsConfig, WapConfig } from '@hma-lab/adfs';
 import type { AutodetectConfig } from '@hma-lab/autodetect';
@@ -32,6 +32,15 @@ function isDuration(value: string): boolean {
   }
 }
 
+function isCertificate(pem: string): boolean {
+  try {
+    readTrustedCertificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The schema of every party's options, built on first use: building them
  * takes ~12 ms, which a lab started without options does not spend.
@@ -54,6 +63,20 @@ function buildSchemas() {
   const text = z.string().min(1);
   const texts = z.array(z.string());
   const url = z.url({ protocol: /^https?$/ });
+  /** ValidateCert's trust (both Exchanges); a field left out keeps its default. */
+  const validateCert = z.strictObject({
+    systemRoots: z.boolean().default(true),
+    trustedCertificates: z
+      .array(z.string().refine(isCertificate, { message: 'expected one X.509 certificate in PEM' }))
+      .default([]),
+    revokedSerialNumbers: z
+      .array(
+        z.string().regex(/^(0x)?[0-9a-f:]+$/i, {
+          message: 'expected a serial number in hex (colons allowed)',
+        }),
+      )
+      .default([]),
+  });
 
   const entra = z.strictObject({
     multiTenantIssuer: z.enum(['tenant', 'template']),
@@ -126,6 +149,7 @@ function buildSchemas() {
     }),
     sync: z.strictObject({ defaultWindowSize: positiveCount, maxWindowSize: positiveCount }),
     defaultRetryAfterS: count,
+    validateCert,
   });
 
   const exo = z.strictObject({
@@ -155,6 +179,7 @@ function buildSchemas() {
     unsupportedExchangeVersions: texts,
     allowBasicAuthActiveSync: z.boolean(),
     activeSyncServerVersion: text,
+    validateCert,
   });
 
   const autodetect = z.strictObject({

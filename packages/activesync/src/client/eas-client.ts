@@ -697,6 +697,37 @@ export function createEasClient(options: EasClientOptions): EasClient {
     return items;
   }
 
+  async function validateCert(
+    certificates: ReadonlyArray<Uint8Array | string>,
+    opts: { chain?: ReadonlyArray<Uint8Array | string>; checkCrl?: boolean } = {},
+  ): Promise<{ status: number; certificates: number[] }> {
+    // MS-ASCMD 2.2.3.19: each Certificate is the base64 of the certificate's DER bytes.
+    const base64 = (cert: Uint8Array | string): string =>
+      typeof cert === 'string'
+        ? cert.includes('-----BEGIN')
+          ? cert.replace(/-----[^-]+-----|\s+/g, '')
+          : cert
+        : Buffer.from(cert).toString('base64');
+    const list = (certs: ReadonlyArray<Uint8Array | string>) =>
+      certs.map((cert) => el('ValidateCert:Certificate', base64(cert)));
+    const answer = await exec(
+      'ValidateCert',
+      el(
+        'ValidateCert:ValidateCert',
+        opts.chain && el('ValidateCert:CertificateChain', list(opts.chain)),
+        el('ValidateCert:Certificates', list(certificates)),
+        opts.checkCrl !== undefined && el('ValidateCert:CheckCRL', opts.checkCrl ? 1 : 0),
+      ),
+    );
+    const root = expectBody('ValidateCert', answer);
+    return {
+      status: topStatus(root) ?? 0,
+      certificates: children(root, 'ValidateCert:Certificate').map(
+        (c) => statusOf(c, 'ValidateCert:Status') ?? 0,
+      ),
+    };
+  }
+
   async function command(
     cmd: string,
     body?: EasElement,
@@ -720,6 +751,7 @@ export function createEasClient(options: EasClientOptions): EasClient {
     getAttachment,
     fetchAttachment,
     itemOperationsFetch,
+    validateCert,
     search,
     command,
     exportState: () => cloneState(state),

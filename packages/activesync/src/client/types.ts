@@ -103,6 +103,15 @@ export interface EasClient {
   /** GetAttachment (before 14.0): an attachment's bytes by its FileReference. Throws EasHttpError. */
   getAttachment(fileReference: string): Promise<{ contentType: string; bytes: Uint8Array }>;
   itemOperationsFetch(collectionId: string, serverId: string): Promise<EasItem>;
+  /**
+   * ValidateCert: certificates (DER bytes, base64 or PEM) checked by the
+   * server, with `chain` (intermediates) and CheckCRL when `checkCrl` is set.
+   * The command's Status and one Status per certificate, in order (1 valid).
+   */
+  validateCert(
+    certificates: ReadonlyArray<Uint8Array | string>,
+    options?: { chain?: ReadonlyArray<Uint8Array | string>; checkCrl?: boolean },
+  ): Promise<{ status: number; certificates: number[] }>;
   search(query: string, options?: { collectionId?: string; range?: string }): Promise<EasItem[]>;
   command(
     cmd: string,

@@ -7,6 +7,7 @@ import {
   type PingParameters,
   type ComposeQuery,
   type EasElement,
+  type CertificateTrust,
 } from '@hma-lab/activesync';
 import type { MailRoute } from '@hma-lab/core';
 import type { CloudMailbox } from './cloud-store.js';
@@ -28,6 +29,7 @@ import { provision } from './provision.js';
 import { find, resolveRecipientsOf, search } from './search.js';
 import { settings } from './settings.js';
 import { sync } from './sync.js';
+import { validateCert } from './validate-cert.js';
 
 /**
  * The ActiveSync command engine of Exchange Online's own mailboxes (flow B):
@@ -85,6 +87,8 @@ export interface EasCommandContext {
   deliver: MailRoute;
   /** The directory's people, as the GAL shows them (Search, ResolveRecipients). */
   people(): readonly GalPerson[];
+  /** What ValidateCert trusts now (the endpoint's settings at the lab's time). */
+  certificateTrust(): CertificateTrust;
   /** Records a trace event of Exchange Online's. */
   event(action: string, summary: string, data: Record<string, unknown>): void;
 }
@@ -133,6 +137,7 @@ export const CLOUD_EAS_COMMANDS = [
   'MeetingResponse',
   'Find',
   'GetAttachment',
+  'ValidateCert',
 ] as const;
 const IMPLEMENTED: ReadonlySet<string> = new Set(CLOUD_EAS_COMMANDS);
 
@@ -164,6 +169,7 @@ export function runCloudCommand(
   if (cmd === 'MeetingResponse') return { body: answerMeetings(request, ctx) };
   if (cmd === 'Find') return { body: find(request, ctx) };
   if (cmd === 'GetAttachment') return getAttachment(ctx);
+  if (cmd === 'ValidateCert') return { body: validateCert(request, ctx) };
   if (isComposeCommand(cmd)) return cloudCompose(cmd, request, ctx);
   return undefined;
 }

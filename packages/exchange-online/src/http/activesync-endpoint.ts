@@ -4,6 +4,7 @@ import {
   EAS_PROTOCOL_VERSIONS,
   EasQueryError,
   WBXML_CONTENT_TYPE,
+  certificateTrust,
   commandBodyIsWbxml,
   WbxmlError,
   decodeWbxml,
@@ -11,6 +12,7 @@ import {
   parseEasQuery,
   requestLineUserIs,
   type EasElement,
+  type ValidateCertConfig,
 } from '@hma-lab/activesync';
 import type { Clock, Directory, MailRoute, TraceRecorder, User } from '@hma-lab/core';
 import type { CloudMailbox, CloudStore } from '../cloud-mailbox/cloud-store.js';
@@ -34,6 +36,8 @@ export interface ActiveSyncEndpointDeps {
   store: CloudStore;
   allowBasicAuth: boolean;
   serverVersion: string;
+  /** What ValidateCert trusts. */
+  validateCert: ValidateCertConfig;
   trace: TraceRecorder;
   /** Where mail for addresses without a cloud mailbox goes (`routeMail`); false: outside the lab. */
   routeMail: MailRoute;
@@ -128,6 +132,7 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       query: line,
       deliver: (email, mail) => deps.store.accept(email, mail) || deps.routeMail(email, mail),
       people: () => deps.directory.users(),
+      certificateTrust: () => certificateTrust(deps.validateCert, deps.clock.now()),
       event: (action, summary, data) => deps.trace.event('exo', action, summary, data),
     });
     if (!result) {

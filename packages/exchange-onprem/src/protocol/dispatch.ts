@@ -19,6 +19,7 @@ import { resolveRecipientsCommand } from './commands/resolve-recipients.js';
 import { findCommand, searchCommand } from './commands/search.js';
 import { settingsCommand } from './commands/settings.js';
 import { syncCommand } from './commands/sync.js';
+import { validateCertCommand } from './commands/validate-cert.js';
 
 /**
  * The commands this server runs, by `Cmd=`. Each receives the decoded WBXML
@@ -64,6 +65,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   MoveItems: required(moveItemsCommand),
   ResolveRecipients: required(resolveRecipientsCommand),
   MeetingResponse: required(meetingResponseCommand),
+  ValidateCert: required(validateCertCommand),
 };
 
 /** Commands the lab implements. */
