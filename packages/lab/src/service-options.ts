@@ -19,27 +19,24 @@ import { z } from 'zod';
  * One schema per party, each tied to its package's config type at compile
  * time: an option added to a package and not here, or typed differently, does
  * not compile. Options are shallow: an object-valued option (`ping`,
- * `loopDetection`) is given whole. The Exchange organisations' own settings
+ * `loopDetection`) is given whole, except `validateCert`, whose fields left
+ * out keep their defaults. The Exchange organisations' own settings
  * (`onprem`) come from the scenario, not from here.
  */
 
-function isDuration(value: string): boolean {
-  try {
-    parseDuration(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isCertificate(pem: string): boolean {
-  try {
-    readTrustedCertificate(pem);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** A check that `read` takes the text without throwing. */
+const readable =
+  (read: (text: string) => unknown) =>
+  (text: string): boolean => {
+    try {
+      read(text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+const isDuration = readable(parseDuration);
+const isCertificate = readable(readTrustedCertificate);
 
 /**
  * The schema of every party's options, built on first use: building them
