@@ -16,9 +16,20 @@ function sources(dir: string): string[] {
 /** Codes a package throws: `new XxxError(400, 'Code'` and `super(400, 'Code'`, across line breaks. */
 function thrownCodes(pkg: string): Set<string> {
   const codes = new Set<string>();
-  const pattern = /(?:new\s+\w+Error|super)\(\s*\d{3},\s*['"]([A-Za-z_]+)['"]/g;
+  // The status (a number, or a condition choosing one) and the code: a name,
+  // or a condition choosing between names (`kind === 'x' ? 'A' : 'B'`).
+  const pattern = /(?:new\s+\w+Error|super)\(\s*([^,()\n]*\d{3}[^,()\n]*),\s*([^,)\n]+)[,)]/g;
   for (const file of sources(join(root, 'packages', pkg, 'src'))) {
-    for (const match of readFileSync(file, 'utf8').matchAll(pattern)) codes.add(match[1]!);
+    for (const match of readFileSync(file, 'utf8').matchAll(pattern)) {
+      const code = match[2]!.trim();
+      const literal = /^['"]([A-Za-z_]+)['"]$/.exec(code);
+      if (literal) codes.add(literal[1]!);
+      for (const choice of code.matchAll(
+        /(?<!\?)\?\s*['"]([A-Za-z_]+)['"]\s*:\s*['"]([A-Za-z_]+)['"]/g,
+      )) {
+        codes.add(choice[1]!).add(choice[2]!);
+      }
+    }
   }
   return codes;
 }

@@ -315,6 +315,18 @@ export const ERROR_SECTIONS: ErrorSection[] = [
         when: 'No mailbox for the user.',
         action: 'Check the account.',
       },
+      {
+        code: 'MessageNotFound',
+        status: '404',
+        when: "A message id the caller's mailbox does not hold (for a hybrid account: not in the cloud cache's Inbox).",
+        action: 'List the messages again and use an id from there.',
+      },
+      {
+        code: 'AttachmentNotFound',
+        status: '404',
+        when: 'An attachment id the message does not list, or a file on-premises no longer holds (ItemOperations Status 15).',
+        action: 'List the attachments again; sync before asking for a file deleted on-premises.',
+      },
       { code: 'NotFound', status: '404', when: 'Any other path.', action: 'Fix the URL.' },
       {
         code: 'MailboxInExchangeOnline',
@@ -323,10 +335,46 @@ export const ERROR_SECTIONS: ErrorSection[] = [
         action: 'Use the cloud mailbox directly.',
       },
       {
+        code: 'SignInRequired',
+        status: '409',
+        when: 'On-premises data asked for (search, a file) while the hybrid account needs the user to sign in again (RT2 refused).',
+        action: 'Sign in again and provision.',
+      },
+      {
+        code: 'AccountNotReady',
+        status: '409',
+        when: 'On-premises data asked for while the hybrid account is neither ready nor pending its first sync (blocked, dormant after an error).',
+        action: 'Read the account state (`GET /api/hma/v1/account`) and its problem.',
+      },
+      {
         code: 'AccountDeleted',
         status: '410',
         when: 'The account was deleted in Entra (its cache is purged 30 days later).',
         action: 'Remove the account from the device.',
+      },
+      {
+        code: 'OnPremisesUnavailable',
+        status: '502',
+        when: 'On-premises ActiveSync could not be reached, or answered 5xx, while a search or a file was fetched for a hybrid account (also the account problem code while background sync backs off).',
+        action: 'Retry later.',
+      },
+      {
+        code: 'EntraUnavailable',
+        status: '502',
+        when: 'Entra could not be reached for the on-behalf-of call (step 17); also the account problem code while AT2 renewal backs off.',
+        action: 'Retry later.',
+      },
+      {
+        code: 'SearchFailed',
+        status: '502',
+        when: 'On-premises refused the ActiveSync Search of a hybrid account (403 when the device or user is blocked there).',
+        action: 'Show the message; check the account on-premises.',
+      },
+      {
+        code: 'AttachmentFetchFailed',
+        status: '502',
+        when: 'On-premises refused the ItemOperations Fetch of a file (403 when the device or user is blocked there).',
+        action: 'Show the message; check the account on-premises.',
       },
       {
         code: 'ExchangeVersionNotSupported',
@@ -391,6 +439,18 @@ export const ERROR_SECTIONS: ErrorSection[] = [
         status: '404',
         when: 'The account was purged (weekly job) or deleted.',
         action: 'Sign in again (the app does it transparently).',
+      },
+      {
+        code: 'MessageNotFound',
+        status: '404',
+        when: "A message id the caller's mailbox does not hold (for a hybrid account: not in the cloud cache's Inbox).",
+        action: 'List the messages again and use an id from there.',
+      },
+      {
+        code: 'AttachmentNotFound',
+        status: '404',
+        when: 'An attachment id the message does not list, or a file on-premises no longer holds (ItemOperations Status 15).',
+        action: 'List the attachments again; sync before asking for a file deleted on-premises.',
       },
       { code: 'NotFound', status: '404', when: 'Any other path.', action: 'Fix the URL.' },
       {

@@ -162,6 +162,7 @@ export {
 
 export { createEasClient } from './client/eas-client.js';
 export type {
+  EasAttachment,
   EasClient,
   EasClientOptions,
   EasClientState,

@@ -28,6 +28,67 @@ describe('background sync engine (step 19 after provisioning)', () => {
     expect(plain.hasAttachments).toBe(false);
   });
 
+  it("lists a cached message's files and fetches one from on-premises with AT2 when the device asks", async () => {
+    lab = hybridLab({ syncInterval: '30m' });
+    await lab.provision();
+    const pdf = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37, 0x00, 0xff]);
+    lab.onprem.deliver(ALICE, {
+      subject: 'With files',
+      from: 'megan@contoso.com',
+      bodyText: 'see attached',
+      attachments: [
+        { name: 'agenda.txt', content: '1. numbers' },
+        { name: 'report.pdf', contentType: 'application/pdf', content: pdf },
+      ],
+    });
+    await lab.ctx.clock.advance('30m');
+    const at1 = lab.at1();
+    const messages = await lab.call('GET', '/api/hma/v1/mailbox/messages?folder=inbox', at1);
+    const mail = messages.body.value.find((m: { subject: string }) => m.subject === 'With files');
+    const base = `/api/hma/v1/mailbox/messages/${encodeURIComponent(mail.id)}/attachments`;
+    const list = await lab.call('GET', base, at1);
+    expect(list.status).toBe(200);
+    expect(list.body.value).toEqual([
+      { id: '0', name: 'agenda.txt', contentType: 'text/plain', size: 10, isInline: false },
+      { id: '1', name: 'report.pdf', contentType: 'application/pdf', size: 10, isInline: false },
+    ]);
+    const fetchesBefore = exchangesBetween(lab.ctx, 'exo', 'onprem-eas').length;
+    const file = await lab.call('GET', `${base}/1`, at1);
+    expect(file.status).toBe(200);
+    expect(file.body).toEqual({
+      id: '1',
+      name: 'report.pdf',
+      contentType: 'application/pdf',
+      size: 10,
+      isInline: false,
+      contentBytes: pdf.toString('base64'),
+    });
+    // Fetched from on-premises (ItemOperations with AT2), not kept in the cache.
+    const fetches = exchangesBetween(lab.ctx, 'exo', 'onprem-eas').slice(fetchesBefore);
+    expect(fetches.map((e) => new URL(e.url).searchParams.get('Cmd'))).toEqual(['ItemOperations']);
+    expect(fetches[0]!.requestHeaders?.['authorization']).toMatch(/^Bearer /);
+    expect(events(lab, 'exo.attachment.fetched')).toHaveLength(1);
+    expect(
+      Buffer.from((await lab.call('GET', `${base}/0`, at1)).body.contentBytes, 'base64').toString(),
+    ).toBe('1. numbers');
+    // What the message does not list, or a message the cache does not hold.
+    for (const path of [`${base}/2`, `${base}/-1`, `${base}/x`, `${base}/01`]) {
+      expect(await lab.call('GET', path, at1)).toMatchObject({
+        status: 404,
+        body: { error: { code: 'AttachmentNotFound' } },
+      });
+    }
+    expect(
+      await lab.call('GET', '/api/hma/v1/mailbox/messages/nosuch/attachments', at1),
+    ).toMatchObject({ status: 404, body: { error: { code: 'MessageNotFound' } } });
+    // Deleted on-premises since the last sync: on-premises answers Status 15.
+    lab.onprem.store.mailbox(ALICE)!.deleteItem(mail.id);
+    expect(await lab.call('GET', `${base}/0`, at1)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'AttachmentNotFound' } },
+    });
+  });
+
   it('renews AT2 with RT2 before it expires for 24 hours; every new AT2 is accepted on-prem; new mail arrives', async () => {
     lab = hybridLab({ syncInterval: '30m', tokenRefreshLead: '5m' });
     await lab.provision();

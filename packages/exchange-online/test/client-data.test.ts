@@ -177,4 +177,42 @@ describe('client data API (step 20)', () => {
       exchangesBetween(lab.ctx, 'exo', 'entra').filter((e) => e.method === 'POST'),
     ).toHaveLength(0);
   });
+
+  it("serves a cloud message's files from Exchange Online's store", async () => {
+    lab = hybridLab();
+    const bob = lab.at1('bob@contoso.com');
+    lab.exo.deliver('bob@contoso.com', {
+      subject: 'Logo',
+      bodyText: 'See the logo',
+      attachments: [
+        {
+          name: 'logo.png',
+          contentType: 'image/png',
+          content: Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+          inline: true,
+          contentId: 'logo@x',
+        },
+      ],
+    });
+    const messages = await lab.call('GET', '/api/hma/v1/mailbox/messages', bob);
+    const logo = messages.body.value.find((m: { subject: string }) => m.subject === 'Logo');
+    expect(logo.hasAttachments).toBe(true);
+    const base = `/api/hma/v1/mailbox/messages/${encodeURIComponent(logo.id)}/attachments`;
+    const listed = { id: '0', name: 'logo.png', contentType: 'image/png', size: 4, isInline: true };
+    expect((await lab.call('GET', base, bob)).body).toEqual({
+      value: [{ ...listed, contentId: 'logo@x' }],
+    });
+    expect((await lab.call('GET', `${base}/0`, bob)).body).toEqual({
+      ...listed,
+      contentId: 'logo@x',
+      contentBytes: 'iVBORw==',
+    });
+    expect((await lab.call('GET', `${base}/1`, bob)).status).toBe(404);
+    // Another user's message id is not found in this mailbox.
+    await lab.provision();
+    expect((await lab.call('GET', base, lab.at1())).body.error.code).toBe('MessageNotFound');
+    expect(
+      exchangesBetween(lab.ctx, 'exo', 'onprem-eas').filter((e) => /ItemOperations/.test(e.url)),
+    ).toHaveLength(0);
+  });
 });

@@ -10,6 +10,7 @@ import { getItemEstimateRequest } from './get-item-estimate.js';
 import { bodyOf, elementToObject, flattenData, statusOf, topStatus } from './flatten.js';
 import { syncRequest, syncRequestCollection } from './sync-request.js';
 import type {
+  EasAttachment,
   EasClient,
   EasClientOptions,
   EasClientState,
@@ -784,7 +785,21 @@ function itemOf(
   if (className !== undefined) item.class = className;
   const body = bodyOf(data);
   if (body !== undefined) item.body = body;
+  const listed = container && child(container, 'AirSyncBase:Attachments');
+  if (listed) item.attachments = children(listed, 'AirSyncBase:Attachment').map(attachmentOf);
   return item;
+}
+
+function attachmentOf(node: EasElement): EasAttachment {
+  const contentId = textOf(node, 'AirSyncBase:ContentId');
+  return {
+    name: textOf(node, 'AirSyncBase:DisplayName') ?? '',
+    fileReference: textOf(node, 'AirSyncBase:FileReference') ?? '',
+    size: Number(textOf(node, 'AirSyncBase:EstimatedDataSize') ?? 0) || 0,
+    method: Number(textOf(node, 'AirSyncBase:Method') ?? 1) || 1,
+    ...(contentId !== undefined ? { contentId } : {}),
+    isInline: textOf(node, 'AirSyncBase:IsInline') === '1',
+  };
 }
 
 function cloneState(state: EasClientState): EasClientState {

@@ -22,6 +22,21 @@ export interface EasItem {
   class?: string;
   data: Record<string, string>;
   body?: string;
+  /** The item's `AirSyncBase:Attachments`, one entry per Attachment (the flattened `data` cannot pair optional fields). */
+  attachments?: EasAttachment[];
+}
+
+/** One `AirSyncBase:Attachment` of an item (MS-ASAIRS 2.2.2.7). */
+export interface EasAttachment {
+  name: string;
+  /** What ItemOperations Fetch (or GetAttachment) takes. */
+  fileReference: string;
+  /** EstimatedDataSize, bytes. */
+  size: number;
+  /** 1 a regular attachment, 5 an embedded message, 6 an OLE object. */
+  method: number;
+  contentId?: string;
+  isInline: boolean;
 }
 
 /** What a client remembers between calls; exportState() hands it out, options.state takes it back. */

@@ -3,6 +3,7 @@
  * creates it, step 19 fills it, step 20 serves from it). Mail older than the
  * cache window is never kept; calendar and contacts are kept whole.
  */
+import type { EasAttachment } from '@hma-lab/activesync';
 import { createTextSharer } from '@hma-lab/core';
 
 /** A folder of the on-prem hierarchy (FolderSync). */
@@ -25,6 +26,8 @@ export interface CacheItem {
   /** `Email:DateReceived`, ms (mail only). */
   receivedMs?: number;
   syncedAtMs: number;
+  /** The files on-premises listed (AirSyncBase:Attachments); their bytes stay on-premises until asked for. */
+  attachments?: readonly EasAttachment[];
 }
 
 /** Out-of-office state read with Settings (MS-ASCMD Settings/Oof). */

@@ -1,5 +1,6 @@
 import express from 'express';
 import { accountEndpoint } from './account-endpoint.js';
+import { attachmentEndpoint, attachmentsEndpoint } from './attachment-endpoints.js';
 import { requireAt1, type HmaAuthContext } from './hma-auth.js';
 import { hmaNotFound } from './hma-errors.js';
 import {
@@ -23,6 +24,12 @@ export function hmaRouter(auth: HmaAuthContext, data: MailboxEndpointDeps): expr
   router.post(`${base}/provision`, requireAt1(auth, 16), provisionEndpoint(data));
   router.get(`${base}/account`, at20, accountEndpoint(data));
   router.get(`${base}/mailbox/messages`, at20, messagesEndpoint(data));
+  router.get(`${base}/mailbox/messages/:id/attachments`, at20, attachmentsEndpoint(data));
+  router.get(
+    `${base}/mailbox/messages/:id/attachments/:attachmentId`,
+    at20,
+    attachmentEndpoint(data),
+  );
   router.get(`${base}/mailbox/events`, at20, eventsEndpoint(data));
   router.get(`${base}/mailbox/contacts`, at20, contactsEndpoint(data));
   router.get(`${base}/mailbox/search`, at20, searchEndpoint(data));

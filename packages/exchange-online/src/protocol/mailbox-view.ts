@@ -29,6 +29,24 @@ export interface MessageBody {
   hasAttachments: boolean;
 }
 
+/**
+ * One file of a message (the Outlook REST API's FileAttachment, without its
+ * bytes): `id` is its place in the message's list, from 0.
+ */
+export interface AttachmentBody {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  isInline: boolean;
+  contentId?: string;
+}
+
+/** An attachment with its bytes, base64 (`contentBytes`). */
+export interface FileAttachmentBody extends AttachmentBody {
+  contentBytes: string;
+}
+
 export interface EventBody {
   id: string;
   subject: string;
@@ -129,8 +147,61 @@ export function messageFromCache(item: CacheItem): MessageBody {
     importance: IMPORTANCE[importance] ?? 'normal',
     bodyPreview: preview(item.body ?? d['AirSyncBase:Body/AirSyncBase:Data'] ?? d['Email:Body']),
     hasAttachments:
+      (item.attachments?.length ?? 0) > 0 ||
       d['AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:FileReference'] !== undefined,
   };
+}
+
+/**
+ * The files on-premises listed for a cached message. Their content type is
+ * not listed in ActiveSync: the name's extension gives one here, and the
+ * attachment itself carries what on-premises answers when fetched.
+ */
+export function attachmentsFromCache(item: CacheItem): AttachmentBody[] {
+  return (item.attachments ?? []).map((a, index) => ({
+    id: String(index),
+    name: a.name,
+    contentType: contentTypeByName(a.name),
+    size: a.size,
+    isInline: a.isInline,
+    ...(a.contentId !== undefined ? { contentId: a.contentId } : {}),
+  }));
+}
+
+/** The files of a message of Exchange Online's own store. */
+export function attachmentsFromSeed(item: MailItem): AttachmentBody[] {
+  return (item.attachments ?? []).map((a, index) => ({
+    id: String(index),
+    name: a.name,
+    contentType: a.contentType,
+    size: a.content.length,
+    isInline: a.inline === true,
+    ...(a.contentId !== undefined ? { contentId: a.contentId } : {}),
+  }));
+}
+
+const TYPES_BY_EXTENSION: Readonly<Record<string, string>> = {
+  txt: 'text/plain',
+  htm: 'text/html',
+  html: 'text/html',
+  csv: 'text/csv',
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  ics: 'text/calendar',
+  eml: 'message/rfc822',
+  zip: 'application/zip',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+};
+
+function contentTypeByName(name: string): string {
+  const dot = name.lastIndexOf('.');
+  const extension = dot >= 0 ? name.slice(dot + 1).toLowerCase() : '';
+  return TYPES_BY_EXTENSION[extension] ?? 'application/octet-stream';
 }
 
 /** A cached EAS calendar item as an event. */

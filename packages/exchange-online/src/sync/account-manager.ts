@@ -43,6 +43,14 @@ export interface AccountManager {
   syncNow(upn: string): Promise<SyncReport>;
   /** On-prem search through ActiveSync, kept `searchCacheTtl`. Throws {@link HmaApiError}. */
   search(upn: string, query: string): Promise<{ items: CacheItem[]; cached: boolean }>;
+  /**
+   * An attachment of a cached message, fetched from on-premises with AT2 when
+   * asked (ItemOperations Fetch by its FileReference; not kept). Throws {@link HmaApiError}.
+   */
+  fetchAttachment(
+    upn: string,
+    fileReference: string,
+  ): Promise<{ contentType: string; bytes: Uint8Array }>;
   /** The account was deleted in Entra: stop, and purge the cache after the retention. */
   markDeleted(upn: string): boolean;
   /** Undo {@link markDeleted} before the purge. */
@@ -223,6 +231,30 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
   }
 
   /** Runs `fn` after whatever the account's session is doing (the EAS client is sequential). */
+  /** The account and cache of `upn`; 404 before provisioning. */
+  function reachable(upn: string): { account: Account; mailbox: CacheMailbox } {
+    const account = accounts.get(key(upn));
+    const mailbox = cache.get(upn);
+    if (!account || !mailbox) {
+      throw new HmaApiError(404, 'AccountNotProvisioned', `No account for ${upn}.`, {
+        detail: { step: 16 },
+      });
+    }
+    return { account, mailbox };
+  }
+
+  /** 409 unless the account works (ready, or pending its first sync): on-premises is asked only then. */
+  function assertWorking(account: Account): void {
+    if (!['ready', 'pending'].includes(account.state)) {
+      throw new HmaApiError(
+        409,
+        account.state === 'signInRequired' ? 'SignInRequired' : 'AccountNotReady',
+        account.problem?.message ?? `The account is ${account.state}.`,
+        { detail: { step: 20, state: account.state } },
+      );
+    }
+  }
+
   function queued<T>(account: Account, fn: () => Promise<T>): Promise<T> {
     const previous = queues.get(account.id) ?? Promise.resolve();
     const next = previous.then(fn, fn);
@@ -747,26 +779,13 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
     },
 
     async search(upn, query) {
-      const account = accounts.get(key(upn));
-      const mailbox = cache.get(upn);
-      if (!account || !mailbox) {
-        throw new HmaApiError(404, 'AccountNotProvisioned', `No account for ${upn}.`, {
-          detail: { step: 16 },
-        });
-      }
+      const { account, mailbox } = reachable(upn);
       const normalized = query.trim().toLowerCase();
       const hit = mailbox.searches?.get(normalized);
       if (hit && clock.now() - hit.atMs < config.searchCacheTtlMs) {
         return { items: hit.items, cached: true };
       }
-      if (!['ready', 'pending'].includes(account.state)) {
-        throw new HmaApiError(
-          409,
-          account.state === 'signInRequired' ? 'SignInRequired' : 'AccountNotReady',
-          account.problem?.message ?? `The account is ${account.state}.`,
-          { detail: { step: 20, state: account.state } },
-        );
-      }
+      assertWorking(account);
       let found: EasItem[];
       try {
         found = await queued(account, () => sessionFor(account).search(query));
@@ -789,6 +808,37 @@ export function createAccountManager(input: AccountManagerDeps): AccountManager 
         results: items.length,
       });
       return { items, cached: false };
+    },
+
+    async fetchAttachment(upn, fileReference) {
+      const { account } = reachable(upn);
+      assertWorking(account);
+      let file: { contentType: string; bytes: Uint8Array };
+      try {
+        file = await queued(account, () => sessionFor(account).fetchAttachment(fileReference));
+      } catch (error) {
+        const failure = syncFailureFrom(error);
+        if (failure.kind === 'error' && failure.status === 15) {
+          throw new HmaApiError(
+            404,
+            'AttachmentNotFound',
+            'On-premises no longer holds this attachment.',
+            { detail: { step: 20 }, cause: failure },
+          );
+        }
+        throw new HmaApiError(
+          failure.kind === 'forbidden' ? 403 : 502,
+          failure.kind === 'unavailable' ? 'OnPremisesUnavailable' : 'AttachmentFetchFailed',
+          `Fetching the attachment from on-premises failed: ${failure.message}`,
+          { detail: { step: 20 }, cause: failure },
+        );
+      }
+      event('exo.attachment.fetched', `fetched ${fileReference} from on-prem for ${upn}`, {
+        upn,
+        fileReference,
+        bytes: file.bytes.length,
+      });
+      return file;
     },
 
     markDeleted(upn) {

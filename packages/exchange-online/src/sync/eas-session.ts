@@ -41,6 +41,8 @@ export interface EasSession {
   run(mailbox: CacheMailbox, window: { nowMs: number; mailWindowMs: number }): Promise<SyncReport>;
   /** On-prem Search (MS-ASCMD Search, store Mailbox). Throws {@link SyncFailure}. */
   search(query: string): Promise<EasItem[]>;
+  /** An attachment's content type and bytes, by its FileReference (ItemOperations Fetch). Throws {@link SyncFailure}. */
+  fetchAttachment(fileReference: string): Promise<{ contentType: string; bytes: Uint8Array }>;
   /**
    * Ping on the folders the cache keeps (Inbox, Calendar, Contacts), held by
    * on-prem until one changes or the heartbeat ends. Throws {@link SyncFailure}.
@@ -202,6 +204,16 @@ class OnPremSession implements EasSession {
     });
   }
 
+  fetchAttachment(fileReference: string): Promise<{ contentType: string; bytes: Uint8Array }> {
+    return this.withClient(async (client) => {
+      if (!this.provisioned) {
+        await client.provision();
+        this.provisioned = true;
+      }
+      return client.fetchAttachment(fileReference);
+    });
+  }
+
   readOof(mailbox: CacheMailbox, nowMs: number): Promise<void> {
     return this.withClient(async (client) => {
       mailbox.oof = (await readOof(client, nowMs)) ?? mailbox.oof;
@@ -301,6 +313,7 @@ export function toCacheItem(
     ...(item.body !== undefined ? { body: shareText(item.body) } : {}),
     ...(receivedMs !== undefined ? { receivedMs } : {}),
     syncedAtMs: nowMs,
+    ...(item.attachments && item.attachments.length > 0 ? { attachments: item.attachments } : {}),
   };
 }
 
