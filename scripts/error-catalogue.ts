@@ -440,18 +440,6 @@ export const ERROR_SECTIONS: ErrorSection[] = [
         when: 'The account was purged (weekly job) or deleted.',
         action: 'Sign in again (the app does it transparently).',
       },
-      {
-        code: 'MessageNotFound',
-        status: '404',
-        when: "A message id the caller's mailbox does not hold (for a hybrid account: not in the cloud cache's Inbox).",
-        action: 'List the messages again and use an id from there.',
-      },
-      {
-        code: 'AttachmentNotFound',
-        status: '404',
-        when: 'An attachment id the message does not list, or a file on-premises no longer holds (ItemOperations Status 15).',
-        action: 'List the attachments again; sync before asking for a file deleted on-premises.',
-      },
       { code: 'NotFound', status: '404', when: 'Any other path.', action: 'Fix the URL.' },
       {
         code: 'MethodNotAllowed',
