@@ -23,6 +23,7 @@ export {
   CERT_STATUS,
   certificateTrust,
   DEFAULT_VALIDATE_CERT_CONFIG,
+  MAX_CERTIFICATES,
   readTrustedCertificate,
   validateCertificates,
   type CertificateTrust,

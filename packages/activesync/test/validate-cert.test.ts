@@ -9,6 +9,7 @@ import {
   DEFAULT_VALIDATE_CERT_CONFIG,
   el,
   encodeWbxml,
+  MAX_CERTIFICATES,
   textOf,
   validateCertificates,
   type EasElement,
@@ -166,6 +167,22 @@ describe('ValidateCert (MS-ASCMD 2.2.1.22)', () => {
       labTrust(),
     );
     expect(statuses(answer).certificates).toEqual([1, 1, 1, 10, 10, 10]);
+  });
+
+  it('answers Status 2 for more than MAX_CERTIFICATES certificates, or chain certificates', () => {
+    const many = Array.from({ length: MAX_CERTIFICATES + 1 }, () => pki.alice);
+    expect(statuses(validateCertificates(request(many), labTrust()))).toEqual({
+      status: 2,
+      certificates: [],
+    });
+    expect(
+      statuses(validateCertificates(request([pki.alice], { chain: many }), labTrust())),
+    ).toEqual({ status: 2, certificates: [] });
+    const most = validateCertificates(
+      request(many.slice(1), { chain: [pki.intermediate] }),
+      labTrust(),
+    );
+    expect(most.statuses).toEqual(many.slice(1).map(() => CERT_STATUS.valid));
   });
 
   it('answers Status 2 and no certificate when the request names none', () => {

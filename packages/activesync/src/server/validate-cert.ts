@@ -26,6 +26,8 @@ export const CERT_STATUS = {
 export interface CertificateTrust {
   /** Certificates that end a chain: the machine's roots (Node's bundled list) and/or the lab's own. */
   roots: readonly X509Certificate[];
+  /** The roots' SHA-256 fingerprints (reading one costs as much as checking an issuer). */
+  rootPrints: ReadonlySet<string>;
   /** Serial numbers (hex, any case, colons allowed) the lab's revocation list holds. */
   revokedSerials: ReadonlySet<string>;
   /** The lab's clock. */
@@ -51,8 +53,14 @@ export const DEFAULT_VALIDATE_CERT_CONFIG: Readonly<ValidateCertConfig> = {
 /** Email protection and "any purpose" (RFC 5280 4.2.1.12). */
 const SMIME_USAGES = ['1.3.6.1.5.5.7.3.4', '2.5.29.37.0'];
 const MAX_CHAIN = 10;
+/**
+ * Most certificates one request may name, in `Certificates` and in
+ * `CertificateChain` each [unconfirmed: MS-ASCMD sets no limit]; more is
+ * Status 2. Each takes ~0.3 ms here, and a 10 MB body holds thousands.
+ */
+export const MAX_CERTIFICATES = 100;
 
-let systemRoots: X509Certificate[] | undefined;
+let systemRoots: { certs: X509Certificate[]; prints: Set<string> } | undefined;
 
 /**
  * The trust a server's settings describe, at `nowMs`. Node's roots are read
@@ -60,11 +68,15 @@ let systemRoots: X509Certificate[] | undefined;
  * options check reads them first, so a lab does not start with one).
  */
 export function certificateTrust(config: ValidateCertConfig, nowMs: number): CertificateTrust {
-  const machine = config.systemRoots
-    ? (systemRoots ??= rootCertificates.map((pem) => new X509Certificate(pem)))
-    : [];
+  if (config.systemRoots && !systemRoots) {
+    const certs = rootCertificates.map((pem) => new X509Certificate(pem));
+    systemRoots = { certs, prints: new Set(certs.map((c) => c.fingerprint256)) };
+  }
+  const extra = config.trustedCertificates.map((pem) => new X509Certificate(pem));
+  const machine = config.systemRoots ? systemRoots! : { certs: [], prints: new Set<string>() };
   return {
-    roots: [...machine, ...config.trustedCertificates.map((pem) => new X509Certificate(pem))],
+    roots: [...machine.certs, ...extra],
+    rootPrints: new Set([...machine.prints, ...extra.map((c) => c.fingerprint256)]),
     revokedSerials: new Set(config.revokedSerialNumbers.map(serialKey)),
     nowMs,
   };
@@ -83,7 +95,7 @@ export function readTrustedCertificate(pem: string): X509Certificate {
  * every signature, CA flag and validity on the way, and, when `CheckCRL` is 1,
  * on none of the chain the lab's revocation list. The answer holds one
  * Certificate/Status per certificate (`statuses`, in order); the command's
- * Status is 2 when there is none to check.
+ * Status is 2 when there is none to check, or more than {@link MAX_CERTIFICATES}.
  */
 export function validateCertificates(
   request: EasElement,
@@ -93,16 +105,17 @@ export function validateCertificates(
     child(request, 'ValidateCert:Certificates') ?? request,
     'ValidateCert:Certificate',
   );
-  if (given.length === 0) {
+  const chained = children(
+    child(request, 'ValidateCert:CertificateChain') ?? { tag: '', children: [] },
+    'ValidateCert:Certificate',
+  );
+  if (given.length === 0 || given.length > MAX_CERTIFICATES || chained.length > MAX_CERTIFICATES) {
     return {
       body: el('ValidateCert:ValidateCert', el('ValidateCert:Status', CERT_STATUS.protocolError)),
       statuses: [],
     };
   }
-  const chain = children(
-    child(request, 'ValidateCert:CertificateChain') ?? { tag: '', children: [] },
-    'ValidateCert:Certificate',
-  ).flatMap((element) => {
+  const chain = chained.flatMap((element) => {
     const cert = certificateOf(element);
     return cert ? [cert] : [];
   });
@@ -135,11 +148,10 @@ function statusOf(
   const candidates = [...chain, ...trust.roots];
   let current = cert;
   for (let depth = 0; depth < MAX_CHAIN; depth++) {
-    if (trust.roots.some((root) => root.fingerprint256 === current.fingerprint256)) {
-      return CERT_STATUS.valid;
-    }
+    const print = current.fingerprint256;
+    if (trust.rootPrints.has(print)) return CERT_STATUS.valid;
     const named = candidates.filter(
-      (issuer) => issuer.fingerprint256 !== current.fingerprint256 && current.checkIssued(issuer),
+      (issuer) => current.checkIssued(issuer) && issuer.fingerprint256 !== print,
     );
     if (named.length === 0) {
       // A self-signed end of the chain the lab does not trust, or a missing link.
