@@ -40,6 +40,8 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
   let lab: Lab;
   let clientFetch: LabFetch;
   const calls: string[] = [];
+  /** The client assertions MSAL sent, in order. */
+  const assertions: string[] = [];
 
   /** MSAL's network module on the lab's fetch: JSON bodies, lower-case header names. */
   const networkClient: INetworkModule = {
@@ -52,6 +54,8 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
     options?: { headers?: Record<string, string>; body?: string },
   ): Promise<NetworkResponse<T>> {
     calls.push(`${method} ${url}`);
+    const assertion = new URLSearchParams(options?.body ?? '').get('client_assertion');
+    if (assertion) assertions.push(assertion);
     const response = await clientFetch(url, {
       method,
       headers: options?.headers ?? {},
@@ -416,6 +420,16 @@ describe('MSAL Node against the lab over HTTPS on loopback', () => {
     expect(claims).toMatchObject({ appid: WEB, appidacr: '2' });
     // The token itself is dated by the lab's clock.
     expect(Number(claims?.iat)).toBeGreaterThan(Date.now() / 1000 + 3600);
+    // MSAL keeps its assertion (one jti) for 10 minutes and sends it again:
+    // Entra must not refuse a repeated jti, and the lab does not.
+    const sentBefore = assertions.length;
+    const again = await app.acquireTokenByClientCredential({
+      scopes: ['https://graph.microsoft.com/.default'],
+      skipCache: true,
+    });
+    expect(again!.accessToken).not.toBe(result!.accessToken);
+    expect(assertions.length).toBe(sentBefore + 1);
+    expect(assertions.at(-1)).toBe(assertions.at(-2));
   });
 
   it('every request went over HTTPS to the lab', () => {
