@@ -100,11 +100,16 @@ export {
   ClientDataError,
   applyClientContact,
   applyClientEvent,
+  categoriesElement,
   clientBody,
+  clientCategories,
+  clientFlagStatus,
+  flagElement,
   newClientContact,
   newClientEvent,
   type ClientContact,
   type ClientEvent,
+  type FlagStatus,
 } from './format/client-data.js';
 export {
   AUTODISCOVER_RESPONSE_SCHEMA,

@@ -550,6 +550,91 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(JSON.stringify(events.body)).toContain('Dentist (moved)');
   });
 
+  it("a mail's flag and categories, and an event's categories, set on one device reach the others (not the one that set them)", async () => {
+    lab = hybridLab();
+    const { eas, inbox } = await bobInSync('bobflag1');
+    const { eas: other } = await bobInSync('bobflag2');
+    const item = lab.exo.deliver(BOB, { subject: 'Follow me up' });
+    await eas.sync(inbox, {});
+    const fresh = (await other.sync(inbox, {})).added[0]!;
+    // Unflagged, no categories: an empty Flag, and (14.1) empty Categories.
+    expect(Object.keys(fresh.data).filter((k) => /Flag|Categor/.test(k))).toEqual([
+      'Email:Flag',
+      'Email:Categories',
+    ]);
+    const flag = (status: number) =>
+      el('Email:Flag', el('Email:Status', status), el('Email:FlagType', 'Follow up'));
+    const categories = (...names: string[]) =>
+      el(
+        'Email:Categories',
+        names.map((n) => el('Email:Category', n)),
+      );
+    // This device's Changes, each with the key the one before answered.
+    let key = eas.exportState().syncKeys[inbox]!;
+    const change = async (...data: EasElement[]) => {
+      const answer = await eas.command(
+        'Sync',
+        syncWithCommands(key, inbox, clientChange(item, ...data)),
+      );
+      key = textOf(answer.body!, 'AirSync:Collections', 'AirSync:Collection', 'AirSync:SyncKey')!;
+      return answer;
+    };
+    await change(flag(2), categories('Red', 'Project X'));
+    const seen = await other.sync(inbox, {});
+    expect(
+      seen.changed.map((i) => [
+        i.serverId,
+        i.data['Email:Flag/Email:Status'],
+        i.data['Email:Flag/Email:FlagType'],
+        i.data['Email:Categories/Email:Category'],
+        i.data['Email:Categories/Email:Category[1]'],
+      ]),
+    ).toEqual([[item, '2', 'Follow up', 'Red', 'Project X']]);
+    // The device that set them is not told again: its next Sync has nothing.
+    const mine = await eas.command('Sync', syncRequest(syncRequestCollection(key, inbox)));
+    expect([mine.status, mine.body]).toEqual([200, undefined]);
+    // Completed, then cleared with an empty Flag and empty Categories.
+    await change(flag(1));
+    expect((await other.sync(inbox, {})).changed[0]!.data['Email:Flag/Email:Status']).toBe('1');
+    await change(el('Email:Flag'), el('Email:Categories'));
+    const cleared = (await other.sync(inbox, {})).changed[0]!;
+    expect(Object.keys(cleared.data).filter((k) => /Flag|Categor/.test(k))).toEqual([
+      'Email:Flag',
+      'Email:Categories',
+    ]);
+    // The same Change again changes nothing: no Change for the other device.
+    await change(el('Email:Flag'), el('Email:Read', 0));
+    expect((await other.sync(inbox, {})).changed).toEqual([]);
+    // An event added with categories.
+    const { folders } = await eas.folderSync();
+    const calendar = folders.find((f) => f.type === 8)!.serverId;
+    await eas.syncAll(calendar);
+    await other.syncAll(calendar);
+    await eas.command(
+      'Sync',
+      syncWithCommands(
+        eas.exportState().syncKeys[calendar]!,
+        calendar,
+        el(
+          'AirSync:Add',
+          el('AirSync:ClientId', 'cat1'),
+          el(
+            'AirSync:ApplicationData',
+            el('Calendar:Subject', 'Review'),
+            el('Calendar:StartTime', '20260110T090000Z'),
+            el('Calendar:EndTime', '20260110T100000Z'),
+            el('Calendar:Categories', el('Calendar:Category', 'Blue')),
+          ),
+        ),
+      ),
+    );
+    const event = (await other.sync(calendar, {})).added[0]!;
+    expect([
+      event.data['Calendar:Subject'],
+      event.data['Calendar:Categories/Calendar:Category'],
+    ]).toEqual(['Review', 'Blue']);
+  });
+
   it('an item the device deletes while another device changed it is not sent back to it', async () => {
     lab = hybridLab();
     const { eas, inbox } = await bobInSync('bobphone14');

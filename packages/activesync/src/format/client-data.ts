@@ -1,4 +1,4 @@
-import { child, children, textOf, type EasElement } from '../wbxml/element.js';
+import { child, children, el, textOf, type EasElement } from '../wbxml/element.js';
 import { parseAddressList } from './address-list.js';
 import { parseEasDate, textFromHtml } from './eas-format.js';
 
@@ -141,4 +141,41 @@ export function applyClientContact(contact: ClientContact, appData: EasElement):
   }
   const email = textOf(appData, 'Contacts:Email1Address');
   if (email !== undefined) contact.email = parseAddressList(email)[0]?.email ?? email;
+}
+
+/** A follow-up flag (MS-ASEMAIL Flag/Status): 0 none, 1 complete, 2 active. */
+export type FlagStatus = 0 | 1 | 2;
+
+/**
+ * The flag a client set on a mail (`Email:Flag`): its Status, 0 for an empty
+ * Flag (cleared) or a Status other than 1 or 2; undefined without a Flag (unchanged).
+ */
+export function clientFlagStatus(appData: EasElement): FlagStatus | undefined {
+  const flag = child(appData, 'Email:Flag');
+  if (!flag) return undefined;
+  const status = Number(textOf(flag, 'Email:Status') ?? 0);
+  return status === 1 || status === 2 ? status : 0;
+}
+
+/** `<ns>:Categories` a client sent (`Email`, `Calendar`, `Contacts`); undefined when absent (unchanged). */
+export function clientCategories(appData: EasElement, ns: string): string[] | undefined {
+  const list = child(appData, `${ns}:Categories`);
+  return list ? children(list, `${ns}:Category`).map((c) => c.text ?? '') : undefined;
+}
+
+/** `Email:Flag` as a server sends it: empty when none, else Status and a "Follow up" FlagType. */
+export function flagElement(status: FlagStatus): EasElement {
+  return el(
+    'Email:Flag',
+    status !== 0 && el('Email:Status', status),
+    status !== 0 && el('Email:FlagType', 'Follow up'),
+  );
+}
+
+/** `<ns>:Categories` as a server sends it (from 14.0). */
+export function categoriesElement(ns: string, categories: readonly string[]): EasElement {
+  return el(
+    `${ns}:Categories`,
+    categories.map((c) => el(`${ns}:Category`, c)),
+  );
 }

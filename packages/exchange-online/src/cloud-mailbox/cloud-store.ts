@@ -28,6 +28,10 @@ export interface StoredItem {
   version?: number;
   /** An event the user answered (MeetingResponse): MS-ASCAL ResponseType 2 tentative, 3 accepted. */
   responseType?: 2 | 3;
+  /** A mail's follow-up flag a device set (MS-ASEMAIL Flag/Status: 1 complete, 2 active; absent: none). */
+  flagStatus?: 1 | 2;
+  /** Categories a device gave the item (absent: none). */
+  categories?: string[];
 }
 
 export interface StoredFolder {

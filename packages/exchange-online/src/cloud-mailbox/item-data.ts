@@ -6,6 +6,8 @@ import {
   formatAddress,
   formatAddressList,
   buildMime,
+  categoriesElement,
+  flagElement,
   renderBody,
   type BodyPreference,
   type EasElement,
@@ -26,20 +28,30 @@ export function applicationData(
   ctx: EasCommandContext,
 ): EasElement[] {
   const item = stored.item;
-  if (item.kind === 'mail') return mailData(item, stored.serverId, preferences, ctx);
+  if (item.kind === 'mail') return mailData(item, stored, preferences, ctx);
+  // Categories from 14.0 (MS-ASCAL, MS-ASCNTC), as on-premises: only when the item has some.
+  const categories =
+    ctx.protocolVersion >= 14 && stored.categories
+      ? [categoriesElement(item.kind === 'calendar' ? 'Calendar' : 'Contacts', stored.categories)]
+      : [];
   if (item.kind === 'calendar') {
     const data = calendarData(item, preferences, ctx);
-    return stored.responseType ? [...data, el('Calendar:ResponseType', stored.responseType)] : data;
+    return [
+      ...data,
+      ...(stored.responseType ? [el('Calendar:ResponseType', stored.responseType)] : []),
+      ...categories,
+    ];
   }
-  return contactData(item, ctx);
+  return [...contactData(item, ctx), ...categories];
 }
 
 function mailData(
   mail: MailItem,
-  serverId: string,
+  stored: StoredItem,
   preferences: readonly BodyPreference[],
   ctx: EasCommandContext,
 ): EasElement[] {
+  const { serverId } = stored;
   const body =
     ctx.protocolVersion < 12
       ? el('Email:Body', mail.bodyText)
@@ -63,6 +75,9 @@ function mailData(
     el('Email:Read', mail.read ? 1 : 0),
     body,
     el('Email:MessageClass', mail.messageClass),
+    // The follow-up flag from 12.0, categories from 14.0 (MS-ASEMAIL), as on-premises sends them.
+    ...(ctx.protocolVersion >= 12 ? [flagElement(stored.flagStatus ?? 0)] : []),
+    ...(ctx.protocolVersion >= 14 ? [categoriesElement('Email', stored.categories ?? [])] : []),
     ...(ctx.protocolVersion >= 12 && mail.attachments && mail.attachments.length > 0
       ? [attachmentList(mail.attachments, serverId)]
       : []),

@@ -6,6 +6,8 @@ import {
   ClientDataError,
   applyClientContact,
   applyClientEvent,
+  clientCategories,
+  clientFlagStatus,
   readBodyPreferences,
   type BodyPreference,
   textOf,
@@ -13,7 +15,7 @@ import {
   newClientContact,
   newClientEvent,
 } from '@hma-lab/activesync';
-import type { CalendarItem, ContactItem, MailboxItem } from '@hma-lab/core';
+import type { CalendarItem, ContactItem, MailboxItem, MailItem } from '@hma-lab/core';
 import { mailboxChanged, type StoredFolder, type StoredItem } from './cloud-store.js';
 import { filterSince, pendingChanges, versionOf } from './collection-view.js';
 import type {
@@ -271,6 +273,7 @@ function applyClientCommands(
           item,
           addedAtMs: ctx.nowMs,
         };
+        setCategories(added, clientCategories(appData, folder.itemClass));
         folder.items.push(added);
         changed.push(added);
         responses.push(
@@ -308,16 +311,13 @@ function applyClientCommands(
           if (!item) answer(6);
           else {
             stored.item = item;
+            setCategories(stored, clientCategories(appData, folder.itemClass));
             stored.version = versionOf(stored) + 1;
             changed.push(stored);
           }
-        } else {
-          const read = textOf(command, 'AirSync:ApplicationData', 'Email:Read');
-          if ((read === '0' || read === '1') && stored.item.read !== (read === '1')) {
-            stored.item = { ...stored.item, read: read === '1' };
-            stored.version = versionOf(stored) + 1;
-            changed.push(stored);
-          }
+        } else if (appData && changeMail(stored, appData)) {
+          stored.version = versionOf(stored) + 1;
+          changed.push(stored);
         }
         break;
       }
@@ -332,6 +332,34 @@ function applyClientCommands(
     }
   }
   return { responses, removed, changed };
+}
+
+/**
+ * What a device may change on a mail (MS-ASCMD 2.2.3.24.2: Read, Flag and,
+ * from 14.0, Categories); true when something changed.
+ */
+function changeMail(stored: StoredItem, appData: EasElement): boolean {
+  const mail = stored.item as MailItem;
+  const before = JSON.stringify([mail.read, stored.flagStatus, stored.categories]);
+  const read = textOf(appData, 'Email:Read');
+  if ((read === '0' || read === '1') && mail.read !== (read === '1')) {
+    stored.item = { ...mail, read: read === '1' };
+  }
+  const flag = clientFlagStatus(appData);
+  if (flag === 0) delete stored.flagStatus;
+  else if (flag !== undefined) stored.flagStatus = flag;
+  setCategories(stored, clientCategories(appData, 'Email'));
+  return (
+    JSON.stringify([(stored.item as MailItem).read, stored.flagStatus, stored.categories]) !==
+    before
+  );
+}
+
+/** Categories a device sent (undefined: left as they are; an empty list clears them). */
+function setCategories(stored: StoredItem, categories: string[] | undefined): void {
+  if (categories === undefined) return;
+  if (categories.length === 0) delete stored.categories;
+  else stored.categories = categories;
 }
 
 /**

@@ -3,14 +3,16 @@ import {
   applyClientEvent,
   attachmentList,
   buildMime,
+  categoriesElement,
+  clientCategories,
+  clientFlagStatus,
+  flagElement,
   type BodySource,
   renderBody,
   ClientDataError,
   clientBody,
   newClientContact,
   newClientEvent,
-  child,
-  children,
   easCompactDateTime,
   easDateTime,
   el,
@@ -108,19 +110,10 @@ function renderMail(mail: StoredMail, options: RenderOptions, serverId: string):
     legacy && el('Email:BodyTruncated', 0),
     el('Email:MessageClass', mail.messageClass),
     !legacy && el('Email:InternetCPID', 65001),
-    !legacy &&
-      el(
-        'Email:Flag',
-        mail.flagStatus !== 0 && el('Email:Status', mail.flagStatus),
-        mail.flagStatus !== 0 && el('Email:FlagType', 'Follow up'),
-      ),
+    !legacy && flagElement(mail.flagStatus),
     !legacy && el('Email:ContentClass', 'urn:content-classes:message'),
     !legacy && el('AirSyncBase:NativeBodyType', mail.bodyHtml ? BODY_HTML : BODY_PLAIN),
-    atLeast(v, '14.0') &&
-      el(
-        'Email:Categories',
-        mail.categories.map((c) => el('Email:Category', c)),
-      ),
+    atLeast(v, '14.0') && categoriesElement('Email', mail.categories),
     !legacy &&
       mail.attachments &&
       mail.attachments.length > 0 &&
@@ -169,11 +162,7 @@ function renderCalendar(event: StoredCalendar, options: RenderOptions): EasEleme
           ),
         ),
       ),
-    event.categories.length > 0 &&
-      el(
-        'Calendar:Categories',
-        event.categories.map((c) => el('Calendar:Category', c)),
-      ),
+    event.categories.length > 0 && categoriesElement('Calendar', event.categories),
     !legacy && el('AirSyncBase:NativeBodyType', BODY_PLAIN),
   ].filter((e): e is EasElement => Boolean(e));
 }
@@ -190,20 +179,11 @@ function renderContact(contact: StoredContact, _options: RenderOptions): EasElem
     contact.company && el('Contacts:CompanyName', contact.company),
     contact.jobTitle && el('Contacts:JobTitle', contact.jobTitle),
     contact.mobilePhone && el('Contacts:MobilePhoneNumber', contact.mobilePhone),
-    contact.categories.length > 0 &&
-      el(
-        'Contacts:Categories',
-        contact.categories.map((c) => el('Contacts:Category', c)),
-      ),
+    contact.categories.length > 0 && categoriesElement('Contacts', contact.categories),
   ].filter((e): e is EasElement => Boolean(e));
 }
 
 /** The text of an AirSyncBase:Body (or a 2.5 `<Class>:Body`) in a client's ApplicationData. */
-function categoriesOf(appData: EasElement, ns: string): string[] | undefined {
-  const list = child(appData, `${ns}:Categories`);
-  return list ? children(list, `${ns}:Category`).map((c) => c.text ?? '') : undefined;
-}
-
 /** Tags each class models; everything else a client sends is kept verbatim in `extra`. */
 const MODELLED: Record<ItemClass, ReadonlySet<string>> = {
   Email: new Set([
@@ -303,12 +283,8 @@ export function applyApplicationData(
       if (importance === 0 || importance === 1 || importance === 2) base.importance = importance;
       if (text('Email:Read') !== undefined) base.read = text('Email:Read') === '1';
       if (text('Email:MessageClass')) base.messageClass = text('Email:MessageClass')!;
-      const flag = child(appData, 'Email:Flag');
-      if (flag) {
-        const status = Number(textOf(flag, 'Email:Status') ?? 0);
-        base.flagStatus = status === 1 || status === 2 ? status : 0;
-      }
-      base.categories = categoriesOf(appData, 'Email') ?? base.categories;
+      base.flagStatus = clientFlagStatus(appData) ?? base.flagStatus;
+      base.categories = clientCategories(appData, 'Email') ?? base.categories;
       const body = clientBody(appData, 'Email:Body');
       if (body.text !== undefined) base.bodyText = body.text;
       if (body.html !== undefined) base.bodyHtml = body.html;
@@ -320,7 +296,7 @@ export function applyApplicationData(
           ? { ...existing.data }
           : { kind: 'calendar', ...newClientEvent(ctx.owner, ctx.nowMs), categories: [] };
       applyClientEvent(base, appData, ctx);
-      base.categories = categoriesOf(appData, 'Calendar') ?? base.categories;
+      base.categories = clientCategories(appData, 'Calendar') ?? base.categories;
       return { data: base, extra };
     }
     case 'Contacts': {
@@ -329,7 +305,7 @@ export function applyApplicationData(
           ? { ...existing.data }
           : { kind: 'contact', ...newClientContact(), categories: [] };
       applyClientContact(base, appData);
-      base.categories = categoriesOf(appData, 'Contacts') ?? base.categories;
+      base.categories = clientCategories(appData, 'Contacts') ?? base.categories;
       return { data: base, extra };
     }
     case 'Tasks':
