@@ -26,6 +26,20 @@ describe('background sync engine (step 19 after provisioning)', () => {
     const plain = messages.body.value.find((m: { subject: string }) => m.subject !== 'Copied');
     expect(plain).not.toHaveProperty('ccRecipients');
     expect(plain.hasAttachments).toBe(false);
+    expect(plain).not.toHaveProperty('flag');
+    // A flag and categories a device set on-premises reach the REST view with the next sync.
+    const stored = lab.onprem.store.mailbox(ALICE)!;
+    stored.changeItem(copied.id, (it) => {
+      if (it.data.kind !== 'mail') return;
+      it.data.flagStatus = 2;
+      it.data.categories = ['Red', 'Blue'];
+    });
+    await lab.ctx.clock.advance('30m');
+    const again = await lab.call('GET', '/api/hma/v1/mailbox/messages?folder=inbox', lab.at1());
+    expect(again.body.value.find((m: { id: string }) => m.id === copied.id)).toMatchObject({
+      flag: { flagStatus: 'flagged' },
+      categories: ['Red', 'Blue'],
+    });
   });
 
   it("lists a cached message's files and fetches one from on-premises with AT2 when the device asks", async () => {

@@ -590,6 +590,13 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
         i.data['Email:Categories/Email:Category[1]'],
       ]),
     ).toEqual([[item, '2', 'Follow up', 'Red', 'Project X']]);
+    // Outlook's REST view shows them too.
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const listed = await lab.call('GET', '/api/hma/v1/mailbox/messages', token);
+    expect(listed.body.value.find((m: { id: string }) => m.id === item)).toMatchObject({
+      flag: { flagStatus: 'flagged' },
+      categories: ['Red', 'Project X'],
+    });
     // The device that set them is not told again: its next Sync has nothing.
     const mine = await eas.command('Sync', syncRequest(syncRequestCollection(key, inbox)));
     expect([mine.status, mine.body]).toEqual([200, undefined]);
@@ -597,6 +604,11 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     await change(flag(1));
     expect((await other.sync(inbox, {})).changed[0]!.data['Email:Flag/Email:Status']).toBe('1');
     await change(el('Email:Flag'), el('Email:Categories'));
+    const unmarked = (await lab.call('GET', '/api/hma/v1/mailbox/messages', token)).body.value.find(
+      (m: { id: string }) => m.id === item,
+    );
+    expect(unmarked).not.toHaveProperty('flag');
+    expect(unmarked).not.toHaveProperty('categories');
     const cleared = (await other.sync(inbox, {})).changed[0]!;
     expect(Object.keys(cleared.data).filter((k) => /Flag|Categor/.test(k))).toEqual([
       'Email:Flag',

@@ -58,7 +58,7 @@ export function messagesEndpoint(deps: MailboxEndpointDeps): RequestHandler {
       const items = cloudFolder(source.mailbox, role)?.items ?? [];
       const value = items
         .filter((s) => s.item.kind === 'mail')
-        .map((s) => messageFromSeed(s.serverId, s.item as Parameters<typeof messageFromSeed>[1]))
+        .map((s) => messageFromSeed(s.serverId, s.item as Parameters<typeof messageFromSeed>[1], s))
         .sort(byReceivedDesc);
       res.json({ value });
       return;
@@ -145,7 +145,9 @@ export function featureEndpoint(
       res.json({
         value: items
           .filter((s) => s.item.kind === 'mail')
-          .map((s) => messageFromSeed(s.serverId, s.item as Parameters<typeof messageFromSeed>[1])),
+          .map((s) =>
+            messageFromSeed(s.serverId, s.item as Parameters<typeof messageFromSeed>[1], s),
+          ),
       });
       return;
     }

@@ -31,7 +31,7 @@ export function searchEndpoint(deps: MailboxSourceDeps): RequestHandler {
           const mail = s.item as MailItem;
           return `${mail.subject}\n${mail.bodyText}`.toLowerCase().includes(needle);
         })
-        .map((s) => messageFromSeed(s.serverId, s.item as MailItem))
+        .map((s) => messageFromSeed(s.serverId, s.item as MailItem, s))
         .sort(byReceivedDesc);
       res.json({ value, source: 'exchangeOnline' });
       return;

@@ -27,6 +27,33 @@ export interface MessageBody {
   bodyPreview: string;
   /** Whether it carries files (its AirSyncBase:Attachments; the cloud store's attachments). */
   hasAttachments: boolean;
+  /** Present when a device flagged it (MS-ASEMAIL Flag/Status 2 flagged, 1 complete). */
+  flag?: { flagStatus: 'flagged' | 'complete' };
+  /** Present when it has categories. */
+  categories?: string[];
+}
+
+/** The flag and categories of a message, present only when it has them. */
+function markings(
+  flagStatus: number | undefined,
+  categories: readonly string[] | undefined,
+): Pick<MessageBody, 'flag' | 'categories'> {
+  return {
+    ...(flagStatus === 1 || flagStatus === 2
+      ? { flag: { flagStatus: flagStatus === 2 ? 'flagged' : 'complete' } }
+      : {}),
+    ...(categories && categories.length > 0 ? { categories: [...categories] } : {}),
+  };
+}
+
+/** A repeated leaf of flattened EAS data, in order (`key`, `key[1]`, `key[2]`…). */
+function repeated(data: Record<string, string>, key: string): string[] {
+  const values: string[] = [];
+  for (let n = 0; ; n++) {
+    const value = data[n === 0 ? key : `${key}[${n}]`];
+    if (value === undefined) return values;
+    values.push(value);
+  }
 }
 
 /**
@@ -149,6 +176,10 @@ export function messageFromCache(item: CacheItem): MessageBody {
     hasAttachments:
       (item.attachments?.length ?? 0) > 0 ||
       d['AirSyncBase:Attachments/AirSyncBase:Attachment/AirSyncBase:FileReference'] !== undefined,
+    ...markings(
+      Number(d['Email:Flag/Email:Status'] ?? 0),
+      repeated(d, 'Email:Categories/Email:Category'),
+    ),
   };
 }
 
@@ -233,8 +264,12 @@ export function contactFromCache(item: CacheItem): ContactBody {
   };
 }
 
-/** A message of Exchange Online's own store. */
-export function messageFromSeed(id: string, item: MailItem): MessageBody {
+/** A message of Exchange Online's own store, with the flag and categories a device gave it. */
+export function messageFromSeed(
+  id: string,
+  item: MailItem,
+  marked: { flagStatus?: number; categories?: readonly string[] } = {},
+): MessageBody {
   return {
     id,
     subject: item.subject,
@@ -248,6 +283,7 @@ export function messageFromSeed(id: string, item: MailItem): MessageBody {
     importance: IMPORTANCE[item.importance],
     bodyPreview: preview(item.bodyText),
     hasAttachments: (item.attachments?.length ?? 0) > 0,
+    ...markings(marked.flagStatus, marked.categories),
   };
 }
 
