@@ -58,6 +58,16 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     return { eas, inbox };
   }
 
+  /** Two of bob's devices in sync, each holding a mail just delivered (`item`, its first Sync on `other`). */
+  async function twoDevicesWith(subject: string, ids: [string, string]) {
+    const { eas, inbox } = await bobInSync(ids[0]);
+    const { eas: other } = await bobInSync(ids[1]);
+    const item = lab.exo.deliver(BOB, { subject });
+    await eas.sync(inbox, {});
+    const held = await other.sync(inbox, {});
+    return { eas, other, inbox, item, held };
+  }
+
   it('answers an empty Bearer with 401 and the Exchange Online challenge (steps 3-4)', async () => {
     lab = hybridLab();
     const res = await lab.ctx.fetchFor('autodetect')(EXO_EAS, {
@@ -552,11 +562,11 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it("a mail's flag and categories, and an event's categories, set on one device reach the others (not the one that set them)", async () => {
     lab = hybridLab();
-    const { eas, inbox } = await bobInSync('bobflag1');
-    const { eas: other } = await bobInSync('bobflag2');
-    const item = lab.exo.deliver(BOB, { subject: 'Follow me up' });
-    await eas.sync(inbox, {});
-    const fresh = (await other.sync(inbox, {})).added[0]!;
+    const { eas, other, inbox, item, held } = await twoDevicesWith('Follow me up', [
+      'bobflag1',
+      'bobflag2',
+    ]);
+    const fresh = held.added[0]!;
     // Unflagged, no categories: an empty Flag, and (14.1) empty Categories.
     expect(Object.keys(fresh.data).filter((k) => /Flag|Categor/.test(k))).toEqual([
       'Email:Flag',
@@ -649,11 +659,10 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it('an item the device deletes while another device changed it is not sent back to it', async () => {
     lab = hybridLab();
-    const { eas, inbox } = await bobInSync('bobphone14');
-    const { eas: other } = await bobInSync('bobphone15');
-    const item = lab.exo.deliver(BOB, { subject: 'Both have it' });
-    await eas.sync(inbox, {});
-    const held = await other.sync(inbox, {});
+    const { eas, other, inbox, item, held } = await twoDevicesWith('Both have it', [
+      'bobphone14',
+      'bobphone15',
+    ]);
     expect(held.added.map((i) => i.serverId)).toEqual([item]);
     // The other device marks it read; this one, not yet told, deletes it.
     const otherKey = other.exportState().syncKeys[inbox]!;
