@@ -18,6 +18,7 @@ export { moveItemsRequest, moveItemsResponse } from './client/move-items.js';
 export { findRequest, type FindQuery } from './client/find-request.js';
 export { readPingRequest, type PingParameters } from './server/ping-request.js';
 export { COMMAND_SHAPES, type CommandShape } from './server/command-shapes.js';
+export { deviceInformationOf, type DeviceInformation } from './server/device-information.js';
 export { meetingResponse, responseTypeOf, type MeetingAnswer } from './server/meeting-response.js';
 export {
   CERT_STATUS,

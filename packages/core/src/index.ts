@@ -40,3 +40,4 @@ export * from './text-sharer.js';
 export * from './form-encoding.js';
 export * from './shorten.js';
 export * from './make-directory.js';
+export * from './device-access.js';

@@ -15,7 +15,7 @@ import {
   type EasClientState,
   type EasElement,
 } from '@hma-lab/activesync';
-import { WELL_KNOWN_APPS } from '@hma-lab/core';
+import { createTestContext, WELL_KNOWN_APPS } from '@hma-lab/core';
 import { testPki } from '../../activesync/test/support/certificates.js';
 import { EXO, hybridLab, mintAccessToken } from './support.js';
 
@@ -823,6 +823,82 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect((await eas.command('GetHierarchy')).status).toBe(501);
     const get = await fetch(EXO_EAS, { headers: { authorization: `Bearer ${token}` } });
     expect(get.status).toBe(501);
+  });
+
+  it("applies Exchange Online's device access rules: a blocked or quarantined device gets Status 129 (HTTP 403 before 14.0), others sync", async () => {
+    const base = createTestContext();
+    const scenario = structuredClone(base.scenario);
+    scenario.exchange.online.deviceAccess = {
+      defaultAccessLevel: 'Allow',
+      rules: [
+        { characteristic: 'DeviceModel', queryString: 'Old Phone', accessLevel: 'Block' },
+        { characteristic: 'DeviceType', queryString: 'Unknown', accessLevel: 'Quarantine' },
+      ],
+    };
+    lab = hybridLab({}, createTestContext({ scenario }));
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const device = (deviceId: string, deviceType: string, deviceModel: string, version = '14.1') =>
+      createEasClient({
+        fetch: lab.ctx.fetchFor('device'),
+        url: EXO_EAS,
+        authorization: () => `Bearer ${token}`,
+        deviceId,
+        deviceType,
+        deviceModel,
+        user: BOB,
+        protocolVersion: version,
+      });
+    // Allowed: provisions and syncs.
+    const allowed = device('ok1', 'iPhone', 'New Phone');
+    await allowed.provision();
+    expect((await allowed.folderSync()).folders.length).toBeGreaterThan(0);
+    // Blocked by its model, which its Provision's DeviceInformation names: Status 129 there.
+    const blocked = device('old1', 'iPhone', 'Old Phone');
+    await expect(blocked.provision()).rejects.toMatchObject({ status: 129 });
+    const folderSync = await blocked.command(
+      'FolderSync',
+      el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')),
+    );
+    expect(textOf(folderSync.body!, 'FolderHierarchy:Status')).toBe('142');
+    // Quarantined by its type (refused like a blocked one), here in Settings.
+    const quarantined = device('q1', 'Unknown', 'Any');
+    const settings = await quarantined.command(
+      'Settings',
+      el('Settings:Settings', el('Settings:UserInformation', el('Settings:Get'))),
+    );
+    expect(textOf(settings.body!, 'Settings:Status')).toBe('129');
+    // Before 14.0 the Settings of a blocked model is refused too, and a provisioned
+    // device whose rule came later gets HTTP 403.
+    const olderAllowed = device('ok2', 'Legacy', 'Any', '12.1');
+    await olderAllowed.provision();
+    const legacy = device('old2', 'iPhone', 'Old Phone', '12.1');
+    const old = await legacy.command(
+      'Settings',
+      el(
+        'Settings:Settings',
+        el('Settings:DeviceInformation', el('Settings:Set', el('Settings:Model', 'Old Phone'))),
+      ),
+    );
+    expect(textOf(old.body!, 'Settings:Status')).toBe('129');
+    lab.ctx.scenario.exchange.online.deviceAccess.rules.push(
+      { characteristic: 'DeviceModel', queryString: 'New Phone', accessLevel: 'Block' },
+      { characteristic: 'DeviceType', queryString: 'Legacy', accessLevel: 'Block' },
+    );
+    const after = await allowed.command(
+      'FolderSync',
+      el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')),
+    );
+    expect(textOf(after.body!, 'FolderHierarchy:Status')).toBe('129');
+    const older = await olderAllowed.command(
+      'FolderSync',
+      el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')),
+    );
+    expect([older.status, older.body]).toEqual([403, undefined]);
+    expect(
+      lab.ctx.trace
+        .entries()
+        .filter((e) => e.kind === 'event' && e.action === 'exo.eas.device.refused').length,
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it("validates an S/MIME client's certificates as on-premises does (ValidateCert)", async () => {

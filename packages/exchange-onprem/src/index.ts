@@ -27,8 +27,8 @@ export {
   type OnpremActiveSyncService,
   type DeliverInput,
 } from './onprem-activesync.js';
-export type { AccessLevel, AccessDecision, DeviceFacts } from './protocol/device-access.js';
-export { evaluateDeviceAccess } from './protocol/device-access.js';
+export type { AccessLevel, AccessDecision, DeviceFacts } from '@hma-lab/core';
+export { evaluateDeviceAccess } from '@hma-lab/core';
 export type {
   DeviceRecord,
   DeviceRegistry,

@@ -19,11 +19,7 @@ import { activeSyncOptions, activeSyncOtherMethod } from './http/activesync-opti
 import { createEntraJwks } from './http/entra-jwks.js';
 import { exchangeHeaders } from './http/exchange-headers.js';
 import { createWaitRegistry } from './protocol/change-waiter.js';
-import {
-  evaluateDeviceAccess,
-  type AccessDecision,
-  type AccessLevel,
-} from './protocol/device-access.js';
+import { evaluateDeviceAccess, type AccessDecision, type AccessLevel } from '@hma-lab/core';
 import {
   createDeviceRegistry,
   deviceFacts,

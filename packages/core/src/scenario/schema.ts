@@ -254,6 +254,15 @@ export const deviceAccessRuleSchema = z
   })
   .strict();
 
+/** ActiveSync device access of an Exchange organisation (on-premises, or Exchange Online's own). */
+export const deviceAccessSchema = z
+  .object({
+    defaultAccessLevel: z.enum(['Allow', 'Block', 'Quarantine']).default('Allow'),
+    rules: z.array(deviceAccessRuleSchema).default([]),
+  })
+  .strict()
+  .default({ defaultAccessLevel: 'Allow', rules: [] });
+
 export const authenticationPolicySchema = z
   .object({
     name: z.string(),
@@ -323,13 +332,7 @@ export const onpremSchema = z
       .describe('Basic authentication enabled on the ActiveSync virtual directory.'),
     authenticationPolicies: z.array(authenticationPolicySchema).default([]),
     defaultAuthenticationPolicy: z.string().optional(),
-    deviceAccess: z
-      .object({
-        defaultAccessLevel: z.enum(['Allow', 'Block', 'Quarantine']).default('Allow'),
-        rules: z.array(deviceAccessRuleSchema).default([]),
-      })
-      .strict()
-      .default({ defaultAccessLevel: 'Allow', rules: [] }),
+    deviceAccess: deviceAccessSchema,
     easPolicy: easPolicySchema.default(easPolicySchema.parse({})),
     maxRequestLengthBytes: z
       .number()
@@ -356,6 +359,9 @@ export const exoSchema = z
     allowBasicAuthActiveSync: z.boolean().default(false),
     allowBasicAuthAutodiscover: z.boolean().default(false),
     allowBasicAuthOutlookService: z.boolean().default(false),
+    deviceAccess: deviceAccessSchema.describe(
+      "ActiveSync device access of Exchange Online's own endpoint (flow B), as on-premises.",
+    ),
   })
   .strict();
 
@@ -410,6 +416,8 @@ export type ConditionalAccessPolicy = Scenario['conditionalAccess'][number];
 export type OnpremConfig = Scenario['exchange']['onprem'];
 export type ExoConfig = Scenario['exchange']['online'];
 export type DeviceAccessRule = OnpremConfig['deviceAccess']['rules'][number];
+/** An organisation's ActiveSync device access (`DefaultAccessLevel` and the device access rules). */
+export type DeviceAccessPolicy = OnpremConfig['deviceAccess'];
 export type AuthenticationPolicy = OnpremConfig['authenticationPolicies'][number];
 export type EasPolicy = OnpremConfig['easPolicy'];
 

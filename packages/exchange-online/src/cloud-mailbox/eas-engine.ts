@@ -8,8 +8,15 @@ import {
   type ComposeQuery,
   type EasElement,
   type CertificateTrust,
+  deviceInformationOf,
+  type DeviceInformation,
 } from '@hma-lab/activesync';
-import type { MailRoute } from '@hma-lab/core';
+import {
+  evaluateDeviceAccess,
+  type AccessDecision,
+  type DeviceAccessPolicy,
+  type MailRoute,
+} from '@hma-lab/core';
 import type { CloudMailbox } from './cloud-store.js';
 import { cloudCompose } from './compose.js';
 import {
@@ -53,6 +60,11 @@ export interface EasDeviceState {
   ping?: PingParameters;
   /** ClientIds of the mail the device sent, newest last (SendMail Status 118 on reuse). */
   sentClientIds: string[];
+  /** What the device said of itself (Settings:DeviceInformation), for the device access rules. */
+  info: DeviceInformation;
+  /** The request line's DeviceType and the User-Agent header of its last request. */
+  deviceType?: string;
+  userAgent?: string;
 }
 
 /**
@@ -89,6 +101,8 @@ export interface EasCommandContext {
   people(): readonly GalPerson[];
   /** What ValidateCert trusts now (the endpoint's settings at the lab's time). */
   certificateTrust(): CertificateTrust;
+  /** Exchange Online's ActiveSync device access (scenario `exchange.online.deviceAccess`). */
+  deviceAccess: DeviceAccessPolicy;
   /** Records a trace event of Exchange Online's. */
   event(action: string, summary: string, data: Record<string, unknown>): void;
 }
@@ -113,7 +127,7 @@ export interface PingWait {
 }
 
 export function newDeviceState(): EasDeviceState {
-  return { hierarchy: newHierarchyState(), collections: new Map(), sentClientIds: [] };
+  return { hierarchy: newHierarchyState(), collections: new Map(), sentClientIds: [], info: {} };
 }
 
 /** Commands the engine implements. */
@@ -141,19 +155,58 @@ export const CLOUD_EAS_COMMANDS = [
 ] as const;
 const IMPLEMENTED: ReadonlySet<string> = new Set(CLOUD_EAS_COMMANDS);
 
+/** The device's access decision when it is not Allow (traced once per request); undefined when allowed. */
+function refusedAccess(ctx: EasCommandContext): AccessDecision | undefined {
+  const { device } = ctx;
+  const decision = evaluateDeviceAccess(
+    {
+      deviceType: device.deviceType ?? '',
+      model: device.info.model,
+      os: device.info.os,
+      userAgent: device.info.userAgent ?? device.userAgent,
+    },
+    ctx.deviceAccess,
+  );
+  if (decision.level === 'Allow') return undefined;
+  ctx.event(
+    'exo.eas.device.refused',
+    `device ${decision.level} (${decision.reason}${decision.rule ? `: ${decision.rule.characteristic} ${decision.rule.queryString}` : ''})`,
+    { level: decision.level, reason: decision.reason },
+  );
+  return decision;
+}
+
 export function runCloudCommand(
   cmd: string,
   request: EasElement | undefined,
   ctx: EasCommandContext,
 ): EasCommandResult | undefined {
-  if (cmd === 'Provision') return { body: provision(request, ctx) };
-  if (cmd === 'Settings') return { body: settings(request, ctx) };
+  if (cmd === 'Provision' || cmd === 'Settings') {
+    // They record the device's DeviceInformation first, then decide (as on-premises).
+    const info = request && deviceInformationOf(request);
+    if (info) Object.assign(ctx.device.info, info);
+    const blocked = refusedAccess(ctx);
+    if (blocked) {
+      const shape = COMMAND_SHAPES[cmd]!;
+      return { body: el(shape.root, el(shape.status, 129)) };
+    }
+    return { body: cmd === 'Provision' ? provision(request, ctx) : settings(request, ctx) };
+  }
   const provisioned = ctx.device.policyKey !== undefined && ctx.policyKey === ctx.device.policyKey;
   if (!provisioned) {
     // Before 14.0 the answer is HTTP 449; from 14.0 a Status 142 in the command (MS-ASPROV 3.1.5.1).
     if (ctx.protocolVersion < 14) return { status: 449 };
     const shape = COMMAND_SHAPES[cmd];
     if (shape && IMPLEMENTED.has(cmd)) return { body: el(shape.root, el(shape.status, 142)) };
+  }
+  // Device access (Allow / Block / Quarantine), after the policy key as
+  // on-premises checks it: a device not allowed gets Status 129, or HTTP 403
+  // before 14.0; a quarantined one is refused as a blocked one (on-premises'
+  // `quarantine: 'block'`).
+  if (IMPLEMENTED.has(cmd) && refusedAccess(ctx)) {
+    const shape = COMMAND_SHAPES[cmd];
+    if (ctx.protocolVersion < 14 || !shape) return { status: 403 };
+    return { body: el(shape.root, el(shape.status, 129)) };
   }
   if (cmd === 'FolderSync') return { body: folderSync(request, ctx) };
   if (cmd === 'FolderCreate') return { body: folderCreate(request, ctx) };

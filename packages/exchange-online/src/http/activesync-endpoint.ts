@@ -121,6 +121,9 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       device = newDeviceState();
       devices.set(deviceKey, device);
     }
+    device.deviceType = line.deviceType;
+    const userAgent = req.get('user-agent');
+    if (userAgent) device.userAgent = userAgent;
     const result = runCloudCommand(line.cmd, request, {
       mailbox,
       device,
@@ -133,6 +136,7 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       deliver: (email, mail) => deps.store.accept(email, mail) || deps.routeMail(email, mail),
       people: () => deps.directory.users(),
       certificateTrust: () => certificateTrust(deps.validateCert, deps.clock.now()),
+      deviceAccess: deps.directory.scenario.exchange.online.deviceAccess,
       event: (action, summary, data) => deps.trace.event('exo', action, summary, data),
     });
     if (!result) {
@@ -147,7 +151,8 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
       return;
     }
     if ('status' in result) {
-      // An empty answer: 449 (provision first), 400/404/500/501 (a refused mail command or
+      // An empty answer: 449 (provision first), 403 (a device not allowed, before 14.0),
+      // 400/404/500/501 (a refused mail command or
       // GetAttachment), or 200 (mail sent).
       res.status(result.status).set('Content-Length', '0').end();
       return;

@@ -17,7 +17,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { EasHttpError, EasStatusError } from '../errors.js';
 import type { CommandContext, DeliveredMessage } from '../protocol/command-context.js';
 
-import { evaluateDeviceAccess, type AccessDecision } from '../protocol/device-access.js';
+import { evaluateDeviceAccess, type AccessDecision } from '@hma-lab/core';
 import { deviceFacts, type DeviceRecord } from '../protocol/devices.js';
 import { IMPLEMENTED_COMMANDS, runCommand } from '../protocol/dispatch.js';
 import type { Mailbox, StoredItem } from '../protocol/mailbox-store.js';

@@ -1,7 +1,7 @@
 import type { EasElement, EasRequestLine } from '@hma-lab/activesync';
 import type { Clock, Directory, EasPolicy, MailRoute, RoutedMail, User } from '@hma-lab/core';
 import type { OnpremActiveSyncConfig } from '../config.js';
-import type { AccessDecision } from './device-access.js';
+import type { AccessDecision } from '@hma-lab/core';
 import type { DeviceRecord } from './devices.js';
 import type { Mailbox, MailboxStore } from './mailbox-store.js';
 

@@ -1,4 +1,5 @@
-import type { AccessLevel, DeviceFacts } from './device-access.js';
+import type { DeviceInformation as EasDeviceInformation } from '@hma-lab/activesync';
+import type { AccessLevel, DeviceFacts } from '@hma-lab/core';
 import type { KeyChain } from './sync-keys.js';
 
 /**
@@ -8,17 +9,8 @@ import type { KeyChain } from './sync-keys.js';
  */
 
 /** Settings/Provision DeviceInformation (MS-ASCMD 2.2.3.45). */
-export interface DeviceInformation {
-  model?: string;
-  imei?: string;
-  friendlyName?: string;
-  os?: string;
-  osLanguage?: string;
-  phoneNumber?: string;
-  userAgent?: string;
-  mobileOperator?: string;
-  enableOutboundSms?: string;
-}
+/** What a device says of itself (Settings:DeviceInformation), as activesync reads it. */
+export type DeviceInformation = EasDeviceInformation;
 
 /** The filter and body options a collection was last synced with (Exchange remembers them). */
 export interface CollectionOptions {

@@ -1,7 +1,7 @@
 import type { EasRequestLine } from '@hma-lab/activesync';
 import type { OnpremActiveSyncConfig } from '../config.js';
 import { EasHttpError, EasStatusError } from '../errors.js';
-import type { AccessDecision } from './device-access.js';
+import type { AccessDecision } from '@hma-lab/core';
 import type { DeviceRecord } from './devices.js';
 import { atLeast } from './versions.js';
 

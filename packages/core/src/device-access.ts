@@ -1,7 +1,7 @@
-import type { DeviceAccessRule, OnpremConfig } from '@hma-lab/core';
+import type { DeviceAccessPolicy, DeviceAccessRule } from './scenario/schema.js';
 
 /**
- * ActiveSync device access (Allow / Block / Quarantine), as
+ * ActiveSync device access (Allow / Block / Quarantine) of either Exchange, as
  * `Set-ActiveSyncOrganizationSettings -DefaultAccessLevel` and
  * `New-ActiveSyncDeviceAccessRule` configure it (protocol-facts §6.7).
  *
@@ -62,7 +62,7 @@ function valueOf(device: DeviceFacts, characteristic: DeviceAccessRule['characte
  */
 export function evaluateDeviceAccess(
   device: DeviceFacts,
-  policy: OnpremConfig['deviceAccess'],
+  policy: DeviceAccessPolicy,
 ): AccessDecision {
   if (device.override) return { level: device.override, reason: 'Individual' };
   for (const characteristic of PRECEDENCE) {
