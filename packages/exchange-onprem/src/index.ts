@@ -27,8 +27,13 @@ export {
   type OnpremActiveSyncService,
   type DeliverInput,
 } from './onprem-activesync.js';
-export type { AccessLevel, AccessDecision, DeviceFacts } from '@hma-lab/core';
-export { evaluateDeviceAccess } from '@hma-lab/core';
+// Device access is evaluated in core (both Exchanges use it); re-exported here as before.
+export {
+  evaluateDeviceAccess,
+  type AccessLevel,
+  type AccessDecision,
+  type DeviceFacts,
+} from '@hma-lab/core';
 export type {
   DeviceRecord,
   DeviceRegistry,

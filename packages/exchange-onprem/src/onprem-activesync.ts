@@ -1,8 +1,11 @@
 import { decodeWbxml, toXml, WBXML_CONTENT_TYPE } from '@hma-lab/activesync';
 import {
   checkMailInput,
+  evaluateDeviceAccess,
   mailAttachmentsFrom,
   createServiceApp,
+  type AccessDecision,
+  type AccessLevel,
   type Address,
   type EasPolicy,
   type MailRoute,
@@ -19,7 +22,6 @@ import { activeSyncOptions, activeSyncOtherMethod } from './http/activesync-opti
 import { createEntraJwks } from './http/entra-jwks.js';
 import { exchangeHeaders } from './http/exchange-headers.js';
 import { createWaitRegistry } from './protocol/change-waiter.js';
-import { evaluateDeviceAccess, type AccessDecision, type AccessLevel } from '@hma-lab/core';
 import {
   createDeviceRegistry,
   deviceFacts,

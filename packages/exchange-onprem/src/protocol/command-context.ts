@@ -1,7 +1,14 @@
 import type { EasElement, EasRequestLine } from '@hma-lab/activesync';
-import type { Clock, Directory, EasPolicy, MailRoute, RoutedMail, User } from '@hma-lab/core';
+import type {
+  AccessDecision,
+  Clock,
+  Directory,
+  EasPolicy,
+  MailRoute,
+  RoutedMail,
+  User,
+} from '@hma-lab/core';
 import type { OnpremActiveSyncConfig } from '../config.js';
-import type { AccessDecision } from '@hma-lab/core';
 import type { DeviceRecord } from './devices.js';
 import type { Mailbox, MailboxStore } from './mailbox-store.js';
 
