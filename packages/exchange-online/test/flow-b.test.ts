@@ -848,6 +848,12 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
         user: BOB,
         protocolVersion: version,
       });
+    /** A FolderSync from key 0, answered as it comes (no retry, no throw). */
+    const firstFolderSync = (eas: ReturnType<typeof device>) =>
+      eas.command(
+        'FolderSync',
+        el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')),
+      );
     // Allowed: provisions and syncs.
     const allowed = device('ok1', 'iPhone', 'New Phone');
     await allowed.provision();
@@ -855,10 +861,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     // Blocked by its model, which its Provision's DeviceInformation names: Status 129 there.
     const blocked = device('old1', 'iPhone', 'Old Phone');
     await expect(blocked.provision()).rejects.toMatchObject({ status: 129 });
-    const folderSync = await blocked.command(
-      'FolderSync',
-      el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')),
-    );
+    const folderSync = await firstFolderSync(blocked);
     expect(textOf(folderSync.body!, 'FolderHierarchy:Status')).toBe('142');
     // Quarantined by its type (refused like a blocked one), here in Settings.
     const quarantined = device('q1', 'Unknown', 'Any');
@@ -884,15 +887,9 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       { characteristic: 'DeviceModel', queryString: 'New Phone', accessLevel: 'Block' },
       { characteristic: 'DeviceType', queryString: 'Legacy', accessLevel: 'Block' },
     );
-    const after = await allowed.command(
-      'FolderSync',
-      el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')),
-    );
+    const after = await firstFolderSync(allowed);
     expect(textOf(after.body!, 'FolderHierarchy:Status')).toBe('129');
-    const older = await olderAllowed.command(
-      'FolderSync',
-      el('FolderHierarchy:FolderSync', el('FolderHierarchy:SyncKey', '0')),
-    );
+    const older = await firstFolderSync(olderAllowed);
     expect([older.status, older.body]).toEqual([403, undefined]);
     expect(
       lab.ctx.trace
