@@ -1,12 +1,21 @@
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { createServiceApp, type MailItem, type MailRoute, type ServiceDeps } from '@hma-lab/core';
+import {
+  createServiceApp,
+  type AccessDecision,
+  type AccessLevel,
+  type MailItem,
+  type MailRoute,
+  type ServiceDeps,
+} from '@hma-lab/core';
 import { createCloudCache, itemCount, type CacheMailbox } from './cache/cloud-cache.js';
 import { createCloudStore } from './cloud-mailbox/cloud-store.js';
+import { deviceAccessOf, type EasDeviceState } from './cloud-mailbox/eas-engine.js';
 import { resolveExoConfig, type ExchangeOnlineConfig, type ResolvedExoConfig } from './config.js';
 import { createJwksSource } from './entra/jwks.js';
 import { createTokenClient } from './entra/token-client.js';
 import { activeSyncErrors } from './http/activesync-errors.js';
+import { deviceKey } from './http/activesync-endpoint.js';
 import { activeSyncRouter } from './http/activesync-router.js';
 import { autodiscoverErrors } from './http/autodiscover-errors.js';
 import { hmaErrors } from './http/hma-errors.js';
@@ -66,6 +75,14 @@ export interface ExchangeOnlineService {
    * recipient is outside the organisation.
    */
   routeMail(route: MailRoute | undefined): void;
+  /**
+   * The administrator's decision for one flow B device (allow a quarantined
+   * one, block one), before the device access rules; undefined removes it.
+   * Throws for a device that never connected.
+   */
+  setDeviceAccess(upn: string, deviceId: string, level: AccessLevel | undefined): void;
+  /** The device access decision for a flow B device that connected, and why. Throws for one that never did. */
+  deviceAccess(upn: string, deviceId: string): AccessDecision;
   /** The resolved configuration. */
   readonly config: ResolvedExoConfig;
 }
@@ -158,6 +175,12 @@ export function createExchangeOnline(
     ),
   );
   const heldPings = new Set<() => void>();
+  const devices = new Map<string, EasDeviceState>();
+  const knownDevice = (upn: string, deviceId: string): EasDeviceState => {
+    const device = devices.get(deviceKey(upn, deviceId));
+    if (!device) throw new Error(`no device ${deviceId} for ${upn}`);
+    return device;
+  };
   let mailRoute: MailRoute | undefined;
   app.use(
     activeSyncRouter({
@@ -167,6 +190,7 @@ export function createExchangeOnline(
       validateCert: resolved.validateCert,
       trace: deps.trace,
       heldPings,
+      devices,
       routeMail: (recipient, mail) => mailRoute?.(recipient, mail) ?? false,
     }),
   );
@@ -215,6 +239,16 @@ export function createExchangeOnline(
     routeMail(route) {
       mailRoute = route;
     },
+    setDeviceAccess(upn, deviceId, level) {
+      const device = knownDevice(upn, deviceId);
+      if (level) device.accessOverride = level;
+      else delete device.accessOverride;
+    },
+    deviceAccess: (upn, deviceId) =>
+      deviceAccessOf(
+        knownDevice(upn, deviceId),
+        deps.directory.scenario.exchange.online.deviceAccess,
+      ),
   };
 }
 

@@ -870,6 +870,18 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       el('Settings:Settings', el('Settings:UserInformation', el('Settings:Get'))),
     );
     expect(textOf(settings.body!, 'Settings:Status')).toBe('129');
+    expect(lab.exo.deviceAccess(BOB, 'q1')).toMatchObject({
+      level: 'Quarantine',
+      reason: 'DeviceRule',
+    });
+    // The administrator approves it (and could block one the rules allow).
+    lab.exo.setDeviceAccess(BOB, 'q1', 'Allow');
+    expect(lab.exo.deviceAccess(BOB, 'q1')).toEqual({ level: 'Allow', reason: 'Individual' });
+    await quarantined.provision();
+    expect((await quarantined.folderSync()).folders.length).toBeGreaterThan(0);
+    lab.exo.setDeviceAccess(BOB, 'q1', undefined);
+    expect(lab.exo.deviceAccess(BOB, 'q1').level).toBe('Quarantine');
+    expect(() => lab.exo.deviceAccess(BOB, 'never-seen')).toThrow('no device never-seen');
     // Before 14.0 the Settings of a blocked model is refused too, and a provisioned
     // device whose rule came later gets HTTP 403.
     const olderAllowed = device('ok2', 'Legacy', 'Any', '12.1');

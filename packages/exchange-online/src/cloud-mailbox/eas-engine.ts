@@ -14,6 +14,7 @@ import {
 import {
   evaluateDeviceAccess,
   type AccessDecision,
+  type AccessLevel,
   type DeviceAccessPolicy,
   type MailRoute,
 } from '@hma-lab/core';
@@ -65,6 +66,8 @@ export interface EasDeviceState {
   /** The request line's DeviceType and the User-Agent header of its last request. */
   deviceType?: string;
   userAgent?: string;
+  /** The administrator's decision for this device (the lab's `setDeviceAccess`), before any rule. */
+  accessOverride?: AccessLevel;
 }
 
 /**
@@ -155,18 +158,23 @@ export const CLOUD_EAS_COMMANDS = [
 ] as const;
 const IMPLEMENTED: ReadonlySet<string> = new Set(CLOUD_EAS_COMMANDS);
 
-/** The device's access decision when it is not Allow (traced once per request); undefined when allowed. */
-function refusedAccess(ctx: EasCommandContext): AccessDecision | undefined {
-  const { device } = ctx;
-  const decision = evaluateDeviceAccess(
+/** A device's access decision under `policy` (its own override first, as on-premises). */
+export function deviceAccessOf(device: EasDeviceState, policy: DeviceAccessPolicy): AccessDecision {
+  return evaluateDeviceAccess(
     {
       deviceType: device.deviceType ?? '',
       model: device.info.model,
       os: device.info.os,
       userAgent: device.info.userAgent ?? device.userAgent,
+      override: device.accessOverride,
     },
-    ctx.deviceAccess,
+    policy,
   );
+}
+
+/** The device's access decision when it is not Allow (traced once per request); undefined when allowed. */
+function refusedAccess(ctx: EasCommandContext): AccessDecision | undefined {
+  const decision = deviceAccessOf(ctx.device, ctx.deviceAccess);
   if (decision.level === 'Allow') return undefined;
   ctx.event(
     'exo.eas.device.refused',

@@ -43,6 +43,13 @@ export interface ActiveSyncEndpointDeps {
   routeMail: MailRoute;
   /** Held Pings: each ends (answers) when called; Exchange Online's close calls them all. */
   heldPings: Set<() => void>;
+  /** The devices' state by {@link deviceKey} (the lab's device access controls reach them). */
+  devices: Map<string, EasDeviceState>;
+}
+
+/** A device's key in {@link ActiveSyncEndpointDeps.devices}. */
+export function deviceKey(upn: string, deviceId: string): string {
+  return `${upn.toLowerCase()}|${deviceId}`;
 }
 
 /**
@@ -52,7 +59,7 @@ export interface ActiveSyncEndpointDeps {
  * No or an empty credential gets the 401 Bearer challenge of flow B step 4.
  */
 export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler {
-  const devices = new Map<string, EasDeviceState>();
+  const { devices } = deps;
   return async function activeSync(req: Request, res: Response) {
     const user = await authenticateActiveSync(req, deps);
     if (deps.directory.isDisabled(user.upn)) {
@@ -115,11 +122,11 @@ export function activeSyncEndpoint(deps: ActiveSyncEndpointDeps): RequestHandler
         `MS-ASProtocolVersion ${line.protocolVersion} is not offered`,
       );
     }
-    const deviceKey = `${user.upn.toLowerCase()}|${line.deviceId}`;
-    let device = devices.get(deviceKey);
+    const key = deviceKey(user.upn, line.deviceId);
+    let device = devices.get(key);
     if (!device) {
       device = newDeviceState();
-      devices.set(deviceKey, device);
+      devices.set(key, device);
     }
     device.deviceType = line.deviceType;
     const userAgent = req.get('user-agent');
