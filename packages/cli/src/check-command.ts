@@ -1,5 +1,5 @@
 import { createEasClient, EasHttpError } from '@hma-lab/activesync';
-import { decodeJwt } from '@hma-lab/core';
+import { decodeJwt, discardBody } from '@hma-lab/core';
 import { createLab, type Lab } from '@hma-lab/lab';
 import type { Output } from './flow-command.js';
 import { asTyped, loadScenarioArg, UsageError } from './scenario-arg.js';
@@ -126,7 +126,7 @@ async function runChecks(lab: Lab, options: CheckOptions): Promise<CheckResult[]
     });
   } else {
     const response = challenge.value;
-    await response.body?.cancel();
+    await discardBody(response);
     const headers = response.headers.get('www-authenticate') ?? '';
     const bearer =
       headers.split(/,\s*(?=Basic\b|Bearer\b)/i).find((h) => /^Bearer\b/i.test(h.trim())) ?? '';

@@ -1,5 +1,6 @@
 import type { HostMap, Party, ServiceParty } from './hosts.js';
 import type { TraceRecorder } from './trace.js';
+import { discardBody } from './in-process.js';
 
 /**
  * The only way a party of the lab talks to another: a `fetch` with the
@@ -100,7 +101,7 @@ export function createLabFetch(options: LabFetchOptions): LabFetch {
       if (!location) return response;
       if (mode === 'error') throw new TypeError('fetch failed: redirect mode is "error"');
       if (hop >= maxRedirects) throw new TypeError('fetch failed: redirect count exceeded');
-      await response.body?.cancel();
+      await discardBody(response);
       url = new URL(location, url);
       // 303, and 301/302 after POST, become GET without a body (Fetch standard §4.4).
       const method = (request.method ?? 'GET').toUpperCase();

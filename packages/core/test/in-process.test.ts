@@ -1,4 +1,5 @@
-import { createServiceApp, createTestContext } from '@hma-lab/core';
+import { jest } from '@jest/globals';
+import { createServiceApp, createTestContext, discardBody } from '@hma-lab/core';
 
 describe('in-process transport', () => {
   it('carries requests between mounted apps without sockets, cookies and redirects included', async () => {
@@ -38,6 +39,31 @@ describe('in-process transport', () => {
     const posts = ctx.trace.exchanges().filter((e) => e.method === 'POST');
     expect(posts[0]!.from).toBe('device');
     expect(posts[0]!.requestBody?.text).toBe('UserName=alice%40contoso.com&Password=[redacted]');
+  });
+
+  it('discardBody marks an in-process answer read without building a stream; a socket answer is cancelled', async () => {
+    const ctx = createTestContext();
+    const wap = createServiceApp('wap', ctx.depsFor('wap'));
+    wap.get('/moved', (_req, res) => res.redirect(302, '/elsewhere'));
+    ctx.mount('wap', wap);
+    const moved = await ctx.fetchFor('device')('https://sts.contoso.com/moved', {
+      redirect: 'manual',
+    });
+    const streamed = jest.spyOn(
+      Object.getPrototypeOf(moved) as { body: ReadableStream | null },
+      'body',
+      'get',
+    );
+    await discardBody(moved);
+    expect(moved.bodyUsed).toBe(true);
+    expect(streamed).not.toHaveBeenCalled();
+    await expect(moved.text()).rejects.toThrow('Body is unusable');
+    await discardBody(moved); // twice: nothing more to do
+    streamed.mockRestore();
+    // A Response of another kind (what a socket gives): its stream is cancelled.
+    const other = new Response('over a socket');
+    await discardBody(other);
+    expect(other.bodyUsed).toBe(true);
   });
 
   it('refuses a party that is not mounted like a closed port', async () => {

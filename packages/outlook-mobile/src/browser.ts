@@ -1,4 +1,4 @@
-import { lazyModule } from '@hma-lab/core';
+import { discardBody, lazyModule } from '@hma-lab/core';
 import type * as HtmlParser from 'node-html-parser';
 import type { HTMLElement } from 'node-html-parser';
 import type * as ToughCookie from 'tough-cookie';
@@ -92,7 +92,7 @@ export function createBrowser(options: BrowserOptions): Browser {
       const response = await request(current, next);
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
-        await response.body?.cancel();
+        await discardBody(response);
         current = location.startsWith(options.redirectUri)
           ? location
           : new URL(location, current).href;

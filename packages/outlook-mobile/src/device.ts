@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  discardBody,
   totp,
   WELL_KNOWN_APPS,
   type Clock,
@@ -118,7 +119,7 @@ export function createDevice(options: DeviceOptions): Device {
         headers: { 'x-email': user.email, accept: 'application/json' },
       });
       if (response.status !== 202 || attempt === 2) break;
-      await response.body?.cancel();
+      await discardBody(response);
     }
     const status = response!.status;
     if (status === 204) {

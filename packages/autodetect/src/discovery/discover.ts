@@ -1,4 +1,10 @@
-import type { Clock, FaultBoard, HostMap, LabFetch } from '@hma-lab/core';
+import {
+  discardBody,
+  type Clock,
+  type FaultBoard,
+  type HostMap,
+  type LabFetch,
+} from '@hma-lab/core';
 import type { ResolvedAutodetectConfig } from '../config.js';
 import type { Detection } from '../protocol/detection.js';
 import { authorizationUriOf, parseChallenges } from '../protocol/www-authenticate.js';
@@ -95,7 +101,7 @@ async function autodiscoverChain(
         : { ok: false, error: `Unreachable ${url.host}`, reason, transient: code !== 'ENOTFOUND' };
     }
     if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel();
+      await discardBody(response);
       const location = response.headers.get('location');
       if (!location) {
         return {
@@ -158,7 +164,7 @@ async function probe(
           headers: { authorization: 'Bearer', accept: 'application/json' },
           signal,
         });
-        await response.body?.cancel();
+        await discardBody(response);
         const header = response.headers.get('www-authenticate');
         return {
           status: response.status,
