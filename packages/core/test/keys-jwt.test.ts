@@ -227,15 +227,17 @@ describe('fixed key store and JWT signing', () => {
     signJwt(slowKey, { warm: true });
     const uncount = countSocketServer();
     try {
-      const { beforePool, sign, done } = busyPool();
+      const { beforePool, askedAt, sign, done } = busyPool();
       await sleep(5);
       const started = performance.now();
       const slow = await signJwtAsync(slowKey, { n: 1 });
-      const slowMs = performance.now() - started;
+      const ended = performance.now();
       const next = await sign('next', { n: 2 });
       await done();
-      expect(slowMs).toBeGreaterThan(1);
-      expect(Object.fromEntries(beforePool)).toEqual({ next: false });
+      expect(ended - started).toBeGreaterThan(1);
+      // Made on the pool, unless a collection paused the process for about a
+      // millisecond between the two (then either answer is right).
+      expectMadeBeforePool(beforePool, { next: aloneAfter(askedAt.get('next')! - ended, 1) });
       expect([slow, next]).toEqual([signJwt(slowKey, { n: 1 }), signJwt(key, { n: 2 })]);
     } finally {
       uncount();
