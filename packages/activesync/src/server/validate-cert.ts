@@ -62,24 +62,32 @@ export const MAX_CERTIFICATES = 100;
 
 let systemRoots: { certs: X509Certificate[]; prints: Set<string> } | undefined;
 
+/** What a server's settings trust, read once per settings object (the clock aside). */
+const trustBySettings = new WeakMap<ValidateCertConfig, Omit<CertificateTrust, 'nowMs'>>();
+
 /**
  * The trust a server's settings describe, at `nowMs`. Node's roots are read
- * once per process; an extra root that is not a certificate throws (the
+ * once per process, a server's own roots and revocation list once per
+ * settings object; an extra root that is not a certificate throws (the
  * options check reads them first, so a lab does not start with one).
  */
 export function certificateTrust(config: ValidateCertConfig, nowMs: number): CertificateTrust {
-  if (config.systemRoots && !systemRoots) {
-    const certs = rootCertificates.map((pem) => new X509Certificate(pem));
-    systemRoots = { certs, prints: new Set(certs.map((c) => c.fingerprint256)) };
+  let settled = trustBySettings.get(config);
+  if (!settled) {
+    if (config.systemRoots && !systemRoots) {
+      const certs = rootCertificates.map((pem) => new X509Certificate(pem));
+      systemRoots = { certs, prints: new Set(certs.map((c) => c.fingerprint256)) };
+    }
+    const extra = config.trustedCertificates.map((pem) => new X509Certificate(pem));
+    const machine = config.systemRoots ? systemRoots! : { certs: [], prints: new Set<string>() };
+    settled = {
+      roots: [...machine.certs, ...extra],
+      rootPrints: new Set([...machine.prints, ...extra.map((c) => c.fingerprint256)]),
+      revokedSerials: new Set(config.revokedSerialNumbers.map(serialKey)),
+    };
+    trustBySettings.set(config, settled);
   }
-  const extra = config.trustedCertificates.map((pem) => new X509Certificate(pem));
-  const machine = config.systemRoots ? systemRoots! : { certs: [], prints: new Set<string>() };
-  return {
-    roots: [...machine.certs, ...extra],
-    rootPrints: new Set([...machine.prints, ...extra.map((c) => c.fingerprint256)]),
-    revokedSerials: new Set(config.revokedSerialNumbers.map(serialKey)),
-    nowMs,
-  };
+  return { ...settled, nowMs };
 }
 
 /** Throws when a PEM text is not one certificate (for the options check). */

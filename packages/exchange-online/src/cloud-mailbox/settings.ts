@@ -31,19 +31,11 @@ export function settings(request: EasElement | undefined, ctx: EasCommandContext
         el(
           'Settings:Get',
           el('Settings:OofState', oof.state === 'enabled' ? 1 : 0),
-          el(
-            'Settings:OofMessage',
-            el('Settings:AppliesToInternal'),
-            el('Settings:Enabled', oof.state === 'enabled' ? 1 : 0),
-            el('Settings:ReplyMessage', oof.internalReply),
-            el('Settings:BodyType', 'Text'),
-          ),
-          el(
-            'Settings:OofMessage',
-            el('Settings:AppliesToExternalUnknown'),
-            el('Settings:Enabled', oof.state === 'enabled' ? 1 : 0),
-            el('Settings:ReplyMessage', oof.externalReply),
-            el('Settings:BodyType', 'Text'),
+          oofMessage('Settings:AppliesToInternal', oof.state === 'enabled', oof.internalReply),
+          oofMessage(
+            'Settings:AppliesToExternalUnknown',
+            oof.state === 'enabled',
+            oof.externalReply,
           ),
         ),
       ),
@@ -76,4 +68,15 @@ function setOof(set: EasElement, mailbox: CloudMailbox): number {
       mailbox.oof.externalReply,
   };
   return 1;
+}
+
+/** One audience's OofMessage of an Oof Get answer (MS-ASCMD 2.2.3.114). */
+function oofMessage(audience: string, enabled: boolean, reply: string): EasElement {
+  return el(
+    'Settings:OofMessage',
+    el(audience),
+    el('Settings:Enabled', enabled ? 1 : 0),
+    el('Settings:ReplyMessage', reply),
+    el('Settings:BodyType', 'Text'),
+  );
 }

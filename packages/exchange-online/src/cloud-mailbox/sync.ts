@@ -340,19 +340,24 @@ function applyClientCommands(
  */
 function changeMail(stored: StoredItem, appData: EasElement): boolean {
   const mail = stored.item as MailItem;
-  const before = JSON.stringify([mail.read, stored.flagStatus, stored.categories]);
+  let changed = false;
   const read = textOf(appData, 'Email:Read');
   if ((read === '0' || read === '1') && mail.read !== (read === '1')) {
     stored.item = { ...mail, read: read === '1' };
+    changed = true;
   }
   const flag = clientFlagStatus(appData);
-  if (flag === 0) delete stored.flagStatus;
-  else if (flag !== undefined) stored.flagStatus = flag;
-  setCategories(stored, clientCategories(appData, 'Email'));
-  return (
-    JSON.stringify([(stored.item as MailItem).read, stored.flagStatus, stored.categories]) !==
-    before
-  );
+  if (flag !== undefined && flag !== (stored.flagStatus ?? 0)) {
+    if (flag === 0) delete stored.flagStatus;
+    else stored.flagStatus = flag;
+    changed = true;
+  }
+  const categories = clientCategories(appData, 'Email');
+  if (categories !== undefined && categories.join('\n') !== (stored.categories ?? []).join('\n')) {
+    setCategories(stored, categories);
+    changed = true;
+  }
+  return changed;
 }
 
 /** Categories a device sent (undefined: left as they are; an empty list clears them). */

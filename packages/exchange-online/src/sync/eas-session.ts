@@ -195,22 +195,21 @@ class OnPremSession implements EasSession {
   }
 
   search(query: string): Promise<EasItem[]> {
-    return this.withClient(async (client) => {
-      if (!this.provisioned) {
-        await client.provision();
-        this.provisioned = true;
-      }
-      return client.search(query);
-    });
+    return this.withProvisionedClient((client) => client.search(query));
   }
 
   fetchAttachment(fileReference: string): Promise<{ contentType: string; bytes: Uint8Array }> {
+    return this.withProvisionedClient((client) => client.fetchAttachment(fileReference));
+  }
+
+  /** {@link withClient}, provisioning first when no sync pass has yet. */
+  private withProvisionedClient<T>(work: (client: EasClient) => Promise<T>): Promise<T> {
     return this.withClient(async (client) => {
       if (!this.provisioned) {
         await client.provision();
         this.provisioned = true;
       }
-      return client.fetchAttachment(fileReference);
+      return work(client);
     });
   }
 
