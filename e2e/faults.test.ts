@@ -97,6 +97,47 @@ const CHECKS: Record<string, { params?: Record<string, unknown>; after?: boolean
         expect(header(answer, 'x-autodv2-error')).toBe('Timeout');
       },
     },
+    'firewall-blocks-autodetect': {
+      async check(lab) {
+        const run = await stopsAt(lab, 'firewall-blocks-autodetect', /no-account-found/);
+        const dropped = exchanges(run).find((e) => e.to === 'onprem-autodiscover')!;
+        expect(dropped).toMatchObject({ from: 'autodetect', status: 0 });
+        expect(dropped.error).toMatch(/UND_ERR_CONNECT_TIMEOUT/);
+        expect(exchanges(run).some((e) => e.to === 'onprem-eas')).toBe(false);
+        // Exchange Online's own address ranges are still let in.
+        const exo = await lab.fetchAs('exo')(
+          'https://mail.contoso.com/Microsoft-Server-ActiveSync',
+          {
+            method: 'OPTIONS',
+          },
+        );
+        expect(exo.status).toBe(401);
+        // Nothing was cached from the dropped attempt: once the firewall opens, AutoDetect finds the account.
+        lab.faults.off('firewall-blocks-autodetect');
+        expect((await lab.runFlow('alice@contoso.com')).ok).toBe(true);
+      },
+    },
+    'firewall-blocks-exchange-online': {
+      async check(lab) {
+        const run = await stopsAt(lab, 'firewall-blocks-exchange-online', /OnPremisesUnavailable/);
+        const toOnPrem = exchanges(run).filter((e) => e.to === 'onprem-eas');
+        // AutoDetect's probe got its challenge; Exchange Online's first call never got an answer.
+        expect(toOnPrem.map((e) => [e.from, e.status])).toEqual([
+          ['autodetect', 401],
+          ['exo', 0],
+        ]);
+        expect(toOnPrem[1]!.error).toMatch(/UND_ERR_CONNECT_TIMEOUT/);
+        expect(
+          run.entries.some((e) => e.kind === 'event' && e.action === 'network.connection.dropped'),
+        ).toBe(true);
+        // The firewall opened: the retry Exchange Online scheduled gets through.
+        lab.faults.off('firewall-blocks-exchange-online');
+        await lab.clock.advance('1m');
+        expect(lab.service<{ accounts(): Array<{ state: string }> }>('exo').accounts()).toEqual([
+          expect.objectContaining({ state: 'ready' }),
+        ]);
+      },
+    },
     'ssl-offload': {
       async check(lab) {
         const run = await stopsAt(lab, 'ssl-offload', /OnPremisesRejectedToken/);

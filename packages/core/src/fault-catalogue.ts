@@ -109,6 +109,22 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     step: 6,
   },
   {
+    name: 'firewall-blocks-autodetect',
+    title: 'Firewall closed to AutoDetect',
+    party: 'onprem-autodiscover',
+    symptom:
+      "The on-premises firewall does not let in Azure's datacenter address ranges, where AutoDetect runs: its connections to on-premises AutoDiscover and ActiveSync time out, so the app finds no ActiveSync endpoint. Exchange Online's own connections still get through.",
+    step: 6,
+  },
+  {
+    name: 'firewall-blocks-exchange-online',
+    title: 'Firewall closed to Exchange Online',
+    party: 'onprem-eas',
+    symptom:
+      "The on-premises firewall does not let in Exchange Online's address ranges: its ActiveSync connections time out, so provisioning answers 502 OnPremisesUnavailable and background sync retries with backoff. AutoDetect's probes still get through.",
+    step: 19,
+  },
+  {
     name: 'ssl-offload',
     title: 'SSL offloading in front of Exchange',
     party: 'onprem-eas',

@@ -37,6 +37,12 @@ export interface LabFetchOptions {
    * user runs, e.g. for `hma-lab check`). Default: 127.0.0.1, localhost and ::1.
    */
   directHosts?: readonly string[];
+  /**
+   * A firewall on the way: the reason (a fault's name) when a connection to
+   * `to` is dropped, else undefined. A dropped connection fails as a connect
+   * timeout at once (the lab does not wait the client's timeout out).
+   */
+  drops?: (to: ServiceParty) => string | undefined;
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]', '::1'];
@@ -58,6 +64,18 @@ export function createLabFetch(options: LabFetchOptions): LabFetch {
     }
     headers[LAB_HEADERS.host] = url.host;
     headers['x-forwarded-proto'] = url.protocol.slice(0, -1);
+    const dropped = options.drops?.(party);
+    if (dropped) {
+      trace.event(
+        party,
+        'network.connection.dropped',
+        `a firewall dropped ${from}'s connection to ${url.host} (${dropped})`,
+        { from, host: url.host, reason: dropped },
+      );
+      const error = connectTimeout(url);
+      recordFailure(party, url, init, headers, error);
+      throw error;
+    }
     try {
       return await transport.send(party, url, hopInit(init, headers));
     } catch (error) {
@@ -242,6 +260,15 @@ function unreachable(url: URL): TypeError {
   const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), {
     code: 'ENOTFOUND',
     hostname: url.hostname,
+  });
+  return new TypeError('fetch failed', { cause });
+}
+
+/** What fetch (undici) rejects with when a connection is never answered. */
+function connectTimeout(url: URL): TypeError {
+  const cause = Object.assign(new Error(`Connect Timeout Error (attempted address: ${url.host})`), {
+    name: 'ConnectTimeoutError',
+    code: 'UND_ERR_CONNECT_TIMEOUT',
   });
   return new TypeError('fetch failed', { cause });
 }

@@ -41,3 +41,4 @@ export * from './form-encoding.js';
 export * from './shorten.js';
 export * from './make-directory.js';
 export * from './device-access.js';
+export * from './perimeter.js';

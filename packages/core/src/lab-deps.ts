@@ -4,6 +4,7 @@ import { createConsoleLogger, type Logger, type ServiceDeps } from './deps.js';
 import { createFaultBoard, type FaultBoard } from './faults.js';
 import { createLabFetch, type LabFetch, type Transport } from './fetch.js';
 import { createHostMap, hostSpecForScenario, type HostMap, type Party } from './hosts.js';
+import { perimeterDrops } from './perimeter.js';
 import type { KeyStore } from './keys.js';
 import type { Scenario } from './scenario/schema.js';
 import type { TraceRecorder } from './trace.js';
@@ -44,6 +45,7 @@ export function createServiceDepsFactory(shared: SharedLabDeps): {
       hosts: shared.hosts,
       transport: shared.transport,
       trace: shared.trace,
+      drops: (to) => perimeterDrops(faults, party, to),
     });
   return {
     faults,
