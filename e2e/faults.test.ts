@@ -183,6 +183,25 @@ const CHECKS: Record<string, { params?: Record<string, unknown>; after?: boolean
         ).toBe('signInRequired');
       },
     },
+    'onprem-spns-missing': {
+      async check(lab) {
+        const run = await stopsAt(lab, 'onprem-spns-missing', /OboFailed/);
+        const tokens = exchanges(run).filter(
+          (e) => e.to === 'entra' && /\/oauth2\/token$/.test(e.url),
+        );
+        // AT1 (audience Exchange Online) is issued; AT2 for the on-premises namespace is not.
+        expect(tokens.map((e) => [e.from, e.status])).toEqual([
+          ['device', 200],
+          ['exo', 400],
+        ]);
+        expect(JSON.parse(tokens[1]!.responseBody!.text!)).toMatchObject({
+          error: 'invalid_resource',
+          error_codes: [500011],
+        });
+        expect(JSON.stringify(run.error?.detail)).toContain('https://mail.contoso.com');
+        expect(exchanges(run).some((e) => e.from === 'exo' && e.to === 'onprem-eas')).toBe(false);
+      },
+    },
     'obo-interaction-required': {
       async check(lab) {
         const run = await stopsAt(lab, 'obo-interaction-required', /OboFailed/);

@@ -167,6 +167,14 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     step: 19,
   },
   {
+    name: 'onprem-spns-missing',
+    title: 'On-premises namespaces not registered in Entra',
+    party: 'directory',
+    symptom:
+      "The on-premises namespaces are not service principal names of Office 365 Exchange Online (the Hybrid Configuration Wizard's registration is missing): the on-behalf-of call of step 17 for the ActiveSync namespace fails with AADSTS500011 (invalid_resource), and provisioning answers 403 OboFailed.",
+    step: 17,
+  },
+  {
     name: 'obo-interaction-required',
     title: 'On-behalf-of needs interaction',
     party: 'entra',

@@ -358,7 +358,7 @@ export const ENTRA_ERRORS = E([
     surfaces: ['json', 'redirect'],
     message:
       'The resource principal named {resource} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.',
-    when: 'resource (v1) or scope prefix (v2) that no app of the scenario has as appId, identifier URI or service principal name.',
+    when: 'resource (v1) or scope prefix (v2) that no app of the scenario has as appId, identifier URI or service principal name (with the fault onprem-spns-missing on, service principal names do not count).',
     clientAction:
       'Register the resource (e.g. the on-prem namespace as an SPN of Exchange Online).',
   },

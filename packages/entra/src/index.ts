@@ -19,6 +19,7 @@ import type express from 'express';
 import { resolveEntraConfig, type EntraConfig } from './config.js';
 import { createEntraApp } from './http/app.js';
 import { createEntraContext } from './protocol/context.js';
+import { directoryForEntra } from './protocol/resources.js';
 import { createStores } from './protocol/stores.js';
 
 export { DEFAULT_ENTRA_CONFIG, type EntraConfig } from './config.js';
@@ -82,7 +83,11 @@ export interface EntraService {
 export function createEntra(deps: ServiceDeps, config: Partial<EntraConfig> = {}): EntraService {
   const resolved = resolveEntraConfig(config);
   const stores = createStores();
-  const context = createEntraContext(deps, resolved, stores);
+  const context = createEntraContext(
+    { ...deps, directory: directoryForEntra(deps.directory, deps.faults) },
+    resolved,
+    stores,
+  );
   const app = createEntraApp(context);
 
   const unsubscribe = deps.directory.onChange((change) => {

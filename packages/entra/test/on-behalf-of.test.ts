@@ -160,6 +160,25 @@ describe('on-behalf-of (flow-map step 17)', () => {
     expectError(res, 'invalid_resource', 500011);
   });
 
+  test('fault onprem-spns-missing: the on-premises namespace is no resource (AADSTS500011), the app still is', async () => {
+    const lab = createLab();
+    const at1 = await aliceAt1(lab);
+    lab.ctx.faults.on('onprem-spns-missing');
+    const refused = await exoOnBehalfOf(lab, at1);
+    expectError(refused, 'invalid_resource', 500011);
+    expect(String(refused.body.error_description)).toContain(
+      'The resource principal named https://mail.contoso.com was not found',
+    );
+    // Found by its appId and identifier URI as before: only the registered namespaces are gone.
+    for (const resource of [EXO, 'https://outlook.office365.com/']) {
+      expect((await exoOnBehalfOf(lab, at1, { resource })).status).toBe(200);
+    }
+    lab.ctx.faults.off('onprem-spns-missing');
+    expect(claimsOf(lab, (await exoOnBehalfOf(lab, at1)).body.access_token).aud).toBe(
+      'https://mail.contoso.com',
+    );
+  });
+
   test('a disabled user is refused (AADSTS50057)', async () => {
     const lab = createLab();
     const at1 = await aliceAt1(lab);

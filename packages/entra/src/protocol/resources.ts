@@ -1,5 +1,6 @@
-import { WELL_KNOWN_APPS, type App, type Directory } from '@hma-lab/core';
+import { WELL_KNOWN_APPS, type App, type Directory, type FaultBoard } from '@hma-lab/core';
 import { EntraError } from '../errors.js';
+import { ONPREM_SPNS_MISSING_FAULT } from './faults.js';
 import type { TokenTarget } from './stores.js';
 
 /**
@@ -20,6 +21,31 @@ function notFound(directory: Directory, resource: string): EntraError {
     500011,
     `The resource principal named ${resource} was not found in the tenant named ${directory.tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
   );
+}
+
+/** An identifier as the directory compares them: no surrounding space, any case, no trailing `/`. */
+function comparable(identifier: string): string {
+  return identifier.trim().toLowerCase().replace(/\/+$/, '');
+}
+
+/**
+ * The directory as Entra reads it: with the fault `onprem-spns-missing` on, an
+ * app is found by its appId and identifier URIs only, not by the service
+ * principal names the Hybrid Configuration Wizard registers (the on-premises
+ * namespaces), so a token for one of those is AADSTS500011.
+ */
+export function directoryForEntra(directory: Directory, faults: FaultBoard): Directory {
+  return {
+    ...directory,
+    resource(identifier) {
+      const app = directory.resource(identifier);
+      if (!app || !faults.isOn(ONPREM_SPNS_MISSING_FAULT)) return app;
+      const wanted = comparable(identifier);
+      return [app.appId, ...app.identifierUris].some((id) => comparable(id) === wanted)
+        ? app
+        : undefined;
+    },
+  };
 }
 
 /** A v1 `resource`: the app whose appId, identifier URI or service principal name it is. */
