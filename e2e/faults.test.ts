@@ -138,6 +138,46 @@ const CHECKS: Record<string, { params?: Record<string, unknown>; after?: boolean
         ]);
       },
     },
+    'onprem-outbound-blocked': {
+      async check(lab) {
+        const run = await stopsAt(lab, 'onprem-outbound-blocked', /OnPremisesRejectedToken/);
+        const keys = exchanges(run).find((e) => e.from === 'onprem-eas' && e.to === 'entra')!;
+        expect(keys).toMatchObject({ status: 0 });
+        expect(keys.url).toMatch(/\/discovery\/keys$/);
+        const refused = exchanges(run).find((e) => e.from === 'exo' && e.to === 'onprem-eas')!;
+        expect(refused.status).toBe(401);
+        expect(header(refused, 'x-ms-diagnostics')).toMatch(/^2000000;.*could not be retrieved/);
+        const dropped = run.entries.find(
+          (e) => e.kind === 'event' && e.action === 'network.connection.dropped',
+        );
+        expect(dropped).toMatchObject({ party: 'onprem-eas', data: { from: 'onprem-eas' } });
+
+        // Keys fetched while the way out was open keep working when it closes...
+        lab.faults.off('onprem-outbound-blocked');
+        expect((await lab.runFlow('alice@contoso.com')).ok).toBe(true);
+        lab.faults.on('onprem-outbound-blocked');
+        expect((await lab.runFlow('dave@fabrikam.com')).ok).toBe(true);
+        // ...through a rotation to the key Entra had announced with them, but not
+        // past the next one, which on-premises never saw: that AT2 is refused.
+        const entra = lab.service<{ rotateSigningKey(): unknown }>('entra');
+        entra.rotateSigningKey();
+        await lab.clock.advance('1h');
+        expect(
+          lab
+            .service<{ account(upn: string): { state: string } | undefined }>('exo')
+            .account('alice@contoso.com')?.state,
+        ).toBe('ready');
+        entra.rotateSigningKey();
+        await lab.clock.advance('1h');
+        const exo = lab.service<{
+          account(upn: string): { state: string; error?: { code: string } } | undefined;
+        }>('exo');
+        expect(exo.account('alice@contoso.com')).toMatchObject({
+          state: 'failed',
+          error: { code: 'OnPremisesRejectedToken' },
+        });
+      },
+    },
     'ssl-offload': {
       async check(lab) {
         const run = await stopsAt(lab, 'ssl-offload', /OnPremisesRejectedToken/);

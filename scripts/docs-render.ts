@@ -39,16 +39,19 @@ A fault changes what the emulated party is configured to do (HMA switched off,
 TLS offloaded, a proxy that strips headers...), not how the lab itself works:
 everything else in the flow reacts to it as it would in production.
 
-The two firewall faults stand for the perimeter in front of on-premises
-Exchange, filtering inbound connections by address (Microsoft asks an
-organisation that does so to let in Exchange Online's ranges, and Azure's
-datacenter ranges for AutoDetect). A connection they drop fails at once as a
-connect timeout (\`fetch failed\`, cause \`UND_ERR_CONNECT_TIMEOUT\`, what fetch
-reports when nothing answers): the lab does not wait out a client's timeout.
-The trace records the attempt as an exchange with status 0 and the event
-\`network.connection.dropped\`. Only those two cloud parties are filtered: the
-device, your own clients and the Outlook cloud service of flow C still reach
-on-premises.
+The firewall faults stand for the perimeter in front of on-premises
+Exchange. \`firewall-blocks-exchange-online\` and \`firewall-blocks-autodetect\`
+filter inbound connections by address (Microsoft asks an organisation that does
+so to let in Exchange Online's ranges, and Azure's datacenter ranges for
+AutoDetect); only those two cloud parties are filtered: the device, your own
+clients and the Outlook cloud service of flow C still reach on-premises.
+\`onprem-outbound-blocked\` closes the way out: on-premises Exchange reaches no
+cloud party (its fetch of Entra's signing keys fails). A connection they drop
+fails at once as a connect timeout (\`fetch failed\`, cause
+\`UND_ERR_CONNECT_TIMEOUT\`, what fetch reports when nothing answers): the lab
+does not wait out a client's timeout. The trace records the attempt as an
+exchange with status 0 and the event \`network.connection.dropped\`, on the
+on-premises party.
 `;
 }
 

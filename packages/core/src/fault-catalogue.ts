@@ -125,6 +125,14 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     step: 19,
   },
   {
+    name: 'onprem-outbound-blocked',
+    title: 'On-premises Exchange cannot reach Entra',
+    party: 'onprem-eas',
+    symptom:
+      "On-premises Exchange has no way out to the internet (no outbound proxy set for it): it cannot fetch Entra's signing keys, so every AT2 it has no cached key for is refused with 401 and x-ms-diagnostics 2000000, and provisioning fails (OnPremisesRejectedToken). Keys it fetched before keep working, through one rotation too (Entra announces the next key ahead), until Entra signs with a key published after the way out closed.",
+    step: 19,
+  },
+  {
     name: 'ssl-offload',
     title: 'SSL offloading in front of Exchange',
     party: 'onprem-eas',

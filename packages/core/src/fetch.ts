@@ -1,6 +1,7 @@
 import type { HostMap, Party, ServiceParty } from './hosts.js';
 import type { TraceRecorder } from './trace.js';
 import { discardBody } from './in-process.js';
+import type { DroppedConnection } from './perimeter.js';
 
 /**
  * The only way a party of the lab talks to another: a `fetch` with the
@@ -38,11 +39,12 @@ export interface LabFetchOptions {
    */
   directHosts?: readonly string[];
   /**
-   * A firewall on the way: the reason (a fault's name) when a connection to
-   * `to` is dropped, else undefined. A dropped connection fails as a connect
-   * timeout at once (the lab does not wait the client's timeout out).
+   * A firewall on the way: the connections to `to` it drops, with the fault
+   * that closes them and the party it guards (see perimeter.ts). A dropped
+   * connection fails as a connect timeout at once (the lab does not wait the
+   * client's timeout out).
    */
-  drops?: (to: ServiceParty) => string | undefined;
+  drops?: (to: ServiceParty) => DroppedConnection | undefined;
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]', '::1'];
@@ -67,10 +69,10 @@ export function createLabFetch(options: LabFetchOptions): LabFetch {
     const dropped = options.drops?.(party);
     if (dropped) {
       trace.event(
-        party,
+        dropped.at,
         'network.connection.dropped',
-        `a firewall dropped ${from}'s connection to ${url.host} (${dropped})`,
-        { from, host: url.host, reason: dropped },
+        `a firewall dropped ${from}'s connection to ${url.host} (${dropped.reason})`,
+        { from, host: url.host, reason: dropped.reason },
       );
       const error = connectTimeout(url);
       recordFailure(party, url, init, headers, error);

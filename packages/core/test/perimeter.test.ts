@@ -26,25 +26,28 @@ function network() {
 }
 
 describe('the perimeter firewall faults', () => {
-  it('drops only the cloud party they name, and only on its way to on-premises', () => {
+  // fault, from, to, and the party guarded when the fault drops that connection.
+  const CASES: Array<[string, Party, ServiceParty, Party | undefined]> = [
+    ['firewall-blocks-exchange-online', 'exo', 'onprem-eas', 'onprem-eas'],
+    ['firewall-blocks-exchange-online', 'exo', 'onprem-autodiscover', 'onprem-autodiscover'],
+    ['firewall-blocks-exchange-online', 'exo', 'entra', undefined],
+    ['firewall-blocks-exchange-online', 'autodetect', 'onprem-eas', undefined],
+    ['firewall-blocks-exchange-online', 'device', 'onprem-eas', undefined],
+    ['firewall-blocks-exchange-online', 'outlook-service', 'onprem-eas', undefined],
+    ['firewall-blocks-autodetect', 'autodetect', 'onprem-autodiscover', 'onprem-autodiscover'],
+    ['firewall-blocks-autodetect', 'autodetect', 'exo', undefined],
+    ['firewall-blocks-autodetect', 'exo', 'onprem-eas', undefined],
+    ['onprem-outbound-blocked', 'onprem-eas', 'entra', 'onprem-eas'],
+    ['onprem-outbound-blocked', 'onprem-autodiscover', 'exo', 'onprem-autodiscover'],
+    ['onprem-outbound-blocked', 'onprem-autodiscover', 'onprem-eas', undefined],
+    ['onprem-outbound-blocked', 'exo', 'entra', undefined],
+    ['onprem-outbound-blocked', 'device', 'entra', undefined],
+  ];
+  it.each(CASES)('%s: %s -> %s', (fault, from, to, at) => {
     const faults = createFaultBoard();
-    expect(perimeterDrops(faults, 'exo', 'onprem-eas')).toBeUndefined();
-    faults.on('firewall-blocks-exchange-online');
-    expect(perimeterDrops(faults, 'exo', 'onprem-eas')).toBe('firewall-blocks-exchange-online');
-    expect(perimeterDrops(faults, 'exo', 'onprem-autodiscover')).toBe(
-      'firewall-blocks-exchange-online',
-    );
-    expect(perimeterDrops(faults, 'exo', 'entra')).toBeUndefined();
-    expect(perimeterDrops(faults, 'autodetect', 'onprem-eas')).toBeUndefined();
-    expect(perimeterDrops(faults, 'device', 'onprem-eas')).toBeUndefined();
-    expect(perimeterDrops(faults, 'outlook-service', 'onprem-eas')).toBeUndefined();
-    faults.off('firewall-blocks-exchange-online');
-    faults.on('firewall-blocks-autodetect');
-    expect(perimeterDrops(faults, 'autodetect', 'onprem-autodiscover')).toBe(
-      'firewall-blocks-autodetect',
-    );
-    expect(perimeterDrops(faults, 'autodetect', 'exo')).toBeUndefined();
-    expect(perimeterDrops(faults, 'exo', 'onprem-eas')).toBeUndefined();
+    expect(perimeterDrops(faults, from, to)).toBeUndefined();
+    faults.on(fault);
+    expect(perimeterDrops(faults, from, to)).toEqual(at ? { reason: fault, at } : undefined);
   });
 
   it('fails a dropped connection as a connect timeout, never handing it to the transport, and records it', async () => {
