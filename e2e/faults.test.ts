@@ -178,6 +178,21 @@ const CHECKS: Record<string, { params?: Record<string, unknown>; after?: boolean
         });
       },
     },
+    'onprem-clock-skew': {
+      async check(lab) {
+        const run = await stopsAt(lab, 'onprem-clock-skew', /OnPremisesRejectedToken/);
+        const refused = exchanges(run).find((e) => e.from === 'exo' && e.to === 'onprem-eas')!;
+        expect(refused.status).toBe(401);
+        // Ten minutes behind: the token's lifetime starts after the server's "now".
+        const diagnostics = header(refused, 'x-ms-diagnostics');
+        expect(diagnostics).toMatch(/^2000002;reason="The token has expired\./);
+        const now = Date.parse(/Current time: '([^']+)'/.exec(diagnostics)![1]!);
+        expect(now).toBe(lab.clock.now() - 10 * 60_000);
+        // Within the five minutes of skew the server allows, AT2 is taken again.
+        lab.faults.on('onprem-clock-skew', { offsetMinutes: -4 });
+        expect((await lab.runFlow('alice@contoso.com')).ok).toBe(true);
+      },
+    },
     'ssl-offload': {
       async check(lab) {
         const run = await stopsAt(lab, 'ssl-offload', /OnPremisesRejectedToken/);

@@ -133,6 +133,24 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     step: 19,
   },
   {
+    name: 'onprem-clock-skew',
+    title: "On-premises Exchange's clock is wrong",
+    party: 'onprem-eas',
+    symptom:
+      "The Exchange server's clock is off (by default 10 minutes behind, more than the 5 minutes of skew it allows): every AT2 looks not yet valid to it (or, far enough ahead, expired), so it is refused with 401 and the expired-token diagnostics, and provisioning fails (OnPremisesRejectedToken).",
+    step: 19,
+    params: {
+      offsetMinutes: {
+        default: -10,
+        description:
+          "the server clock's distance from the lab clock in minutes, negative when behind",
+        kind: 'number',
+        min: -1440,
+        max: 1440,
+      },
+    },
+  },
+  {
     name: 'ssl-offload',
     title: 'SSL offloading in front of Exchange',
     party: 'onprem-eas',
@@ -299,7 +317,7 @@ export function faultParamProblems(name: string, params: Record<string, unknown>
     if (value === undefined || !flat(value)) continue;
     if (spec.kind === 'number') {
       const number =
-        typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+        typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
       const min = spec.min ?? 0;
       const max = spec.max ?? Infinity;
       if (typeof number !== 'number' || !Number.isFinite(number) || number < min || number > max) {

@@ -178,6 +178,14 @@ describe('fault parameters are checked before a fault is switched on', () => {
     );
     expect(board.params('eas-503')).toEqual({ retryAfterS: '10' });
     expect(faultParamProblems('not-in-catalogue', { anything: 'goes' })).toEqual([]);
+    // A negative number as the CLI sends it, where the bounds allow one.
+    expect(faultParamProblems('onprem-clock-skew', { offsetMinutes: '-10' })).toEqual([]);
+    expect(faultParamProblems('onprem-clock-skew', { offsetMinutes: '-1441' })).toEqual([
+      'offsetMinutes must be a number from -1440 to 1440, got "-1441"',
+    ]);
+    expect(faultParamProblems('eas-503', { retryAfterS: '-1' })).toEqual([
+      'retryAfterS must be a number from 0 to 86400, got "-1"',
+    ]);
   });
 
   test('numbers with bounds: a day of Retry-After, AT2 living 60 s to 1 h, Entra slowed a minute at most', () => {

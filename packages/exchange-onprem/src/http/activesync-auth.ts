@@ -12,7 +12,7 @@ import type { TokenCache } from '../protocol/token-cache.js';
 import type { SigningKeySource } from './entra-jwks.js';
 import type { EasServiceState } from '../protocol/server-state.js';
 import type { OnpremActiveSyncConfig } from '../config.js';
-import { mailboxVersionWithFaults } from '../protocol/fault-overlay.js';
+import { mailboxVersionWithFaults, serverNowWithFaults } from '../protocol/fault-overlay.js';
 
 /** Who made the request, once authenticated. */
 export interface Principal {
@@ -95,7 +95,7 @@ export function authenticate(
   };
 
   async function bearer(raw: string, requestOrigin: string): Promise<Principal> {
-    const nowMs = clock.now();
+    const nowMs = serverNowWithFaults(clock.now(), state.faults);
     const check: BearerCheck = {
       tenantId: directory.tenant.id,
       requestOrigin,

@@ -1,4 +1,6 @@
-import type { FaultBoard, OnpremConfig } from '@hma-lab/core';
+import { faultDefinition, type FaultBoard, type OnpremConfig } from '@hma-lab/core';
+
+const CLOCK_SKEW_FAULT = 'onprem-clock-skew';
 
 /**
  * The on-premises configuration as the faults switched on now make it look
@@ -35,4 +37,18 @@ export function mailboxVersionWithFaults(
   faults: FaultBoard,
 ): string | undefined {
   return faults.isOn('exchange-2010-mailbox') && version !== undefined ? '2010' : version;
+}
+
+/**
+ * The server's own time for checking a token's lifetime: the lab clock, moved
+ * by the `offsetMinutes` of `onprem-clock-skew` (its catalogue default when
+ * not given) while that fault is on.
+ */
+export function serverNowWithFaults(labNowMs: number, faults: FaultBoard): number {
+  if (!faults.isOn(CLOCK_SKEW_FAULT)) return labNowMs;
+  const given = Number(faults.params(CLOCK_SKEW_FAULT)['offsetMinutes']);
+  const minutes = Number.isFinite(given)
+    ? given
+    : Number(faultDefinition(CLOCK_SKEW_FAULT)?.params?.['offsetMinutes']?.default ?? 0);
+  return labNowMs + minutes * 60_000;
 }
