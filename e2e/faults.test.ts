@@ -193,6 +193,26 @@ const CHECKS: Record<string, { params?: Record<string, unknown>; after?: boolean
         expect((await lab.runFlow('alice@contoso.com')).ok).toBe(true);
       },
     },
+    'preauth-proxy-autodiscover': {
+      async check(lab) {
+        const run = await stopsAt(lab, 'preauth-proxy-autodiscover', /no-account-found/);
+        const proxy = exchanges(run).find((e) => e.to === 'onprem-autodiscover')!;
+        expect(proxy.status).toBe(302);
+        const signIn = new URL(header(proxy, 'location'));
+        expect(signIn.origin).toBe('https://sts.contoso.com');
+        expect(signIn.pathname).toBe('/adfs/ls/');
+        expect(signIn.searchParams.get('returnUrl')).toBe(proxy.url);
+        // Exchange never saw the request: the answer carries none of its headers.
+        expect(proxy.responseHeaders['x-feserver']).toBeUndefined();
+        const followed = exchanges(run).find((e) => e.from === 'autodetect' && e.to === 'wap')!;
+        expect(followed.url).toBe(signIn.href);
+        expect(exchanges(run).some((e) => e.to === 'onprem-eas')).toBe(false);
+        lab.faults.off('preauth-proxy-autodiscover');
+        const direct = await lab.fetchAs('autodetect')(proxy.url);
+        expect(direct.status).toBe(200);
+        expect(direct.headers.get('x-feserver')).toBe('EX19');
+      },
+    },
     'ssl-offload': {
       async check(lab) {
         const run = await stopsAt(lab, 'ssl-offload', /OnPremisesRejectedToken/);

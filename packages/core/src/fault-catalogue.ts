@@ -167,6 +167,14 @@ export const FAULT_CATALOGUE: readonly FaultDefinition[] = [
     step: 19,
   },
   {
+    name: 'preauth-proxy-autodiscover',
+    title: 'Pre-authentication in front of AutoDiscover',
+    party: 'onprem-autodiscover',
+    symptom:
+      "AutoDiscover is published through the Web Application Proxy with AD FS pre-authentication: every request that has not signed in at AD FS is redirected to AD FS, so AutoDetect gets AD FS's page instead of the AutoDiscover answer and finds no ActiveSync endpoint.",
+    step: 6,
+  },
+  {
     name: 'at2-expiring-mid-sync',
     title: 'AT2 expires during a sync',
     party: 'exo',

@@ -8,6 +8,7 @@ import {
 } from './config.js';
 import { authenticate, type AuthVdir } from './http/activesync-auth.js';
 import { createEntraJwks } from './http/entra-jwks.js';
+import { preauthSignIn } from './http/preauth-proxy.js';
 import { poxAutodiscoverEndpoint } from './http/pox-autodiscover-endpoint.js';
 import { createTokenCache } from './protocol/token-cache.js';
 import { autodiscoverEndpoint } from './http/autodiscover-endpoint.js';
@@ -83,6 +84,7 @@ export function createOnpremAutodiscover(
 ): OnpremAutodiscoverService {
   const resolved = resolveAutodiscoverConfig(deps, config);
   const app = createServiceApp('onprem-autodiscover', deps, { parseBody: false });
+  app.use(preauthSignIn(deps.faults, deps.hosts));
   app.use(exchangeHeaders({ server: 'Microsoft-IIS/10.0', frontEndServer: 'EX19' }));
   const endpoint = autodiscoverEndpoint({
     directory: deps.directory,
