@@ -65,6 +65,13 @@ export {
   type SearchRequest,
 } from './server/search.js';
 export { findAnswer, type FindSources, type FoundMail } from './server/find.js';
+export {
+  readRecurrence,
+  recurrenceElement,
+  recurrenceOfData,
+  RecurrenceError,
+  type Recurrence,
+} from './format/recurrence.js';
 export { parseAddressList, type ListedAddress } from './format/address-list.js';
 export {
   byteLength,

@@ -61,6 +61,36 @@ describe('client data API (step 20)', () => {
     expect(exchangesBetween(lab.ctx, 'exo', 'onprem-eas')).toHaveLength(easCalls);
   });
 
+  it("shows a recurring on-premises event's pattern and range, synced into the cloud cache", async () => {
+    lab = hybridLab();
+    const mailbox = lab.onprem.store.mailbox(ALICE)!;
+    const calendar = mailbox.folders().find((f) => f.type === 8)!.serverId;
+    const [first] = mailbox.items(calendar);
+    if (first?.data.kind !== 'calendar') throw new Error('no seeded event');
+    first.data.recurrence = {
+      type: 1,
+      interval: 2,
+      dayOfWeek: 2 | 8,
+      untilMs: Date.UTC(2030, 5, 30),
+    };
+    await lab.provision();
+    const events = await lab.call('GET', '/api/hma/v1/mailbox/events', lab.at1());
+    const series = events.body.value.filter((e: { recurrence?: unknown }) => e.recurrence);
+    expect(series).toEqual([
+      expect.objectContaining({
+        subject: first.data.subject,
+        recurrence: {
+          pattern: { type: 'weekly', interval: 2, daysOfWeek: ['monday', 'wednesday'] },
+          range: {
+            type: 'endDate',
+            startDate: new Date(first.data.startMs).toISOString().slice(0, 10),
+            endDate: '2030-06-30',
+          },
+        },
+      }),
+    ]);
+  });
+
   it('never answers mail older than 28 days, even before the next sync prunes it', async () => {
     lab = hybridLab({ syncInterval: '7d', deviceInactivityTimeout: '30d' });
     await lab.provision();

@@ -560,6 +560,82 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(JSON.stringify(events.body)).toContain('Dentist (moved)');
   });
 
+  it('keeps the recurrence a device gives an event: the other devices get it, the REST view shows its pattern and range, an invalid one is Status 6', async () => {
+    lab = hybridLab();
+    const eas = bobDevice('bobrec1');
+    const other = bobDevice('bobrec2');
+    await eas.provision();
+    await other.provision();
+    const calendar = (await eas.folderSync()).folders.find((f) => f.type === 8)!.serverId;
+    await other.folderSync();
+    await eas.syncAll(calendar);
+    await other.syncAll(calendar);
+    const add = (clientId: string, ...recurrence: EasElement[]) =>
+      el(
+        'AirSync:Add',
+        el('AirSync:ClientId', clientId),
+        el(
+          'AirSync:ApplicationData',
+          el('Calendar:Subject', `Series ${clientId}`),
+          el('Calendar:StartTime', '20260105T090000Z'),
+          el('Calendar:EndTime', '20260105T093000Z'),
+          el('Calendar:Recurrence', ...recurrence),
+        ),
+      );
+    const answer = await eas.command(
+      'Sync',
+      syncWithCommands(
+        eas.exportState().syncKeys[calendar]!,
+        calendar,
+        add(
+          'r1',
+          el('Calendar:Type', 3),
+          el('Calendar:Interval', 1),
+          el('Calendar:WeekOfMonth', 5),
+          el('Calendar:DayOfWeek', 34),
+          el('Calendar:Occurrences', 12),
+        ),
+        add('r2', el('Calendar:Type', 7)),
+      ),
+    );
+    const statuses = children(
+      child(
+        child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!,
+        'AirSync:Responses',
+      )!,
+      'AirSync:Add',
+    ).map((r) => [textOf(r, 'AirSync:ClientId'), textOf(r, 'AirSync:Status')]);
+    expect(statuses).toEqual([
+      ['r1', '1'],
+      ['r2', '6'],
+    ]);
+    const [seen] = (await other.sync(calendar, {})).added;
+    expect(
+      Object.entries(seen!.data).filter(([k]) => k.startsWith('Calendar:Recurrence/')),
+    ).toEqual([
+      ['Calendar:Recurrence/Calendar:Type', '3'],
+      ['Calendar:Recurrence/Calendar:Occurrences', '12'],
+      ['Calendar:Recurrence/Calendar:Interval', '1'],
+      ['Calendar:Recurrence/Calendar:WeekOfMonth', '5'],
+      ['Calendar:Recurrence/Calendar:DayOfWeek', '34'],
+    ]);
+    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
+    const events = await lab.call('GET', '/api/hma/v1/mailbox/events', token);
+    const series = events.body.value.find((e: { subject: string }) => e.subject === 'Series r1');
+    expect(series.recurrence).toEqual({
+      pattern: {
+        type: 'relativeMonthly',
+        interval: 1,
+        daysOfWeek: ['monday', 'friday'],
+        index: 'last',
+      },
+      range: { type: 'numbered', startDate: '2026-01-05', numberOfOccurrences: 12 },
+    });
+    expect(
+      events.body.value.filter((e: { recurrence?: unknown }) => e.recurrence !== undefined),
+    ).toHaveLength(1);
+  });
+
   it("a mail's flag and categories, and an event's categories, set on one device reach the others (not the one that set them)", async () => {
     lab = hybridLab();
     const { eas, other, inbox, item, held } = await twoDevicesWith('Follow me up', [

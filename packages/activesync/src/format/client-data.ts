@@ -1,6 +1,7 @@
 import { child, children, el, textOf, type EasElement } from '../wbxml/element.js';
 import { parseAddressList } from './address-list.js';
 import { parseEasDate, textFromHtml } from './eas-format.js';
+import { readRecurrence, RecurrenceError, type Recurrence } from './recurrence.js';
 
 /**
  * Reading what a client sends in a Sync Add or Change (`ApplicationData`)
@@ -43,6 +44,8 @@ export interface ClientEvent {
   organizer: { name: string; email: string };
   attendees: Array<{ name: string; email: string }>;
   bodyText: string;
+  /** Absent: a single event. */
+  recurrence?: Recurrence;
 }
 
 /** A new event's properties before the client's: an hour from now, organised by the owner. */
@@ -63,9 +66,11 @@ export function newClientEvent(owner: { name: string; email: string }, nowMs: nu
 /**
  * Sets on `event` the Calendar properties the client sent: Subject, StartTime
  * and EndTime, Location (or `AirSyncBase:Location`), UID (or ClientUid; one
- * is made when the event has none), organizer, Attendees, AllDayEvent, Body.
+ * is made when the event has none), organizer, Attendees, AllDayEvent, Body,
+ * Recurrence (an empty one removes it).
  *
- * @throws ClientDataError for a StartTime or EndTime that is not a date, or an end before the start.
+ * @throws ClientDataError for a StartTime or EndTime that is not a date, an end
+ *   before the start, or a Recurrence {@link readRecurrence} refuses.
  */
 export function applyClientEvent(
   event: ClientEvent,
@@ -108,6 +113,19 @@ export function applyClientEvent(
   if (allDay !== undefined) event.allDay = allDay === '1';
   const body = clientBody(appData, 'Calendar:Body');
   if (body.text !== undefined) event.bodyText = body.text;
+  const recurrence = child(appData, 'Calendar:Recurrence');
+  if (recurrence) {
+    // An empty Recurrence makes the series a single event again.
+    if (recurrence.children.length === 0) delete event.recurrence;
+    else {
+      try {
+        event.recurrence = readRecurrence(recurrence);
+      } catch (error) {
+        if (error instanceof RecurrenceError) throw new ClientDataError(error.message);
+        throw error;
+      }
+    }
+  }
   if (event.endMs < event.startMs) throw new ClientDataError('EndTime is before StartTime');
 }
 

@@ -29,6 +29,25 @@ export interface MailItem {
   messageClass: string;
 }
 
+/**
+ * A recurring event's pattern (MS-ASCAL \`Calendar:Recurrence\`), the shape
+ * @hma-lab/activesync's \`Recurrence\` reads and writes and documents field by
+ * field (that package depends on nothing, so it keeps its own declaration).
+ */
+export interface Recurrence {
+  type: 0 | 1 | 2 | 3 | 5 | 6;
+  interval: number;
+  occurrences?: number;
+  untilMs?: number;
+  dayOfWeek?: number;
+  dayOfMonth?: number;
+  weekOfMonth?: number;
+  monthOfYear?: number;
+  calendarType?: number;
+  isLeapMonth?: boolean;
+  firstDayOfWeek?: number;
+}
+
 export interface CalendarItem {
   kind: 'calendar';
   uid: string;
@@ -40,6 +59,8 @@ export interface CalendarItem {
   organizer: Address;
   attendees: Address[];
   bodyText: string;
+  /** Absent: a single event. */
+  recurrence?: Recurrence;
 }
 
 export interface ContactItem {

@@ -8,6 +8,7 @@ import {
   buildMime,
   categoriesElement,
   flagElement,
+  recurrenceElement,
   renderBody,
   type BodyPreference,
   type EasElement,
@@ -108,6 +109,7 @@ function calendarData(
     ctx.protocolVersion < 12
       ? el('Calendar:Body', event.bodyText)
       : renderBody({ text: event.bodyText }, preferences, ctx.protocolVersion),
+    ...(event.recurrence ? [recurrenceElement(event.recurrence, ctx.protocolVersion)] : []),
   ];
 }
 

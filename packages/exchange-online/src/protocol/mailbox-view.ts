@@ -1,5 +1,5 @@
-import type { CalendarItem, ContactItem, MailItem } from '@hma-lab/core';
-import { parseEasDate } from '@hma-lab/activesync';
+import type { CalendarItem, ContactItem, MailItem, Recurrence } from '@hma-lab/core';
+import { parseEasDate, recurrenceOfData } from '@hma-lab/activesync';
 import type { CacheItem } from '../cache/cloud-cache.js';
 
 /**
@@ -82,6 +82,31 @@ export interface EventBody {
   isAllDay: boolean;
   location: string;
   organizer: EmailAddressBody;
+  /** A recurring event's pattern and range (absent: a single event). */
+  recurrence?: RecurrenceBody;
+}
+
+/** A series' pattern and range, named as the Outlook REST API names them. */
+export interface RecurrenceBody {
+  pattern: {
+    type:
+      | 'daily'
+      | 'weekly'
+      | 'absoluteMonthly'
+      | 'relativeMonthly'
+      | 'absoluteYearly'
+      | 'relativeYearly';
+    interval: number;
+    daysOfWeek?: string[];
+    dayOfMonth?: number;
+    month?: number;
+    index?: 'first' | 'second' | 'third' | 'fourth' | 'last';
+    firstDayOfWeek?: string;
+  };
+  range:
+    | { type: 'noEnd'; startDate: string }
+    | { type: 'endDate'; startDate: string; endDate: string }
+    | { type: 'numbered'; startDate: string; numberOfOccurrences: number };
 }
 
 export interface ContactBody {
@@ -239,15 +264,52 @@ function contentTypeByName(name: string): string {
 export function eventFromCache(item: CacheItem): EventBody {
   const d = item.data;
   const email = d['Calendar:OrganizerEmail'] ?? '';
-  return {
+  const startMs = parseEasDate(d['Calendar:StartTime']);
+  const event: EventBody = {
     id: item.serverId,
     subject: d['Calendar:Subject'] ?? '',
-    start: iso(parseEasDate(d['Calendar:StartTime'])),
+    start: iso(startMs),
     end: iso(parseEasDate(d['Calendar:EndTime'])),
     isAllDay: d['Calendar:AllDayEvent'] === '1',
     location: d['Calendar:Location'] ?? d['AirSyncBase:Location/AirSyncBase:DisplayName'] ?? '',
     organizer: { name: d['Calendar:OrganizerName'] ?? email, address: email },
   };
+  const recurrence = recurrenceOfData(d);
+  if (recurrence) event.recurrence = recurrenceBody(recurrence, startMs ?? 0);
+  return event;
+}
+
+const PATTERNS = {
+  0: 'daily',
+  1: 'weekly',
+  2: 'absoluteMonthly',
+  3: 'relativeMonthly',
+  5: 'absoluteYearly',
+  6: 'relativeYearly',
+} as const;
+const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const INDEXES = ['first', 'second', 'third', 'fourth', 'last'] as const;
+
+/** An ActiveSync recurrence as the REST API's pattern and range; dates as `YYYY-MM-DD` (UTC). */
+export function recurrenceBody(recurrence: Recurrence, startMs: number): RecurrenceBody {
+  const r = recurrence;
+  const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  const pattern: RecurrenceBody['pattern'] = { type: PATTERNS[r.type], interval: r.interval };
+  if (r.dayOfWeek !== undefined) {
+    pattern.daysOfWeek = DAYS.filter((_, i) => (r.dayOfWeek! & (1 << i)) !== 0);
+  }
+  if (r.dayOfMonth !== undefined) pattern.dayOfMonth = r.dayOfMonth;
+  if (r.monthOfYear !== undefined) pattern.month = r.monthOfYear;
+  if (r.weekOfMonth !== undefined) pattern.index = INDEXES[r.weekOfMonth - 1];
+  if (r.firstDayOfWeek !== undefined) pattern.firstDayOfWeek = DAYS[r.firstDayOfWeek];
+  const startDate = day(startMs);
+  const range: RecurrenceBody['range'] =
+    r.untilMs !== undefined
+      ? { type: 'endDate', startDate, endDate: day(r.untilMs) }
+      : r.occurrences !== undefined
+        ? { type: 'numbered', startDate, numberOfOccurrences: r.occurrences }
+        : { type: 'noEnd', startDate };
+  return { pattern, range };
 }
 
 /** A cached EAS contact as a contact. */
@@ -296,6 +358,7 @@ export function eventFromSeed(id: string, item: CalendarItem): EventBody {
     isAllDay: item.allDay,
     location: item.location,
     organizer: { name: item.organizer.name, address: item.organizer.email },
+    ...(item.recurrence ? { recurrence: recurrenceBody(item.recurrence, item.startMs) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import {
   applyClientContact,
   applyClientEvent,
+  recurrenceElement,
   attachmentList,
   buildMime,
   categoriesElement,
@@ -163,6 +164,7 @@ function renderCalendar(event: StoredCalendar, options: RenderOptions): EasEleme
         ),
       ),
     event.categories.length > 0 && categoriesElement('Calendar', event.categories),
+    event.recurrence && recurrenceElement(event.recurrence, Number(v)),
     !legacy && el('AirSyncBase:NativeBodyType', BODY_PLAIN),
   ].filter((e): e is EasElement => Boolean(e));
 }
@@ -212,6 +214,7 @@ const MODELLED: Record<ItemClass, ReadonlySet<string>> = {
     'Calendar:Attendees',
     'Calendar:AllDayEvent',
     'Calendar:Categories',
+    'Calendar:Recurrence',
     'Calendar:Body',
     'AirSyncBase:Body',
   ]),
