@@ -65,27 +65,34 @@ describe('client data API (step 20)', () => {
     lab = hybridLab();
     const mailbox = lab.onprem.store.mailbox(ALICE)!;
     const calendar = mailbox.folders().find((f) => f.type === 8)!.serverId;
-    const [first] = mailbox.items(calendar);
-    if (first?.data.kind !== 'calendar') throw new Error('no seeded event');
-    first.data.recurrence = {
-      type: 1,
-      interval: 2,
-      dayOfWeek: 2 | 8,
-      untilMs: Date.UTC(2030, 5, 30),
-    };
+    const items = mailbox.items(calendar).map((i) => i.data);
+    // The default seed's "Weekly sync" is a series; another event is made one on-premises.
+    const weekly = items.find((e) => e.kind === 'calendar' && e.subject === 'Weekly sync');
+    const other = items.find((e) => e.kind === 'calendar' && e.subject === 'Offsite');
+    if (weekly?.kind !== 'calendar' || other?.kind !== 'calendar') throw new Error('seed changed');
+    other.recurrence = { type: 5, interval: 1, dayOfMonth: 3, monthOfYear: 2, occurrences: 4 };
     await lab.provision();
     const events = await lab.call('GET', '/api/hma/v1/mailbox/events', lab.at1());
     const series = events.body.value.filter((e: { recurrence?: unknown }) => e.recurrence);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const weekday = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
     expect(series).toEqual([
       expect.objectContaining({
-        subject: first.data.subject,
+        subject: 'Weekly sync',
         recurrence: {
-          pattern: { type: 'weekly', interval: 2, daysOfWeek: ['monday', 'wednesday'] },
-          range: {
-            type: 'endDate',
-            startDate: new Date(first.data.startMs).toISOString().slice(0, 10),
-            endDate: '2030-06-30',
+          pattern: {
+            type: 'weekly',
+            interval: 1,
+            daysOfWeek: [weekday[new Date(weekly.startMs).getUTCDay()]],
           },
+          range: { type: 'noEnd', startDate: day(weekly.startMs) },
+        },
+      }),
+      expect.objectContaining({
+        subject: 'Offsite',
+        recurrence: {
+          pattern: { type: 'absoluteYearly', interval: 1, dayOfMonth: 3, month: 2 },
+          range: { type: 'numbered', startDate: day(other.startMs), numberOfOccurrences: 4 },
         },
       }),
     ]);

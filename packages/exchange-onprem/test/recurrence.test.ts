@@ -58,7 +58,7 @@ describe('recurring events (Calendar:Recurrence)', () => {
   it('keeps the pattern a device adds and sends it to the other devices; an empty one ends the series', async () => {
     const lab = createLab();
     const { client: phone, calendar } = await aliceCalendar(lab, 'rec-phone');
-    const added = await syncCommands(phone, calendar, addEvent('Weekly sync', weekly));
+    const added = await syncCommands(phone, calendar, addEvent('Team review', weekly));
     const serverId = textOf(added, 'AirSync:Responses', 'AirSync:Add', 'AirSync:ServerId')!;
     expect(textOf(added, 'AirSync:Responses', 'AirSync:Add', 'AirSync:Status')).toBe('1');
 
@@ -91,7 +91,7 @@ describe('recurring events (Calendar:Recurrence)', () => {
       ),
     );
     const changed = (await tablet.syncAll(calendar)).changed.find((i) => i.serverId === serverId)!;
-    expect(changed.data['Calendar:Subject']).toBe('Weekly sync');
+    expect(changed.data['Calendar:Subject']).toBe('Team review');
     expect(Object.keys(changed.data).some((k) => k.startsWith('Calendar:Recurrence'))).toBe(false);
   });
 

@@ -159,7 +159,12 @@ const SEEDED_EVENTS = (
   location,
   bodyText: `${subject} (${location})`,
   uidSuffix: subject.replace(/\W+/g, '-').toLowerCase(),
+  weekly: subject === 'Weekly sync',
 }));
+/** A weekly series on each day of the week (one object each: every mailbox's series shares it). */
+const WEEKLY_ON: readonly Recurrence[] = Array.from({ length: 7 }, (_, day) =>
+  Object.freeze({ type: 1, interval: 1, dayOfWeek: 1 << day }),
+);
 const SEEDED_CONTACTS = (
   [
     ['Megan', 'Bowen', 'megan@contoso.com', 'Marketing Manager'],
@@ -230,7 +235,7 @@ export function seedMailbox(
   const startOfDay = Math.floor(nowMs / DAY) * DAY;
   for (const event of SEEDED_EVENTS) {
     const startMs = startOfDay + event.dayOffset * DAY + event.hour * HOUR;
-    byRole('calendar').items.push({
+    const item: CalendarItem = {
       kind: 'calendar',
       // Joined, not a template: a template leaves a chain of pieces behind
       // each of the thousands of uids a large lab keeps.
@@ -243,7 +248,10 @@ export function seedMailbox(
       organizer: COLLEAGUE,
       attendees: [owner, COLLEAGUE],
       bodyText: event.bodyText,
-    });
+    };
+    // Set after the literal, on the series only (a conditional spread in it makes every event bigger).
+    if (event.weekly) item.recurrence = WEEKLY_ON[new Date(startMs).getUTCDay()]!;
+    byRole('calendar').items.push(item);
   }
   for (const contact of SEEDED_CONTACTS) {
     byRole('contacts').items.push({ kind: 'contact', ...contact });

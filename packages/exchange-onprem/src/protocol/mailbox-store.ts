@@ -175,7 +175,7 @@ function storedMail(m: MailItem, messageId: string): StoredMail {
 }
 
 function storedCalendar(c: CalendarItem): StoredCalendar {
-  return {
+  const stored: StoredCalendar = {
     kind: 'calendar',
     uid: c.uid,
     subject: c.subject,
@@ -188,6 +188,9 @@ function storedCalendar(c: CalendarItem): StoredCalendar {
     bodyText: c.bodyText,
     categories: none(),
   };
+  // Set after the literal, on series only: a conditional spread in it made every event bigger.
+  if (c.recurrence) stored.recurrence = c.recurrence;
+  return stored;
 }
 
 function storedContact(c: ContactItem): StoredContact {
