@@ -406,6 +406,8 @@ describe('scenario switching', () => {
     expect(body.scenario.name).toBe('managed-phs');
     expect(body.canSwitchScenario).toBe(true);
     expect(body.runs).toEqual([]);
+    // A new lab, numbered anew: what the page compares before it forgets a run.
+    expect(body.labSerial).toBe(2);
     // In managed-phs, contoso.com is no longer federated: steps 8-11 disappear.
     const run = await request(app)
       .post(`${API}/runs`)
@@ -454,6 +456,49 @@ describe('two UIs in one process', () => {
 });
 
 describe('GET /events', () => {
+  it("names the new lab's serial in every lab event of a switch, as the state does", async () => {
+    let lab = await quietLab();
+    const server = createTrainerUi({
+      lab: () => lab,
+      heartbeatMs: 100_000,
+      switchScenario: async (name) => {
+        const next = await quietLab(name);
+        await lab.close();
+        lab = next;
+        return next;
+      },
+    }).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const base = `http://127.0.0.1:${port}${API}`;
+    const before = (await (await fetch(`${base}/state`)).json()) as { labSerial: number };
+    let received = '';
+    const stream = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(`${base}/events`, resolve).on('error', reject);
+    });
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (received += chunk));
+    const switched = (await (
+      await fetch(`${base}/scenario`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'managed-phs' }),
+      })
+    ).json()) as { labSerial: number };
+    await new Promise((resolve) => setImmediate(resolve));
+    const labEvents = received
+      .split('\n\n')
+      .filter((block) => block.startsWith('event: lab'))
+      .map((block) => JSON.parse(block.split('\n')[1]!.slice(6)) as { serial: number });
+    expect(switched.labSerial).toBe(before.labSerial + 1);
+    expect(labEvents.length).toBeGreaterThan(0);
+    expect(labEvents.map((e) => e.serial)).toEqual(labEvents.map(() => switched.labSerial));
+    stream.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await lab.close();
+  });
+
   it('streams the run and its trace entries live, as Server-Sent Events', async () => {
     const lab = await quietLab();
     const server = createTrainerUi({ lab: () => lab, heartbeatMs: 100_000 }).listen(0, '127.0.0.1');

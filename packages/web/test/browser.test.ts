@@ -366,8 +366,11 @@ describe('the trainer page', () => {
   it(
     'switches to the managed-phs scenario, where steps 8 to 11 disappear',
     async () => {
+      await runFlow();
       await page.selectOption('#scenario', 'managed-phs');
       await page.waitForFunction(() => document.getElementById('scenario')?.disabled === false);
+      // The old lab's run is gone, and so is its outcome.
+      await expect(page.locator('#run-status').getAttribute('data-status')).resolves.toBeNull();
       await runFlow();
       const seen = await page.$$eval('.step-chip.seen', (els) =>
         els.map((e) => Number(e.textContent)),

@@ -35,7 +35,7 @@ describe('live hub', () => {
       };
     };
     const hub = createLiveHub(60_000);
-    hub.follow({ trace, scenario: { name: 'contoso' } } as unknown as TrainerLab);
+    hub.follow({ trace, scenario: { name: 'contoso' } } as unknown as TrainerLab, 1);
     expect(listening).toBe(0);
 
     const page = fakeStream();

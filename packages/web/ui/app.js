@@ -53,6 +53,8 @@ const ui = {
   /** @type {ReturnType<typeof setTimeout> | null} */
   jumpTimer: null,
   clockMs: 0,
+  /** The lab (`labSerial`) the page shows: a switch clears the page once. */
+  shownSerial: 0,
 };
 
 const el = {
@@ -303,7 +305,8 @@ function scheduleRefresh(follow) {
 /** Fetches the view again (throttled: one request at a time, coalescing bursts). */
 async function refreshView(follow = false) {
   const runId = ui.runId;
-  if (!runId) return;
+  // While the lab is being replaced its runs are going away: the switch redraws.
+  if (!runId || ui.pending.startsWith('starting scenario')) return;
   if (refreshing) {
     dirty = true;
     return;
@@ -329,7 +332,13 @@ async function refreshView(follow = false) {
 function renderRunStatus() {
   clear(el.status);
   const view = ui.view;
-  if (!view) return;
+  if (!view) {
+    // No run shown: no outcome either (an empty status said "ok" after a switch).
+    for (const name of ['data-status', 'data-flow', 'data-stopped-at', 'aria-label', 'title']) {
+      el.status.removeAttribute(name);
+    }
+    return;
+  }
   const run = view.run;
   const flow = ui.state?.flows[run.flow];
   el.status.dataset.status = run.status;
@@ -685,6 +694,7 @@ async function switchScenario(name) {
 }
 
 function forgetLab() {
+  ui.shownSerial = ui.state?.labSerial ?? 0;
   ui.runId = null;
   ui.view = null;
   ui.lines = [];
@@ -889,9 +899,13 @@ function listen() {
       } else if (run.runId === ui.runId) void refreshView();
     },
     state: () => void loadState().catch(() => undefined),
+    // The page's own switch forgot the old lab already; the stream's news of it
+    // may come after a run in the new lab began, which must stay on screen.
     lab: () =>
       void loadState()
-        .then(forgetLab)
+        .then(() => {
+          if (ui.state?.labSerial !== ui.shownSerial) forgetLab();
+        })
         .catch(() => undefined),
   });
   // On (re)connecting, catch up with whatever happened while the stream was down.
@@ -919,6 +933,7 @@ async function start() {
     toast(`The lab did not answer: ${/** @type {Error} */ (error).message}`);
     return;
   }
+  ui.shownSerial = ui.state?.labSerial ?? 0;
   drawRows();
   renderChips();
   const last = ui.state?.runs[ui.state.runs.length - 1];

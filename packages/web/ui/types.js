@@ -112,6 +112,7 @@
  *
  * @typedef {object} LabState
  * @property {{name: string, description: string}} scenario
+ * @property {number} labSerial
  * @property {Array<{name: string, description: string}>} scenarios
  * @property {boolean} canSwitchScenario
  * @property {LabUser[]} users

@@ -11,7 +11,7 @@ import { doneSeq } from '../protocol/run-view.js';
  */
 export interface LiveHub {
   /** Follows this lab's trace (dropping the previous lab's), while any page watches. */
-  follow(lab: TrainerLab): void;
+  follow(lab: TrainerLab, serial: number): void;
   /** Adds an event-stream client until its connection closes. */
   attach(res: Response): void;
   broadcast(event: 'run' | 'state' | 'lab' | 'entry', data: unknown): void;
@@ -88,14 +88,14 @@ export function createLiveHub(heartbeatMs: number): LiveHub {
   };
 
   const hub: LiveHub = {
-    follow(lab) {
+    follow(lab, serial) {
       if (lab === followed) return;
       const switched = followed !== undefined;
       unsubscribe?.();
       unsubscribe = undefined;
       followed = lab;
       listenWhileWatched();
-      if (switched) hub.broadcast('lab', { scenario: lab.scenario.name });
+      if (switched) hub.broadcast('lab', { scenario: lab.scenario.name, serial });
     },
     attach(res) {
       res.status(200);

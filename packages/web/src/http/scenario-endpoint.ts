@@ -27,7 +27,7 @@ export function scenarioEndpoint(session: TrainerSession): RequestHandler {
       await switcher(name);
     });
     const state = stateOf(session);
-    session.hub.broadcast('lab', { scenario: state.scenario.name });
+    session.hub.broadcast('lab', { scenario: state.scenario.name, serial: state.labSerial });
     res.json(state);
   };
 }

@@ -7,6 +7,8 @@ import { createLiveHub, type LiveHub } from './live-hub.js';
 
 /** What the page remembers of one lab: the runs it started and the clock advances it made. */
 export interface LabMemory {
+  /** This lab's number in the session (1 for the first one shown, then one more per switch). */
+  serial: number;
   runs: RunRecord[];
   advances: AdvanceRecord[];
 }
@@ -29,6 +31,7 @@ export const MAX_RUNS = 50;
 
 export function createTrainerSession(options: ResolvedTrainerUiOptions): TrainerSession {
   const memories = new WeakMap<TrainerLab, LabMemory>();
+  let serials = 0;
   let doing: string | undefined;
   const hub = createLiveHub(options.heartbeatMs);
 
@@ -37,13 +40,13 @@ export function createTrainerSession(options: ResolvedTrainerUiOptions): Trainer
     hub,
     lab() {
       const lab = options.lab();
-      hub.follow(lab);
+      hub.follow(lab, session.memory(lab).serial);
       return lab;
     },
     memory(lab) {
       let memory = memories.get(lab);
       if (!memory) {
-        memory = { runs: [], advances: [] };
+        memory = { serial: ++serials, runs: [], advances: [] };
         memories.set(lab, memory);
       }
       return memory;

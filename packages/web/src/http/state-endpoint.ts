@@ -24,6 +24,8 @@ export function stateOf(session: TrainerSession) {
   const memory = session.memory(lab);
   return {
     scenario: { name: lab.scenario.name, description: lab.scenario.description ?? '' },
+    /** Which lab this is: the page forgets what it showed only when this changes. */
+    labSerial: memory.serial,
     scenarios: session.options.scenarios.map((name) => ({
       name,
       description: BUILT_IN_SCENARIOS[name]?.description ?? '',
