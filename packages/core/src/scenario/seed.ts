@@ -30,8 +30,8 @@ export interface MailItem {
 }
 
 /**
- * A recurring event's pattern (MS-ASCAL \`Calendar:Recurrence\`), the shape
- * @hma-lab/activesync's \`Recurrence\` reads and writes and documents field by
+ * A recurring event's pattern (MS-ASCAL `Calendar:Recurrence`), the shape
+ * @hma-lab/activesync's `Recurrence` reads and writes and documents field by
  * field (that package depends on nothing, so it keeps its own declaration).
  */
 export interface Recurrence {
