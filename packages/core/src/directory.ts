@@ -21,8 +21,9 @@ export interface Directory {
   /**
    * The app a resource identifier names: its appId, an identifier URI or a
    * service principal name (case-insensitive, a trailing slash ignored).
+   * `servicePrincipalNames: false` leaves the last out.
    */
-  resource(identifier: string): App | undefined;
+  resource(identifier: string, options?: { servicePrincipalNames?: boolean }): App | undefined;
   conditionalAccess(): readonly ConditionalAccessPolicy[];
   /** Token lifetimes in milliseconds. */
   lifetimes(): TokenLifetimesMs;
@@ -74,7 +75,10 @@ export function createDirectory(scenario: Scenario, clock: Clock): Directory {
   const domains = new Map(scenario.domains.map((d) => [d.name.toLowerCase(), d]));
   const apps = new Map(scenario.apps.map((a) => [a.appId.toLowerCase(), a]));
   const resources = new Map<string, App>();
+  /** By appId and identifier URI only. */
+  const named = new Map<string, App>();
   for (const app of scenario.apps) {
+    for (const id of [app.appId, ...app.identifierUris]) named.set(normalizeIdentifier(id), app);
     for (const id of [app.appId, ...app.identifierUris, ...app.servicePrincipalNames]) {
       resources.set(normalizeIdentifier(id), app);
     }
@@ -118,7 +122,10 @@ export function createDirectory(scenario: Scenario, clock: Clock): Directory {
     domain: (name) => domains.get(name.toLowerCase()),
     domainOf: (upn) => domains.get(upn.split('@')[1]?.toLowerCase() ?? ''),
     app: (appId) => apps.get(appId.toLowerCase()),
-    resource: (identifier) => resources.get(normalizeIdentifier(identifier)),
+    resource: (identifier, options) =>
+      (options?.servicePrincipalNames === false ? named : resources).get(
+        normalizeIdentifier(identifier),
+      ),
     conditionalAccess: () => scenario.conditionalAccess,
     lifetimes: () => lifetimes,
     checkPassword(upn, password) {

@@ -68,6 +68,38 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     return { eas, other, inbox, item, held };
   }
 
+  /** Two of bob's devices, provisioned, with his calendar and contacts synced to the end on both. */
+  async function twoCalendarDevices(ids: [string, string]) {
+    const eas = bobDevice(ids[0]);
+    const other = bobDevice(ids[1]);
+    await eas.provision();
+    await other.provision();
+    const { folders } = await eas.folderSync();
+    await other.folderSync();
+    const calendar = folders.find((f) => f.type === 8)!.serverId;
+    const contacts = folders.find((f) => f.type === 9)!.serverId;
+    for (const device of [eas, other]) {
+      await device.syncAll(calendar);
+      await device.syncAll(contacts);
+    }
+    return { eas, other, calendar, contacts };
+  }
+
+  /** The Responses of a one-collection Sync answer. */
+  const responsesOf = (answer: { body?: EasElement }) =>
+    children(
+      child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!,
+      'AirSync:Responses',
+    ).flatMap((r) => r.children);
+
+  /** bob's events as Outlook's REST view shows them. */
+  const bobEvents = () =>
+    lab.call(
+      'GET',
+      '/api/hma/v1/mailbox/events',
+      mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile }),
+    );
+
   it('answers an empty Bearer with 401 and the Exchange Online challenge (steps 3-4)', async () => {
     lab = hybridLab();
     const res = await lab.ctx.fetchFor('autodetect')(EXO_EAS, {
@@ -443,23 +475,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
 
   it("takes a device's Add and Change of events and contacts: other devices get them, the device not; Status 6 for an unreadable StartTime, 4 for an Add without ApplicationData", async () => {
     lab = hybridLab();
-    const eas = bobDevice('bobcal1');
-    const other = bobDevice('bobcal2');
-    await eas.provision();
-    await other.provision();
-    const { folders } = await eas.folderSync();
-    await other.folderSync();
-    const calendar = folders.find((f) => f.type === 8)!.serverId;
-    const contacts = folders.find((f) => f.type === 9)!.serverId;
-    for (const device of [eas, other]) {
-      await device.syncAll(calendar);
-      await device.syncAll(contacts);
-    }
-    const responsesOf = (answer: { body?: EasElement }) =>
-      children(
-        child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!,
-        'AirSync:Responses',
-      ).flatMap((r) => r.children);
+    const { eas, other, calendar, contacts } = await twoCalendarDevices(['bobcal1', 'bobcal2']);
     const added = await eas.command(
       'Sync',
       syncWithCommands(
@@ -555,21 +571,13 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
     expect(renamed.changed.map((i) => [i.serverId, i.data['Contacts:FirstName']])).toEqual([
       [first!.serverId, 'Renamed'],
     ]);
-    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
-    const events = await lab.call('GET', '/api/hma/v1/mailbox/events', token);
+    const events = await bobEvents();
     expect(JSON.stringify(events.body)).toContain('Dentist (moved)');
   });
 
   it('keeps the recurrence a device gives an event: the other devices get it, the REST view shows its pattern and range, an invalid one is Status 6', async () => {
     lab = hybridLab();
-    const eas = bobDevice('bobrec1');
-    const other = bobDevice('bobrec2');
-    await eas.provision();
-    await other.provision();
-    const calendar = (await eas.folderSync()).folders.find((f) => f.type === 8)!.serverId;
-    await other.folderSync();
-    await eas.syncAll(calendar);
-    await other.syncAll(calendar);
+    const { eas, other, calendar } = await twoCalendarDevices(['bobrec1', 'bobrec2']);
     const add = (clientId: string, ...recurrence: EasElement[]) =>
       el(
         'AirSync:Add',
@@ -598,13 +606,10 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
         add('r2', el('Calendar:Type', 7)),
       ),
     );
-    const statuses = children(
-      child(
-        child(child(answer.body!, 'AirSync:Collections')!, 'AirSync:Collection')!,
-        'AirSync:Responses',
-      )!,
-      'AirSync:Add',
-    ).map((r) => [textOf(r, 'AirSync:ClientId'), textOf(r, 'AirSync:Status')]);
+    const statuses = responsesOf(answer).map((r) => [
+      textOf(r, 'AirSync:ClientId'),
+      textOf(r, 'AirSync:Status'),
+    ]);
     expect(statuses).toEqual([
       ['r1', '1'],
       ['r2', '6'],
@@ -619,8 +624,7 @@ describe('Exchange Online ActiveSync for cloud mailboxes (flow B)', () => {
       ['Calendar:Recurrence/Calendar:WeekOfMonth', '5'],
       ['Calendar:Recurrence/Calendar:DayOfWeek', '34'],
     ]);
-    const token = mintAccessToken(lab.ctx, BOB, { appid: WELL_KNOWN_APPS.outlookMobile });
-    const events = await lab.call('GET', '/api/hma/v1/mailbox/events', token);
+    const events = await bobEvents();
     const series = events.body.value.find((e: { subject: string }) => e.subject === 'Series r1');
     expect(series.recurrence).toEqual({
       pattern: {

@@ -23,11 +23,6 @@ function notFound(directory: Directory, resource: string): EntraError {
   );
 }
 
-/** An identifier as the directory compares them: no surrounding space, any case, no trailing `/`. */
-function comparable(identifier: string): string {
-  return identifier.trim().toLowerCase().replace(/\/+$/, '');
-}
-
 /**
  * The directory as Entra reads it: with the fault `onprem-spns-missing` on, an
  * app is found by its appId and identifier URIs only, not by the service
@@ -37,14 +32,10 @@ function comparable(identifier: string): string {
 export function directoryForEntra(directory: Directory, faults: FaultBoard): Directory {
   return {
     ...directory,
-    resource(identifier) {
-      const app = directory.resource(identifier);
-      if (!app || !faults.isOn(ONPREM_SPNS_MISSING_FAULT)) return app;
-      const wanted = comparable(identifier);
-      return [app.appId, ...app.identifierUris].some((id) => comparable(id) === wanted)
-        ? app
-        : undefined;
-    },
+    resource: (identifier) =>
+      directory.resource(identifier, {
+        servicePrincipalNames: !faults.isOn(ONPREM_SPNS_MISSING_FAULT),
+      }),
   };
 }
 
